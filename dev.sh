@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The two everyday commands behind the README quickstart, for a fresh Debian machine with Python 3.11+.
+#   ./dev.sh serve [lytt serve options]   install into .venv, migrate, load the sample catalogue, serve
+#   ./dev.sh test  [pytest options]       install into .venv, lint, type-check, run the suite on SQLite
+#                                         and on PostgreSQL (LYTT_TEST_POSTGRES_URL, default 127.0.0.1:5432)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=${LYTT_VENV:-.venv}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+    if [ -z "${_APT_UPDATED:-}" ]; then as_root apt-get update -qq; _APT_UPDATED=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_python() {
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        echo "Lytt needs Python 3.11 or newer as '$PYTHON' (set PYTHON=...)." >&2; exit 1
+    fi
+    if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then apt_install python3-venv; fi
+}
+
+install() {  # $1: extras, e.g. "test"
+    ensure_python
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    local stamp="$VENV/.installed-${1:-base}" spec="."
+    [ -z "$1" ] || spec=".[$1]"
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e "$spec"
+        touch "$stamp"
+    fi
+}
+
+ensure_chromium() {
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "Installing Debian's chromium for the browser tests..."
+        apt_install chromium fonts-dejavu-core
+    fi
+}
+
+postgres_url() { echo "${LYTT_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"; }
+
+postgres_reachable() {
+    "$VENV/bin/python" - "$(postgres_url)" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+except Exception as exc:
+    print(f"PostgreSQL at {sys.argv[1]} is not reachable: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+run_pytest() {  # pytest's exit 5 (no tests collected) is not a failure for a backend-filtered run
+    local rc=0
+    "$VENV/bin/python" -m pytest "$@" || rc=$?
+    if [ "$rc" = 5 ]; then rc=0; fi
+    return "$rc"
+}
+
+cmd_test() {
+    install test
+    ensure_chromium
+    echo "== ruff"
+    "$VENV/bin/ruff" check src tests bench
+    "$VENV/bin/ruff" format --check src tests bench
+    echo "== mypy"
+    "$VENV/bin/mypy"
+    LYTT_DATA_DIR="$(mktemp -d -t lytt-test.XXXXXX)"
+    export LYTT_DATA_DIR
+    echo "== pytest on SQLite"
+    (unset LYTT_DATABASE_URL; run_pytest -n 2 -p no:cacheprovider "$@")
+    echo "== pytest on PostgreSQL"
+    if postgres_reachable; then
+        LYTT_DATABASE_URL="$(postgres_url)" LYTT_TEST_BACKEND=postgres \
+            run_pytest -n 2 -p no:cacheprovider "$@"
+    elif [ "${CI:-}" = "true" ]; then
+        echo "CI=true and PostgreSQL is missing: failing." >&2; exit 1
+    else
+        echo "PostgreSQL not reachable: the PostgreSQL run is SKIPPED (it is required in CI)." >&2
+    fi
+}
+
+cmd_serve() {
+    install ""
+    exec "$VENV/bin/lytt" serve "$@"
+}
+
+case "${1:-}" in
+    test) shift; cmd_test "$@" ;;
+    serve) shift; cmd_serve "$@" ;;
+    *) echo "usage: ./dev.sh serve [options] | ./dev.sh test [pytest options]" >&2; exit 2 ;;
+esac

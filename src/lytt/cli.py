@@ -1,0 +1,58 @@
+"""The `lytt` command. Each package registers its own subcommands from its `commands.py`.
+
+A command module exposes ``register(subparsers) -> None``; each subparser sets ``func`` to a handler
+``(args: argparse.Namespace) -> int`` and ``needs_django`` (default True) when it uses the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES = (
+    "lytt.feeds.commands",  # parse
+    "lytt.catalog.commands",  # add, import-opml, export-opml, feeds
+    "lytt.crawl.commands",  # crawl
+    "lytt.web.commands",  # serve
+    "lytt.charts.commands",  # charts
+    "lytt.accounts.commands",  # user
+    "lytt.api.commands",  # apikey
+    "lytt.search.commands",  # reindex
+)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lytt.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lytt", description="Lytt, the open podcast platform.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "needs_django", True):
+        setup_django()
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

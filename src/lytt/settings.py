@@ -1,0 +1,195 @@
+"""Django settings, all from the environment (see docs/deployment.md).
+
+LYTT_DATA_DIR        where the SQLite database and uploads live (default: ~/.local/share/lytt)
+LYTT_DATABASE_URL    postgres://user:pass@host:port/name to use PostgreSQL instead of SQLite
+LYTT_ALLOW_PRIVATE_FEEDS=1   let the crawler fetch loopback/private addresses (tests, intranets)
+LYTT_LANGUAGE        nb or en: the default language when the browser does not say
+LYTT_SECRET_KEY      secret for sessions and tokens (a stable one is generated in the data dir otherwise)
+LYTT_DEBUG=1         Django debug mode (never in production)
+LYTT_ALLOWED_HOSTS   comma-separated host names (default: *)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _data_dir() -> Path:
+    configured = os.environ.get("LYTT_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "lytt"
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """Turn LYTT_DATABASE_URL (postgres://user:pass@host:port/name?opt=v) into a Django DATABASES entry."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ValueError(f"LYTT_DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres://)")
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        raise ValueError("LYTT_DATABASE_URL: the database name is missing (postgres://host/NAME)")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(parse_qsl(parts.query)),
+        # Test databases get a per-process name so that parallel runs never drop each other's.
+        "TEST": {"NAME": os.environ.get("LYTT_TEST_DATABASE_NAME") or f"test_lytt_{os.getpid()}"},
+    }
+
+
+DATA_DIR = _data_dir()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("LYTT_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_flag("LYTT_DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LYTT_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+ALLOW_PRIVATE_FEEDS = _env_flag("LYTT_ALLOW_PRIVATE_FEEDS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "lytt.catalog",
+    "lytt.charts",
+    "lytt.accounts",
+    "lytt.search",
+    "lytt.sync",
+    "lytt.api",
+    "lytt.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lytt.urls"
+ASGI_APPLICATION = "lytt.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if os.environ.get("LYTT_DATABASE_URL"):
+    DATABASES = {"default": database_from_url(os.environ["LYTT_DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "lytt.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "nb" if os.environ.get("LYTT_LANGUAGE", "nb").lower().startswith("nb") else "en"
+LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+# Types WhiteNoise does not know: the sample catalogue's audio and transcripts (web).
+WHITENOISE_MIMETYPES = {".wav": "audio/wav", ".vtt": "text/vtt"}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lytt",
+    }
+}
+
+EMAIL_BACKEND = os.environ.get("LYTT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("LYTT_FROM_EMAIL", "lytt@localhost")
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LYTT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

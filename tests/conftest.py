@@ -1,0 +1,46 @@
+"""Shared fixtures.
+
+The suite runs twice in CI: on SQLite, and with LYTT_TEST_BACKEND=postgres (LYTT_DATABASE_URL set) on
+PostgreSQL. The PostgreSQL run keeps only the tests that touch the database; pure tests ran already.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from tests.feedserver import FeedServer
+
+ON_POSTGRES = os.environ.get("LYTT_TEST_BACKEND") == "postgres"
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres_only"):
+        return True
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        keep = [item for item in items if _uses_database(item)]
+        dropped = [item for item in items if not _uses_database(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+        return
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL pass")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    """A real HTTP server on 127.0.0.1 serving good and misbehaving feeds (see tests/feedserver.py)."""
+    server = FeedServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
