@@ -1,0 +1,242 @@
+"""Feed parser benchmark: Lytt against feedparser and podcastparser, in the same run.
+
+    .venv/bin/python bench/parse.py            # 500 and 5,000 episodes (~3 MB and ~30 MB), 3 timed runs
+    .venv/bin/python bench/parse.py --quick    # 500 episodes, 1 timed run
+
+Each (parser, feed) pair runs in a fresh subprocess. The first parse measures peak memory: VmHWM, the
+process's own peak resident size, minus its resident size just before parsing, so the interpreter and
+the libraries do not count. The following parses are timed and the best is kept. The generated feeds
+carry every tag Lytt extracts (iTunes, Podcasting 2.0, Media RSS, Podlove chapters) and long HTML show
+notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+PARSERS = ("lytt", "podcastparser", "feedparser")
+
+_CHILD = r"""
+import json, sys, time
+name, path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+spent = [0.0]
+if name == "lytt":
+    from lytt.feeds import parse_feed
+    from lytt.feeds import _rss
+    def timed(function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - started
+        return wrapper
+    _rss.sanitize_html = timed(_rss.sanitize_html)
+    _rss.html_to_text = timed(_rss.html_to_text)
+    def run():
+        with open(path, "rb") as stream:
+            return len(parse_feed(stream, url="https://bench.example/feed.xml").episodes)
+elif name == "podcastparser":
+    import podcastparser
+    def run():
+        with open(path, "rb") as stream:
+            return len(podcastparser.parse("https://bench.example/feed.xml", stream)["episodes"])
+else:
+    import feedparser
+    def run():
+        return len(feedparser.parse(path)["entries"])
+def status_kib(field):
+    # VmHWM is this process's own peak RSS; ru_maxrss would include the parent's size at fork time.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise LookupError(field)
+before = status_kib("VmRSS")
+start = time.perf_counter()
+count = run()
+times = [(time.perf_counter() - start, spent[0])]
+peak_kib = status_kib("VmHWM") - before
+for _ in range(runs - 1):
+    spent[0] = 0.0
+    start = time.perf_counter()
+    run()
+    times.append((time.perf_counter() - start, spent[0]))
+best, notes = min(times)
+print(json.dumps({"episodes": count, "seconds": best, "notes_seconds": notes, "peak_kib": peak_kib}))
+"""
+
+_NOTES = (
+    "<p>In this episode we talk about <strong>public broadcasting</strong>, local news and the "
+    '<a href="https://example.com/article?id={n}&amp;ref=feed">article that started it</a>. '
+    "Our guest explains why <em>funding models</em> matter, what changed in {year}, and how listeners "
+    "can help.</p>\n<ul><li>00:00 Intro</li><li>03:12 The background</li><li>27:40 Interview</li>"
+    "<li>58:03 Questions from listeners</li></ul>\n"
+)
+
+
+def _episode(n: int, when: datetime) -> str:
+    notes = "".join(_NOTES.format(n=n, year=2000 + i) for i in range(9))
+    return f"""<item>
+<title>Episode {n}: a title of ordinary length &amp; an ampersand</title>
+<link>https://bench.example/episodes/{n}</link>
+<guid isPermaLink="false">bench-episode-{n}</guid>
+<pubDate>{when.strftime("%a, %d %b %Y %H:%M:%S +0000")}</pubDate>
+<description><![CDATA[{notes[:400]}]]></description>
+<content:encoded><![CDATA[{notes}]]></content:encoded>
+<enclosure url="https://cdn.bench.example/audio/{n}.mp3" length="{50_000_000 + n}" type="audio/mpeg"/>
+<itunes:title>Episode {n}</itunes:title>
+<itunes:author>The Bench Show</itunes:author>
+<itunes:subtitle>Subtitle of episode {n}</itunes:subtitle>
+<itunes:summary>Summary of episode {n}</itunes:summary>
+<itunes:duration>1:{n % 60:02}:{n % 59:02}</itunes:duration>
+<itunes:episode>{n}</itunes:episode>
+<itunes:season>{n // 100 + 1}</itunes:season>
+<itunes:episodeType>full</itunes:episodeType>
+<itunes:explicit>false</itunes:explicit>
+<itunes:image href="https://cdn.bench.example/art/{n}.jpg"/>
+<itunes:keywords>news, politics, bench</itunes:keywords>
+<media:content url="https://cdn.bench.example/video/{n}.mp4" type="video/mp4" fileSize="90000000"/>
+<media:thumbnail url="https://cdn.bench.example/thumb/{n}.jpg"/>
+<podcast:episode display="Ep. {n}">{n}</podcast:episode>
+<podcast:season name="Season {n // 100 + 1}">{n // 100 + 1}</podcast:season>
+<podcast:transcript url="https://cdn.bench.example/t/{n}.vtt" type="text/vtt" language="en" rel="captions"/>
+<podcast:transcript url="https://cdn.bench.example/t/{n}.srt" type="application/x-subrip"/>
+<podcast:chapters url="https://cdn.bench.example/c/{n}.json" type="application/json+chapters"/>
+<podcast:person role="host" href="https://bench.example/ann" img="https://bench.example/ann.jpg">Ann</podcast:person>
+<podcast:person role="guest" group="cast">Guest {n}</podcast:person>
+<podcast:soundbite startTime="{n % 300}" duration="45.5">A good quote</podcast:soundbite>
+<podcast:location geo="geo:59.91,10.75" osm="R406091">Oslo</podcast:location>
+<podcast:alternateEnclosure type="audio/opus" length="20000000" bitrate="64000" title="Opus">
+  <podcast:source uri="https://cdn.bench.example/audio/{n}.opus"/>
+</podcast:alternateEnclosure>
+<podcast:images srcset="https://cdn.bench.example/art/{n}-1500.jpg 1500w,
+  https://cdn.bench.example/art/{n}-600.jpg 600w"/>
+<psc:chapters version="1.2">
+  <psc:chapter start="00:00:00.000" title="Intro"/>
+  <psc:chapter start="00:03:12.500" title="The background" href="https://bench.example/bg"/>
+  <psc:chapter start="00:27:40" title="Interview"/>
+</psc:chapters>
+</item>
+"""
+
+
+def generate(episodes: int) -> str:
+    start = datetime(2020, 1, 1, 8, tzinfo=UTC)
+    head = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom"
+ xmlns:media="http://search.yahoo.com/mrss/" xmlns:podcast="https://podcastindex.org/namespace/1.0"
+ xmlns:psc="http://podlove.org/simple-chapters" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
+<channel>
+<title>The Bench Show</title>
+<link>https://bench.example/</link>
+<atom:link rel="self" href="https://bench.example/feed.xml" type="application/rss+xml"/>
+<atom:link rel="hub" href="https://pubsubhubbub.appspot.com/"/>
+<description><![CDATA[<p>A show generated for benchmarks,
+ with <b>HTML</b> in its description.</p>]]></description>
+<language>nb</language>
+<copyright>CC BY 4.0</copyright>
+<ttl>60</ttl>
+<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>
+<itunes:author>The Bench Show</itunes:author>
+<itunes:owner><itunes:name>Ann</itunes:name><itunes:email>ann@bench.example</itunes:email></itunes:owner>
+<itunes:image href="https://bench.example/cover.jpg"/>
+<itunes:category text="News"><itunes:category text="Politics"/></itunes:category>
+<itunes:explicit>no</itunes:explicit>
+<itunes:type>episodic</itunes:type>
+<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>
+<podcast:locked owner="ann@bench.example">yes</podcast:locked>
+<podcast:funding url="https://bench.example/support">Support the show</podcast:funding>
+<podcast:medium>podcast</podcast:medium>
+<podcast:license url="https://creativecommons.org/licenses/by/4.0/">cc-by-4.0</podcast:license>
+<podcast:value type="lightning" method="keysend" suggested="0.00000005000">
+  <podcast:valueRecipient name="Ann" type="node" split="99"
+   address="02d5c1bf8b940dc9cadca86d1b0a3c37fbe39cee4c7e839e33bef9174531d27f52"/>
+  <podcast:valueRecipient name="Lytt" type="node" split="1" fee="true"
+   address="03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a"/>
+</podcast:value>
+"""
+    items = [_episode(n, start + timedelta(days=n)) for n in range(episodes, 0, -1)]
+    return head + "".join(items) + "</channel>\n</rss>\n"
+
+
+def run_child(name: str, path: Path, runs: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, name, str(path), str(runs)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the 500-episode feed, one timed run")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per parser (best is kept)")
+    args = parser.parse_args()
+    sizes = (500,) if args.quick else (500, 5000)
+    runs = args.runs or (1 if args.quick else 3)
+    print(f"machine: {machine()}; date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; best of {runs} run(s)")
+    with tempfile.TemporaryDirectory(prefix="lytt-bench-") as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"feed-{size}.xml"
+            path.write_text(generate(size), encoding="utf-8")
+            megabytes = path.stat().st_size / 1e6
+            print(f"\n{size:,} episodes, {megabytes:.1f} MB")
+            print(f"  {'parser':<14}{'seconds':>9}{'MB/s':>9}{'episodes/s':>12}{'peak MB':>9}")
+            results = {}
+            for name in PARSERS:
+                started = time.perf_counter()
+                result = run_child(name, path, runs)
+                results[name] = result
+                assert int(result["episodes"]) == size, (name, result)
+                seconds = result["seconds"]
+                print(
+                    f"  {name:<14}{seconds:>9.3f}{megabytes / seconds:>9.1f}{size / seconds:>12,.0f}"
+                    f"{result['peak_kib'] / 1024:>9.1f}"
+                    f"   (wall {time.perf_counter() - started:.1f} s)"
+                )
+            lytt = results["lytt"]
+            notes = lytt["notes_seconds"]
+            print(
+                f"  of Lytt's {lytt['seconds']:.3f} s, {notes:.3f} s ({notes / lytt['seconds']:.0%}) are"
+                " sanitize_html + html_to_text on the show notes"
+            )
+            for peer in PARSERS[1:]:
+                speed = results[peer]["seconds"] / lytt["seconds"]
+                without = results[peer]["seconds"] / (lytt["seconds"] - notes)
+                memory = lytt["peak_kib"] / max(results[peer]["peak_kib"], 1)
+                print(
+                    f"  lytt vs {peer}: {speed:.2f}x throughput ({without:.2f}x without the notes"
+                    f" normalisers), {memory:.2f}x peak memory"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""URLs found in feeds: resolving them, and spotting and hiding the secrets some of them carry.
+
+Feeds hold URLs in every state: relative to xml:base or the feed URL, protocol-relative, wrapped in spaces
+and newlines, with podcast-app schemes (``feed:``, ``itpc:``, ``pcast:``, ``podcast:``) or with schemes that
+must never reach a page (``javascript:``, ``data:``). `resolve_url` turns all of that into an absolute
+http(s) URL or None. Private (paid or per-subscriber) feeds carry a token in the query or path;
+`is_private_feed_url` recognises them and `redact_url` hides the secret for logs.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+_HTTP = ("http://", "https://")
+# WHATWG URL parsing drops ASCII tabs and newlines anywhere in a URL; other controls make it junk.
+_TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE_CHAR = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+# Podcast-app schemes that mean "subscribe to this http(s) feed".
+_APP_SCHEMES = frozenset({"feed", "itpc", "pcast", "podcast", "podcasts"})
+MAX_URL_LENGTH = 8192
+
+# Query parameters whose value is a credential.
+SECRET_PARAMS = frozenset(
+    {
+        "token",
+        "key",
+        "auth",
+        "secret",
+        "apikey",
+        "api_key",
+        "api-key",
+        "access_token",
+        "accesstoken",
+        "auth_token",
+        "authtoken",
+        "feed_token",
+        "private_token",
+        "privatetoken",
+        "password",
+        "passwd",
+        "pass",
+        "pw",
+        "sig",
+        "signature",
+        "session",
+        "sessionid",
+        "subscriber_token",
+        "code",
+    }
+)
+# Hosts (matched as the host or a parent domain) that only serve per-subscriber feeds.
+PRIVATE_HOSTS = (
+    "supercast.com",
+    "supercast.tech",
+    "memberful.com",
+    "supportingcast.fm",
+    "glow.fm",
+    "steadyhq.com",
+    "subscribestar.com",
+    "buymeacoffee.com",
+)
+# Host and path prefix pairs: private feeds on hosts that also serve public pages.
+PRIVATE_HOST_PATHS = (("patreon.com", "/rss"),)
+REDACTED = "REDACTED"
+# A path segment that looks like a generated secret: long, letters and digits mixed.
+_TOKENISH = re.compile(r"^(?=[^/]*\d)(?=[^/]*[A-Za-z])[A-Za-z0-9_\-.~%=]{16,}$")
+
+
+def resolve_url(value: str | None, base: str | None) -> str | None:
+    """`value` as an absolute http(s) URL, resolved against `base` (xml:base or the feed URL).
+
+    Protocol-relative URLs become https; podcast-app schemes (``feed://host/x``, ``itpc://``,
+    ``feed:https://host/x``) become http(s); spaces inside are percent-encoded. Anything else (no host,
+    ``javascript:``, ``data:``, ``mailto:``, a relative URL without a usable base) is None.
+    """
+    if not value:
+        return None
+    url = value.strip()
+    if not url or len(url) > MAX_URL_LENGTH:
+        return None
+    if url.startswith(_HTTP) and not _UNSAFE_CHAR.search(url):
+        return url if _has_host(url) else None
+    url = url.translate(_TAB_NEWLINE)
+    if _CONTROL.search(url):
+        return None
+    url = url.replace(" ", "%20")
+    if url.startswith("//"):
+        url = "https:" + url
+    match = _SCHEME.match(url)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme in _APP_SCHEMES:
+            rest = url[match.end() :]
+            if rest.startswith("//"):
+                url = "http:" + rest
+            else:
+                return resolve_url(rest, None)
+        elif scheme in ("http", "https"):
+            url = scheme + ":" + url[match.end() :]
+        else:
+            return None
+    else:
+        if not base:
+            return None
+        base = base.strip()
+        if not base.lower().startswith(_HTTP):
+            return None
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    return url if url.lower().startswith(_HTTP) and _has_host(url) else None
+
+
+def _has_host(url: str) -> bool:
+    parts = _split(url)
+    return parts is not None and bool(parts.hostname)
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return parts
+
+
+def _host_matches(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def _secret_query_keys(query: str) -> bool:
+    for part in query.split("&"):
+        key = part.split("=", 1)[0].strip().lower()
+        if key in SECRET_PARAMS:
+            return True
+    return False
+
+
+def is_private_feed_url(url: str) -> bool:
+    """Does the URL carry a credential (a token parameter, user:password, or a subscriber-only host)?"""
+    parts = _split(url)
+    if parts is None:
+        return False
+    if parts.password is not None or (parts.username and parts.scheme in ("http", "https")):
+        return True
+    if parts.query and _secret_query_keys(parts.query):
+        return True
+    host = (parts.hostname or "").lower()
+    if not host:
+        return False
+    if any(_host_matches(host, domain) for domain in PRIVATE_HOSTS):
+        return True
+    path = parts.path.lower()
+    return any(
+        _host_matches(host, domain) and (path == prefix or path.startswith(prefix + "/"))
+        for domain, prefix in PRIVATE_HOST_PATHS
+    )
+
+
+def redact_url(url: str) -> str:
+    """The URL with its secrets replaced by ``REDACTED``, safe to log. Public URLs come back unchanged.
+
+    Redacts the values of credential query parameters, the password (or token-only username) in the
+    authority, and, on subscriber-only hosts, every query value and every token-like path segment.
+    """
+    parts = _split(url)
+    if parts is None:
+        return url
+    host = (parts.hostname or "").lower()
+    private_host = bool(host) and (
+        any(_host_matches(host, domain) for domain in PRIVATE_HOSTS)
+        or any(_host_matches(host, domain) for domain, _ in PRIVATE_HOST_PATHS)
+    )
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, sep, _password = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{hostport}" if sep else f"{REDACTED}@{hostport}"
+    query = parts.query
+    if query:
+        pieces = []
+        for piece in query.split("&"):
+            key, sep, value = piece.partition("=")
+            if sep and value and (private_host or key.strip().lower() in SECRET_PARAMS):
+                piece = f"{key}={REDACTED}"
+            elif not sep and private_host and _TOKENISH.match(piece):
+                piece = REDACTED
+            pieces.append(piece)
+        query = "&".join(pieces)
+    path = parts.path
+    if private_host and path:
+        path = "/".join(REDACTED if _TOKENISH.match(seg) else seg for seg in path.split("/"))
+    if (netloc, query, path) == (parts.netloc, parts.query, parts.path):
+        return url
+    return SplitResult(parts.scheme, netloc, path, query, parts.fragment).geturl()

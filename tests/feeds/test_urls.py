@@ -1,0 +1,156 @@
+"""resolve_url, is_private_feed_url and redact_url."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lytt.feeds.urls import REDACTED, is_private_feed_url, redact_url, resolve_url
+
+BASE = "https://ex.com/shows/feed.xml"
+
+
+@pytest.mark.parametrize(
+    ("value", "base", "expected"),
+    [
+        ("https://cdn.ex.com/a.mp3", None, "https://cdn.ex.com/a.mp3"),
+        ("http://cdn.ex.com/a.mp3", BASE, "http://cdn.ex.com/a.mp3"),
+        ("  https://cdn.ex.com/a.mp3\n", None, "https://cdn.ex.com/a.mp3"),
+        ("HTTPS://cdn.ex.com/a.mp3", None, "https://cdn.ex.com/a.mp3"),
+        ("https://cdn.ex.com/my episode.mp3", None, "https://cdn.ex.com/my%20episode.mp3"),
+        ("https://cdn.ex.com/a\n.mp3", None, "https://cdn.ex.com/a.mp3"),
+        ("ep1.mp3", BASE, "https://ex.com/shows/ep1.mp3"),
+        ("/media/ep1.mp3", BASE, "https://ex.com/media/ep1.mp3"),
+        ("../ep1.mp3", BASE, "https://ex.com/ep1.mp3"),
+        ("?page=2", BASE, "https://ex.com/shows/feed.xml?page=2"),
+        ("//cdn.ex.com/a.mp3", None, "https://cdn.ex.com/a.mp3"),
+        ("//cdn.ex.com/a.mp3", "http://ex.com/", "https://cdn.ex.com/a.mp3"),
+        ("feed://ex.com/rss", None, "http://ex.com/rss"),
+        ("itpc://ex.com/rss", None, "http://ex.com/rss"),
+        ("pcast://ex.com/rss", None, "http://ex.com/rss"),
+        ("podcast://ex.com/rss", None, "http://ex.com/rss"),
+        ("feed:https://ex.com/rss", None, "https://ex.com/rss"),
+        ("ep1.mp3", " https://ex.com/dir/ ", "https://ex.com/dir/ep1.mp3"),
+    ],
+)
+def test_resolve(value: str, base: str | None, expected: str) -> None:
+    assert resolve_url(value, base) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "base"),
+    [
+        (None, BASE),
+        ("", BASE),
+        ("   ", BASE),
+        ("javascript:alert(1)", BASE),
+        ("JavaScript:alert(1)", BASE),
+        ("data:audio/mpeg;base64,AAAA", BASE),
+        ("mailto:me@ex.com", BASE),
+        ("ftp://ex.com/a.mp3", BASE),
+        ("file:///etc/passwd", BASE),
+        ("ep1.mp3", None),  # relative without a base
+        ("ep1.mp3", "file:///tmp/feed.xml"),  # base not http(s)
+        ("ep1.mp3", "not a url"),
+        ("https://", None),
+        ("http:///path", None),
+        ("https://ex.com\x00/a", None),
+        ("https://ex.com:99999999/a", None),
+        ("https://[broken/a", None),
+        ("feed:javascript:alert(1)", None),
+        ("x" * 10_000, BASE),
+    ],
+)
+def test_resolve_rejects(value: str | None, base: str | None) -> None:
+    assert resolve_url(value, base) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100), st.one_of(st.none(), st.just(BASE), st.text(max_size=40)))
+def test_resolve_never_raises_and_only_returns_http(value: str, base: str | None) -> None:
+    result = resolve_url(value, base)
+    assert result is None or result.startswith(("http://", "https://"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ex.com/feed?token=abc123",
+        "https://ex.com/feed?a=1&Key=abc",
+        "https://ex.com/feed?auth=xyz",
+        "https://ex.com/feed?secret=s",
+        "https://ex.com/feed?apikey=k",
+        "https://ex.com/feed?access_token=t",
+        "https://user:pass@ex.com/feed",
+        "https://www.patreon.com/rss/someshow?auth=abc",
+        "https://www.patreon.com/rss/someshow",
+        "https://show.supercast.com/feeds/abcdef123456abcdef",
+        "https://feeds.supercast.tech/x",
+        "https://ex.memberful.com/rss/123?feed=abc",
+        "https://feeds.supportingcast.fm/x",
+    ],
+)
+def test_private(url: str) -> None:
+    assert is_private_feed_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://feeds.megaphone.fm/ABC1234567",
+        "https://anchor.fm/s/1234abcd/podcast/rss",
+        "https://ex.com/feed?page=2&format=mp3",
+        "https://www.patreon.com/someshow",  # a public page, not the private feed
+        "https://notpatreon.com/rss/x",
+        "https://keyboard.example/feed",
+        "not a url",
+        "https://[broken",
+        "",
+    ],
+)
+def test_public(url: str) -> None:
+    assert not is_private_feed_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://ex.com/feed?token=abc123", f"https://ex.com/feed?token={REDACTED}"),
+        ("https://ex.com/feed?page=2&Key=abc&x=1", f"https://ex.com/feed?page=2&Key={REDACTED}&x=1"),
+        ("https://user:pass@ex.com/feed", f"https://user:{REDACTED}@ex.com/feed"),
+        ("https://tok3n1234567890abcdef@ex.com/feed", f"https://{REDACTED}@ex.com/feed"),
+        (
+            "https://show.supercast.com/feeds/Ab12Cd34Ef56Gh78Ij90?x=1",
+            f"https://show.supercast.com/feeds/{REDACTED}?x={REDACTED}",
+        ),
+        ("https://www.patreon.com/rss/show?auth=abc", f"https://www.patreon.com/rss/show?auth={REDACTED}"),
+        ("https://ex.com/feed.xml?page=2", "https://ex.com/feed.xml?page=2"),
+        ("https://ex.com/feed?token=", "https://ex.com/feed?token="),
+        ("not a url", "not a url"),
+        ("https://[broken", "https://[broken"),
+    ],
+)
+def test_redact(url: str, expected: str) -> None:
+    assert redact_url(url) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=6, max_size=30),
+    param=st.sampled_from(["token", "key", "auth", "secret", "apikey", "access_token", "TOKEN"]),
+    path=st.text(alphabet="abc/", max_size=10),
+)
+def test_redacted_urls_hide_the_secret(secret: str, param: str, path: str) -> None:
+    url = f"https://ex.com/{path}?{param}={secret}"
+    assert is_private_feed_url(url)
+    redacted = redact_url(url)
+    assert secret not in redacted.split("?", 1)[1]
+    assert redacted.startswith(f"https://ex.com/{path}?")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100))
+def test_private_and_redact_never_raise(url: str) -> None:
+    is_private_feed_url(url)
+    assert isinstance(redact_url(url), str)
