@@ -1,0 +1,167 @@
+"""The operators' admin: feeds and why they fail, shows (featured, hidden), categories, episodes, people.
+
+Private feed URLs carry a subscriber's token: lists show them redacted, and only the change form of the
+feed itself shows the real URL.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lytt.catalog.models import (
+    Category,
+    Episode,
+    FeedCheck,
+    FeedSource,
+    Person,
+    Show,
+    ShowCategory,
+    ShowPerson,
+)
+from lytt.catalog.sources import display_url
+
+
+class FeedCheckInline(admin.TabularInline):
+    model = FeedCheck
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ("-checked_at",)
+    fields = (
+        "checked_at",
+        "outcome",
+        "status_code",
+        "error",
+        "duration_ms",
+        "bytes_received",
+        "new_episodes",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FeedCheck]:
+        return super().get_queryset(request).order_by("-checked_at")
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "feed_url",
+        "show",
+        "status",
+        "last_checked_at",
+        "error_count",
+        "short_error",
+        "next_check_at",
+    )
+    list_filter = ("status", "private", ("last_status_code", admin.AllValuesFieldListFilter))
+    search_fields = ("url", "show__title")
+    list_select_related = ("show",)
+    raw_id_fields = ("show",)
+    readonly_fields = (
+        "last_checked_at",
+        "last_success_at",
+        "last_changed_at",
+        "last_status_code",
+        "last_error",
+        "error_count",
+        "etag",
+        "last_modified",
+        "content_hash",
+        "claimed_by",
+        "claimed_until",
+        "added_at",
+    )
+    inlines = (FeedCheckInline,)
+    actions = ("check_now",)
+    ordering = ("-added_at",)
+    show_full_result_count = False  # COUNT(*) over 100,000 feeds on every page is not worth it
+
+    @admin.display(description="URL", ordering="url")
+    def feed_url(self, obj: FeedSource) -> str:
+        return display_url(obj)
+
+    @admin.display(description="last error")
+    def short_error(self, obj: FeedSource) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description="Check now (schedule for the next crawl)")
+    def check_now(self, request: HttpRequest, queryset: QuerySet[FeedSource]) -> None:
+        count = queryset.update(next_check_at=timezone.now(), not_before=None)
+        self.message_user(request, f"{count} feed(s) scheduled for the next crawl.", messages.SUCCESS)
+
+
+class ShowCategoryInline(admin.TabularInline):
+    model = ShowCategory
+    extra = 0
+    autocomplete_fields = ("category",)
+
+
+class ShowPersonInline(admin.TabularInline):
+    model = ShowPerson
+    extra = 0
+    raw_id_fields = ("person",)
+
+
+class ShowFeedInline(admin.TabularInline):
+    model = FeedSource
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("feed_url", "status", "status_reason", "last_checked_at", "error_count")
+    readonly_fields = fields
+
+    @admin.display(description="URL")
+    def feed_url(self, obj: FeedSource) -> str:
+        return display_url(obj)
+
+
+@admin.register(Show)
+class ShowAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "primary_category",
+        "language",
+        "episode_count",
+        "latest_episode_at",
+        "featured",
+        "hidden",
+    )
+    list_editable = ("featured", "hidden")
+    list_filter = ("featured", "hidden", "language", "primary_category")
+    list_select_related = ("primary_category",)
+    search_fields = ("title", "author", "slug", "podcast_guid")
+    readonly_fields = ("slug", "episode_count", "latest_episode_at", "created_at", "updated_at")
+    raw_id_fields = ("primary_category",)
+    inlines = (ShowFeedInline, ShowCategoryInline, ShowPersonInline)
+    ordering = ("title",)
+    show_full_result_count = False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_nb", "apple_name", "slug", "parent", "position")
+    list_editable = ("name_nb", "position")
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("parent",)
+    search_fields = ("name_en", "name_nb", "apple_name", "slug")
+    ordering = ("parent__position", "parent_id", "position")
+
+
+@admin.register(Episode)
+class EpisodeAdmin(admin.ModelAdmin):
+    list_display = ("title", "show", "published_at", "duration_seconds", "vanished_at")
+    list_filter = (("vanished_at", admin.EmptyFieldListFilter), "episode_type")
+    list_select_related = ("show",)
+    search_fields = ("title", "guid", "show__title")
+    raw_id_fields = ("show",)
+    readonly_fields = ("match_key", "content_hash", "vanished_at", "created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "href")
+    search_fields = ("name", "slug")

@@ -1,0 +1,245 @@
+"""CLI subcommands of the catalogue: `add`, `import-opml`, `export-opml`, `feeds` (see lytt.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lytt.catalog.sources import AddResult
+
+MAX_OPML_BYTES = 64 * 1024 * 1024  # 100,000 outlines are ~15 MB
+OPML_TIMEOUT_SECONDS = 30.0
+PROGRESS_THRESHOLD = 2000  # URLs; below this, a progress bar is just noise
+
+
+class CommandError(Exception):
+    """A problem to report to the operator in one line, with exit status 1."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    add = subparsers.add_parser(
+        "add",
+        help="add feed URLs to the catalogue (crawled on the next pass)",
+        description="Add feed URLs. Each is checked on its own: invalid ones are reported, the rest added.",
+    )
+    add.add_argument("urls", nargs="+", metavar="URL", help="feed URL (http, https, feed:, itpc:)")
+    add.set_defaults(func=run_add, needs_django=True)
+
+    imp = subparsers.add_parser(
+        "import-opml",
+        help="add every feed of an OPML file or URL",
+        description="Add every feed of an OPML document: a file path, '-' for stdin, or an http(s) URL.",
+    )
+    imp.add_argument("source", metavar="PATH|URL")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.set_defaults(func=run_import_opml, needs_django=True)
+
+    exp = subparsers.add_parser(
+        "export-opml",
+        help="write the catalogue's feeds as OPML to stdout",
+        description="Write every feed (not duplicates or retired ones) as OPML 2.0 to stdout.",
+    )
+    exp.add_argument("--include-private", action="store_true", help="include feeds whose URL carries a token")
+    exp.add_argument("--title", default="Lytt feeds", help="the OPML head title")
+    exp.set_defaults(func=run_export_opml, needs_django=True)
+
+    feeds = subparsers.add_parser(
+        "feeds",
+        help="list feeds with their state and last error",
+        description="List feeds with their crawl state. Private feed URLs are shown redacted.",
+    )
+    feeds.add_argument("--status", choices=["new", "active", "error", "duplicate", "retired"])
+    feeds.add_argument("--failing", action="store_true", help="only feeds whose last check failed")
+    feeds.add_argument("--search", metavar="TEXT", help="only feeds whose URL or show title contains TEXT")
+    feeds.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (100; 0: all)")
+    feeds.set_defaults(func=run_feeds, needs_django=True)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _report(result: AddResult, console: Console, *, verbose: bool) -> int:
+    from rich.markup import escape
+
+    for rejected in result.rejected:
+        console.print(f"[red]error[/red]: {escape(rejected.reason)}")
+    if verbose:
+        from lytt.feeds.urls import redact_url
+
+        for url in result.added:
+            console.print(f"added: {escape(redact_url(url))}")
+        for url in result.known:
+            console.print(f"already known: {escape(redact_url(url))}")
+    console.print(
+        f"{len(result.added)} added, {len(result.known)} already known, {len(result.rejected)} invalid"
+    )
+    return 0 if result.ok else 1
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from lytt.catalog.sources import add_feed_urls
+
+    console = _console()
+    return _report(add_feed_urls(args.urls), console, verbose=len(args.urls) <= 20)
+
+
+def _read_opml_source(source: str) -> bytes:
+    """The bytes of an OPML document from a path, '-' (stdin) or an http(s) URL, capped in size."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_OPML_BYTES + 1)
+    elif source.lower().startswith(("http://", "https://")):
+        data = _fetch_opml(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise CommandError(f"{source}: no such file")
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_OPML_BYTES + 1)
+        except OSError as error:
+            raise CommandError(f"{source}: cannot read ({error.strerror or error})") from None
+    if len(data) > MAX_OPML_BYTES:
+        raise CommandError(f"{source}: larger than {MAX_OPML_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def _fetch_opml(url: str) -> bytes:
+    import httpx
+
+    from lytt.feeds.urls import redact_url
+
+    shown = redact_url(url)
+    try:
+        with (
+            httpx.Client(follow_redirects=True, timeout=OPML_TIMEOUT_SECONDS) as client,
+            client.stream("GET", url, headers={"User-Agent": "Lytt (OPML import)"}) as response,
+        ):
+            if response.status_code != 200:
+                raise CommandError(f"{shown}: HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_OPML_BYTES:
+                    break
+            return b"".join(chunks)
+    except httpx.HTTPError as error:
+        raise CommandError(f"{shown}: {type(error).__name__}: {error}") from None
+
+
+def _batches(urls: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(urls), size):
+        yield urls[start : start + size]
+
+
+def run_import_opml(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from lytt.catalog.sources import AddResult, add_feed_urls
+    from lytt.feeds.errors import OPMLError
+
+    console = _console()
+    try:
+        data = _read_opml_source(args.source)
+        from lytt.feeds.opml import parse_opml
+
+        outlines = parse_opml(data, source=args.source)
+    except (CommandError, OPMLError) as error:
+        console.print(f"[red]error[/red]: {error}")
+        return 1
+    urls = [outline.url for outline in outlines]
+    if not urls:
+        console.print(f"[red]error[/red]: {args.source}: the OPML lists no feeds (no xmlUrl outlines)")
+        return 1
+    result = AddResult()
+    with Progress(
+        TextColumn("importing feeds"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.no_progress or len(urls) < PROGRESS_THRESHOLD,
+    ) as progress:
+        task = progress.add_task("import", total=len(urls))
+        # Batches commit on their own: an interrupted import of 100,000 URLs keeps what it added.
+        for batch in _batches(urls, 10_000):
+            part = add_feed_urls(batch, on_progress=lambda n: progress.advance(task, n))
+            result.added += part.added
+            result.known += part.known
+            result.rejected += part.rejected
+            progress.advance(task, len(part.rejected))
+    return _report(result, console, verbose=False)
+
+
+def run_export_opml(args: argparse.Namespace) -> int:
+    from lytt.catalog.models import FeedSource
+    from lytt.feeds.opml import OutlineFeed, write_opml
+
+    feeds = FeedSource.objects.exclude(
+        status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.RETIRED]
+    ).order_by("added_at", "pk")
+    if not args.include_private:
+        feeds = feeds.filter(private=False)
+    outlines = (
+        OutlineFeed(
+            url=feed.url,
+            title=feed.show.title if feed.show else None,
+            html_url=(feed.show.link or None) if feed.show else None,
+            text=feed.show.title if feed.show else None,
+            categories=[],
+        )
+        for feed in feeds.select_related("show").iterator(chunk_size=2000)
+    )
+    sys.stdout.buffer.write(write_opml(outlines, title=args.title))
+    sys.stdout.flush()
+    return 0
+
+
+def run_feeds(args: argparse.Namespace) -> int:
+    from django.db.models import Q
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from lytt.catalog.models import FeedSource
+    from lytt.catalog.sources import display_url
+
+    if args.limit < 0:
+        _console().print("[red]error[/red]: --limit must be 0 or more")
+        return 2
+    feeds = FeedSource.objects.select_related("show").order_by("-error_count", "url")
+    if args.status:
+        feeds = feeds.filter(status=args.status)
+    if args.failing:
+        feeds = feeds.filter(error_count__gt=0)
+    if args.search:
+        feeds = feeds.filter(Q(url__icontains=args.search) | Q(show__title__icontains=args.search))
+    total = feeds.count()
+    rows = feeds[: args.limit] if args.limit else feeds
+    table = Table(title=f"{total} feed(s)", show_lines=False)
+    for column in ("URL", "show", "status", "last checked", "errors", "last error"):
+        table.add_column(column, overflow="fold")
+    for feed in rows:
+        checked = feed.last_checked_at.strftime("%Y-%m-%d %H:%M") if feed.last_checked_at else "never"
+        table.add_row(
+            escape(display_url(feed)),
+            escape(feed.show.title[:60]) if feed.show else "",
+            feed.status,
+            checked,
+            str(feed.error_count),
+            escape((feed.last_error or feed.status_reason)[:200]),
+        )
+    Console(width=200).print(table)
+    if args.limit and total > args.limit:
+        _console().print(f"showing {args.limit} of {total}; use --limit 0 for all")
+    return 0

@@ -1,0 +1,449 @@
+"""Ingest: the idempotent upsert of a parsed feed into the catalogue; the crawler and sample loader call it.
+
+Rules (docs/architecture.md, section "catalog", says why):
+
+- One transaction per feed; a few queries per feed whatever its number of episodes (bulk writes).
+- Episodes are matched by `match_key` (see `lytt.catalog.rows`). When the key misses, an incoming item with
+  an enclosure URL matches a stored, still unmatched episode with the same enclosure URL (unique on both
+  sides), and the stored key is moved to the new one: a feed that starts giving guids duplicates nothing.
+- An episode is rewritten only when its content hash changed. Episodes missing from the feed are kept with
+  `vanished_at` set; it is cleared when they come back.
+- `episode_count` and `latest_episode_at` count only episodes the feed still carries (not vanished): the
+  show page's "Episodes (N)" then agrees with what a podcast app subscribing to the feed sees.
+- Categories map through the taxonomy in feed order, the first is primary; a subcategory also files the
+  show under its parent (after the feed's own categories), so category pages need no tree walk.
+- Slugs: slugified title, `-2`, `-3`... on collision; never changed once given.
+- The same show under two URLs is one show: a new source whose feed has the podcast:guid of a known show,
+  or whose items carry the guids (and titles or enclosures) of a known show's episodes, points at that show.
+  If that show still has a live source, the new one gets status DUPLICATE with the reason and nothing else
+  is written; a DUPLICATE source is never ingested. If all the show's sources are retired, the new source
+  takes over (a moved feed).
+- Re-ingesting an unchanged feed writes nothing.
+- After commit, `feed_ingested` is sent when anything changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from lytt.catalog import bulk, rows, taxonomy
+from lytt.catalog.models import (
+    Category,
+    Episode,
+    EpisodePerson,
+    FeedSource,
+    Person,
+    Show,
+    ShowCategory,
+    ShowPerson,
+)
+from lytt.catalog.signals import feed_ingested
+from lytt.feeds.model import Feed
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# How many of a new feed's guids are looked up to recognise a known show under a new URL.
+SAME_EPISODES_SAMPLE = 50
+
+
+@dataclass(slots=True)
+class IngestResult:
+    show: Show
+    created: bool = False
+    new_episodes: int = 0
+    updated_episodes: int = 0
+    vanished_episodes: int = 0
+    unchanged: bool = True
+    duplicate: bool = False  # the source was found to be another URL of a show with a live source
+    episode_ids: list[int] = field(default_factory=list)  # new, updated, vanished or returned episodes
+
+
+def ingest_feed(source: FeedSource, feed: Feed, *, now: datetime | None = None) -> IngestResult:
+    """Upsert `feed`, fetched from `source`, into the catalogue (see the module docstring for the rules)."""
+    now = now or timezone.now()
+    incoming = rows.episode_rows(feed)
+    before = (source.show_id, source.status, source.status_reason)
+    try:
+        with transaction.atomic():
+            result = _ingest(source, feed, incoming, now)
+            if not result.unchanged and not result.duplicate:
+                show, ids = result.show, list(result.episode_ids)
+                transaction.on_commit(
+                    lambda: feed_ingested.send(sender=Show, show=show, episode_ids=ids), robust=True
+                )
+    except BaseException:
+        # The transaction rolled back: the caller's object must not keep pointing at a show that never was.
+        source.show_id, source.status, source.status_reason = before
+        raise
+    return result
+
+
+def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now: datetime) -> IngestResult:
+    if source.status == FeedSource.Status.DUPLICATE and source.show_id is not None:
+        return IngestResult(show=_locked_show(source.show_id), duplicate=True)
+    fields = rows.show_fields(feed, fallback_title=urlsplit(source.url).hostname or source.url)
+    show: Show | None = None
+    if source.show_id is not None:
+        show = _locked_show(source.show_id)
+    else:
+        _lock_identity(fields["podcast_guid"] or source.url)
+        known = _known_show(fields["podcast_guid"], incoming)
+        if known is not None:
+            known_show, reason = known
+            live = _live_source(known_show, exclude=source)
+            source.show = known_show
+            if live is not None:
+                source.status = FeedSource.Status.DUPLICATE
+                source.status_reason = rows.clean(
+                    f"{reason} as feed #{live.pk} (show {known_show.slug})", 300
+                )
+                source.save(update_fields=["show", "status", "status_reason"])
+                log.info("catalog: feed #%s is a duplicate: %s", source.pk, source.status_reason)
+                return IngestResult(show=known_show, duplicate=True, unchanged=False)
+            source.save(update_fields=["show"])
+            show = _locked_show(known_show.pk)
+    created = show is None
+    if show is None:
+        show = _create_show(fields, now)
+        source.show = show
+        source.save(update_fields=["show"])
+    result = IngestResult(show=show, created=created, unchanged=not created)
+    changed = _apply_show_fields(show, fields) if not created else []
+    _sync_episodes(show, incoming, now, result)
+    changed += _update_counts(show, incoming)
+    changed += _sync_categories(show, feed.categories, created)
+    if _sync_show_people(show, rows.person_rows(feed.persons), created):
+        result.unchanged = False
+    if changed:
+        show.save(update_fields=[*changed, "updated_at"])
+        result.unchanged = False
+    return result
+
+
+def _lock_identity(key: str) -> None:
+    """On PostgreSQL, serialise first ingests of one podcast:guid until commit, so that two workers
+    fetching two URLs of one new show cannot both create it. SQLite's write lock already serialises."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [identity_lock_id(key)])
+
+
+def identity_lock_id(key: str) -> int:
+    """A signed 64-bit advisory lock id for `key` (stable across processes, unlike hash())."""
+    return int.from_bytes(hashlib.sha256(f"lytt.catalog:{key}".encode()).digest()[:8], "big", signed=True)
+
+
+def _locked_show(show_id: int) -> Show:
+    """The show, row-locked on PostgreSQL so that two sources of one show are ingested one at a time."""
+    return Show.objects.select_for_update().get(pk=show_id)
+
+
+def _live_source(show: Show, exclude: FeedSource) -> FeedSource | None:
+    dead = [FeedSource.Status.DUPLICATE, FeedSource.Status.RETIRED]
+    return (
+        FeedSource.objects.filter(show=show)
+        .exclude(pk=exclude.pk)
+        .exclude(status__in=dead)
+        .order_by("added_at", "pk")
+        .first()
+    )
+
+
+def _known_show(podcast_guid: str, incoming: Sequence[rows.EpisodeRow]) -> tuple[Show, str] | None:
+    """A show this new source is another URL of: same podcast:guid, else the same episodes."""
+    if podcast_guid:
+        by_guid = Show.objects.filter(podcast_guid=podcast_guid).order_by("pk").first()
+        if by_guid is not None:
+            return by_guid, f"same podcast:guid {podcast_guid}"
+    sample = [row for row in incoming if row.guid][:SAME_EPISODES_SAMPLE]
+    if not sample:
+        return None
+    wanted = {row.match_key: row for row in sample}
+    hits: Counter[int] = Counter()
+    stored = Episode.objects.filter(match_key__in=list(wanted)).values_list(
+        "show_id", "match_key", "title", "enclosure_url"
+    )
+    for show_id, key, title, enclosure_url in stored:
+        row = wanted[key]
+        same_title = rows.normalise_title(title) == rows.normalise_title(row.fields["title"])
+        if same_title or (enclosure_url and enclosure_url == row.enclosure_url):
+            hits[show_id] += 1
+    if not hits:
+        return None
+    show_id, count = min(hits.items(), key=lambda item: (-item[1], item[0]))
+    # Most of the sample must match: generators that number guids "1", "2", ... must not merge shows.
+    if count * 2 < len(sample) or (len(sample) > 1 and count < 2):
+        return None
+    return Show.objects.get(pk=show_id), f"same episodes ({count} of {len(sample)} guids)"
+
+
+def _create_show(fields: dict[str, Any], now: datetime) -> Show:
+    base = rows.slug_base(fields["title"], rows.SHOW_SLUG_MAX, "podcast")
+    taken = set(Show.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug = rows.unique_slug(base, taken)
+    try:
+        with transaction.atomic():
+            return Show.objects.create(slug=slug, created_at=now, **fields)
+    except IntegrityError:
+        # Another worker took the slug between our read and write; the guid-derived suffix is ours alone.
+        suffix = rows.content_hash({"title": fields["title"], "at": now.isoformat()})[:6]
+        return Show.objects.create(slug=f"{base}-{suffix}", created_at=now, **fields)
+
+
+def _apply_show_fields(show: Show, fields: dict[str, Any]) -> list[str]:
+    changed = [name for name, value in fields.items() if getattr(show, name) != value]
+    for name in changed:
+        setattr(show, name, fields[name])
+    return changed
+
+
+@dataclass(slots=True)
+class _Stored:
+    id: int
+    match_key: str
+    guid: str
+    enclosure_url: str
+    content_hash: str
+    vanished_at: datetime | None
+    published_at: datetime | None
+
+
+_STORED_FIELDS = ("id", "match_key", "guid", "enclosure_url", "content_hash", "vanished_at", "published_at")
+
+
+def _match(
+    stored: dict[str, _Stored], incoming: Sequence[rows.EpisodeRow]
+) -> tuple[dict[str, _Stored], list[rows.EpisodeRow]]:
+    """Pair incoming rows with stored episodes: by key, then by a shared, unambiguous enclosure URL."""
+    matched: dict[str, _Stored] = {}
+    unmatched: list[rows.EpisodeRow] = []
+    for row in incoming:
+        if row.match_key in stored:
+            matched[row.match_key] = stored[row.match_key]
+        else:
+            unmatched.append(row)
+    if not unmatched:
+        return matched, []
+    used = {episode.id for episode in matched.values()}
+    free_by_url: dict[str, list[_Stored]] = {}
+    for episode in stored.values():
+        if episode.id not in used and episode.enclosure_url:
+            free_by_url.setdefault(episode.enclosure_url, []).append(episode)
+    incoming_urls = Counter(row.enclosure_url for row in incoming if row.enclosure_url)
+    new: list[rows.EpisodeRow] = []
+    for row in unmatched:
+        candidates = free_by_url.get(row.enclosure_url, []) if row.enclosure_url else []
+        if len(candidates) == 1 and incoming_urls[row.enclosure_url] == 1:
+            matched[row.match_key] = candidates[0]
+        else:
+            new.append(row)
+    return matched, new
+
+
+def _sync_episodes(show: Show, incoming: list[rows.EpisodeRow], now: datetime, result: IngestResult) -> None:
+    stored: dict[str, _Stored] = {}
+    slugs: set[str] = set()
+    if not result.created:
+        for values in Episode.objects.filter(show=show).values_list(*_STORED_FIELDS, "slug"):
+            stored[values[1]] = _Stored(*values[:-1])
+            slugs.add(values[-1])
+    matched, new_rows = _match(stored, incoming)
+
+    to_update: list[Episode] = []
+    changed_rows: list[tuple[int, rows.EpisodeRow]] = []
+    for row in incoming:
+        episode = matched.get(row.match_key)
+        if episode is None:
+            continue
+        rekeyed = episode.match_key != row.match_key
+        if episode.content_hash == row.content_hash and not rekeyed and episode.vanished_at is None:
+            continue
+        update = Episode(
+            id=episode.id,
+            match_key=row.match_key,
+            content_hash=row.content_hash,
+            vanished_at=None,
+            updated_at=now,
+            **row.fields,
+        )
+        to_update.append(update)
+        if episode.content_hash != row.content_hash:
+            changed_rows.append((episode.id, row))
+    if to_update:
+        fields = [*rows.EPISODE_FIELDS, "match_key", "content_hash", "vanished_at", "updated_at"]
+        bulk.update(Episode, to_update, fields)
+        result.updated_episodes = len(to_update)
+        result.episode_ids += [episode.id for episode in to_update]
+
+    seen = {episode.id for episode in matched.values()}
+    vanished = [e.id for e in stored.values() if e.id not in seen and e.vanished_at is None]
+    for start in range(0, len(vanished), BATCH):
+        Episode.objects.filter(id__in=vanished[start : start + BATCH]).update(vanished_at=now, updated_at=now)
+    result.vanished_episodes = len(vanished)
+    result.episode_ids += vanished
+
+    created: list[dict[str, Any]] = []
+    for row in new_rows:
+        slug = rows.unique_slug(rows.slug_base(row.fields["title"], rows.EPISODE_SLUG_MAX, "episode"), slugs)
+        slugs.add(slug)
+        created.append(
+            {
+                "show_id": show.pk,
+                "slug": slug,
+                "match_key": row.match_key,
+                "content_hash": row.content_hash,
+                "created_at": now,
+                "updated_at": now,
+                "vanished_at": None,
+                **row.fields,
+            }
+        )
+    if created:
+        new_ids = bulk.insert_values(Episode, created)
+        result.new_episodes = len(new_ids)
+        result.episode_ids += new_ids
+        changed_rows += list(zip(new_ids, new_rows, strict=True))
+    if result.new_episodes or result.updated_episodes or result.vanished_episodes:
+        result.unchanged = False
+    _sync_episode_people(changed_rows, replace=bool(to_update))
+
+
+def _update_counts(show: Show, incoming: Sequence[rows.EpisodeRow]) -> list[str]:
+    """Set the live-episode count and newest date; the names of the fields that changed.
+
+    Every incoming row is exactly one live episode after `_sync_episodes` (matched or new), and every
+    stored episode it did not match has vanished, so the figures come from the feed without a query.
+    """
+    count = len(incoming)
+    dates = [row.fields["published_at"] for row in incoming if row.fields["published_at"] is not None]
+    latest = max(dates) if dates else None
+    changed = []
+    if show.episode_count != count:
+        show.episode_count = count
+        changed.append("episode_count")
+    if show.latest_episode_at != latest:
+        show.latest_episode_at = latest
+        changed.append("latest_episode_at")
+    return changed
+
+
+def _category_slugs(categories: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Taxonomy slugs for the feed's categories, in feed order, parents of subcategories appended."""
+    slugs: list[str] = []
+    parents: list[str] = []
+    for main, sub in categories:
+        slug = taxonomy.slug_for(main, sub)
+        if slug is None:
+            continue
+        if slug not in slugs:
+            slugs.append(slug)
+        key = taxonomy.resolve(main, sub)
+        if key and key[1] is not None:
+            parent = taxonomy.slug_for(key[0])
+            if parent and parent not in parents:
+                parents.append(parent)
+    return slugs + [p for p in parents if p not in slugs]
+
+
+def _sync_categories(show: Show, categories: Iterable[tuple[str, str | None]], created: bool) -> list[str]:
+    """Rewrite the show's categories when they differ; ["primary_category"] when that field changed."""
+    wanted = _category_slugs(categories)
+    current: list[str] = []
+    if not created:
+        current = list(
+            ShowCategory.objects.filter(show=show)
+            .order_by("position", "pk")
+            .values_list("category__slug", flat=True)
+        )
+    if current == wanted:
+        return []
+    by_slug = {c.slug: c for c in Category.objects.filter(slug__in=wanted)}
+    if current:
+        ShowCategory.objects.filter(show=show).delete()
+    ShowCategory.objects.bulk_create(
+        [
+            ShowCategory(show=show, category=by_slug[slug], position=position)
+            for position, slug in enumerate(wanted)
+            if slug in by_slug
+        ]
+    )
+    primary = by_slug.get(wanted[0]) if wanted else None
+    if show.primary_category_id != (primary.pk if primary else None):
+        show.primary_category = primary
+        return ["primary_category"]
+    return ["updated_at"]
+
+
+def _persons(people: Iterable[rows.PersonRow]) -> dict[str, Person]:
+    """Person rows by slug, created when new (their href and image filled in when they were blank)."""
+    wanted: dict[str, rows.PersonRow] = {}
+    for person in people:
+        wanted.setdefault(person.slug, person)
+    if not wanted:
+        return {}
+    slugs = list(wanted)
+    found = {p.slug: p for p in Person.objects.filter(slug__in=slugs)}
+    missing = [
+        Person(slug=slug, name=row.name, href=row.href, img=row.img)
+        for slug, row in wanted.items()
+        if slug not in found
+    ]
+    if missing:
+        Person.objects.bulk_create(missing, batch_size=BATCH, ignore_conflicts=True)
+        found = {p.slug: p for p in Person.objects.filter(slug__in=slugs)}
+    stale = [p for slug, p in found.items() if not p.img and wanted[slug].img]
+    for stale_person in stale:
+        stale_person.img = wanted[stale_person.slug].img
+    if stale:
+        Person.objects.bulk_update(stale, ["img"])
+    return found
+
+
+def _sync_show_people(show: Show, people: list[rows.PersonRow], created: bool) -> bool:
+    wanted = {(p.slug, p.role, p.group) for p in people}
+    current: set[tuple[str, str, str]] = set()
+    if not created:
+        current = set(ShowPerson.objects.filter(show=show).values_list("person__slug", "role", "group"))
+    if current == wanted:
+        return False
+    persons = _persons(people)
+    if current:
+        ShowPerson.objects.filter(show=show).delete()
+    ShowPerson.objects.bulk_create(
+        [ShowPerson(show=show, person=persons[p.slug], role=p.role, group=p.group) for p in people],
+        ignore_conflicts=True,
+    )
+    return True
+
+
+def _sync_episode_people(changed: list[tuple[int, rows.EpisodeRow]], replace: bool) -> None:
+    """People of new and changed episodes; `replace` drops the old links of changed ones first."""
+    if replace:
+        ids = [episode_id for episode_id, _ in changed]
+        for start in range(0, len(ids), BATCH):
+            EpisodePerson.objects.filter(episode_id__in=ids[start : start + BATCH]).delete()
+    with_people = [(episode_id, row) for episode_id, row in changed if row.people]
+    if not with_people:
+        return
+    persons = _persons(person for _, row in with_people for person in row.people)
+    EpisodePerson.objects.bulk_create(
+        [
+            EpisodePerson(episode_id=episode_id, person=persons[p.slug], role=p.role, group=p.group)
+            for episode_id, row in with_people
+            for p in row.people
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )

@@ -1,0 +1,237 @@
+"""The catalogue: categories, shows, episodes, people, and the feeds they come from with their crawl state.
+
+A `Show` is what listeners see; a `FeedSource` is a URL the crawler polls. Several URLs can feed one show
+(a moved feed, the same podcast:guid under two URLs): they point at the same show, and one of them is the
+show's canonical feed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Category(models.Model):
+    """Apple's podcast taxonomy, with Bokmål and English names. Subcategories have a parent."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    apple_name = models.CharField(max_length=100, help_text="The name feeds use in itunes:category")
+    name_en = models.CharField(max_length=100)
+    name_nb = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name_en"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "apple_name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_for(self, language: str) -> str:
+        return self.name_nb if language.startswith("nb") or language == "no" else self.name_en
+
+
+class Person(models.Model):
+    """A host or guest (podcast:person), shared across shows and episodes."""
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=320, unique=True)
+    href = models.URLField(max_length=2000, blank=True, default="")
+    img = models.URLField(max_length=2000, blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Show(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=1000)
+    author = models.CharField(max_length=1000, blank=True, default="")
+    owner_name = models.CharField(max_length=1000, blank=True, default="")
+    owner_email = models.CharField(max_length=320, blank=True, default="")
+    link = models.URLField(max_length=2000, blank=True, default="")
+    description_html = models.TextField(blank=True, default="")
+    description_text = models.TextField(blank=True, default="")
+    image_url = models.URLField(max_length=2000, blank=True, default="")
+    language = models.CharField(max_length=35, blank=True, default="", db_index=True)
+    explicit = models.BooleanField(null=True)
+    show_type = models.CharField(max_length=10, blank=True, default="episodic")  # episodic | serial
+    complete = models.BooleanField(default=False)
+    podcast_guid = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    locked = models.BooleanField(default=False)
+    medium = models.CharField(max_length=30, blank=True, default="")
+    funding = models.JSONField(default=list, blank=True)  # [{url, text}]
+    extra = models.JSONField(default=dict, blank=True)  # value, podroll, trailers, txt, license, ...
+    categories = models.ManyToManyField(Category, through="ShowCategory", related_name="shows")
+    primary_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_shows"
+    )
+    people = models.ManyToManyField(Person, through="ShowPerson", related_name="shows")
+    episode_count = models.PositiveIntegerField(default=0)  # kept in step by ingest
+    latest_episode_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    featured = models.BooleanField(default=False, db_index=True)
+    hidden = models.BooleanField(default=False, help_text="Hidden from public lists and search")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ShowCategory(models.Model):
+    show = models.ForeignKey(Show, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["show", "category"], name="showcategory_unique"),
+        ]
+
+
+class ShowPerson(models.Model):
+    show = models.ForeignKey(Show, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    role = models.CharField(max_length=100, default="host")
+    group = models.CharField(max_length=100, default="cast")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["show", "person", "role"], name="showperson_unique"),
+        ]
+
+
+class Episode(models.Model):
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="episodes")
+    slug = models.SlugField(max_length=140)
+    # The identity ingest matches on: the guid, else the enclosure URL, else title+date (see ingest).
+    match_key = models.CharField(max_length=64)
+    guid = models.CharField(max_length=2000, blank=True, default="")
+    title = models.CharField(max_length=1000)
+    link = models.URLField(max_length=2000, blank=True, default="")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_raw = models.CharField(max_length=200, blank=True, default="")
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    enclosure_url = models.URLField(max_length=2000, blank=True, default="")
+    enclosure_type = models.CharField(max_length=100, blank=True, default="")
+    enclosure_length = models.BigIntegerField(null=True, blank=True)
+    episode_number = models.IntegerField(null=True, blank=True)
+    season = models.IntegerField(null=True, blank=True)
+    episode_type = models.CharField(max_length=10, blank=True, default="full")
+    explicit = models.BooleanField(null=True)
+    image_url = models.URLField(max_length=2000, blank=True, default="")
+    description_html = models.TextField(blank=True, default="")
+    description_text = models.TextField(blank=True, default="")
+    chapters_url = models.URLField(max_length=2000, blank=True, default="")
+    chapters_type = models.CharField(max_length=100, blank=True, default="")
+    chapters = models.JSONField(default=list, blank=True)  # inline [{start_seconds,title,href,image}]
+    transcripts = models.JSONField(default=list, blank=True)  # [{url,type,language,rel}]
+    soundbites = models.JSONField(default=list, blank=True)  # [{start_seconds,duration_seconds,title}]
+    extra = models.JSONField(default=dict, blank=True)  # alternate enclosures, value, location, ...
+    people = models.ManyToManyField(Person, through="EpisodePerson", related_name="episodes")
+    # Set when the episode disappeared from its feed; it is kept, not deleted.
+    vanished_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["show", "slug"], name="episode_unique_slug"),
+            models.UniqueConstraint(fields=["show", "match_key"], name="episode_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["show", "-published_at"], name="episode_show_newest"),
+            models.Index(fields=["-published_at"], name="episode_newest"),
+            # Ingest looks guids up across shows to recognise one show under a second URL.
+            models.Index(fields=["match_key"], name="episode_match_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EpisodePerson(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE)
+    role = models.CharField(max_length=100, default="host")
+    group = models.CharField(max_length=100, default="cast")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "person", "role"], name="episodeperson_unique"),
+        ]
+
+
+class FeedSource(models.Model):
+    """A feed URL and everything the crawler knows about polling it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "new (never fetched)"
+        ACTIVE = "active", "active"
+        ERROR = "error", "failing"
+        DUPLICATE = "duplicate", "duplicate of another feed"
+        RETIRED = "retired", "retired (gone or dead)"
+
+    url = models.URLField(max_length=2000, unique=True)
+    show = models.ForeignKey(Show, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    status_reason = models.CharField(max_length=300, blank=True, default="")
+    private = models.BooleanField(default=False, help_text="URL carries a token: never list or log it")
+    # Conditional requests and change detection.
+    etag = models.CharField(max_length=500, blank=True, default="")
+    last_modified = models.CharField(max_length=100, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    # Scheduling.
+    next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
+    check_interval_seconds = models.PositiveIntegerField(default=3600)
+    not_before = models.DateTimeField(null=True, blank=True)  # Retry-After / max-age
+    # Last outcome.
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    error_count = models.PositiveIntegerField(default=0)  # consecutive failures
+    # Leased claims: a worker owns the feed until claimed_until; a dead worker's lease simply expires.
+    claimed_by = models.CharField(max_length=100, blank=True, default="")
+    claimed_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_check_at"], name="feed_due")]
+
+    def __str__(self) -> str:
+        """The URL, redacted when it carries a token (admin lists, logs and messages use this)."""
+        if self.private:
+            from lytt.feeds.urls import redact_url
+
+            return redact_url(self.url)
+        return self.url
+
+
+class FeedCheck(models.Model):
+    """One crawl outcome, for the admin and `lytt feeds`. Old rows are pruned by the crawler."""
+
+    feed = models.ForeignKey(FeedSource, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20)  # updated | unchanged | not_modified | error | gone | ...
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    duration_ms = models.PositiveIntegerField(default=0)
+    bytes_received = models.PositiveIntegerField(default=0)
+    new_episodes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["feed", "-checked_at"], name="feedcheck_recent")]

@@ -1,0 +1,362 @@
+"""Pure translation of a parsed `Feed` into catalogue rows: field values, match keys, content hashes, slugs.
+
+Nothing here touches the database, so ingest's rules can be tested (and property-tested) without one.
+
+Match keys (`Episode.match_key`, unique per show) say which stored episode an incoming item is:
+
+- ``sha256("g\\0" + guid)`` when the item has a guid (whitespace trimmed);
+- else ``sha256("e\\0" + enclosure URL)``;
+- else ``sha256("t\\0" + title + "\\0" + published date)`` (the ISO date, else the raw date text);
+- an item with none of guid, enclosure, title or date cannot be told apart from others and is skipped.
+
+The hash keeps the key at 64 characters whatever the guid's length. Ingest also matches by enclosure URL
+when the key misses (see `lytt.catalog.ingest`), so a feed that starts giving guids to old episodes does not
+duplicate them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.text import slugify
+
+from lytt.feeds.model import Episode as FeedEpisode
+from lytt.feeds.model import Feed
+
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+SHOW_SLUG_MAX = 100  # leaves room for a suffix within Show.slug's 120
+EPISODE_SLUG_MAX = 120  # within Episode.slug's 140
+
+# Letters NFKD does not decompose to ASCII, common in Nordic and European titles.
+_TRANSLIT = str.maketrans(
+    {"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L"}
+    | {"þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "œ": "oe", "Œ": "Oe"}
+)
+
+_SEPARATORS = re.compile(r"[./:_&+@]")
+
+
+def clean(value: str | None, max_length: int) -> str:
+    """A string safe for a CharField: NULs removed (PostgreSQL rejects them), trimmed, cut to length."""
+    if not value:
+        return ""
+    return value.replace("\x00", "").strip()[:max_length]
+
+
+def clean_url(value: str | None, max_length: int = 2000) -> str:
+    """A URL for a URLField, or "" when it is longer than the column: a cut URL would point elsewhere."""
+    text = clean(value, max_length + 1)
+    return "" if len(text) > max_length else text
+
+
+def clean_text(value: str | None) -> str:
+    return value.replace("\x00", "") if value else ""
+
+
+def bounded_int(value: int | None, low: int, high: int) -> int | None:
+    """`value` if it fits the column, else None (a nonsense number is no better than none)."""
+    if value is None or value < low or value > high:
+        return None
+    return value
+
+
+def slug_base(text: str | None, max_length: int, fallback: str) -> str:
+    """An ASCII slug of `text` (Nordic letters transliterated), cut at a word boundary, or `fallback`."""
+    ascii_text = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text or "").translate(_TRANSLIT))
+    slug = slugify(ascii_text)[:max_length]
+    if len(slug) == max_length and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+    return slug.strip("-") or fallback
+
+
+def unique_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever is not in `taken`."""
+    if base not in taken:
+        return base
+    for number in range(2, 100_000):
+        candidate = f"{base}-{number}"
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError(f"no free slug for {base!r}")  # pragma: no cover - 100,000 namesakes in one show
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def match_key(episode: FeedEpisode) -> str | None:
+    """The identity of an item within its show (see the module docstring), or None if it has none."""
+    guid = (episode.guid or "").strip()
+    if guid:
+        return _hash("g", guid)
+    if episode.enclosure and episode.enclosure.url.strip():
+        return _hash("e", episode.enclosure.url.strip())
+    title = (episode.title or "").strip()
+    date = episode.published.isoformat() if episode.published else (episode.published_raw or "").strip()
+    if title or date:
+        return _hash("t", title, date)
+    return None
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _jsonable(value: Any) -> Any:
+    """Dataclasses, datetimes and lists as JSON values; None and empty values dropped from objects."""
+    kind = type(value)
+    if kind is str:
+        return value.replace("\x00", "") if "\x00" in value else value
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
+    if kind is list or kind is tuple:
+        return [_jsonable(item) for item in value]
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {}
+        for name in _field_names(kind):
+            item = getattr(value, name)
+            if item is not None and item != "" and item != [] and item != {}:
+                out[name] = _jsonable(item)
+        return out
+    return value
+
+
+def _extra(source: object, names: Iterable[str]) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for name in names:
+        value = getattr(source, name)
+        if value not in (None, [], {}, "", False):
+            extra[name] = _jsonable(value)
+    return extra
+
+
+def content_hash(fields: Mapping[str, Any]) -> str:
+    """A stable hash of row values, so that ingest can skip unchanged rows without comparing fields."""
+    text = json.dumps(fields, sort_keys=True, default=_json_default, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    """What json.dumps cannot write itself: datetimes, dataclasses (PersonRow), anything else as text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """A podcast:person as ingest stores it; `slug` is its identity across shows."""
+
+    slug: str
+    name: str
+    href: str
+    img: str
+    role: str
+    group: str
+
+
+def person_rows(persons: Iterable[Any]) -> list[PersonRow]:
+    """People of a show or episode, deduplicated by (person, role); the identity is name plus href."""
+    rows: dict[tuple[str, str], PersonRow] = {}
+    for person in persons:
+        name = clean(person.name, 300)
+        if not name:
+            continue
+        href = clean_url(person.href)
+        base = slug_base(name, 280, "person")
+        slug = f"{base}-{_hash('p', href)[:8]}" if href else base
+        role = clean(person.role, 100).lower() or "host"
+        group = clean(person.group, 100).lower() or "cast"
+        rows.setdefault((slug, role), PersonRow(slug, name, href, clean_url(person.img), role, group))
+    return list(rows.values())
+
+
+@dataclass(slots=True)
+class EpisodeRow:
+    """One incoming item, ready to compare with and write to `Episode`."""
+
+    match_key: str
+    fields: dict[str, Any]  # Episode field values, without show, slug and timestamps
+    people: list[PersonRow]
+    content_hash: str
+
+    @property
+    def guid(self) -> str:
+        return str(self.fields["guid"])
+
+    @property
+    def enclosure_url(self) -> str:
+        return str(self.fields["enclosure_url"])
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        published = self.fields["published_at"]
+        return (published.isoformat() if published else "", self.match_key)
+
+
+EPISODE_FIELDS = (
+    "guid",
+    "title",
+    "link",
+    "published_at",
+    "published_raw",
+    "duration_seconds",
+    "enclosure_url",
+    "enclosure_type",
+    "enclosure_length",
+    "episode_number",
+    "season",
+    "episode_type",
+    "explicit",
+    "image_url",
+    "description_html",
+    "description_text",
+    "chapters_url",
+    "chapters_type",
+    "chapters",
+    "transcripts",
+    "soundbites",
+    "extra",
+)
+
+_EPISODE_EXTRA = (
+    "alternate_enclosures",
+    "value",
+    "location",
+    "license",
+    "keywords",
+    "author",
+    "subtitle",
+    "episode_display",
+    "season_name",
+    "images",
+    "txt",
+    "block",
+)
+
+
+def episode_row(episode: FeedEpisode) -> EpisodeRow | None:
+    """The row for one item, or None when it has nothing to identify it by."""
+    key = match_key(episode)
+    if key is None:
+        return None
+    enclosure = episode.enclosure
+    chapters = episode.chapters
+    title = clean(episode.title, 1000) or clean(episode.published_raw, 200) or "Untitled episode"
+    fields: dict[str, Any] = {
+        "guid": clean(episode.guid, 2000),
+        "title": title,
+        "link": clean_url(episode.link),
+        "published_at": episode.published,
+        "published_raw": clean(episode.published_raw, 200),
+        "duration_seconds": bounded_int(episode.duration_seconds, 0, INT32_MAX),
+        "enclosure_url": clean_url(enclosure.url if enclosure else None),
+        "enclosure_type": clean(enclosure.type if enclosure else None, 100),
+        "enclosure_length": bounded_int(enclosure.length if enclosure else None, 0, INT64_MAX),
+        "episode_number": bounded_int(episode.episode_number, -INT32_MAX, INT32_MAX),
+        "season": bounded_int(episode.season, -INT32_MAX, INT32_MAX),
+        "episode_type": episode.episode_type or "full",
+        "explicit": episode.explicit,
+        "image_url": clean_url(episode.image),
+        "description_html": clean_text(episode.description_html),
+        "description_text": clean_text(episode.description_text),
+        "chapters_url": clean_url(chapters.url if chapters else None),
+        "chapters_type": clean(chapters.type if chapters else None, 100),
+        "chapters": _jsonable(chapters.inline) if chapters else [],
+        "transcripts": _jsonable(episode.transcripts),
+        "soundbites": _jsonable(episode.soundbites),
+        "extra": _extra(episode, _EPISODE_EXTRA),
+    }
+    people = person_rows(episode.persons)
+    digest = content_hash({**fields, "people": people})
+    return EpisodeRow(key, fields, people, digest)
+
+
+def episode_rows(feed: Feed) -> list[EpisodeRow]:
+    """The feed's items as rows, one per match key, in a canonical order (oldest first, then by key).
+
+    When a feed repeats a key, the copy with the smallest content hash wins: the choice must not depend on
+    the order of items, so that any permutation of a feed gives the same catalogue.
+    """
+    chosen: dict[str, EpisodeRow] = {}
+    for episode in feed.episodes:
+        row = episode_row(episode)
+        if row is None:
+            continue
+        current = chosen.get(row.match_key)
+        if current is None or row.content_hash < current.content_hash:
+            chosen[row.match_key] = row
+    return sorted(chosen.values(), key=lambda r: r.sort_key)
+
+
+_SHOW_EXTRA = (
+    "subtitle",
+    "keywords",
+    "copyright",
+    "generator",
+    "new_feed_url",
+    "self_url",
+    "hub_url",
+    "locked_owner",
+    "block",
+    "location",
+    "license",
+    "trailers",
+    "txt",
+    "podroll",
+    "value",
+    "images",
+)
+
+
+def show_fields(feed: Feed, fallback_title: str) -> dict[str, Any]:
+    """`Show` field values from the feed (not slug, categories, people, counts or timestamps)."""
+    owner = feed.owner
+    return {
+        "title": clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast",
+        "author": clean(feed.author, 1000),
+        "owner_name": clean(owner.name if owner else None, 1000),
+        "owner_email": clean(owner.email if owner else None, 320),
+        "link": clean_url(feed.link),
+        "description_html": clean_text(feed.description_html),
+        "description_text": clean_text(feed.description_text),
+        "image_url": clean_url(feed.image),
+        "language": clean(feed.language, 35).lower(),
+        "explicit": feed.explicit,
+        "show_type": feed.type or "episodic",
+        "complete": feed.complete,
+        "podcast_guid": clean(feed.podcast_guid, 64).lower(),
+        "locked": feed.locked,
+        "medium": clean(feed.medium, 30).lower(),
+        "funding": _jsonable(feed.funding),
+        "extra": _extra(feed, _SHOW_EXTRA),
+    }
+
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_title(title: str) -> str:
+    """Titles compared when deciding whether two feeds carry the same episodes."""
+    return _WS.sub(" ", title).strip().casefold()

@@ -1,0 +1,126 @@
+"""Pure translation of parsed feeds into rows: match keys, hashes, slugs, cleaning."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.catalog.factories import episode
+
+from lytt.catalog import rows
+from lytt.feeds.model import Enclosure, Episode, Feed, Owner, Person
+
+
+def test_match_key_prefers_guid_then_enclosure_then_title_and_date() -> None:
+    with_guid = rows.match_key(Episode(guid=" abc ", enclosure=Enclosure(url="https://x/1.mp3")))
+    assert with_guid == rows.match_key(Episode(guid="abc"))
+    by_enclosure = rows.match_key(Episode(enclosure=Enclosure(url="https://x/1.mp3"), title="A"))
+    assert by_enclosure == rows.match_key(Episode(enclosure=Enclosure(url="https://x/1.mp3"), title="B"))
+    assert by_enclosure != with_guid
+    when = datetime(2024, 5, 21, tzinfo=UTC)
+    by_title = rows.match_key(Episode(title="A", published=when))
+    assert by_title == rows.match_key(Episode(title="A", published=when, link="https://other"))
+    assert by_title != rows.match_key(Episode(title="A", published=datetime(2024, 5, 22, tzinfo=UTC)))
+    assert rows.match_key(Episode(title="A", published_raw="someday")) is not None
+    assert rows.match_key(Episode()) is None
+    assert len(with_guid or "") == 64
+
+
+def test_guid_is_not_confused_with_an_enclosure_url_of_the_same_text() -> None:
+    url = "https://x/1.mp3"
+    assert rows.match_key(Episode(guid=url)) != rows.match_key(Episode(enclosure=Enclosure(url=url)))
+
+
+def test_content_hash_changes_with_content_only() -> None:
+    first = rows.episode_row(episode(1))
+    same = rows.episode_row(episode(1))
+    assert first is not None
+    assert same is not None
+    assert first.content_hash == same.content_hash
+    edited = episode(1)
+    edited.description_html = "<p>new</p>"
+    changed = rows.episode_row(edited)
+    assert changed is not None
+    assert changed.content_hash != first.content_hash
+    with_person = episode(1)
+    with_person.persons = [Person(name="Ada")]
+    row = rows.episode_row(with_person)
+    assert row is not None
+    assert row.content_hash != first.content_hash
+
+
+def test_episode_rows_dedupes_by_key_independent_of_order() -> None:
+    a, b = episode(1), episode(1)
+    b.title = "Other title, same guid"
+    forward = rows.episode_rows(Feed(episodes=[a, b, episode(2)]))
+    backward = rows.episode_rows(Feed(episodes=[episode(2), b, a]))
+    assert [r.content_hash for r in forward] == [r.content_hash for r in backward]
+    assert len(forward) == 2
+
+
+def test_show_fields_cleans_and_defaults() -> None:
+    fields = rows.show_fields(
+        Feed(
+            title="  Insight\x00 Myanmar ",
+            language="NB-no",
+            podcast_guid="ABC",
+            owner=Owner(name="O", email="o@example.com"),
+            link="https://example.com/" + "x" * 2100,
+            complete=True,
+        ),
+        fallback_title="example.com",
+    )
+    assert fields["title"] == "Insight Myanmar"
+    assert (fields["language"], fields["podcast_guid"]) == ("nb-no", "abc")
+    assert (fields["owner_name"], fields["owner_email"]) == ("O", "o@example.com")
+    assert fields["link"] == ""
+    assert fields["show_type"] == "episodic"
+    assert fields["complete"] is True
+    assert rows.show_fields(Feed(), fallback_title="host.example")["title"] == "host.example"
+
+
+def test_person_rows_identity_and_roles() -> None:
+    people = rows.person_rows(
+        [
+            Person(name="Ada Host", role="Host", href="https://ada.example"),
+            Person(name="Ada Host", role="host", href="https://ada.example"),
+            Person(name="Ada Host"),
+            Person(name="  "),
+        ]
+    )
+    assert len(people) == 2
+    assert people[0].role == "host"
+    assert people[0].slug != people[1].slug
+    assert people[1].slug == "ada-host"
+
+
+@given(st.text(max_size=200))
+def test_slug_base_is_ascii_bounded_and_never_empty(text: str) -> None:
+    slug = rows.slug_base(text, 100, "podcast")
+    assert slug
+    assert len(slug) <= 100
+    assert slug.isascii()
+    assert not slug.startswith("-")
+    assert not slug.endswith("-")
+
+
+def test_slug_base_transliterates_nordic_letters_and_cuts_at_words() -> None:
+    assert rows.slug_base("Blåøyde Ærlige Sønner", 100, "x") == "blaoyde-aerlige-sonner"
+    assert rows.slug_base("Mr. Robot: S01", 100, "x") == "mr-robot-s01"
+    assert rows.slug_base("alpha beta gamma", 12, "x") == "alpha-beta"
+    assert rows.slug_base("!!!", 100, "episode") == "episode"
+
+
+def test_unique_slug() -> None:
+    assert rows.unique_slug("a", set()) == "a"
+    assert rows.unique_slug("a", {"a", "a-2"}) == "a-3"
+
+
+def test_bounded_int_and_clean() -> None:
+    assert rows.bounded_int(5, 0, 10) == 5
+    assert rows.bounded_int(-1, 0, 10) is None
+    assert rows.bounded_int(None, 0, 10) is None
+    assert rows.clean("a\x00b  ", 10) == "ab"
+    assert rows.clean(None, 10) == ""
+    assert rows.clean_url("https://x/" + "y" * 10, 12) == ""
