@@ -1,0 +1,248 @@
+"""Crawler benchmark: Lytt's crawler against the `reader` library, same feeds, same local server, same run.
+
+    .venv/bin/python bench/crawl.py            # 1,000 and 10,000 feeds
+    .venv/bin/python bench/crawl.py --quick    # 200 feeds
+    .venv/bin/python bench/crawl.py --feeds 500 --feeds 2000
+
+A separate process serves N generated feeds (~35 episodes, ~40 KB each) from 127.0.0.1 with ETags, with
+keep-alive, answering If-None-Match with 304. Each side starts from an empty SQLite database and does:
+
+1. first ingest: every feed fetched, parsed and stored (feeds/s, episodes/s);
+2. unchanged pass, conditional: every feed again, the server answers 304 (feeds/s);
+3. unchanged pass, no validators: Lytt's stored ETags are dropped, so every feed comes back 200 with the
+   same body and Lytt skips parsing by content hash (feeds/s). `reader` keeps its own validators: its
+   second figure is its 304 pass.
+
+reader runs `update_feeds(workers=16, scheduled=False)`. Figures go to stdout as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import platform
+import queue
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+EPISODES = 35
+
+
+def feed_body(n: int) -> bytes:
+    """A realistic podcast feed, different for every n, ~40 KB."""
+    base = datetime(2022, 1, 3, 6, 0, tzinfo=UTC)
+    items = []
+    for e in range(EPISODES, 0, -1):
+        published = format_datetime(base + timedelta(days=7 * e + n % 7), usegmt=True)
+        items.append(
+            f"<item><title>Show {n}, episode {e}: a conversation about things</title>"
+            f"<guid isPermaLink='false'>show-{n}-episode-{e}</guid><pubDate>{published}</pubDate>"
+            f"<link>https://example.com/show-{n}/{e}</link>"
+            f'<enclosure url="https://cdn.example.com/show-{n}/episode-{e}.mp3" type="audio/mpeg" '
+            f'length="{30_000_000 + e}"/>'
+            f"<itunes:duration>{3000 + e * 7}</itunes:duration><itunes:episode>{e}</itunes:episode>"
+            f"<description><![CDATA[<p>In episode {e} of show {n} we talk about "
+            + "podcasts, feeds and the open web. " * 12
+            + "</p>]]></description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        f"<title>Benchmark show {n}</title><link>https://example.com/show-{n}</link>"
+        f"<description>Show number {n}, generated for the crawler benchmark.</description>"
+        f"<language>en</language><itunes:author>Bench Author {n % 97}</itunes:author>"
+        '<itunes:category text="Technology"/>' + "".join(items) + "</channel></rss>"
+    ).encode()
+
+
+class _FeedProtocol(asyncio.Protocol):
+    """A minimal keep-alive HTTP/1.1 server: GET /N.xml, ETag per feed, 304 on If-None-Match."""
+
+    cache: dict[int, tuple[bytes, bytes]] = {}
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while b"\r\n\r\n" in self.buffer:
+            head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+            lines = head.split(b"\r\n")
+            path = lines[0].split(b" ")[1].decode()
+            headers = {}
+            for line in lines[1:]:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            self.transport.write(self.respond(path, headers))
+
+    def respond(self, path: str, headers: dict[bytes, bytes]) -> bytes:
+        try:
+            n = int(path.strip("/").split(".")[0])
+        except ValueError:
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        if n not in self.cache:
+            self.cache[n] = (feed_body(n), f'"feed-{n}-v1"'.encode())
+        body, etag = self.cache[n]
+        if headers.get(b"if-none-match") == etag:
+            return b"HTTP/1.1 304 Not Modified\r\nETag: " + etag + b"\r\n\r\n"
+        return (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: "
+            + etag
+            + b"\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+
+
+def serve(port_queue: multiprocessing.Queue[int]) -> None:
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(_FeedProtocol, "127.0.0.1", 0, backlog=1024)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def expect(condition: bool, detail: str) -> None:
+    """Figures only count when both sides did all the work."""
+    if not condition:
+        raise RuntimeError(f"benchmark run incomplete: {detail}")
+
+
+def run_lytt(urls: list[str], data_dir: Path) -> dict[str, float]:
+    os.environ["LYTT_DATA_DIR"] = str(data_dir)
+    os.environ["LYTT_ALLOW_PRIVATE_FEEDS"] = "1"
+    os.environ["LYTT_LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lytt.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from lytt.catalog.models import Episode, FeedSource
+    from lytt.crawl.fetch import FetchConfig
+    from lytt.crawl.worker import Worker, WorkerConfig
+
+    call_command("migrate", verbosity=0)
+    FeedSource.objects.bulk_create([FeedSource(url=url) for url in urls], batch_size=1000)
+    config = WorkerConfig(worker_id="bench", batch_size=500, fetch=FetchConfig(concurrency=32, per_host=32))
+    worker = Worker(config)
+    figures: dict[str, float] = {}
+
+    started = time.perf_counter()
+    first = worker.crawl_once()
+    seconds = time.perf_counter() - started
+    episodes = Episode.objects.count()
+    expect(first.feeds == len(urls), first.line())
+    expect(episodes == len(urls) * EPISODES, f"{episodes} episodes stored")
+    figures["first_feeds_s"] = len(urls) / seconds
+    figures["first_episodes_s"] = episodes / seconds
+
+    started = time.perf_counter()
+    second = worker.crawl_once(all_feeds=True)
+    figures["unchanged_304_feeds_s"] = len(urls) / (time.perf_counter() - started)
+    expect(second.outcomes == {"not_modified": len(urls)}, second.line())
+
+    FeedSource.objects.update(etag="", last_modified="")
+    started = time.perf_counter()
+    third = worker.crawl_once(all_feeds=True)
+    figures["unchanged_hash_feeds_s"] = len(urls) / (time.perf_counter() - started)
+    expect(third.outcomes == {"same_hash": len(urls)}, third.line())
+    return figures
+
+
+def run_reader(urls: list[str], data_dir: Path) -> dict[str, float]:
+    import reader
+
+    db = reader.make_reader(str(data_dir / "reader.sqlite"))
+    for url in urls:
+        db.add_feed(url)
+    started = time.perf_counter()
+    db.update_feeds(workers=16, scheduled=False)
+    seconds = time.perf_counter() - started
+    entries = db.get_entry_counts().total
+    expect(entries == len(urls) * EPISODES, f"reader stored {entries} entries")
+    figures = {"first_feeds_s": len(urls) / seconds, "first_episodes_s": entries / seconds}
+    started = time.perf_counter()
+    db.update_feeds(workers=16, scheduled=False)
+    figures["unchanged_304_feeds_s"] = len(urls) / (time.perf_counter() - started)
+    db.close()
+    return figures
+
+
+def _in_process(
+    target: str, urls: list[str], data_dir: Path, out: multiprocessing.Queue[dict[str, float]]
+) -> None:
+    out.put(run_lytt(urls, data_dir) if target == "lytt" else run_reader(urls, data_dir))
+
+
+def measure(target: str, urls: list[str]) -> dict[str, float]:
+    """Each side runs in a fresh process with a fresh data directory."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"lytt-bench-{target}-"))
+    try:
+        out: multiprocessing.Queue[dict[str, float]] = multiprocessing.Queue()
+        process = multiprocessing.Process(target=_in_process, args=(target, urls, data_dir, out))
+        process.start()
+        while process.is_alive() or not out.empty():
+            try:
+                return out.get(timeout=1)
+            except queue.Empty:
+                continue
+        raise RuntimeError(f"the {target} run failed (exit code {process.exitcode})")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--feeds", type=int, action="append", help="feed counts to run (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="200 feeds only")
+    args = parser.parse_args()
+    counts = [200] if args.quick else (args.feeds or [1000, 10000])
+
+    multiprocessing.set_start_method("spawn")
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(ports,), daemon=True)
+    server.start()
+    port = ports.get(timeout=30)
+    try:
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, ",
+            end="",
+        )
+        print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+        print("\n| feeds | measure | Lytt | reader | Lytt / reader |\n| ---: | --- | ---: | ---: | ---: |")
+        for count in counts:
+            urls = [f"http://127.0.0.1:{port}/{n}.xml" for n in range(count)]
+            lytt = measure("lytt", urls)
+            peer = measure("reader", urls)
+            rows = [
+                ("first ingest, feeds/s", "first_feeds_s", "first_feeds_s"),
+                ("first ingest, episodes/s", "first_episodes_s", "first_episodes_s"),
+                ("unchanged, 304s, feeds/s", "unchanged_304_feeds_s", "unchanged_304_feeds_s"),
+                ("unchanged, hash-skip, feeds/s", "unchanged_hash_feeds_s", "unchanged_304_feeds_s"),
+            ]
+            for label, ours, theirs in rows:
+                ratio = lytt[ours] / peer[theirs]
+                print(f"| {count:,} | {label} | {lytt[ours]:,.0f} | {peer[theirs]:,.0f} | {ratio:.1f}x |")
+            sys.stdout.flush()
+    finally:
+        server.terminate()
+        server.join(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

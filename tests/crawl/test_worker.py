@@ -1,0 +1,302 @@
+"""The worker against a real local feed server and a real database: outcomes, state, claims, moves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.feedserver import FeedServer, rss
+
+from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
+from lytt.crawl.fetch import FetchConfig
+from lytt.crawl.safety import AddressPolicy
+from lytt.crawl.worker import Worker, WorkerConfig, claim_batch
+
+pytestmark = pytest.mark.django_db
+
+FAST = FetchConfig(connect_timeout=1, read_timeout=0.5, total_timeout=2, max_bytes=300_000, concurrency=8)
+
+
+def make_worker(**options: object) -> Worker:
+    config = WorkerConfig(worker_id="test-worker", batch_size=50, fetch=FAST, **options)  # type: ignore[arg-type]
+    return Worker(config, policy=AddressPolicy(allow_private=True))
+
+
+def add(url: str) -> FeedSource:
+    return FeedSource.objects.create(url=url)
+
+
+def latest_check(source: FeedSource) -> FeedCheck:
+    check = FeedCheck.objects.filter(feed=source).order_by("-checked_at", "-id").first()
+    assert check is not None
+    return check
+
+
+def test_healthy_and_broken_feeds_side_by_side(feed_server: FeedServer) -> None:
+    good = [add(feed_server.add(f"/good{n}.xml", rss(f"Good {n}", episodes=4))) for n in range(3)]
+    zipped = add(feed_server.add("/zipped.xml", rss("Zipped", episodes=5), gzip=True))
+    as_html = add(feed_server.add("/typed.xml", rss("Mistyped", episodes=2), content_type="text/html"))
+    broken = {
+        "http_500": add(feed_server.add("/500.xml", "oops", status=500)),
+        "http_503": add(feed_server.add("/503.xml", "busy", status=503, headers={"Retry-After": "3600"})),
+        "http_404": add(feed_server.url("/missing.xml")),
+        "timeout": add(feed_server.add("/slow.xml", rss("Slow"), delay=1.5)),
+        "reset": add(feed_server.add("/reset.xml", behaviour="reset")),
+        "truncated": add(feed_server.add("/trunc.xml", rss("Cut", episodes=30), behaviour="truncate")),
+        "too_large": add(feed_server.add("/huge.xml", behaviour="endless")),
+        "redirects": add(feed_server.add("/loop.xml", status=302, location="/loop.xml?again")),
+        "parse": add(
+            feed_server.add("/page.html", "<html><body>Not a feed</body></html>", content_type="text/html")
+        ),
+    }
+    feed_server.add("/loop.xml?again", status=302, location="/loop.xml")
+    gone = add(feed_server.add("/gone.xml", "", status=410))
+
+    summary = make_worker().crawl_once()
+
+    assert summary.feeds == 15
+    for n, source in enumerate(good):
+        source.refresh_from_db()
+        assert source.status == FeedSource.Status.ACTIVE
+        assert source.show is not None
+        assert source.show.title == f"Good {n}"
+        assert source.show.episodes.count() == 4
+        assert (source.error_count, source.last_error, source.claimed_by) == (0, "", "")
+        assert source.next_check_at > datetime.now(UTC)
+        check = latest_check(source)
+        assert (check.outcome, check.status_code, check.new_episodes) == ("updated", 200, 4)
+    zipped.refresh_from_db()
+    assert zipped.show is not None
+    assert zipped.show.episodes.count() == 5
+    as_html.refresh_from_db()
+    assert as_html.status == FeedSource.Status.ACTIVE
+    for kind, source in broken.items():
+        source.refresh_from_db()
+        assert source.status == FeedSource.Status.ERROR, kind
+        assert source.show is None, kind
+        assert source.error_count == 1, kind
+        assert source.last_error, kind
+        assert source.claimed_by == "", kind
+        assert source.next_check_at > datetime.now(UTC) + timedelta(minutes=14), kind
+        assert latest_check(source).outcome == "error", kind
+    assert summary.errors == {**{kind: 1 for kind in broken}, "http_410": 1}
+    assert "HTTP 500" in FeedSource.objects.get(pk=broken["http_500"].pk).last_error
+    assert "cannot parse the feed" in FeedSource.objects.get(pk=broken["parse"].pk).last_error
+    busy = FeedSource.objects.get(pk=broken["http_503"].pk)
+    assert busy.not_before is not None
+    assert busy.next_check_at >= busy.not_before > datetime.now(UTC) + timedelta(minutes=59)
+    gone.refresh_from_db()
+    assert gone.status == FeedSource.Status.RETIRED
+    assert gone.status_reason == "410 Gone"
+    assert latest_check(gone).outcome == "gone"
+    assert Show.objects.count() == 5
+
+
+def test_second_pass_is_conditional_and_changes_nothing(feed_server: FeedServer) -> None:
+    tagged = add(feed_server.add("/tagged.xml", rss("Tagged", episodes=3), etag='"t1"'))
+    dated = add(
+        feed_server.add("/dated.xml", rss("Dated", episodes=3), last_modified="Mon, 01 Jan 2024 10:00:00 GMT")
+    )
+    plain = add(feed_server.add("/plain.xml", rss("Plain", episodes=3)))
+    worker = make_worker()
+    worker.crawl_once()
+    episodes = Episode.objects.count()
+
+    assert worker.crawl_once().feeds == 0  # nothing is due
+    summary = worker.crawl_once(all_feeds=True)
+
+    assert summary.feeds == 3
+    assert summary.outcomes == {"not_modified": 2, "same_hash": 1}
+    assert Episode.objects.count() == episodes
+    assert latest_check(tagged).outcome == "not_modified"
+    assert latest_check(dated).outcome == "not_modified"
+    assert latest_check(plain).outcome == "same_hash"
+    assert all("if-none-match" not in r.headers for r in feed_server.requests if r.path == "/plain.xml")
+    sent = [r.headers for r in feed_server.requests if r.path == "/tagged.xml"]
+    assert sent[-1]["if-none-match"] == '"t1"'
+    tagged.refresh_from_db()
+    assert tagged.etag == '"t1"'
+
+
+def test_changed_feed_adds_episodes_once(feed_server: FeedServer) -> None:
+    source = add(feed_server.add("/growing.xml", rss("Growing", episodes=3)))
+    worker = make_worker()
+    worker.crawl_once()
+    feed_server.add("/growing.xml", rss("Growing", episodes=5))
+    summary = worker.crawl_once(all_feeds=True)
+    assert summary.new_episodes == 2
+    source.refresh_from_db()
+    assert source.show is not None
+    assert source.show.episodes.count() == 5
+    assert source.last_changed_at is not None
+    assert latest_check(source).new_episodes == 2
+    worker.crawl_once(all_feeds=True)
+    assert source.show.episodes.count() == 5
+
+
+def test_permanent_redirect_updates_the_url_temporary_does_not(feed_server: FeedServer) -> None:
+    final = feed_server.add("/new-home.xml", rss("Moved Show"))
+    feed_server.add("/old-2.xml", status=308, location=final)
+    moved = add(feed_server.add("/old-1.xml", status=301, location="/old-2.xml"))
+    temp_target = feed_server.add("/temp-target.xml", rss("Temp Show"))
+    temporary = add(feed_server.add("/temp.xml", status=302, location=temp_target))
+    make_worker().crawl_once()
+    moved.refresh_from_db()
+    temporary.refresh_from_db()
+    assert moved.url == final
+    assert moved.status == FeedSource.Status.ACTIVE
+    assert temporary.url == feed_server.url("/temp.xml")
+    assert temporary.show is not None
+
+
+def test_permanent_redirect_to_a_known_url_marks_a_duplicate(feed_server: FeedServer) -> None:
+    home = feed_server.add("/home.xml", rss("Home Show"))
+    original = add(home)
+    alias = add(feed_server.add("/alias.xml", status=301, location=home))
+    make_worker().crawl_once()
+    alias.refresh_from_db()
+    assert alias.status == FeedSource.Status.DUPLICATE
+    assert f"feed #{original.pk}" in alias.status_reason
+    assert latest_check(alias).outcome == "moved"
+    assert Show.objects.count() == 1
+
+
+def test_itunes_new_feed_url_moves_the_feed(feed_server: FeedServer) -> None:
+    new_url = feed_server.add("/v2.xml", rss("Relocated", episodes=3))
+    extra = f"<itunes:new-feed-url>{new_url}</itunes:new-feed-url>"
+    source = add(feed_server.add("/v1.xml", rss("Relocated", episodes=3, extra=extra), etag='"old"'))
+    worker = make_worker()
+    summary = worker.crawl_once()
+    # Moved, and checked again at once (in the same run) at the new URL, without the old validators.
+    assert summary.feeds == 2
+    source.refresh_from_db()
+    assert source.url == new_url
+    assert source.status == FeedSource.Status.ACTIVE
+    assert feed_server.hits["/v1.xml"] == feed_server.hits["/v2.xml"] == 1
+    assert "if-none-match" not in feed_server.requests[-1].headers
+    assert FeedCheck.objects.filter(feed=source).count() == 2
+    worker.crawl_once()
+    assert feed_server.hits["/v2.xml"] == 1
+    assert Show.objects.count() == 1
+    assert Episode.objects.count() == 3
+
+
+def test_itunes_new_feed_url_to_a_known_feed_marks_a_duplicate(feed_server: FeedServer) -> None:
+    target = add(feed_server.add("/target.xml", rss("Target")))
+    extra = f"<itunes:new-feed-url>{target.url}</itunes:new-feed-url>"
+    old = add(feed_server.add("/old.xml", rss("Old", extra=extra)))
+    make_worker().crawl_once()
+    old.refresh_from_db()
+    assert old.status == FeedSource.Status.DUPLICATE
+    assert f"feed #{target.pk}" in old.status_reason
+    assert latest_check(old).outcome == "duplicate"
+
+
+def test_claims_skip_leased_feeds_and_expired_leases_return(feed_server: FeedServer) -> None:
+    sources = [add(feed_server.add(f"/c{n}.xml", rss(f"C{n}"))) for n in range(4)]
+    now = datetime.now(UTC)
+    first = claim_batch("a", limit=3, lease=timedelta(minutes=5), now=now)
+    second = claim_batch("b", limit=3, lease=timedelta(minutes=5), now=now)
+    assert len(first) == 3
+    assert [s.pk for s in second] == [sources[3].pk]
+    assert claim_batch("c", limit=3, lease=timedelta(minutes=5), now=now) == []
+    later = claim_batch("c", limit=10, lease=timedelta(minutes=5), now=now + timedelta(minutes=6))
+    assert {s.pk for s in later} == {s.pk for s in sources}
+    assert FeedSource.objects.filter(claimed_by="c").count() == 4
+
+
+def test_lost_lease_records_nothing(feed_server: FeedServer) -> None:
+    source = add(feed_server.add("/stolen.xml", rss("Stolen")))
+    worker = make_worker()
+
+    def steal(feed: FeedSource, outcome: object) -> None:
+        raise AssertionError("nothing should be recorded")
+
+    stolen: list[int] = []
+
+    def thief() -> Callable[[], datetime]:
+        # After the worker claims, another worker takes the feed over (as if the lease had expired).
+        def clock() -> datetime:
+            claimed = FeedSource.objects.filter(pk=source.pk, claimed_by="test-worker").update(
+                claimed_by="other"
+            )
+            stolen.append(claimed)
+            return datetime.now(UTC)
+
+        return clock
+
+    worker._clock = thief()
+    worker._on_feed = steal
+    summary = worker.crawl_once()
+    assert summary.lost_leases == 1
+    assert sum(stolen) == 1
+    source.refresh_from_db()
+    assert source.show is None
+    assert source.claimed_by == "other"
+    assert not FeedCheck.objects.filter(feed=source).exists()
+
+
+def test_old_checks_are_pruned(feed_server: FeedServer) -> None:
+    source = add(feed_server.add("/pruned.xml", rss("Pruned")))
+    worker = make_worker(keep_checks=3)
+    for _ in range(6):
+        worker.crawl_once(all_feeds=True)
+    assert FeedCheck.objects.filter(feed=source).count() == 3
+
+
+def test_private_addresses_refused_unless_allowed(feed_server: FeedServer, settings: object) -> None:
+    source = add(feed_server.add("/local.xml", rss("Local")))
+    Worker(WorkerConfig(worker_id="w", fetch=FAST)).crawl_once()
+    source.refresh_from_db()
+    assert source.status == FeedSource.Status.ERROR
+    assert "loopback" in source.last_error
+    assert feed_server.hits["/local.xml"] == 0
+    settings.ALLOW_PRIVATE_FEEDS = True  # type: ignore[attr-defined]
+    Worker(WorkerConfig(worker_id="w", fetch=FAST)).crawl_once(all_feeds=True)
+    source.refresh_from_db()
+    assert source.status == FeedSource.Status.ACTIVE
+
+
+RECENT = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=10)
+
+
+def churning(minute: int) -> str:
+    """A feed published every four hours whose lastBuildDate changes on every fetch."""
+    stamp = f"<lastBuildDate>Mon, 01 Jan 2024 00:{minute:02d}:00 GMT</lastBuildDate>"
+    return rss("Churn", episodes=3, extra=stamp, first=RECENT, gap=timedelta(hours=4))
+
+
+def test_feed_that_changes_on_every_fetch_is_polled_less(feed_server: FeedServer) -> None:
+    source = add(feed_server.add("/churn.xml", churning(0)))
+    worker = make_worker()
+    worker.crawl_once()
+    intervals = []
+    for minute in range(1, 6):
+        feed_server.add("/churn.xml", churning(minute))
+        worker.crawl_once(all_feeds=True)
+        source.refresh_from_db()
+        intervals.append(source.check_interval_seconds)
+    outcomes = list(
+        FeedCheck.objects.filter(feed=source).order_by("checked_at", "id").values_list("outcome", flat=True)
+    )
+    assert outcomes == ["updated"] + ["churn"] * 5
+    assert intervals[0] == intervals[1]
+    assert intervals[2] > intervals[1]
+    assert intervals[4] > intervals[3] > intervals[2]
+    assert source.status_reason == "changes on every fetch; polled less"
+
+
+def test_private_feed_urls_are_redacted_in_logs_and_errors(
+    feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = add(feed_server.add("/private.xml?token=s3cr3t-subscriber", rss("Private")))
+    bad = add(feed_server.url("/gone.xml?token=s3cr3t-subscriber"))
+    caplog.set_level("DEBUG", logger="lytt.crawl")
+    make_worker().crawl_once()
+    assert "s3cr3t" not in caplog.text
+    assert f"feed={good.pk}" in caplog.text
+    bad.refresh_from_db()
+    assert "HTTP 404" in bad.last_error
+    assert "s3cr3t" not in bad.last_error
+    assert "s3cr3t" not in FeedCheck.objects.get(feed=bad).error
