@@ -1,0 +1,69 @@
+"""Load the sample feeds into an empty catalogue (see the package docstring)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from lytt.web.media import SAMPLE_ORIGIN
+
+log = logging.getLogger(__name__)
+
+FEEDS_DIR = Path(__file__).resolve().parent / "feeds"
+FEATURED = ("insight-myanmar", "kodekveld", "the-sample-kitchen")  # feed file stems
+# The sample feeds live in the package, not on the web: the crawler must never poll their URLs.
+NOT_CRAWLED = "bundled sample feed (loaded from the package, never crawled)"
+
+
+@dataclass(slots=True)
+class SampleLoadResult:
+    loaded: bool
+    shows: list[str] = field(default_factory=list)
+    episodes: int = 0
+    reason: str = ""
+
+
+def sample_feed_paths() -> list[Path]:
+    return sorted(FEEDS_DIR.glob("*.xml"))
+
+
+def sample_feed_url(path: Path) -> str:
+    return f"{SAMPLE_ORIGIN}feeds/{path.name}"
+
+
+def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
+    """Parse and ingest every bundled feed, but only into a catalogue without shows (unless `force`).
+
+    Returns what was loaded. A broken sample feed raises (it is a bug in Lytt, not bad outside input).
+    """
+    from lytt.catalog.ingest import ingest_feed
+    from lytt.catalog.models import FeedSource, Show
+    from lytt.feeds import parse_feed
+
+    if not force and Show.objects.exists():
+        return SampleLoadResult(loaded=False, reason="the catalogue already has shows")
+    result = SampleLoadResult(loaded=True)
+    with transaction.atomic():
+        for path in sample_feed_paths():
+            url = sample_feed_url(path)
+            feed = parse_feed(path.read_bytes(), url=url)
+            source, _ = FeedSource.objects.get_or_create(url=url)
+            ingest_feed(source, feed)
+            source.refresh_from_db()
+            FeedSource.objects.filter(pk=source.pk).update(
+                status=FeedSource.Status.RETIRED,
+                status_reason=NOT_CRAWLED,
+                next_check_at=timezone.now() + timedelta(days=365 * 100),
+            )
+            if source.show is not None:
+                result.shows.append(source.show.slug)
+                result.episodes += source.show.episodes.count()
+                if path.stem in FEATURED:
+                    Show.objects.filter(pk=source.show.pk).update(featured=True)
+    log.info("sample catalogue loaded: %d shows, %d episodes", len(result.shows), result.episodes)
+    return result

@@ -1,0 +1,42 @@
+"""Pages. Included last from the root URLconf: it has the catch-all-looking podcast/category paths."""
+
+from __future__ import annotations
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
+
+from lytt.web import views
+from lytt.web.sitemaps import SITEMAPS
+
+_sitemap_cache = cache_control(public=True, max_age=3600)
+
+pages: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("podcast/<slug:show_slug>/", views.show_page, name="show"),
+    path("podcast/<slug:show_slug>/<slug:episode_slug>/", views.episode_page, name="episode"),
+    path("category/", views.category_index, name="categories"),
+    path("category/<slug:category_slug>/", views.category_page, name="category"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include((pages, "web"))),
+    # Outside the "web" namespace: Django's own views look these names up unqualified.
+    # Switching the display language is harmless, and a CSRF token would make every page uncacheable.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    path(
+        "sitemap.xml",
+        _sitemap_cache(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="django.contrib.sitemaps.views.index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        _sitemap_cache(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+]

@@ -1,0 +1,156 @@
+"""Pages: home, show, episode, categories. Thin: queries live in `queries`, formatting in `formatting`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from lytt.catalog.models import Category, Episode, Show
+from lytt.charts.ranking import popular_shows
+from lytt.web import fragments, queries, structured
+from lytt.web.caching import page_cache
+from lytt.web.formatting import parse_timestamp
+from lytt.web.media import SAMPLE_ORIGIN, playable_url
+
+EPISODES_ON_EPISODE_PAGE = 8
+EPISODES_ON_SHOW_PAGE = 20
+POPULAR_ON_PAGE = 20
+HOME_LIST = 12
+_SHOW_HEAVY = ("extra", "funding")
+
+
+def _feed_url(show: Show) -> str | None:
+    feed = show.feeds.filter(private=False).only("url").order_by("id").first()
+    if feed is None or feed.url.startswith(SAMPLE_ORIGIN):  # bundled sample feeds are not on the web
+        return None
+    return feed.url
+
+
+@require_safe
+@page_cache()
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "popular": popular_shows(None, HOME_LIST),
+        "newest": queries.newest_episodes(HOME_LIST),
+        "featured": queries.featured_shows(HOME_LIST),
+        "categories": queries.top_categories(),
+        "canonical": request.build_absolute_uri("/"),
+    }
+    return render(request, "lytt/home.html", context)
+
+
+@require_safe
+@page_cache()
+def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
+    show = get_object_or_404(Show.objects.defer(*_SHOW_HEAVY), slug=show_slug)
+    page = queries.parse_page(request.GET.get("page"))
+    category = queries.show_category(show)
+    url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
+    image = playable_url(show.image_url, request)
+    context = {
+        "show": show,
+        "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),
+        "categories": list(show.categories.all()),
+        "popular": fragments.popular_block(category, show, POPULAR_ON_PAGE),
+        "canonical": url,
+        "image": image,
+        "ld_json": structured.ld_json(
+            structured.series(
+                name=show.title,
+                url=url,
+                description=show.description_text,
+                image=image,
+                author=show.author,
+                feed_url=_feed_url(show),
+            )
+        ),
+    }
+    return render(request, "lytt/show.html", context)
+
+
+@require_safe
+@page_cache()
+def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> HttpResponse:
+    show = get_object_or_404(Show.objects.defer(*_SHOW_HEAVY, "description_html"), slug=show_slug)
+    episode = get_object_or_404(Episode.objects.defer("extra"), show=show, slug=episode_slug)
+    page = queries.parse_page(request.GET.get("page"))
+    category = queries.show_category(show)
+    url = request.build_absolute_uri(reverse("web:episode", args=[show.slug, episode.slug]))
+    show_url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
+    image = playable_url(episode.image_url or show.image_url, request)
+    audio = playable_url(episode.enclosure_url, request)
+    context = {
+        "show": show,
+        "episode": episode,
+        "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_EPISODE_PAGE),
+        "popular": fragments.popular_block(category, show, POPULAR_ON_PAGE),
+        "canonical": url,
+        "image": image,
+        "audio": audio,
+        "start_at": parse_timestamp(request.GET.get("t")),
+        "ld_json": structured.ld_json(
+            structured.episode(
+                name=episode.title,
+                url=url,
+                description=episode.description_text,
+                date_published=episode.published_at.isoformat() if episode.published_at else None,
+                duration_seconds=episode.duration_seconds,
+                audio_url=audio,
+                audio_type=episode.enclosure_type,
+                image=image,
+                series_name=show.title,
+                series_url=show_url,
+                episode_number=episode.episode_number,
+            )
+        ),
+    }
+    return render(request, "lytt/episode.html", context)
+
+
+@require_safe
+@page_cache()
+def category_index(request: HttpRequest) -> HttpResponse:
+    categories = list(Category.objects.order_by("position", "name_en"))
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id is not None:
+            children.setdefault(category.parent_id, []).append(category)
+    tree = [(c, children.get(c.pk, [])) for c in categories if c.parent_id is None]
+    return render(
+        request,
+        "lytt/categories.html",
+        {"tree": tree, "canonical": request.build_absolute_uri(reverse("web:categories"))},
+    )
+
+
+@require_safe
+@page_cache()
+def category_page(request: HttpRequest, category_slug: str) -> HttpResponse:
+    category = get_object_or_404(Category.objects.select_related("parent"), slug=category_slug)
+    context = {
+        "category": category,
+        "subcategories": list(category.children.order_by("position", "name_en")),
+        "popular": popular_shows(category, 60),
+        "canonical": request.build_absolute_uri(reverse("web:category", args=[category.slug])),
+    }
+    return render(request, "lytt/category.html", context)
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.index"))
+    body = "\n".join(
+        [
+            "User-agent: *",
+            "Disallow: /admin/",
+            "Disallow: /accounts/",
+            "Disallow: /charts/",
+            "Disallow: /search/",
+            f"Sitemap: {sitemap}",
+            "",
+        ]
+    )
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lytt.web.serve import crawler_available, default_workers, public_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_public_url() -> None:
+    assert public_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert public_url("0.0.0.0", 80) == "http://127.0.0.1:80/"
+    assert public_url("::1", 8080) == "http://[::1]:8080/"
+
+
+def test_default_workers_is_bounded() -> None:
+    assert 1 <= default_workers() <= 4
+
+
+def test_crawler_detection_matches_the_cli() -> None:
+    from lytt.cli import build_parser
+
+    help_text = build_parser().format_help()
+    assert crawler_available() == bool(re.search(r"\bcrawl\b", help_text.split("COMMAND", 1)[-1]))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
+    """`lytt serve` on an empty data directory: migrates, loads the sample, prints the URL, serves pages."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LYTT_DATABASE_URL", "LYTT_TEST"))}
+    env.update(LYTT_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lytt.cli", "serve", "--port", str(port), "--workers", "1", "--no-crawl"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        response = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                response = httpx.get(url + "podcast/insight-myanmar/", timeout=5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert response is not None, "lytt serve did not answer within 90 s"
+        assert response.status_code == 200
+        assert "The Great Escape" in response.text
+        assert response.headers["server"] == "granian"
+        audio = httpx.get(url + "static/lytt/sample/tone-a.wav", headers={"Range": "bytes=0-99"}, timeout=5)
+        assert audio.status_code == 206  # seekable audio needs range requests
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate(timeout=20)
+    assert f"Lytt is running at http://127.0.0.1:{port}/" in output.decode()
