@@ -1,0 +1,1 @@
+"""lytt.accounts"""

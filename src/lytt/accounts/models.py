@@ -1,0 +1,172 @@
+"""A listener's data: follows, devices, subscriptions by URL, episode actions and play progress.
+
+Two views of "what I listen to" are kept in step by `lytt.accounts.services`:
+
+* `Follow` is the website's view: a user follows a `Show`.
+* `Subscription` is the gpodder.net view: a user is subscribed to a feed URL, which may not be in the
+  catalogue yet (then `show` is empty and is filled in when the feed has been crawled).
+
+Subscriptions are per user, not per device: every device of a user sees the same list (as if all devices
+were in one gpodder.net sync group), so that a follow on the website reaches every app. `SubscriptionChange`
+is the append-only log that answers the v2 API's `since` queries.
+
+`EpisodeAction` is one history for the web player and the apps; `PlayProgress` is the newest play position
+per user and episode, kept in step with the actions (by the client's timestamp).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Follow(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    show = models.ForeignKey("catalog.Show", on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "show"], name="follow_unique")]
+        indexes = [models.Index(fields=["show"], name="follow_show")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.show_id}"
+
+
+class Device(models.Model):
+    class Type(models.TextChoices):
+        DESKTOP = "desktop", "desktop"
+        LAPTOP = "laptop", "laptop"
+        MOBILE = "mobile", "mobile"
+        SERVER = "server", "server"
+        OTHER = "other", "other"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    # The id exactly as the client sends it in the URL ([\w.-]+ on gpodder.net).
+    device_id = models.CharField(max_length=100)
+    caption = models.CharField(max_length=200, blank=True, default="")
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.OTHER)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["device_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "device_id"], name="device_unique")]
+
+    def __str__(self) -> str:
+        return self.device_id
+
+
+class Subscription(models.Model):
+    """The current state: user U is (or was) subscribed to feed URL X."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    url = models.URLField(max_length=2000)
+    show = models.ForeignKey(
+        "catalog.Show", null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "url"], name="subscription_unique")]
+        indexes = [models.Index(fields=["url"], name="subscription_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SubscriptionChange(models.Model):
+    """Append-only log of subscription changes; v2 `since` queries read it."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "add"
+        REMOVE = "remove", "remove"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(max_length=2000)
+    action = models.CharField(max_length=6, choices=Action.choices)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["user", "received_at"], name="subchange_since")]
+
+
+class EpisodeAction(models.Model):
+    """One thing a listener did with an episode, from an app (gpodder.net API) or the web player."""
+
+    class Action(models.TextChoices):
+        NEW = "new", "new"
+        DOWNLOAD = "download", "download"
+        PLAY = "play", "play"
+        DELETE = "delete", "delete"
+        FLATTR = "flattr", "flattr"  # accepted by gpodder.net and mygpoclient; kept, never acted on
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    podcast_url = models.URLField(max_length=2000)
+    episode_url = models.URLField(max_length=2000)
+    show = models.ForeignKey(
+        "catalog.Show", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "catalog.Episode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    guid = models.CharField(max_length=2000, blank=True, default="")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    # Seconds; only play actions carry them.
+    started = models.IntegerField(null=True, blank=True)
+    position = models.IntegerField(null=True, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    timestamp = models.DateTimeField(help_text="When it happened, by the client's clock")
+    received_at = models.DateTimeField(default=timezone.now, help_text="When the server stored it")
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(fields=["user", "received_at"], name="epaction_since"),
+            models.Index(fields=["user", "-timestamp"], name="epaction_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.episode_url}"
+
+
+class PlayProgress(models.Model):
+    """The newest play position of a user in a catalogue episode (derived from play actions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    episode = models.ForeignKey("catalog.Episode", on_delete=models.CASCADE, related_name="+")
+    started = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    finished = models.BooleanField(default=False)
+    timestamp = models.DateTimeField(help_text="Client time of the play action this comes from")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "episode"], name="progress_unique")]
+        indexes = [models.Index(fields=["user", "finished", "-timestamp"], name="progress_recent")]
+
+
+class ClientSetting(models.Model):
+    """gpodder.net settings: one JSON object per user, scope and target (device id, podcast/episode URL)."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "account"
+        DEVICE = "device", "device"
+        PODCAST = "podcast", "podcast"
+        EPISODE = "episode", "episode"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    target = models.CharField(max_length=2000, blank=True, default="")
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "target"], name="clientsetting_unique"),
+        ]

@@ -1,0 +1,378 @@
+"""The one place that changes a listener's follows, subscriptions, actions and progress.
+
+The website, the gpodder.net API and the CLI all go through these functions, so that `Follow` and
+`Subscription` stay in step and web progress and app actions form one history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
+from lytt.accounts.models import (
+    Device,
+    EpisodeAction,
+    Follow,
+    PlayProgress,
+    Subscription,
+    SubscriptionChange,
+)
+from lytt.accounts.writes import write_transaction
+from lytt.catalog.models import Episode, FeedSource, Show
+from lytt.catalog.sources import add_feed_urls
+
+# A play position at or beyond this share of the episode counts as finished.
+FINISHED_SHARE = 0.95
+# Web player progress for one episode within this window updates one action instead of adding rows.
+WEB_COALESCE = dt.timedelta(minutes=10)
+
+
+def _add_to_catalogue(urls: Sequence[str]) -> None:
+    """Hand feeds Lytt does not know yet to the catalogue, which crawls them later."""
+    if urls:
+        add_feed_urls(list(urls))
+
+
+def shows_for_urls(urls: Iterable[str]) -> dict[str, Show]:
+    """Map feed URLs to the shows the catalogue has for them (unknown URLs are left out)."""
+    wanted = list(set(urls))
+    found: dict[str, Show] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for feed in FeedSource.objects.filter(url__in=chunk, show__isnull=False).select_related("show"):
+            assert feed.show is not None
+            found[feed.url] = feed.show
+    return found
+
+
+def feed_url_for_show(show: Show) -> str:
+    """The URL apps should subscribe to for a show: its oldest working feed."""
+    feed = (
+        FeedSource.objects.filter(show=show)
+        .exclude(status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.RETIRED])
+        .order_by("added_at", "id")
+        .first()
+    ) or FeedSource.objects.filter(show=show).order_by("added_at", "id").first()
+    if feed is None:
+        raise ValueError(f"show {show.slug!r} has no feed URL")
+    return feed.url
+
+
+def follow_show(user: User, show: Show) -> bool:
+    """Follow a show from the website. Returns False when it was followed already."""
+    with write_transaction():
+        _, created = Follow.objects.get_or_create(user=user, show=show)
+        linked = Subscription.objects.filter(user=user, show=show, active=True).exists()
+        if not linked:
+            _set_subscribed(user, feed_url_for_show(show), True, None, show, timezone.now())
+    return created
+
+
+def unfollow_show(user: User, show: Show) -> bool:
+    """Unfollow a show, and unsubscribe every feed URL of it. Returns False when it was not followed."""
+    now = timezone.now()
+    with write_transaction():
+        deleted, _ = Follow.objects.filter(user=user, show=show).delete()
+        feed_urls = set(FeedSource.objects.filter(show=show).values_list("url", flat=True))
+        subs = Subscription.objects.filter(user=user, active=True).filter(Q(show=show) | Q(url__in=feed_urls))
+        for sub in subs:
+            _set_subscribed(user, sub.url, False, None, show, now)
+    return bool(deleted)
+
+
+def _set_subscribed(
+    user: User,
+    url: str,
+    active: bool,
+    device: Device | None,
+    show: Show | None,
+    now: dt.datetime,
+) -> bool:
+    """Set one subscription's state and log the change; no-op (False) when it is in that state already."""
+    sub = Subscription.objects.filter(user=user, url=url).first()
+    if sub is None:
+        if not active:
+            return False
+        _, created = Subscription.objects.get_or_create(
+            user=user, url=url, defaults={"show": show, "active": True, "created_at": now, "updated_at": now}
+        )
+        if not created:
+            return False  # a concurrent request subscribed it (and logged the change) meanwhile
+    else:
+        if sub.active == active:
+            return False
+        sub.active = active
+        sub.updated_at = now
+        if show is not None:
+            sub.show = show
+        sub.save(update_fields=["active", "updated_at", "show"])
+    SubscriptionChange.objects.create(
+        user=user,
+        device=device,
+        url=url,
+        action=SubscriptionChange.Action.ADD if active else SubscriptionChange.Action.REMOVE,
+        received_at=now,
+    )
+    return True
+
+
+def apply_subscription_changes(
+    user: User, device: Device | None, add: Sequence[str], remove: Sequence[str]
+) -> None:
+    """Apply sanitised subscription changes from an app. Unknown feeds go to the catalogue."""
+    now = timezone.now()
+    shows = shows_for_urls([*add, *remove])
+    with write_transaction():
+        for url in add:
+            show = shows.get(url)
+            _set_subscribed(user, url, True, device, show, now)
+            if show is not None:
+                Follow.objects.get_or_create(user=user, show=show)
+        for url in remove:
+            show = shows.get(url)
+            if not _set_subscribed(user, url, False, device, show, now) or show is None:
+                continue
+            others = Subscription.objects.filter(user=user, show=show, active=True).exists()
+            if not others:
+                Follow.objects.filter(user=user, show=show).delete()
+    _add_to_catalogue([url for url in add if url not in shows])
+
+
+def replace_subscriptions(user: User, device: Device | None, urls: Sequence[str]) -> None:
+    """Make the subscription list exactly `urls` (the simple API's PUT, OPML import with replace)."""
+    current = set(active_subscription_urls(user))
+    wanted = list(dict.fromkeys(urls))
+    apply_subscription_changes(
+        user, device, [u for u in wanted if u not in current], sorted(current - set(wanted))
+    )
+
+
+def link_pending_subscriptions(user: User) -> int:
+    """Attach subscriptions whose feed has since become a catalogue show, and follow those shows."""
+    pending = list(Subscription.objects.filter(user=user, show__isnull=True))
+    if not pending:
+        return 0
+    shows = shows_for_urls(sub.url for sub in pending)
+    linked = 0
+    with write_transaction():
+        for sub in pending:
+            show = shows.get(sub.url)
+            if show is None:
+                continue
+            sub.show = show
+            sub.save(update_fields=["show"])
+            if sub.active:
+                Follow.objects.get_or_create(user=user, show=show)
+            linked += 1
+    return linked
+
+
+def active_subscription_urls(user: User) -> list[str]:
+    """Every feed URL the user is subscribed to, followed shows included."""
+    urls = list(
+        Subscription.objects.filter(user=user, active=True)
+        .order_by("created_at", "id")
+        .values_list("url", flat=True)
+    )
+    return urls
+
+
+def subscription_changes_since(user: User, since: dt.datetime) -> tuple[list[str], list[str]]:
+    """The net subscription changes logged at or after `since`: (added, removed), each URL once."""
+    last: dict[str, str] = {}
+    for url, action in (
+        SubscriptionChange.objects.filter(user=user, received_at__gte=since)
+        .order_by("received_at", "id")
+        .values_list("url", "action")
+    ):
+        last[url] = action
+    added = [url for url, action in last.items() if action == SubscriptionChange.Action.ADD]
+    removed = [url for url, action in last.items() if action == SubscriptionChange.Action.REMOVE]
+    return added, removed
+
+
+@dataclass(frozen=True, slots=True)
+class NewAction:
+    """A validated episode action, ready to store."""
+
+    podcast_url: str
+    episode_url: str
+    action: str
+    timestamp: dt.datetime
+    device_id: str | None = None
+    guid: str = ""
+    started: int | None = None
+    position: int | None = None
+    total: int | None = None
+
+
+def _match_episodes(actions: Sequence[NewAction]) -> tuple[dict[str, Show], dict[tuple[int, str], Episode]]:
+    """Find the catalogue shows and episodes the actions refer to (by feed URL, then enclosure or guid)."""
+    shows = shows_for_urls(a.podcast_url for a in actions)
+    by_show: dict[int, set[str]] = {}
+    for a in actions:
+        show = shows.get(a.podcast_url)
+        if show is not None:
+            by_show.setdefault(show.pk, set()).update(v for v in (a.episode_url, a.guid) if v)
+    episodes: dict[tuple[int, str], Episode] = {}
+    for show_id, keys in by_show.items():
+        wanted = list(keys)
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            for ep in Episode.objects.filter(show_id=show_id).filter(
+                Q(enclosure_url__in=chunk) | Q(guid__in=chunk)
+            ):
+                if ep.enclosure_url:
+                    episodes[(show_id, ep.enclosure_url)] = ep
+                if ep.guid:
+                    episodes.setdefault((show_id, ep.guid), ep)
+    return shows, episodes
+
+
+def record_actions(user: User, actions: Sequence[NewAction], received_at: dt.datetime) -> int:
+    """Store validated actions from an app and bring play progress up to date. Returns the count stored."""
+    if not actions:
+        return 0
+    shows, episodes = _match_episodes(actions)
+    device_ids = {a.device_id for a in actions if a.device_id}
+    with write_transaction():
+        devices = {d.device_id: d for d in Device.objects.filter(user=user, device_id__in=device_ids)}
+        for device_id in device_ids - devices.keys():
+            # get_or_create: a concurrent upload from the same new device may have created it meanwhile.
+            devices[device_id], _ = Device.objects.get_or_create(user=user, device_id=device_id)
+        rows = []
+        for a in actions:
+            show = shows.get(a.podcast_url)
+            episode = None
+            if show is not None:
+                episode = episodes.get((show.pk, a.episode_url)) or (
+                    episodes.get((show.pk, a.guid)) if a.guid else None
+                )
+            rows.append(
+                EpisodeAction(
+                    user=user,
+                    device=devices.get(a.device_id) if a.device_id else None,
+                    podcast_url=a.podcast_url,
+                    episode_url=a.episode_url,
+                    show=show,
+                    episode=episode,
+                    # The catalogue's guid helps apps that match episodes by guid (AntennaPod).
+                    guid=a.guid or (episode.guid if episode is not None else ""),
+                    action=a.action,
+                    started=a.started,
+                    position=a.position,
+                    total=a.total,
+                    timestamp=a.timestamp,
+                    received_at=received_at,
+                )
+            )
+        EpisodeAction.objects.bulk_create(rows, batch_size=500)
+        newest: dict[int, EpisodeAction] = {}
+        for row in rows:
+            if (
+                row.action == EpisodeAction.Action.PLAY
+                and row.episode is not None
+                and row.position is not None
+            ):
+                current = newest.get(row.episode.pk)
+                if current is None or row.timestamp >= current.timestamp:
+                    newest[row.episode.pk] = row
+        for row in newest.values():
+            assert row.episode is not None
+            assert row.position is not None
+            _update_progress(user, row.episode, row.started, row.position, row.total, row.timestamp)
+    return len(rows)
+
+
+def _update_progress(
+    user: User,
+    episode: Episode,
+    started: int | None,
+    position: int,
+    total: int | None,
+    timestamp: dt.datetime,
+) -> None:
+    """Keep PlayProgress at the newest play action (by the client's clock)."""
+    total = total if total and total > 0 else episode.duration_seconds
+    finished = bool(total) and position >= FINISHED_SHARE * (total or 0)
+    progress = PlayProgress.objects.filter(user=user, episode=episode).first()
+    if progress is None:
+        PlayProgress.objects.create(
+            user=user,
+            episode=episode,
+            started=max(started or 0, 0),
+            position=max(position, 0),
+            total=total,
+            finished=finished,
+            timestamp=timestamp,
+        )
+        return
+    if timestamp < progress.timestamp:
+        return
+    progress.started = max(started or 0, 0)
+    progress.position = max(position, 0)
+    progress.total = total
+    progress.finished = finished
+    progress.timestamp = timestamp
+    progress.save(update_fields=["started", "position", "total", "finished", "timestamp"])
+
+
+def record_web_progress(
+    user: User,
+    episode: Episode,
+    position: int,
+    total: int | None,
+    started: int | None,
+    timestamp: dt.datetime | None = None,
+) -> None:
+    """Progress from the web player: a play action (coalesced while listening) plus PlayProgress.
+
+    While one listening session goes on (same start, within `WEB_COALESCE`), the player's periodic
+    reports update one action instead of adding a row each time; its `received_at` moves forward so that
+    apps asking `since` see the newest position.
+    """
+    now = timezone.now()
+    when = timestamp or now
+    podcast_url = feed_url_for_show(episode.show)
+    episode_url = episode.enclosure_url or episode.link or podcast_url
+    started_value = max(started or 0, 0)
+    with write_transaction():
+        recent = (
+            EpisodeAction.objects.filter(
+                user=user,
+                device__isnull=True,
+                episode=episode,
+                action=EpisodeAction.Action.PLAY,
+                started=started_value,
+                received_at__gte=now - WEB_COALESCE,
+            )
+            .order_by("-received_at", "-id")
+            .first()
+        )
+        if recent is not None and timestamp is None:
+            recent.position = position
+            recent.total = total
+            recent.timestamp = when
+            recent.received_at = now
+            recent.save(update_fields=["position", "total", "timestamp", "received_at"])
+        else:
+            EpisodeAction.objects.create(
+                user=user,
+                podcast_url=podcast_url,
+                episode_url=episode_url,
+                show=episode.show,
+                episode=episode,
+                guid=episode.guid,
+                action=EpisodeAction.Action.PLAY,
+                started=started_value,
+                position=position,
+                total=total,
+                timestamp=when,
+                received_at=now,
+            )
+        _update_progress(user, episode, started_value, position, total, when)

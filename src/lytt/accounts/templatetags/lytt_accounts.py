@@ -1,0 +1,29 @@
+"""{% follow_button show %}: a CSRF-protected follow/unfollow form, or a sign-in link when anonymous."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.middleware.csrf import get_token
+
+from lytt.accounts.models import Follow
+from lytt.catalog.models import Show
+
+register = template.Library()
+
+
+@register.inclusion_tag("accounts/follow_button.html", takes_context=True)
+def follow_button(context: template.Context, show: Show) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    authenticated = bool(user is not None and user.is_authenticated)
+    following = authenticated and Follow.objects.filter(user=user, show=show).exists()
+    return {
+        "show": show,
+        "authenticated": authenticated,
+        "following": following,
+        "next": request.get_full_path() if request is not None else f"/podcast/{show.slug}/",
+        # A plain Context has no csrf_token; the form must still carry one.
+        "csrf_token": context.get("csrf_token") or (get_token(request) if request is not None else None),
+    }

@@ -1,0 +1,297 @@
+"""Website views for listeners: sign-in and account pages, follows, progress, history, OPML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lytt.accounts import ratelimit, services
+from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
+from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
+from lytt.accounts.progress import ProgressError, parse_progress_payload
+from lytt.catalog.models import Episode, Show
+
+HISTORY_PAGE = 100
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(required=False, help_text=gettext_lazy("Only used to reset your password."))
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class RateLimitedLoginView(auth_views.LoginView):
+    """Django's LoginView, refusing attempts once an IP or a user name has failed too often."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("accounts:my_shows")  # type: ignore[assignment]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username", ""))
+        lock = ratelimit.check(ratelimit.client_ip(request), username)
+        if lock is not None:
+            minutes = max(1, (lock.retry_after + 59) // 60)
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(lock.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        ratelimit.record_failure(
+            ratelimit.client_ip(self.request), str(self.request.POST.get("username", ""))
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        ratelimit.record_success(form.get_user().get_username())
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:my_shows")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Lytt, %(name)s.") % {"name": user.username})
+        return redirect(_safe_next(request) or reverse("accounts:my_shows"))
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (views call this behind login_required or an is_authenticated check)."""
+    user = request.user
+    assert isinstance(user, User), "view reached without a signed-in user"
+    return user
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return str(target)
+    return None
+
+
+def _back(request: HttpRequest, show: Show) -> HttpResponse:
+    return redirect(_safe_next(request) or f"/podcast/{show.slug}/")
+
+
+@require_POST
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next=/podcast/{slug}/")
+    show = get_object_or_404(Show, slug=slug)
+    services.follow_show(_user(request), show)
+    messages.success(request, _("You follow %(show)s.") % {"show": show.title})
+    return _back(request, show)
+
+
+@require_POST
+def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next=/podcast/{slug}/")
+    show = get_object_or_404(Show, slug=slug)
+    services.unfollow_show(_user(request), show)
+    messages.success(request, _("You no longer follow %(show)s.") % {"show": show.title})
+    return _back(request, show)
+
+
+@login_required
+@require_GET
+def my_shows(request: HttpRequest) -> HttpResponse:
+    services.link_pending_subscriptions(_user(request))
+    follows = list(Follow.objects.filter(user=_user(request)).select_related("show").order_by("show__title"))
+    show_ids = [f.show_id for f in follows]
+    new_episodes = list(
+        Episode.objects.filter(show_id__in=show_ids, vanished_at__isnull=True, published_at__isnull=False)
+        .select_related("show")
+        .order_by("-published_at", "-id")[:30]
+    )
+    pending = _user(request).subscriptions.filter(active=True, show__isnull=True).order_by("url")
+    return render(
+        request,
+        "accounts/my_shows.html",
+        {"follows": follows, "new_episodes": new_episodes, "pending": pending},
+    )
+
+
+@login_required
+@require_GET
+def continue_listening(request: HttpRequest) -> HttpResponse:
+    items = list(
+        PlayProgress.objects.filter(user=_user(request), finished=False, position__gt=0)
+        .select_related("episode", "episode__show")
+        .order_by("-timestamp")[:50]
+    )
+    return render(request, "accounts/continue.html", {"items": items})
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    actions = list(
+        EpisodeAction.objects.filter(user=_user(request))
+        .select_related("episode", "show", "device")
+        .order_by("-timestamp", "-id")[:HISTORY_PAGE]
+    )
+    return render(request, "accounts/history.html", {"actions": actions})
+
+
+@require_POST
+def progress(request: HttpRequest) -> HttpResponse:
+    """Save player positions: one JSON object, or a list of them (carrying browser-kept positions over).
+
+    Object: ``{"episode": <id>, "position": s, "total": s|null, "started": s|null, "at": iso8601|null}``.
+    204 when everything was saved; for a list naming episodes that no longer exist, 200 with
+    ``{"saved": n, "unknown_episodes": [ids]}``; a single unknown episode is a 404.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "sign in to save your position"}, status=403)
+    try:
+        items = parse_progress_payload(request.body, now=timezone.now())
+    except ProgressError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    episodes = Episode.objects.select_related("show").in_bulk([item.episode_id for item in items])
+    missing = sorted({item.episode_id for item in items} - episodes.keys())
+    bulk = request.body.lstrip().startswith(b"[")
+    if missing and not bulk:
+        return JsonResponse({"error": f"unknown episode id: {missing[0]}"}, status=404)
+    for item in items:
+        if item.episode_id not in episodes:
+            continue
+        services.record_web_progress(
+            _user(request),
+            episodes[item.episode_id],
+            position=item.position,
+            total=item.total,
+            started=item.started,
+            timestamp=item.at,
+        )
+    if missing:
+        # Positions carried over from a browser may name episodes that are gone: keep the rest.
+        return JsonResponse({"saved": len(items) - len(missing), "unknown_episodes": missing})
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def opml_export(request: HttpRequest) -> HttpResponse:
+    services.link_pending_subscriptions(_user(request))
+    urls = services.active_subscription_urls(_user(request))
+    shows = services.shows_for_urls(urls)
+    outlines = [(shows[url].title if url in shows else url, url) for url in urls]
+    body = opml_document(f"Lytt: {_user(request).get_username()}", outlines)
+    response = HttpResponse(body, content_type="text/x-opml; charset=utf-8")
+    stamp = dt.date.today().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="lytt-{_user(request).get_username()}-{stamp}.opml"'
+    )
+    return response
+
+
+class OpmlUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("OPML file"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opml_import(request: HttpRequest) -> HttpResponse:
+    form = OpmlUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read(5_000_000 + 1)
+        try:
+            if len(data) > 5_000_000:
+                raise FormatError("the OPML file is larger than 5 MB")
+            accepted, rejected = urls_from_opml(data)
+        except FormatError as exc:
+            form.add_error("file", str(exc))
+        else:
+            current = set(services.active_subscription_urls(_user(request)))
+            services.apply_subscription_changes(
+                _user(request), None, [u for u in accepted if u not in current], []
+            )
+            messages.success(
+                request,
+                _("Imported %(count)d feeds.") % {"count": len(accepted)}
+                + (
+                    " " + _("Skipped %(count)d entries that are not feed URLs.") % {"count": len(rejected)}
+                    if rejected
+                    else ""
+                ),
+            )
+            return redirect("accounts:my_shows")
+    return render(request, "accounts/opml_import.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+    extra_context = {"heading": gettext_lazy("Change password")}
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/message_page.html"
+    extra_context = {
+        "heading": gettext_lazy("Password changed"),
+        "message": gettext_lazy("Your password was changed."),
+    }
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/form_page.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_context = {"heading": gettext_lazy("Reset your password")}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/message_page.html"
+    extra_context = {
+        "heading": gettext_lazy("Check your email"),
+        "message": gettext_lazy(
+            "If an account has that address, we sent it a link to choose a new password."
+        ),
+    }
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/form_page.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    extra_context = {"heading": gettext_lazy("Choose a new password")}
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/message_page.html"
+    extra_context = {
+        "heading": gettext_lazy("Password set"),
+        "message": gettext_lazy("Your new password is set. You can sign in now."),
+    }

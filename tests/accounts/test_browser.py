@@ -1,0 +1,98 @@
+"""Account pages in real Chromium: signing up carries positions kept in the browser into the account."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lytt.accounts.models import PlayProgress
+from lytt.catalog.models import Show
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./dev.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def test_signup_carries_browser_positions(
+    browser: Any, live_server: Any, make_show: Callable[..., Show]
+) -> None:
+    show = make_show("carry")
+    episode = show.episodes.get(slug="ep-0")
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/signup/")
+        # What player.js leaves behind for a signed-out listener.
+        page.evaluate(
+            "([id]) => { localStorage.setItem('lytt:pos:' + id, '321');"
+            " localStorage.setItem('lytt:pos:999999', '5'); }",
+            [episode.pk],
+        )
+        page.fill("input[name=username]", "browser-listener")
+        page.fill("input[name=password1]", "a long enough passphrase")
+        page.fill("input[name=password2]", "a long enough passphrase")
+        with page.expect_response(lambda r: r.url.endswith("/me/progress/")) as carried:
+            page.click("form.account-form button[type=submit]")
+        assert carried.value.status == 200  # one unknown episode is reported, the rest saved
+        assert page.url.endswith("/me/shows/")
+        progress = PlayProgress.objects.get(user__username="browser-listener")
+        assert (progress.episode_id, progress.position) == (episode.pk, 321)
+        # Carried once: the marker is set, and the next page sends nothing.
+        keys = page.evaluate("() => Object.keys(localStorage)")
+        assert any(key.startswith("lytt:carried:") for key in keys)
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        page.goto(f"{live_server.url}/me/continue/")
+        page.wait_for_load_state("networkidle")
+        assert episode.title in page.content()
+        assert not [url for url in posts if url.endswith("/me/progress/")]
+    finally:
+        page.close()
+
+
+def test_follow_from_the_show_page(browser: Any, live_server: Any, make_show: Callable[..., Show]) -> None:
+    from django.contrib.auth.models import User
+
+    from lytt.accounts.models import Follow
+
+    show = make_show("clicky")
+    User.objects.create_user("clicker", "", "a long enough passphrase")
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/podcast/clicky/")
+        page.fill("input[name=username]", "clicker")
+        page.fill("input[name=password]", "a long enough passphrase")
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url("**/podcast/clicky/")
+        page.click("form.follow-form button.follow-button")
+        page.wait_for_selector("button.follow-button--following")
+        assert Follow.objects.filter(user__username="clicker", show=show).exists()
+        page.goto(f"{live_server.url}/me/shows/")
+        assert show.title in page.content()
+    finally:
+        page.close()

@@ -1,0 +1,173 @@
+"""Follows and subscriptions kept in step; the change log behind `since`; progress by client time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from lytt.accounts import services
+from lytt.accounts.models import EpisodeAction, Follow, PlayProgress, Subscription, SubscriptionChange
+from lytt.catalog.models import FeedSource, Show
+
+pytestmark = pytest.mark.django_db
+
+FEED = "https://feeds.example.org/dagens.xml"
+
+
+def test_follow_twice_logs_once(user: User, show: Show) -> None:
+    assert services.follow_show(user, show)
+    assert not services.follow_show(user, show)
+    assert SubscriptionChange.objects.filter(user=user).count() == 1
+
+
+def test_unfollow_unsubscribes_every_feed_of_the_show(user: User, show: Show) -> None:
+    FeedSource.objects.create(url="https://mirror.example.org/dagens", show=show)
+    services.apply_subscription_changes(user, None, [FEED, "https://mirror.example.org/dagens"], [])
+    assert Follow.objects.filter(user=user, show=show).count() == 1
+    assert services.unfollow_show(user, show)
+    assert not Subscription.objects.filter(user=user, active=True).exists()
+    assert not services.unfollow_show(user, show)
+
+
+def test_removing_one_of_two_feeds_keeps_the_follow(user: User, show: Show) -> None:
+    FeedSource.objects.create(url="https://mirror.example.org/dagens", show=show)
+    services.apply_subscription_changes(user, None, [FEED, "https://mirror.example.org/dagens"], [])
+    services.apply_subscription_changes(user, None, [], [FEED])
+    assert Follow.objects.filter(user=user, show=show).exists()
+    services.apply_subscription_changes(user, None, [], ["https://mirror.example.org/dagens"])
+    assert not Follow.objects.filter(user=user, show=show).exists()
+
+
+def test_changes_since_are_net_and_inclusive(user: User) -> None:
+    start = timezone.now()
+    services.apply_subscription_changes(user, None, ["https://a.org/f", "https://b.org/f"], [])
+    services.apply_subscription_changes(user, None, [], ["https://a.org/f"])
+    added, removed = services.subscription_changes_since(user, start)
+    assert (added, removed) == (["https://b.org/f"], ["https://a.org/f"])
+    # A change at exactly `since` is included: nothing is lost at a boundary.
+    last = SubscriptionChange.objects.order_by("-received_at").first()
+    assert last is not None
+    assert services.subscription_changes_since(user, last.received_at)[1] == ["https://a.org/f"]
+    later = timezone.now() + dt.timedelta(seconds=1)
+    assert services.subscription_changes_since(user, later) == ([], [])
+
+
+def test_unknown_feed_queued_and_linked_later(user: User) -> None:
+    url = "https://new.example.org/feed"
+    services.apply_subscription_changes(user, None, [url], [])
+    assert FeedSource.objects.filter(url=url).exists()
+    assert services.link_pending_subscriptions(user) == 0
+    show = Show.objects.create(slug="new", title="New")
+    FeedSource.objects.filter(url=url).update(show=show)
+    assert services.link_pending_subscriptions(user) == 1
+    assert Follow.objects.filter(user=user, show=show).exists()
+
+
+def test_replace_subscriptions(user: User) -> None:
+    services.apply_subscription_changes(user, None, ["https://a.org/f", "https://b.org/f"], [])
+    services.replace_subscriptions(user, None, ["https://b.org/f", "https://c.org/f"])
+    assert services.active_subscription_urls(user) == ["https://b.org/f", "https://c.org/f"]
+
+
+def action(
+    position: int, when: dt.datetime, url: str = "https://media.example.org/dagens/0.mp3"
+) -> services.NewAction:
+    return services.NewAction(
+        podcast_url=FEED,
+        episode_url=url,
+        action="play",
+        timestamp=when,
+        started=0,
+        position=position,
+        total=3600,
+    )
+
+
+def test_progress_follows_newest_client_time(user: User, show: Show) -> None:
+    t0 = dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC)
+    now = timezone.now()
+    # In one batch, out of order: the newest by client time wins.
+    services.record_actions(user, [action(300, t0 + dt.timedelta(minutes=5)), action(100, t0)], now)
+    assert PlayProgress.objects.get(user=user).position == 300
+    services.record_actions(user, [action(50, t0 - dt.timedelta(days=1))], now)
+    assert PlayProgress.objects.get(user=user).position == 300
+    services.record_actions(user, [action(3500, t0 + dt.timedelta(hours=1))], now)
+    progress = PlayProgress.objects.get(user=user)
+    assert (progress.position, progress.finished) == (3500, True)
+    assert EpisodeAction.objects.filter(user=user).count() == 4
+
+
+def test_actions_match_by_guid(user: User, show: Show) -> None:
+    when = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    item = services.NewAction(
+        podcast_url=FEED,
+        episode_url="https://cdn.example.org/other.mp3",
+        action="download",
+        timestamp=when,
+        guid="guid-dagens-1",
+    )
+    services.record_actions(user, [item], timezone.now())
+    stored = EpisodeAction.objects.get()
+    assert stored.episode is not None
+    assert stored.episode.slug == "ep-1"
+
+
+def test_web_progress_starts_new_action_per_session(user: User, make_show: Callable[..., Show]) -> None:
+    show = make_show("s")
+    episode = show.episodes.get(slug="ep-0")
+    services.record_web_progress(user, episode, position=10, total=3600, started=0)
+    services.record_web_progress(user, episode, position=40, total=3600, started=0)
+    services.record_web_progress(user, episode, position=100, total=3600, started=90)
+    assert list(EpisodeAction.objects.order_by("id").values_list("started", "position")) == [
+        (0, 40),
+        (90, 100),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_transaction_queues_writers_on_sqlite() -> None:
+    from django.db import connection
+
+    from lytt.accounts import writes
+
+    assert not connection.in_atomic_block
+    with writes.write_transaction():
+        assert connection.in_atomic_block
+        assert writes._sqlite_writer.locked() == (connection.vendor == "sqlite")
+        with writes.write_transaction():  # nested: no second acquire, no deadlock
+            pass
+    assert not writes._sqlite_writer.locked()
+
+
+def test_ingested_feed_links_waiting_subscriptions_and_actions(user: User) -> None:
+    from lytt.catalog.signals import feed_ingested
+
+    url = "https://soon.example.org/feed"
+    services.apply_subscription_changes(user, None, [url], [])
+    when = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    services.record_actions(
+        user,
+        [
+            services.NewAction(
+                podcast_url=url,
+                episode_url="https://soon.example.org/1.mp3",
+                action="download",
+                timestamp=when,
+            )
+        ],
+        timezone.now(),
+    )
+    show = Show.objects.create(slug="soon", title="Soon")
+    FeedSource.objects.filter(url=url).update(show=show)
+    episode = show.episodes.create(
+        slug="one", match_key="one", title="One", enclosure_url="https://soon.example.org/1.mp3"
+    )
+    feed_ingested.send(sender=Show, show=show, episode_ids=[episode.pk])
+    assert Follow.objects.filter(user=user, show=show).exists()
+    assert Subscription.objects.get(user=user, url=url).show == show
+    action = EpisodeAction.objects.get(user=user)
+    assert (action.show_id, action.episode_id) == (show.pk, episode.pk)

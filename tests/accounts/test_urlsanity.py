@@ -1,0 +1,88 @@
+"""Feed URL sanitising (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lytt.accounts.urlsanity import sanitize_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  https://Example.ORG/Feed.xml\n", "https://example.org/Feed.xml"),
+        ("HTTP://example.org", "http://example.org/"),
+        ("itpc://example.org/feed", "http://example.org/feed"),
+        ("feed://example.org/feed?a=B", "http://example.org/feed?a=B"),
+        ("https://example.org/feed#frag", "https://example.org/feed"),
+        ("https://user:Pw@Example.org:8443/f", "https://user:Pw@example.org:8443/f"),
+        ("https://example.org:443/f", "https://example.org/f"),
+        ("feed:https://example.org/f", "https://example.org/f"),
+        ("http://example.org./a b", "http://example.org/a%20b"),
+    ],
+)
+def test_cleaned(raw: str, expected: str) -> None:
+    assert sanitize_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "ftp://example.org/f",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "https://",
+        "https://a\tb/",
+        "https://example.org:99999/",
+        "example.org/feed",
+        "https://x.org/" + "a" * 2100,
+    ],
+)
+def test_rejected(raw: str) -> None:
+    assert sanitize_url(raw) is None
+
+
+@given(st.text(max_size=300))
+def test_never_raises_and_is_idempotent(raw: str) -> None:
+    url = sanitize_url(raw)
+    if url is not None:
+        assert url.startswith(("http://", "https://"))
+        assert sanitize_url(url) == url
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        " https://Example.ORG:443/Feed.xml?a=B#x",
+        "HTTP://example.org",
+        "itpc://example.org/feed",
+        "feed:https://example.org/f",
+        "http://example.org./a b",
+        "https://user:pw@example.org:8443/f",
+        "http://[::1]:8080/feed",
+        "podcasts://example.org/x",
+    ],
+)
+def test_same_form_as_the_catalogue(raw: str) -> None:
+    """Subscriptions find their show by exact URL, so both sides must normalise alike."""
+    from lytt.catalog.sources import normalise_feed_url
+
+    assert sanitize_url(raw) == normalise_feed_url(raw)
+
+
+@given(
+    st.sampled_from(["http://", "https://", "feed:", "itpc://", "HTTP://", "ftp://", ""]),
+    st.text(alphabet="abcAB.:/?#@%[]1 \t-_", max_size=30),
+)
+def test_same_form_as_the_catalogue_for_any_input(scheme: str, rest: str) -> None:
+    from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
+
+    try:
+        expected: str | None = normalise_feed_url(scheme + rest)
+    except InvalidFeedURL:
+        expected = None
+    assert sanitize_url(scheme + rest) == expected

@@ -1,0 +1,349 @@
+"""Website views: sign-up/sign-in, follows, progress, history, continue listening, OPML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from lytt.accounts import ratelimit
+from lytt.accounts.models import EpisodeAction, Follow, PlayProgress, Subscription
+from lytt.catalog.models import Show
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    """Messages are asserted in English; Bokmål is covered in test_i18n."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def signed_in(user: User) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def csrf(client: Client, url: str) -> str:
+    client.get(url)
+    return str(client.cookies["csrftoken"].value)
+
+
+def test_signup_creates_user_and_signs_in() -> None:
+    client = Client()
+    response = client.post(
+        reverse("accounts:signup"),
+        {"username": "ola", "email": "ola@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:my_shows")
+    assert client.get(reverse("accounts:my_shows")).status_code == 200
+    assert User.objects.get(username="ola").email == "ola@example.org"
+
+
+def test_signup_rejects_mismatched_passwords() -> None:
+    response = Client().post(
+        reverse("accounts:signup"), {"username": "ola", "password1": PASSWORD, "password2": PASSWORD + "x"}
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(username="ola").exists()
+
+
+def test_login_and_logout(user: User) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "kari", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:my_shows")
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("accounts:my_shows")).status_code == 302
+
+
+def test_login_rate_limited_per_username(user: User) -> None:
+    for n in range(ratelimit.MAX_FAILURES_PER_USERNAME):
+        client = Client(REMOTE_ADDR=f"10.0.0.{n}")
+        response = client.post(reverse("accounts:login"), {"username": "kari", "password": "wrong"})
+        assert response.status_code == 200
+    # Now even the right password is refused, from a fresh address, with a clear message.
+    response = Client(REMOTE_ADDR="10.0.1.1").post(
+        reverse("accounts:login"), {"username": "kari", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
+def test_login_rate_limited_per_ip(make_user: Callable[..., User]) -> None:
+    make_user("victim")
+    client = Client(REMOTE_ADDR="192.0.2.9")
+    for n in range(ratelimit.MAX_FAILURES_PER_IP):
+        client.post(reverse("accounts:login"), {"username": f"guess{n}", "password": "wrong"})
+    response = client.post(reverse("accounts:login"), {"username": "victim", "password": PASSWORD})
+    assert response.status_code == 429
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="192.0.2.10")
+    assert (
+        other.post(reverse("accounts:login"), {"username": "victim", "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_password_change(user: User) -> None:
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another long passphrase")
+
+
+def test_password_reset_flow(user: User) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:password_reset"), {"email": "kari@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "brand new passphrase", "new_password2": "brand new passphrase"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("brand new passphrase")
+    # The link works once.
+    assert "invalid" in client.get("/" + path, follow=True).content.decode()
+
+
+def test_follow_and_unfollow(user: User, show: Show) -> None:
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    response = client.post(
+        reverse("accounts:follow", kwargs={"slug": show.slug}), {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert Follow.objects.filter(user=user, show=show).exists()
+    sub = Subscription.objects.get(user=user)
+    assert sub.url == "https://feeds.example.org/dagens.xml"
+    assert sub.active
+    page = client.get(reverse("accounts:my_shows")).content.decode()
+    assert "Show dagens" in page
+    assert "Episode 1 of dagens" in page  # "New from your shows"
+    client.post(reverse("accounts:unfollow", kwargs={"slug": show.slug}), {"csrfmiddlewaretoken": token})
+    assert not Follow.objects.filter(user=user).exists()
+    assert not Subscription.objects.get(user=user).active
+
+
+def test_follow_needs_csrf(user: User, show: Show) -> None:
+    client = signed_in(user)
+    response = client.post(reverse("accounts:follow", kwargs={"slug": show.slug}))
+    assert response.status_code == 403
+    assert not Follow.objects.exists()
+
+
+def test_follow_anonymous_redirects_to_login(show: Show) -> None:
+    response = Client().post(reverse("accounts:follow", kwargs={"slug": show.slug}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert not Follow.objects.exists()
+
+
+def test_follow_unknown_show_is_404(user: User) -> None:
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    response = client.post(
+        reverse("accounts:follow", kwargs={"slug": "nope"}), {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 404
+
+
+def post_progress(client: Client, token: str, payload: object) -> object:
+    return client.post(
+        reverse("accounts:progress"),
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+
+def test_progress_saves_and_shows_in_continue_and_history(user: User, show: Show) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    response = post_progress(
+        client, token, {"episode": episode.pk, "position": 120, "total": 3600, "started": 0}
+    )
+    assert response.status_code == 204  # type: ignore[attr-defined]
+    progress = PlayProgress.objects.get(user=user, episode=episode)
+    assert (progress.position, progress.total, progress.finished) == (120, 3600, False)
+    # Periodic reports within one session update one action.
+    post_progress(client, token, {"episode": episode.pk, "position": 150, "total": 3600, "started": 0})
+    action = EpisodeAction.objects.get(user=user)
+    assert (action.action, action.position, action.episode_url) == ("play", 150, episode.enclosure_url)
+    assert action.podcast_url == "https://feeds.example.org/dagens.xml"
+    page = client.get(reverse("accounts:continue_listening")).content.decode()
+    assert episode.title in page
+    assert client.get(reverse("accounts:history")).content.decode().count(episode.title) == 1
+    # Near the end counts as finished and leaves "continue listening".
+    post_progress(client, token, {"episode": episode.pk, "position": 3500, "total": 3600, "started": 0})
+    assert PlayProgress.objects.get(user=user, episode=episode).finished
+    assert episode.title not in client.get(reverse("accounts:continue_listening")).content.decode()
+
+
+def test_progress_bulk_import_skips_unknown_episodes(user: User, show: Show) -> None:
+    episodes = list(show.episodes.all())
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    payload = [{"episode": e.pk, "position": 60} for e in episodes] + [{"episode": 999999, "position": 5}]
+    response = post_progress(client, token, payload)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.json() == {"saved": 2, "unknown_episodes": [999999]}  # type: ignore[attr-defined]
+    assert PlayProgress.objects.filter(user=user).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        ("not json", "not JSON"),
+        ({"position": 5}, "'episode'"),
+        ({"episode": 1}, "'position' is required"),
+        ({"episode": 1, "position": -4}, "out of range"),
+        ({"episode": 1, "position": "ten"}, "number of seconds"),
+        ({"episode": 1, "position": 4, "at": "1970-01-01T00:00:00Z"}, "plausible"),
+        ([], "empty"),
+    ],
+)
+def test_progress_rejects_bad_input(user: User, show: Show, payload: object, fragment: str) -> None:
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    response = client.post(
+        reverse("accounts:progress"), data=body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]
+    assert not EpisodeAction.objects.exists()
+
+
+def test_progress_unknown_episode_is_404(user: User) -> None:
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    response = post_progress(client, token, {"episode": 424242, "position": 5})
+    assert response.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_progress_anonymous_is_403(show: Show) -> None:
+    episode = show.episodes.first()
+    assert episode is not None
+    response = Client().post(
+        reverse("accounts:progress"),
+        data=json.dumps({"episode": episode.pk, "position": 5}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert not EpisodeAction.objects.exists()
+
+
+def test_opml_export_and_import(user: User, show: Show, make_show: Callable[..., Show]) -> None:
+    other = make_show("other")
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    client.post(reverse("accounts:follow", kwargs={"slug": show.slug}), {"csrfmiddlewaretoken": token})
+    exported = client.get(reverse("accounts:opml_export"))
+    assert exported.status_code == 200
+    assert b'xmlUrl="https://feeds.example.org/dagens.xml"' in exported.content
+    assert b"Show dagens" in exported.content
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        b'<outline text="o" xmlUrl="https://feeds.example.org/other.xml"/>'
+        b'<outline text="bad" xmlUrl="javascript:alert(1)"/></body></opml>'
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("accounts:opml_import"),
+        {"file": SimpleUploadedFile("subs.opml", opml), "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert set(Follow.objects.filter(user=user).values_list("show__slug", flat=True)) == {"dagens", "other"}
+    assert other.pk in Follow.objects.values_list("show_id", flat=True)
+
+
+def test_opml_import_rejects_non_opml(user: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:opml_import"))
+    response = client.post(
+        reverse("accounts:opml_import"),
+        {"file": SimpleUploadedFile("x.opml", b"<html><body/></html>"), "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 200
+    assert "not an OPML document" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_pages_need_sign_in() -> None:
+    client = Client()
+    for name in ("my_shows", "history", "continue_listening", "opml_export", "opml_import"):
+        response = client.get(reverse(f"accounts:{name}"))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/accounts/login/"), name
+
+
+def test_follow_button_tag(user: User, show: Show) -> None:
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    template = Template("{% load lytt_accounts %}{% follow_button show %}")
+    request = RequestFactory().get("/podcast/dagens/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    html = template.render(Context({"request": request, "show": show}))
+    assert 'class="follow-button follow-button--signin" href="/accounts/login/?next=/podcast/dagens/"' in html
+    request.user = user
+    html = template.render(Context({"request": request, "show": show}))
+    assert reverse("accounts:follow", kwargs={"slug": show.slug}) in html
+    assert "csrfmiddlewaretoken" in html
+    Follow.objects.create(user=user, show=show)
+    html = template.render(Context({"request": request, "show": show}))
+    assert reverse("accounts:unfollow", kwargs={"slug": show.slug}) in html
+
+
+def test_admin_lists_sync_data(make_user: Callable[..., User], user: User, show: Show) -> None:
+    from lytt.accounts.services import follow_show
+
+    follow_show(user, show)
+    admin_user = make_user("operator")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    for model in ("device", "follow", "subscription", "episodeaction"):
+        assert client.get(f"/admin/accounts/{model}/").status_code == 200, model
+    assert "feeds.example.org/dagens.xml" in client.get("/admin/accounts/subscription/").content.decode()
+    assert client.get("/admin/accounts/follow/add/").status_code == 403
