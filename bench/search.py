@@ -1,0 +1,329 @@
+"""Benchmark: search latency on a large catalogue, SQLite FTS5 and PostgreSQL, against a plain LIKE scan.
+
+    .venv/bin/python bench/search.py [--quick] [--episodes N] [--backend sqlite|postgres|both]
+                                     [--database-url postgres://postgres@127.0.0.1:5432/test] [--keep]
+
+Each backend runs in its own child process with a scratch database (a data directory under /tmp for
+SQLite; a database created on the given PostgreSQL server and dropped afterwards unless --keep). The
+catalogue is generated: shows of 200 episodes each, 60% Bokmål and 40% English, titles of 3-8 words and
+notes of 30-80 words drawn from a podcast vocabulary with a Zipf distribution (a few words are very
+common, most are rare), dates spread over ten years. The index is filled the way ingest fills it.
+
+Timed, after one warm-up pass: `lytt.search.search()` (the public function: ranking, paging, loading
+the objects, highlighting) for 1-, 2- and 3-word queries, and `lytt.search.suggest()` (search as you
+type) for prefixes of 2-5 letters; and the peer, a plain scan of the same rows for the same words:
+``WHERE lower(title) LIKE '%w%' OR lower(body) LIKE '%w%'`` for every word, newest first, 20 rows.
+The report gives p50/p95 per kind and the ratio LIKE/search in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+EPISODES_PER_SHOW = 200
+SEED = 20261125
+
+ENGLISH = """
+podcast episode interview history science technology politics economy climate music culture football
+health story stories news daily weekly talk conversation guest host season finale crime mystery murder
+investigation detective justice court trial election president government parliament minister policy
+market money investing business startup founder company career leadership management marketing design art
+artist painting film movie cinema television series review comedy improv sketch drama fiction novel book
+author writer poetry language learning education school university student teacher parenting family
+children kids food cooking recipe kitchen restaurant wine coffee travel journey city mountain ocean river
+forest nature animal wildlife bird garden farming energy solar wind nuclear oil gas electric car engine
+aviation space rocket planet star galaxy physics chemistry biology medicine doctor hospital nurse therapy
+mental anxiety sleep fitness running cycling swimming tennis golf hockey basketball baseball cricket
+rugby olympics coach team player season league championship match goal victory defeat transfer stadium
+fans software code programming python rust javascript database cloud security privacy internet network
+phone computer robot artificial intelligence machine data analysis statistics research experiment
+discovery ancient medieval empire war peace revolution kingdom queen king castle archive museum memory
+mythology religion faith church philosophy ethics meditation mindfulness spirituality relationships love
+dating marriage friendship community volunteer charity housing rent mortgage inflation tax budget debt
+trade
+""".split()
+
+NORWEGIAN = """
+podkast episode intervju historie vitenskap teknologi politikk økonomi klima musikk kultur fotball helse
+fortelling nyheter daglig ukentlig samtale gjest programleder sesong krim mysterium drap etterforskning
+rettssak valg regjering stortinget statsråd marked penger investering næringsliv gründer selskap karriere
+ledelse kunst kunstner film serie komedie drama roman bok forfatter språk læring skole universitet elev
+lærer foreldre familie barn mat matlaging oppskrift kjøkken restaurant kaffe reise byen fjellet havet
+elva skogen natur dyr fugler hagen landbruk energi strøm bil fly rommet planet fysikk medisin lege
+sykehus terapi søvn trening løping ski skiskyting langrenn sykling håndball hockey lag spiller kamp mål
+seier tap overgang stadion supportere programmering data sikkerhet personvern nettet mobil robot kunstig
+intelligens forskning oppdagelse vikingtid middelalder krig fred konge dronning museum minner tro kirke
+filosofi etikk kjærlighet vennskap bolig husleie rente skatt gjeld handel nordlys fjord hytte sommer
+vinter høst våren julebord bunad dugnad kommune fylke distrikt samisk nynorsk bokmål dialekt
+""".split()
+
+
+def zipf_sampler(words: list[str], rng: random.Random) -> Callable[[int], list[str]]:
+    weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(words))]
+    return lambda k: rng.choices(words, weights=weights, k=k)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# ---------------------------------------------------------------------------------------------- child
+
+
+def generate(episodes: int, rng: random.Random) -> None:
+    from django.db import connection, transaction
+    from django.utils.text import slugify
+
+    from lytt.catalog.models import Episode, Show
+    from lytt.search.index import optimize
+
+    english, norwegian = zipf_sampler(ENGLISH, rng), zipf_sampler(NORWEGIAN, rng)
+    now = datetime.now(UTC)
+    shows_needed = max(1, episodes // EPISODES_PER_SHOW)
+    started = time.perf_counter()
+    for start in range(0, shows_needed, 100):
+        batch = []
+        for n in range(start, min(shows_needed, start + 100)):
+            nb = rng.random() < 0.6
+            words = (norwegian if nb else english)(rng.randint(2, 5))
+            title = " ".join(words).capitalize()
+            batch.append(
+                Show(
+                    slug=f"{slugify(title)[:90]}-{n}",
+                    title=title,
+                    author=" ".join((norwegian if nb else english)(2)).title(),
+                    language="nb" if nb else "en",
+                    description_text=" ".join((norwegian if nb else english)(rng.randint(30, 80))),
+                    episode_count=EPISODES_PER_SHOW,
+                    featured=rng.random() < 0.01,
+                    latest_episode_at=now - timedelta(days=rng.randint(0, 60)),
+                )
+            )
+        with transaction.atomic():
+            created = Show.objects.bulk_create(batch)
+            for show in created:
+                sample = norwegian if show.language == "nb" else english
+                episodes_batch = [
+                    Episode(
+                        show=show,
+                        slug=f"e{i}",
+                        match_key=f"m{i}",
+                        guid=f"{show.pk}-{i}",
+                        title=" ".join(sample(rng.randint(3, 8))).capitalize(),
+                        description_text=" ".join(sample(rng.randint(30, 80))),
+                        published_at=now - timedelta(days=rng.random() * 3650),
+                        duration_seconds=rng.randint(600, 7200),
+                    )
+                    for i in range(EPISODES_PER_SHOW)
+                ]
+                Episode.objects.bulk_create(episodes_batch, batch_size=1000)
+        done = min(shows_needed, start + 100)
+        print(
+            f"  generated {done * EPISODES_PER_SHOW:>9,} episodes  {time.perf_counter() - started:6.0f} s",
+            flush=True,
+        )
+    # Fill the index the way lytt.search.index does (same columns), set-based for speed.
+    config = "CASE WHEN s.language = 'nb' THEN 'norwegian' ELSE 'english' END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_searchentry (kind, object_id, show_id, language, config, explicit,"
+            " published_at, popularity, title, author, people, categories, body) "
+            f"SELECT 'show', s.id, s.id, s.language, {config}, %s, s.latest_episode_at, "
+            "CASE WHEN s.featured THEN 0.8 ELSE 0.23 END, s.title, s.author, '', '', s.description_text "
+            "FROM catalog_show s",
+            [False],
+        )
+        cursor.execute(
+            "INSERT INTO search_searchentry (kind, object_id, show_id, language, config, explicit,"
+            " published_at, popularity, title, author, people, categories, body) "
+            f"SELECT 'episode', e.id, s.id, s.language, {config}, %s, e.published_at, "
+            "CASE WHEN s.featured THEN 0.8 ELSE 0.23 END, e.title, s.title || ' ' || s.author, '', '', "
+            "e.description_text FROM catalog_episode e JOIN catalog_show s ON s.id = e.show_id",
+            [False],
+        )
+    optimize()
+    print(f"  indexed in {time.perf_counter() - started:6.0f} s total", flush=True)
+
+
+def like_scan(words: list[str]) -> list[int]:
+    from django.db import connection
+
+    clauses = " AND ".join(["(lower(title) LIKE %s OR lower(body) LIKE %s)"] * len(words))
+    params: list[Any] = []
+    for word in words:
+        params += [f"%{word.lower()}%"] * 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM search_searchentry WHERE kind = 'episode' AND {clauses} "
+            "ORDER BY published_at DESC LIMIT 20",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def timed(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return (time.perf_counter() - started) * 1000
+
+
+def child(args: argparse.Namespace) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lytt.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from lytt.catalog.models import Episode
+    from lytt.search import search, suggest
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(SEED)
+    existing = Episode.objects.count()
+    if existing < args.episodes:
+        if existing:
+            raise SystemExit(
+                f"the scratch database holds {existing} episodes, fewer than asked: use a fresh one"
+            )
+        generate(args.episodes, rng)
+    total = Episode.objects.count()
+    queries: dict[str, list[list[str]]] = {}
+    vocabulary = ENGLISH + NORWEGIAN
+    qrng = random.Random(SEED + 1)
+    for n in (1, 2, 3):
+        queries[f"{n} word{'s' if n > 1 else ''}"] = [qrng.sample(vocabulary, n) for _ in range(args.queries)]
+    prefixes = []
+    for _ in range(args.queries):
+        word = qrng.choice(vocabulary)
+        prefixes.append(word[: qrng.randint(2, min(5, len(word)))])
+    results: dict[str, Any] = {"backend": connection.vendor, "episodes": total, "kinds": {}}
+    for kind, batch in queries.items():
+        for words in batch[:10]:  # warm-up
+            search(" ".join(words))
+        ours = [timed(lambda w=words: search(" ".join(w), limit=20)) for words in batch]
+        peer = [timed(lambda w=words: like_scan(w)) for words in batch[: args.like_queries]]
+        results["kinds"][kind] = {"ours": ours, "like": peer}
+    for prefix in prefixes[:10]:
+        suggest(prefix)
+    ours = [timed(lambda p=prefix: suggest(p, limit=8)) for prefix in prefixes]
+    peer = [timed(lambda p=prefix: like_scan([p])) for prefix in prefixes[: args.like_queries]]
+    results["kinds"]["prefix (suggest)"] = {"ours": ours, "like": peer}
+    print("RESULT " + json.dumps(results), flush=True)
+
+
+# --------------------------------------------------------------------------------------------- parent
+
+
+def scratch_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    env = dict(os.environ)
+    data_dir = Path(tempfile.gettempdir()) / f"lytt-bench-search-{backend}-{args.episodes}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env["LYTT_DATA_DIR"] = str(data_dir)
+    env.pop("LYTT_DATABASE_URL", None)
+    database = f"lytt_bench_search_{args.episodes}"
+    if backend == "postgres":
+        import psycopg
+
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{database}"')
+        env["LYTT_DATABASE_URL"] = scratch_database(args.database_url, database)
+    command = [sys.executable, __file__, "--child", "--episodes", str(args.episodes), "--queries",
+               str(args.queries), "--like-queries", str(args.like_queries)]  # fmt: skip
+    try:
+        output = subprocess.run(
+            command, env=env, check=True, capture_output=False, text=True, stdout=subprocess.PIPE
+        )
+    finally:
+        if backend == "postgres" and not args.keep:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        if backend == "sqlite" and not args.keep:
+            for path in data_dir.glob("*"):
+                path.unlink()
+            data_dir.rmdir()
+    for line in output.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            return result
+        print(line)
+    raise SystemExit(f"{backend}: the child printed no result")
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        "| backend | episodes | queries | Lytt p50 | Lytt p95 | LIKE p50 | LIKE p95 | LIKE/Lytt (p50) "
+        "| p95 < 50 ms |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for result in results:
+        for kind, data in result["kinds"].items():
+            ours, like = data["ours"], data["like"]
+            p50, p95 = statistics.median(ours), percentile(ours, 0.95)
+            l50, l95 = statistics.median(like), percentile(like, 0.95)
+            lines.append(
+                f"| {result['backend']} | {result['episodes']:,} | {kind} | {p50:.1f} ms | {p95:.1f} ms | "
+                f"{l50:.0f} ms | {l95:.0f} ms | {l50 / p50:.0f}× | {'yes' if p95 < 50 else 'no'} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="50,000 episodes instead of 1,000,000")
+    parser.add_argument("--episodes", type=int, default=None)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
+    parser.add_argument("--like-queries", type=int, default=20, help="timed LIKE scans per kind")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases for another run")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.episodes is None:
+        args.episodes = 50_000 if args.quick else 1_000_000
+    sys.path.insert(0, str(REPO / "src"))
+    if args.child:
+        child(args)
+        return
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    results = []
+    for backend in backends:
+        print(f"{backend}: {args.episodes:,} episodes", flush=True)
+        results.append(run_backend(backend, args))
+    print()
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

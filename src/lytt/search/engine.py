@@ -1,0 +1,249 @@
+"""Run searches against the index: SQL for SQLite FTS5 and PostgreSQL full-text, then load the objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from lytt.catalog.models import Category, Episode, Show
+from lytt.search.highlight import highlight, snippet
+from lytt.search.query import Query, parse, to_fts5, to_websearch
+from lytt.search.ranking import BM25_WEIGHTS, TS_RANK_WEIGHTS, blend_sql, config_for_language
+from lytt.search.types import Field, Filters, Hit, Kind, SearchError, SearchResults, Suggestion
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+PG_CONFIGS = ("english", "norwegian", "simple")
+_KIND_VALUE = {"shows": "show", "episodes": "episode"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    entry_id: int
+    object_id: int
+    score: float
+    total: int
+
+
+def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
+    clauses = ["e.kind = %s"]
+    params: list[Any] = [_KIND_VALUE[kind]]
+    if filters.show_id is not None:
+        clauses.append("e.show_id = %s")
+        params.append(filters.show_id)
+    if filters.category:
+        category = Category.objects.filter(slug=filters.category).first()
+        if category is None:
+            raise SearchError(f"unknown category {filters.category!r}", field="category")
+        ids = [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
+        marks = ", ".join(["%s"] * len(ids))
+        clauses.append(
+            f"e.show_id IN (SELECT sc.show_id FROM catalog_showcategory sc WHERE sc.category_id IN ({marks}))"
+        )
+        params.extend(ids)
+    if filters.language:
+        language = filters.language.strip().lower().replace("_", "-")
+        clauses.append("(e.language = %s OR e.language LIKE %s)")
+        params.extend([language, language + "-%"])
+    if filters.since is not None and filters.until is not None and filters.since >= filters.until:
+        raise SearchError("the date range is empty: 'since' must be before 'until'", field="since")
+    if filters.since is not None:
+        clauses.append("e.published_at >= %s")
+        params.append(connection.ops.adapt_datetimefield_value(filters.since))
+    if filters.until is not None:
+        clauses.append("e.published_at < %s")
+        params.append(connection.ops.adapt_datetimefield_value(filters.until))
+    if filters.exclude_explicit:
+        clauses.append("e.explicit = %s")
+        params.append(False)
+    return clauses, params
+
+
+def _sqlite_rows(
+    query: Query, field: Field, clauses: list[str], params: list[Any], limit: int, offset: int
+) -> list[_Row]:
+    columns = {"all": (), "title": ("title",), "people": ("people",)}[field]
+    match = to_fts5(query, columns=columns)
+    if not match:
+        return []
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    age = "(julianday('now') - julianday(e.published_at))"
+    score = blend_sql("e.relevance", age, "max")
+    # bm25() cannot be used beside a window function, so the match is materialised first.
+    sql = (
+        "WITH e AS MATERIALIZED ("
+        f"SELECT e.id, e.object_id, e.popularity, e.published_at, -bm25(search_fts, {weights}) AS relevance "
+        "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
+        f"WHERE search_fts MATCH %s AND {' AND '.join(clauses)}) "
+        f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total FROM e "
+        "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params, limit, offset])
+        return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
+
+
+def _tsquery_sql(query: Query, configs: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """(any configuration matches the positive part) AND (no configuration matches an exclusion)."""
+    text, prefixes, negatives = to_websearch(query)
+    parts: list[str] = []
+    params: list[Any] = []
+    for config in configs:
+        piece = "websearch_to_tsquery(%s::regconfig, %s)"
+        params.extend([config, text])
+        for word in prefixes:
+            piece += " && to_tsquery(%s::regconfig, %s)"
+            params.extend([config, "'" + word.replace("'", "''").replace("\\", "") + "':*"])
+        parts.append(f"({piece})")
+    sql = "(" + " || ".join(parts) + ")"
+    for negative in negatives:
+        for config in configs:
+            sql += " && !!websearch_to_tsquery(%s::regconfig, %s)"
+            params.extend([config, negative])
+    return sql, params
+
+
+def _postgres_rows(
+    query: Query,
+    field: Field,
+    language: str | None,
+    clauses: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[_Row]:
+    configs = PG_CONFIGS if not language else (config_for_language(language),)
+    tsquery, tsparams = _tsquery_sql(query, configs)
+    relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, q.tsq, 1)"
+    age = "(extract(epoch from (now() - e.published_at)) / 86400.0)"
+    score = blend_sql(relevance, age, "greatest")
+    field_clause = ""
+    if field == "title":
+        field_clause = "AND to_tsvector(e.config::regconfig, e.title) @@ q.tsq "
+    elif field == "people":
+        field_clause = "AND to_tsvector(e.config::regconfig, e.people) @@ q.tsq "
+    sql = (
+        f"WITH q AS (SELECT ({tsquery}) AS tsq) "
+        f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total "
+        "FROM search_searchentry e, q "
+        f"WHERE e.document @@ q.tsq {field_clause}AND {' AND '.join(clauses)} "
+        "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*tsparams, *params, limit, offset])
+        return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
+
+
+def _rows(query: Query, kind: Kind, filters: Filters, field: Field, limit: int, offset: int) -> list[_Row]:
+    clauses, params = _filter_sql(kind, filters)
+    if connection.vendor == "postgresql":
+        return _postgres_rows(query, field, filters.language, clauses, params, limit, offset)
+    return _sqlite_rows(query, field, clauses, params, limit, offset)
+
+
+def _check_paging(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise SearchError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}", field="offset")
+
+
+def _load(kind: Kind, ids: list[int]) -> dict[int, Any]:
+    if kind == "shows":
+        return dict(Show.objects.in_bulk(ids))
+    return dict(Episode.objects.select_related("show").in_bulk(ids))
+
+
+def run_search(
+    text: str,
+    *,
+    kind: Kind = "episodes",
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    prefix: bool = False,
+    field: Field = "all",
+) -> SearchResults:
+    if kind not in _KIND_VALUE:
+        raise SearchError(f"kind must be 'shows' or 'episodes', not {kind!r}", field="kind")
+    _check_paging(limit, offset)
+    filters = filters or Filters()
+    query = parse(text, prefix_last=prefix)
+    results = SearchResults(query=text, kind=kind, total=0, limit=limit, offset=offset)
+    if query.is_empty:
+        _filter_sql(kind, filters)  # still report bad filters
+        return results
+    rows = _rows(query, kind, filters, field, limit, offset)
+    if rows:
+        results.total = rows[0].total
+    elif offset:
+        # Past the end: count without paging so that the caller still learns the total.
+        results.total = _count(query, kind, filters, field)
+    objects = _load(kind, [r.object_id for r in rows])
+    words = query.positive_words()
+    for row in rows:
+        obj = objects.get(row.object_id)
+        if obj is None:  # deleted after it was indexed; the next ingest or reindex drops the row
+            continue
+        results.hits.append(
+            Hit(
+                kind=kind,
+                id=obj.pk,
+                score=row.score,
+                title_html=highlight(obj.title, words),
+                snippet_html=snippet(obj.description_text, words),
+                obj=obj,
+            )
+        )
+    return results
+
+
+def _count(query: Query, kind: Kind, filters: Filters, field: Field) -> int:
+    rows = _rows(query, kind, filters, field, 1, 0)
+    return rows[0].total if rows else 0
+
+
+def show_path(show: Show) -> str:
+    return f"/podcast/{show.slug}/"
+
+
+def episode_path(episode: Episode) -> str:
+    return f"/podcast/{episode.show.slug}/{episode.slug}/"
+
+
+def run_suggest(text: str, *, limit: int = 8) -> list[Suggestion]:
+    """Titles of shows, then episodes, matching what has been typed so far (last word as a prefix)."""
+    if not 1 <= limit <= 20:
+        raise SearchError(f"limit must be between 1 and 20, not {limit}", field="limit")
+    query = parse(text, prefix_last=True)
+    if query.is_empty:
+        return []
+    words = query.positive_words()
+    out: list[Suggestion] = []
+    shows = _rows(query, "shows", Filters(), "title", limit, 0)
+    show_objects = _load("shows", [r.object_id for r in shows])
+    for row in shows:
+        show = show_objects.get(row.object_id)
+        if show is not None:
+            out.append(
+                Suggestion("shows", show.pk, show.title, highlight(show.title, words), show_path(show))
+            )
+    remaining = limit - len(out)
+    if remaining > 0:
+        episodes = _rows(query, "episodes", Filters(), "title", remaining, 0)
+        episode_objects = _load("episodes", [r.object_id for r in episodes])
+        for row in episodes:
+            episode = episode_objects.get(row.object_id)
+            if episode is not None:
+                out.append(
+                    Suggestion(
+                        "episodes",
+                        episode.pk,
+                        episode.title,
+                        highlight(episode.title, words),
+                        episode_path(episode),
+                    )
+                )
+    return out

@@ -1,0 +1,230 @@
+"""Keep the search index in step with the catalogue: build SearchEntry rows from shows and episodes.
+
+Ingest sends ``lytt.catalog.signals.feed_ingested`` after commit; `signals.py` routes it to `index_show`.
+`rebuild` re-creates everything (``lytt reindex``). Hidden shows and their episodes are not indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+
+from lytt.catalog.models import Category, Episode, EpisodePerson, Show, ShowCategory, ShowPerson
+from lytt.search.models import SearchEntry
+from lytt.search.ranking import BODY_MAX_CHARS, config_for_language, popularity
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+_CHART_TTL_SECONDS = 600.0
+_chart_cache: tuple[float, dict[int, int]] | None = None
+
+
+def chart_positions() -> dict[int, int]:
+    """Show id → position in the overall chart (1 = most popular), when the charts app provides one."""
+    global _chart_cache
+    now = time.monotonic()
+    if _chart_cache is not None and now - _chart_cache[0] < _CHART_TTL_SECONDS:
+        return _chart_cache[1]
+    positions: dict[int, int] = {}
+    try:
+        from lytt.charts.ranking import popular_shows  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        _chart_cache = (now, positions)
+        return positions
+    try:
+        positions = {show.pk: index + 1 for index, show in enumerate(popular_shows(None, 1000))}
+    except Exception:  # charts are an optional signal: never let them break indexing
+        log.exception("search: could not read chart positions; indexing without them")
+    _chart_cache = (now, positions)
+    return positions
+
+
+def reset_chart_cache() -> None:
+    global _chart_cache
+    _chart_cache = None
+
+
+def _show_context(show_ids: Iterable[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Category names (both languages) and people names per show."""
+    ids = list(show_ids)
+    categories: dict[int, list[str]] = defaultdict(list)
+    by_id = {c.pk: c for c in Category.objects.all()}
+    for show_id, category_id in ShowCategory.objects.filter(show_id__in=ids).values_list(
+        "show_id", "category_id"
+    ):
+        category = by_id.get(category_id)
+        if category is not None:
+            names = {category.name_en, category.name_nb, category.apple_name}
+            categories[show_id].extend(sorted(n for n in names if n))
+    people: dict[int, list[str]] = defaultdict(list)
+    for show_id, name in ShowPerson.objects.filter(show_id__in=ids).values_list("show_id", "person__name"):
+        people[show_id].append(name)
+    return categories, people
+
+
+def _show_entry(show: Show, categories: list[str], people: list[str], pop: float) -> SearchEntry:
+    return SearchEntry(
+        kind=SearchEntry.Kind.SHOW,
+        object_id=show.pk,
+        show_id=show.pk,
+        language=(show.language or "").lower(),
+        config=config_for_language(show.language),
+        explicit=bool(show.explicit),
+        published_at=show.latest_episode_at,
+        popularity=pop,
+        title=show.title,
+        author=" ".join(dict.fromkeys(x for x in (show.author, show.owner_name) if x)),
+        people=" ".join(dict.fromkeys(people)),
+        categories=" ".join(dict.fromkeys(categories)),
+        body=show.description_text[:BODY_MAX_CHARS],
+    )
+
+
+def _episode_entry(
+    episode: Episode, show: Show, categories: list[str], people: list[str], pop: float
+) -> SearchEntry:
+    explicit = episode.explicit if episode.explicit is not None else bool(show.explicit)
+    return SearchEntry(
+        kind=SearchEntry.Kind.EPISODE,
+        object_id=episode.pk,
+        show_id=show.pk,
+        language=(show.language or "").lower(),
+        config=config_for_language(show.language),
+        explicit=bool(explicit),
+        published_at=episode.published_at,
+        popularity=pop,
+        title=episode.title,
+        author=" ".join(dict.fromkeys(x for x in (show.title, show.author) if x)),
+        people=" ".join(dict.fromkeys(people)),
+        categories=" ".join(dict.fromkeys(categories)),
+        body=episode.description_text[:BODY_MAX_CHARS],
+    )
+
+
+def _episode_people(episode_ids: list[int]) -> dict[int, list[str]]:
+    people: dict[int, list[str]] = defaultdict(list)
+    for chunk_start in range(0, len(episode_ids), BATCH):
+        chunk = episode_ids[chunk_start : chunk_start + BATCH]
+        for episode_id, name in EpisodePerson.objects.filter(episode_id__in=chunk).values_list(
+            "episode_id", "person__name"
+        ):
+            people[episode_id].append(name)
+    return people
+
+
+def _show_popularity(show: Show, positions: dict[int, int]) -> float:
+    return popularity(
+        episode_count=show.episode_count, featured=show.featured, chart_position=positions.get(show.pk)
+    )
+
+
+def index_show(show_id: int, episode_ids: Iterable[int] | None = None) -> int:
+    """(Re)index a show and some of its episodes (all when ``episode_ids`` is None).
+
+    When the show's own searchable fields changed, all its episodes are re-indexed too, since their rows
+    carry the show's title, language and categories. Returns the number of rows written.
+    """
+    show = Show.objects.filter(pk=show_id).first()
+    if show is None or show.hidden:
+        SearchEntry.objects.filter(show_id=show_id).delete()
+        return 0
+    categories, people = _show_context([show.pk])
+    pop = _show_popularity(show, chart_positions())
+    new_show_entry = _show_entry(show, categories[show.pk], people[show.pk], pop)
+    old = SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id=show.pk).first()
+    show_changed = old is None or any(
+        getattr(old, name) != getattr(new_show_entry, name)
+        for name in ("title", "author", "language", "categories", "explicit", "popularity")
+    )
+    episodes = Episode.objects.filter(show_id=show.pk)
+    if episode_ids is not None and not show_changed:
+        episodes = episodes.filter(pk__in=list(episode_ids))
+    written = 0
+    with transaction.atomic():
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id=show.pk).delete()
+        new_show_entry.save()
+        written += 1
+        batch: list[Episode] = []
+        for episode in episodes.iterator(chunk_size=BATCH):
+            batch.append(episode)
+            if len(batch) >= BATCH:
+                written += _write_episodes(batch, show, categories[show.pk], pop)
+                batch = []
+        if batch:
+            written += _write_episodes(batch, show, categories[show.pk], pop)
+    return written
+
+
+def _write_episodes(episodes: list[Episode], show: Show, categories: list[str], pop: float) -> int:
+    ids = [e.pk for e in episodes]
+    people = _episode_people(ids)
+    SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
+    SearchEntry.objects.bulk_create(
+        [_episode_entry(e, show, categories, people[e.pk], pop) for e in episodes], batch_size=BATCH
+    )
+    return len(episodes)
+
+
+def remove_episode(episode_id: int) -> None:
+    SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id=episode_id).delete()
+
+
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Drop and re-create the whole index. ``progress(done_shows, total_shows)`` is called as it goes."""
+    reset_chart_cache()
+    positions = chart_positions()
+    show_ids = list(Show.objects.filter(hidden=False).order_by("pk").values_list("pk", flat=True))
+    total = len(show_ids)
+    written = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+    done = 0
+    for start in range(0, total, 200):
+        chunk = show_ids[start : start + 200]
+        shows = list(Show.objects.filter(pk__in=chunk).order_by("pk"))
+        categories, people = _show_context(chunk)
+        with transaction.atomic():
+            SearchEntry.objects.bulk_create(
+                [
+                    _show_entry(s, categories[s.pk], people[s.pk], _show_popularity(s, positions))
+                    for s in shows
+                ]
+            )
+            written += len(shows)
+            for show in shows:
+                pop = _show_popularity(show, positions)
+                batch: list[Episode] = []
+                for episode in Episode.objects.filter(show_id=show.pk).iterator(chunk_size=BATCH):
+                    batch.append(episode)
+                    if len(batch) >= BATCH:
+                        written += _insert_episodes(batch, show, categories[show.pk], pop)
+                        batch = []
+                if batch:
+                    written += _insert_episodes(batch, show, categories[show.pk], pop)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+    optimize()
+    return written
+
+
+def _insert_episodes(episodes: list[Episode], show: Show, categories: list[str], pop: float) -> int:
+    people = _episode_people([e.pk for e in episodes])
+    SearchEntry.objects.bulk_create(
+        [_episode_entry(e, show, categories, people[e.pk], pop) for e in episodes], batch_size=BATCH
+    )
+    return len(episodes)
+
+
+def optimize() -> None:
+    """Merge FTS5 segments (SQLite) or refresh planner statistics (PostgreSQL) after bulk changes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        else:
+            cursor.execute("ANALYZE search_searchentry")

@@ -1,0 +1,40 @@
+"""The search index: one row per show and per episode, with the text that is searched.
+
+The row is the source of truth for the backend index, which triggers keep in step (created in
+migration 0002 per database vendor): on SQLite an external-content FTS5 table ``search_fts`` whose rowid is
+``SearchEntry.id``; on PostgreSQL a ``document tsvector`` column with a GIN index, filled by a trigger
+with the row's text-search ``config`` (english, norwegian or simple).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SearchEntry(models.Model):
+    class Kind(models.TextChoices):
+        SHOW = "show", "show"
+        EPISODE = "episode", "episode"
+
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    show = models.ForeignKey("catalog.Show", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=35, blank=True, default="")
+    config = models.CharField(max_length=20, default="simple")  # PostgreSQL text-search configuration
+    explicit = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    popularity = models.FloatField(default=0.0)  # 0..1, see lytt.search.ranking
+    title = models.TextField(blank=True, default="")
+    author = models.TextField(blank=True, default="")  # author, owner; for episodes also the show title
+    people = models.TextField(blank=True, default="")
+    categories = models.TextField(blank=True, default="")  # names in English and Bokmål
+    body = models.TextField(blank=True, default="")  # show notes, truncated
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_object"),
+        ]
+        indexes = [models.Index(fields=["show", "kind"], name="searchentry_show_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title}"

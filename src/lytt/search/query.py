@@ -1,0 +1,153 @@
+"""Parse user search text into a small, safe query tree and compile it for each backend.
+
+User text is never handed to FTS5 or to PostgreSQL's parsers as is: `parse` keeps only word tokens
+(Unicode ``\\w+``), double-quoted phrases, a leading ``-`` for exclusion and the keyword ``OR``; everything
+else is dropped. The compilers then quote every token, so no input can produce a syntax error (FTS5 raises
+on a stray ``"`` or ``*``; ``to_tsquery`` raises on ``&|!``). Pure functions, no Django.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_TERMS = 16
+MAX_TERM_LENGTH = 64
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)', re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One clause: a word (``words`` has one item) or a phrase; ``prefix`` only on a single word."""
+
+    words: tuple[str, ...]
+    negated: bool = False
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Alternatives (joined by OR), each a conjunction of terms."""
+
+    groups: tuple[tuple[Term, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing positive is left to match (all words dropped, or only exclusions)."""
+        return not any(any(not t.negated for t in g) for g in self.groups)
+
+    @property
+    def terms(self) -> list[Term]:
+        return [t for g in self.groups for t in g]
+
+    def positive_words(self) -> list[tuple[str, bool]]:
+        """(word, is_prefix) pairs of every non-negated word, for highlighting."""
+        out: list[tuple[str, bool]] = []
+        for term in self.terms:
+            if term.negated:
+                continue
+            out.extend((w, term.prefix) for w in term.words)
+        return out
+
+
+def normalise(word: str) -> str:
+    """Case-fold and strip combining diacritics, as FTS5's ``unicode61 remove_diacritics 2`` does.
+
+    Like the tokenizer, letters that are not a base letter plus a diacritic (æ, ø, ß) stay as they are.
+    """
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    return [w[:MAX_TERM_LENGTH] for w in _WORD.findall(text) if w.strip("_")]
+
+
+def parse(text: str, *, prefix_last: bool = False) -> Query:
+    """Parse user text. ``prefix_last`` makes the last word a prefix (search as you type)."""
+    groups: list[list[Term]] = [[]]
+    count = 0
+    for match in _TOKEN.finditer(text or ""):
+        if count >= MAX_TERMS:
+            break
+        phrase_neg, phrase, word_neg, raw = match.groups()
+        if phrase is not None:
+            words = _words(phrase)
+            if words:
+                groups[-1].append(Term(tuple(words), negated=bool(phrase_neg)))
+                count += 1
+            continue
+        if raw == "OR" and not word_neg:
+            if groups[-1]:
+                groups.append([])
+            continue
+        # A token like "don't" or "e-mail" becomes its words; only a leading '-' excludes.
+        for word in _words(raw):
+            groups[-1].append(Term((word,), negated=bool(word_neg)))
+            count += 1
+    if prefix_last:
+        last_group = groups[-1]
+        if last_group:
+            last = last_group[-1]
+            ends_with_word = bool(text) and not text[-1].isspace() and not text.rstrip().endswith('"')
+            if len(last.words) == 1 and not last.negated and ends_with_word:
+                last_group[-1] = Term(last.words, negated=False, prefix=True)
+    cleaned = tuple(tuple(g) for g in groups if any(not t.negated for t in g))
+    return Query(cleaned)
+
+
+def _fts5_string(words: tuple[str, ...]) -> str:
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def to_fts5(query: Query, *, columns: tuple[str, ...] = ()) -> str:
+    """Compile to an FTS5 MATCH expression; every token is quoted. Empty string for an empty query.
+
+    Exclusions apply to the whole query, whichever OR alternative they were written in.
+    """
+    alternatives: list[str] = []
+    negatives: list[str] = []
+    for group in query.groups:
+        positives = [_fts5_string(t.words) + ("*" if t.prefix else "") for t in group if not t.negated]
+        negatives.extend(_fts5_string(t.words) for t in group if t.negated)
+        if positives:
+            alternatives.append("(" + " AND ".join(positives) + ")")
+    if not alternatives:
+        return ""
+    expr = " OR ".join(alternatives)
+    for neg in dict.fromkeys(negatives):
+        expr = f"({expr}) NOT {neg}"
+    if columns:
+        return "{" + " ".join(columns) + "} : (" + expr + ")"
+    return expr
+
+
+def to_websearch(query: Query) -> tuple[str, list[str], list[str]]:
+    """Compile to PostgreSQL: (text for ``websearch_to_tsquery``, prefix words, excluded texts).
+
+    ``websearch_to_tsquery`` has no prefix syntax, so a prefix word is returned separately and the
+    backend ANDs ``to_tsquery(word || ':*')`` to it; prefixes only come from the last word, so with OR
+    alternatives the prefix is kept as an ordinary word. Exclusions are returned apart because the
+    backend ORs the query over several text-search configurations, and an exclusion must hold in all
+    of them (a Norwegian stem of an excluded English word would otherwise let the word back in).
+    Every word is quoted: a bare "or" would otherwise become the OR operator.
+    """
+    parts: list[str] = []
+    prefixes: list[str] = []
+    negatives: list[str] = []
+    single_group = len(query.groups) == 1
+    for index, group in enumerate(query.groups):
+        if index:
+            parts.append("or")
+        for term in group:
+            quoted = '"' + " ".join(term.words) + '"'
+            if term.negated:
+                negatives.append(quoted)
+            elif term.prefix and single_group:
+                prefixes.append(term.words[0])
+            else:
+                parts.append(quoted)
+    return " ".join(parts), prefixes, list(dict.fromkeys(negatives))

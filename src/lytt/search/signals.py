@@ -1,0 +1,41 @@
+"""Keep the index in step with the catalogue: ingest's signal, and deletions of episodes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from lytt.search.index import index_show, remove_episode
+
+log = logging.getLogger(__name__)
+
+
+def on_feed_ingested(sender: Any, show: Any, episode_ids: Iterable[int] = (), **kwargs: Any) -> None:
+    """Ingest committed a feed: index the show and its new or changed episodes.
+
+    Indexing errors are logged, never raised into ingest: a stale index is better than a lost feed, and
+    ``lytt reindex`` repairs it.
+    """
+    try:
+        index_show(show.pk, list(episode_ids))
+    except Exception:
+        log.exception("search: indexing show %s failed; run `lytt reindex` to repair", show.pk)
+
+
+def on_episode_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    remove_episode(instance.pk)
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete
+
+    from lytt.catalog.models import Episode
+
+    post_delete.connect(on_episode_deleted, sender=Episode, dispatch_uid="lytt.search.episode_deleted")
+    try:
+        from lytt.catalog.signals import feed_ingested  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # the catalogue's ingest has not landed: nothing to listen to yet
+        log.debug("search: lytt.catalog.signals not found; the index follows `lytt reindex` only")
+        return
+    feed_ingested.connect(on_feed_ingested, dispatch_uid="lytt.search.feed_ingested")

@@ -1,0 +1,84 @@
+"""The search page, through Django's test client with real templates and the real index."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from lytt.search import rebuild
+
+from .conftest import category, days_ago, make_episode, make_show
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indexed() -> None:
+    tech = category("technology")
+    show = make_show(
+        "Kodekveld", language="nb", author="Ada", categories=[tech], description_text="Om <koding>."
+    )
+    for n in range(25):
+        make_episode(
+            show,
+            f"Kode episode {n}",
+            description_text="Vi snakker om kode & data.",
+            published_at=days_ago(n + 1),
+        )
+    old = make_show("Gamle kodere", language="en")
+    make_episode(old, "Kode fra 1999", published_at=days_ago(3000))
+    rebuild()
+
+
+def test_empty_page_is_a_plain_form(client: Client) -> None:
+    response = client.get("/search/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="q"' in html
+    assert 'action="/search/"' in html
+    assert "lytt/search.js" in html
+
+
+def test_results_are_highlighted_escaped_and_paged(client: Client, indexed: None) -> None:
+    html = client.get("/search/?q=kode").content.decode()
+    assert "26 episodes" in html or "26 episoder" in html
+    assert "<mark>Kode</mark> episode 0" in html
+    assert "&amp; data" in html
+    assert 'rel="next" href="?q=kode&amp;page=2"' in html
+    assert "Kodekveld" in html
+    page2 = client.get("/search/?q=kode&page=2").content.decode()
+    assert 'rel="prev"' in page2
+    assert 'rel="next"' not in page2
+
+
+def test_filters(client: Client, indexed: None) -> None:
+    html = client.get(
+        "/search/?q=kode&kind=episodes&period=year&language=nb&category=technology"
+    ).content.decode()
+    assert "25 episode" in html
+    assert "Kode fra 1999" not in html
+    shows = client.get("/search/?q=ada&kind=shows").content.decode()
+    assert "Kodekveld" in shows
+    assert "Kode episode" not in shows
+    assert client.get("/search/?q=kode&kind=shows").content.decode().count("search-hit--show") == 0
+
+
+def test_bad_input_never_500(client: Client, indexed: None) -> None:
+    for query in [
+        '"',
+        "*",
+        "AND OR NOT",
+        "kode&page=-3",
+        "x&kind=bogus&period=ages&language=xx",
+        "x&page=abc",
+    ]:
+        assert client.get(f"/search/?q={query}").status_code == 200
+    response = client.get("/search/?q=kode&category=no-such-category")
+    assert response.status_code == 400
+    assert "unknown category" in response.content.decode()
+
+
+def test_no_match_says_so(client: Client, indexed: None) -> None:
+    html = client.get("/search/?q=zzzzqqq").content.decode()
+    assert "zzzzqqq" in html
+    assert "search-empty" in html
