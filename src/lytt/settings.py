@@ -163,6 +163,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# `lytt serve` fills it with collectstatic; made here so WhiteNoise does not warn before that has run.
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 # Types WhiteNoise does not know: the sample catalogue's audio and transcripts (web).
 WHITENOISE_MIMETYPES = {".wav": "audio/wav", ".vtt": "text/vtt"}
