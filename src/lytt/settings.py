@@ -7,6 +7,11 @@ LYTT_LANGUAGE        nb or en: the default language when the browser does not sa
 LYTT_SECRET_KEY      secret for sessions and tokens (a stable one is generated in the data dir otherwise)
 LYTT_DEBUG=1         Django debug mode (never in production)
 LYTT_ALLOWED_HOSTS   comma-separated host names (default: *)
+LYTT_PUBLIC_URL      the site's public address, e.g. https://lytt.example.org (trusted for CSRF; https
+                     there also marks cookies secure and trusts X-Forwarded-Proto from the proxy in front)
+LYTT_CACHE_URL       redis://host:6379/0 for a cache shared by every web process (login rate limits);
+                     default: a per-process memory cache
+LYTT_EMAIL_URL       smtp://user:password@host:587?tls=1 (or ?ssl=1) to send mail; default: the console
 """
 
 from __future__ import annotations
@@ -56,6 +61,61 @@ def database_from_url(url: str) -> dict[str, Any]:
         # Test databases get a per-process name so that parallel runs never drop each other's.
         "TEST": {"NAME": os.environ.get("LYTT_TEST_DATABASE_NAME") or f"test_lytt_{os.getpid()}"},
     }
+
+
+def cache_from_url(url: str | None) -> dict[str, Any]:
+    """LYTT_CACHE_URL (redis://[:password@]host:port/db, or empty for memory) as a Django CACHES entry."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lytt"}
+    scheme = urlsplit(url).scheme
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise ValueError(f"LYTT_CACHE_URL: unsupported scheme {scheme!r} (use redis://)")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "lytt"}
+
+
+def email_from_url(url: str | None) -> dict[str, Any]:
+    """LYTT_EMAIL_URL (smtp://user:password@host:port?tls=1|ssl=1) as Django EMAIL_* settings."""
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme != "smtp":
+        raise ValueError(f"LYTT_EMAIL_URL: unsupported scheme {parts.scheme!r} (use smtp://)")
+    if not parts.hostname:
+        raise ValueError("LYTT_EMAIL_URL: the mail server's host name is missing (smtp://HOST:587)")
+    options = {
+        key: value.strip().lower() in {"1", "true", "yes", "on"} for key, value in parse_qsl(parts.query)
+    }
+    use_ssl = options.get("ssl", False)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if use_ssl else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": options.get("tls", False) and not use_ssl,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+def public_url_settings(url: str | None) -> dict[str, Any]:
+    """What LYTT_PUBLIC_URL implies: a trusted CSRF origin and, for https behind a proxy, secure cookies."""
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(
+            f"LYTT_PUBLIC_URL: {url!r} is not an http(s) address such as https://lytt.example.org"
+        )
+    origin = f"{parts.scheme}://{parts.netloc}"
+    settings: dict[str, Any] = {"CSRF_TRUSTED_ORIGINS": [origin]}
+    if parts.scheme == "https":
+        settings |= {
+            "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+            "SESSION_COOKIE_SECURE": True,
+            "CSRF_COOKIE_SECURE": True,
+        }
+    return settings
 
 
 DATA_DIR = _data_dir()
@@ -173,15 +233,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "lytt",
-    }
-}
+CACHES = {"default": cache_from_url(os.environ.get("LYTT_CACHE_URL"))}
 
 EMAIL_BACKEND = os.environ.get("LYTT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LYTT_FROM_EMAIL", "lytt@localhost")
+globals().update(email_from_url(os.environ.get("LYTT_EMAIL_URL")))
+globals().update(public_url_settings(os.environ.get("LYTT_PUBLIC_URL")))
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
