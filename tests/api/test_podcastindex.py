@@ -77,7 +77,9 @@ def test_podcasts_by_feedid_feedurl_guid(client: Client, catalogue: dict[str, An
         call(client, "podcasts/byfeedurl", signed(), url="https://example.com/python.xml")[1]["feed"]["id"]
         == show.pk
     )
-    assert call(client, "podcasts/byguid", signed(), guid=show.podcast_guid)[1]["feed"]["id"] == show.pk
+    by_guid = call(client, "podcasts/byguid", signed(), guid=show.podcast_guid)[1]
+    assert by_guid["feed"]["id"] == show.pk
+    assert by_guid["query"] == {"guid": show.podcast_guid, "id": str(show.pk)}
     missing = call(client, "podcasts/byfeedid", signed(), id=999999)
     assert missing == (
         200,
@@ -184,6 +186,16 @@ def test_recent_episodes_categories_stats(client: Client, catalogue: dict[str, A
         ("episodes/byguid", {"guid": "g"}, "One of 'feedurl', 'feedid' or 'podcastguid'"),
         ("recent/episodes", {"max": "100000"}, "between 1 and 1000"),
         ("recent/feeds", {"cat": "nonsense"}, "names no known category"),
+        # Out of range for a 64-bit id or a datetime, or unstorable text: still a 400, never a 500.
+        ("podcasts/byfeedid", {"id": "9" * 25}, "between"),
+        ("episodes/byfeedid", {"id": "1," + "9" * 25}, "feed ids between"),
+        ("episodes/byfeedid", {"id": "1", "since": "9" * 25}, "between"),
+        ("recent/feeds", {"since": "-99999999999999"}, "between"),
+        ("podcasts/trending", {"since": "9" * 25}, "between"),
+        ("recent/episodes", {"before": "9223372036854775808"}, "between"),
+        ("search/byterm", {"q": "py\x00thon"}, "NUL character"),
+        ("podcasts/byfeedurl", {"url": "https://example.com/\x00"}, "NUL character"),
+        ("podcasts/trending", {"lang": "\x00"}, "NUL character"),
     ],
 )
 def test_bad_parameters_are_400_in_podcast_index_style(

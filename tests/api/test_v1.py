@@ -88,6 +88,11 @@ def test_shows_filters(client: Client, catalogue: dict[str, Any]) -> None:
         ("/api/v1/search/suggest?q=x&limit=50", 422, "invalid_parameter", "limit"),
         ("/api/v1/charts?category=nope", 404, "not_found", "category"),
         ("/api/v1/nothing/here", 404, "not_found", None),
+        # Beyond a 64-bit id, a language that is no tag, text PostgreSQL cannot store: 4xx, never 500.
+        ("/api/v1/search?q=x&show=9223372036854775808", 422, "invalid_parameter", "show"),
+        ("/api/v1/search?q=x&language=en%20us", 400, "bad_request", "language"),
+        ("/api/v1/search?q=x%00y", 400, "bad_request", "q"),
+        ("/api/v1/shows?category=news%00", 400, "bad_request", "category"),
     ],
 )
 def test_bad_requests_get_error_objects(

@@ -133,6 +133,15 @@ def test_bad_filters_and_paging_are_search_errors(catalogue: dict[str, Show]) ->
     assert info.value.field == "category"
     with pytest.raises(SearchError, match="date range is empty"):
         search("x", filters=Filters(since=days_ago(1), until=days_ago(2)))
+    with pytest.raises(SearchError, match="unknown category") as info:
+        search("python", filters=Filters(category="news\x00"))  # PostgreSQL cannot even compare it
+    with pytest.raises(SearchError, match="not a language tag") as info:
+        search("python", filters=Filters(language="en\x00"))
+    assert info.value.field == "language"
+    with pytest.raises(SearchError, match="no show with id") as info:
+        search("python", filters=Filters(show_id=2**63))
+    assert info.value.field == "show"
+    assert titles(search("python", kind="shows", filters=Filters(language="EN_us"))) == ["Talk Python To Me"]
     with pytest.raises(SearchError, match="limit"):
         search("x", limit=0)
     with pytest.raises(SearchError, match="offset"):

@@ -73,9 +73,10 @@ def test_bad_input_never_500(client: Client, indexed: None) -> None:
         "x&page=abc",
     ]:
         assert client.get(f"/search/?q={query}").status_code == 200
-    response = client.get("/search/?q=kode&category=no-such-category")
-    assert response.status_code == 400
-    assert "unknown category" in response.content.decode()
+    for slug in ("no-such-category", "news%00", "a%20b"):
+        response = client.get(f"/search/?q=kode&category={slug}")
+        assert response.status_code == 400
+        assert "unknown category" in response.content.decode()
 
 
 def test_no_match_says_so(client: Client, indexed: None) -> None:

@@ -37,10 +37,19 @@ from lytt.api.schemas import (
 from lytt.catalog.models import Category, Episode, Person, Show
 
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1
+
+
+def _refuse_nul(request: HttpRequest) -> None:
+    """PostgreSQL cannot hold a NUL character in text: refuse it up front instead of failing later."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise ApiError(400, f"the parameter {name!r} contains a NUL character", field=name)
 
 
 def access(request: HttpRequest) -> Any:
     """Authenticate a signed request (or let an anonymous one through) and apply the rate limit."""
+    _refuse_nul(request)
     credentials = credentials_from(request)
     who: Any
     if credentials is None:
@@ -243,7 +252,7 @@ def search(
     kind: Literal["shows", "episodes"] = "episodes",
     category: str | None = None,
     language: str | None = Query(None, max_length=35),
-    show: int | None = None,
+    show: int | None = Query(None, ge=1, le=MAX_ID),
     since: datetime | None = None,
     until: datetime | None = None,
     clean: bool = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,9 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
 _KIND_VALUE = {"shows": "show", "episodes": "episode"}
+MAX_ID = 2**63 - 1  # both databases store ids as signed 64-bit integers
+_SLUG = re.compile(r"[-\w]{1,100}", re.ASCII)
+_LANGUAGE = re.compile(r"[a-z]{2,8}(-[a-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,14 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
     clauses = ["e.kind = %s"]
     params: list[Any] = [_KIND_VALUE[kind]]
     if filters.show_id is not None:
+        if not 1 <= filters.show_id <= MAX_ID:
+            raise SearchError(f"no show with id {filters.show_id}", field="show")
         clauses.append("e.show_id = %s")
         params.append(filters.show_id)
     if filters.category:
-        category = Category.objects.filter(slug=filters.category).first()
+        category = None
+        if _SLUG.fullmatch(filters.category):  # anything else (a NUL byte…) is no slug at all
+            category = Category.objects.filter(slug=filters.category).first()
         if category is None:
             raise SearchError(f"unknown category {filters.category!r}", field="category")
         ids = [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
@@ -45,6 +53,10 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
         params.extend(ids)
     if filters.language:
         language = filters.language.strip().lower().replace("_", "-")
+        if not _LANGUAGE.fullmatch(language):
+            raise SearchError(
+                f"{filters.language[:40]!r} is not a language tag such as 'nb' or 'en-us'", field="language"
+            )
         clauses.append("(e.language = %s OR e.language LIKE %s)")
         params.extend([language, language + "-%"])
     if filters.since is not None and filters.until is not None and filters.since >= filters.until:

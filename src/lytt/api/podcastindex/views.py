@@ -26,6 +26,8 @@ from lytt.api.ratelimit import hit
 from lytt.catalog.models import Category, Episode, FeedSource, Show
 
 Handler = Callable[["Params"], dict[str, Any]]
+MAX_ID = 2**63 - 1  # ids are signed 64-bit integers in both databases
+MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a datetime can hold
 
 
 class ParamError(ValueError):
@@ -46,6 +48,8 @@ class Params:
             raise ParamError(f"The '{name}' parameter is required.")
         if len(value) > max_length:
             raise ParamError(f"The '{name}' parameter is longer than {max_length} characters.")
+        if "\x00" in value:  # PostgreSQL cannot hold it in text
+            raise ParamError(f"The '{name}' parameter contains a NUL character.")
         return value
 
     def integer(
@@ -63,7 +67,7 @@ class Params:
         return value
 
     def required_integer(self, name: str) -> int:
-        value = self.integer(name, low=0, high=2**62)
+        value = self.integer(name, low=0, high=MAX_ID)
         if value is None:
             raise ParamError(f"The '{name}' parameter is required.")
         return value
@@ -75,10 +79,11 @@ class Params:
         return self.values[name].strip().lower() not in {"0", "false", "no", "off"}
 
     def since(self) -> int | None:
-        """Epoch seconds, or a negative number of seconds before now."""
-        value = self.integer("since")
+        """Epoch seconds, or a negative number of seconds before now (at most back to 1970)."""
+        now = int(time.time())
+        value = self.integer("since", low=-now, high=MAX_EPOCH)
         if value is not None and value < 0:
-            return int(time.time()) + value
+            return now + value
         return value
 
 
@@ -222,9 +227,9 @@ def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
 @endpoint
 def podcasts_byguid(params: Params) -> dict[str, Any]:
     guid = params.text("guid", required=True, max_length=64)
-    return _feed_response(
-        {"guid": guid}, visible_shows().filter(podcast_guid__iexact=guid).order_by("pk").first()
-    )
+    show = visible_shows().filter(podcast_guid__iexact=guid).order_by("pk").first()
+    query = {"guid": guid} if show is None else {"guid": guid, "id": str(show.pk)}
+    return _feed_response(query, show)
 
 
 def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
@@ -307,6 +312,8 @@ def episodes_byfeedid(params: Params) -> dict[str, Any]:
         ) from None
     if not ids or len(ids) > 200:
         raise ParamError("The 'id' parameter takes between 1 and 200 feed ids.")
+    if not all(0 <= i <= MAX_ID for i in ids):
+        raise ParamError(f"The 'id' parameter must hold feed ids between 0 and {MAX_ID}.")
     limit = _max(params, 10, 1000)
     episodes = Episode.objects.filter(show_id__in=ids, show__hidden=False).select_related("show")
     since = params.since()
@@ -351,7 +358,7 @@ def episodes_byid(params: Params) -> dict[str, Any]:
 def episodes_byguid(params: Params) -> dict[str, Any]:
     guid = params.text("guid", required=True, max_length=2000)
     feed_url = params.text("feedurl", max_length=2000)
-    feed_id = params.integer("feedid", low=0, high=2**62)
+    feed_id = params.integer("feedid", low=0, high=MAX_ID)
     podcast_guid = params.text("podcastguid", max_length=64)
     if not (feed_url or feed_id is not None or podcast_guid):
         raise ParamError("One of 'feedurl', 'feedid' or 'podcastguid' is required with 'guid'.")
@@ -383,7 +390,7 @@ def episodes_byguid(params: Params) -> dict[str, Any]:
 def recent_episodes(params: Params) -> dict[str, Any]:
     limit = _max(params, 10, 1000)
     episodes = Episode.objects.filter(show__hidden=False, published_at__isnull=False).select_related("show")
-    before = params.integer("before", low=0, high=2**62)
+    before = params.integer("before", low=0, high=MAX_ID)
     if before is not None:
         episodes = episodes.filter(pk__lt=before)
     exclude = params.text("excludeString", max_length=200)
