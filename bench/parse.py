@@ -40,8 +40,7 @@ if name == "lytt":
             finally:
                 spent[0] += time.perf_counter() - started
         return wrapper
-    _rss.sanitize_html = timed(_rss.sanitize_html)
-    _rss.html_to_text = timed(_rss.html_to_text)
+    _rss.sanitize_with_text = timed(_rss.sanitize_with_text)
     def run():
         with open(path, "rb") as stream:
             return len(parse_feed(stream, url="https://bench.example/feed.xml").episodes)
@@ -225,7 +224,7 @@ def main() -> int:
             notes = lytt["notes_seconds"]
             print(
                 f"  of Lytt's {lytt['seconds']:.3f} s, {notes:.3f} s ({notes / lytt['seconds']:.0%}) are"
-                " sanitize_html + html_to_text on the show notes"
+                " sanitize_with_text on the show notes"
             )
             for peer in PARSERS[1:]:
                 speed = results[peer]["seconds"] / lytt["seconds"]

@@ -30,7 +30,7 @@ from lytt.feeds._common import (
 from lytt.feeds._ns import split_tag
 from lytt.feeds.dates import parse_date
 from lytt.feeds.durations import parse_duration
-from lytt.feeds.html import html_to_text, sanitize_html, text_to_html
+from lytt.feeds.html import sanitize_with_text, text_to_html
 from lytt.feeds.model import Chapter, Chapters, Enclosure, Episode, EpisodeType, Feed, Owner
 
 Handler = Callable[[Element, Any, dict[str, Any], Context], None]
@@ -443,9 +443,9 @@ def _notes(state: dict[str, Any], base: str | None) -> tuple[str | None, str | N
                 # Show notes are HTML: without tags, "Tom &amp; Jerry" is text with entities in it,
                 # which the sanitiser's plain-text path would otherwise escape a second time.
                 raw = html_lib.unescape(raw)
-            html = sanitize_html(raw, base_url=base)
+            html, text = sanitize_with_text(raw, base_url=base)
             if html:
-                return html, html_to_text(html)
+                return html, text
     return None, None
 
 

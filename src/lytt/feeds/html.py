@@ -10,6 +10,7 @@ few linear-time regular expression passes (it mostly gets sanitised HTML, but co
 from __future__ import annotations
 
 import html as html_lib
+import operator
 import re
 from functools import lru_cache
 from typing import Literal
@@ -75,36 +76,152 @@ def _cleaner_for(base_url: str | None) -> nh3.Cleaner:
 
 def sanitize_html(html: str | None, *, base_url: str | None = None) -> str | None:
     """Safe HTML for show notes, or None when nothing visible is left."""
+    return _sanitize(html, base_url, with_text=False)[0]
+
+
+def sanitize_with_text(html: str | None, *, base_url: str | None = None) -> tuple[str | None, str | None]:
+    """``(sanitize_html(html), html_to_text(of that))`` in one call. Notes already inside the safe subset
+    (the common case) are read once for both; others are sanitised by nh3 and the result read again."""
+    cleaned, text = _sanitize(html, base_url, with_text=True)
+    if cleaned is None:
+        return None, None
+    return cleaned, (text if text is not None else html_to_text(cleaned))
+
+
+def _sanitize(html: str | None, base_url: str | None, *, with_text: bool) -> tuple[str | None, str | None]:
+    """Safe HTML or None, and its text when `with_text` and the fast path could give it cheaply."""
     if not html:
-        return None
+        return None, None
     source = html[:MAX_INPUT]
     if _is_markup(source):
-        return _clean_markup(source, base_url)
+        return _clean_markup(source, base_url, with_text)
     # Text without markup. Entity references in it ("Tom &amp; Jerry") are an escaping layer too many, as
     # in feeds that escape twice; once unescaped, "&lt;p&gt;Hi&lt;/p&gt;" is markup after all.
     if "&" in source and _ENTITY.search(source):
         source = html_lib.unescape(source)
         if _is_markup(source):
-            return _clean_markup(source, base_url)
+            return _clean_markup(source, base_url, with_text)
     # text_to_html's output is safe by construction: no sanitiser pass needed.
-    return text_to_html(source) or None
+    return text_to_html(source) or None, None
 
 
 def _is_markup(source: str) -> bool:
     return "<" in source and (_TAG_LIKE.search(source) is not None or nh3.is_html(source))
 
 
-def _clean_markup(source: str, base_url: str | None) -> str | None:
+def _clean_markup(source: str, base_url: str | None, with_text: bool) -> tuple[str | None, str | None]:
     if "\n" in source and not _BLOCK_TAG.search(source):
         source = _newlines_to_html(source)
-    cleaned = _cleaner_for(base_url).clean(source)
+    text = None
+    parts = _safe_parts(source)
+    if parts is not None:
+        cleaned = _with_rel(source) if "<a" in source else source
+        if with_text:
+            text = _parts_text(parts)
+    else:
+        cleaned = _cleaner_for(base_url).clean(source)
     if "<h1>" in cleaned or "<h2>" in cleaned:
         for old, new in _DEMOTE:
             cleaned = cleaned.replace(old, new)
     cleaned = cleaned.strip()
     if not cleaned or _ONLY_EMPTY.fullmatch(cleaned):
+        return None, None
+    return cleaned, text
+
+
+# -- the verified fast path ----------------------------------------------------------------------------
+# Most show notes are already inside the safe subset: lowercase allowed tags, links and images with
+# absolute http(s) URLs, properly nested. For those nh3's output means exactly what the input means (it
+# only adds rel to links and re-serialises), so `_safe_parts` proves that with one regex split and a few
+# string scans over the tag names, and the caller adds rel itself; anything it cannot prove goes to nh3.
+# What it checks: every "<" starts an allowed tag in a strict grammar (no comments, no unknown or
+# uppercase tags, no attributes but href/title on a and src/alt/title on img, quoted values without "<",
+# ">" or entities other than &amp;, URLs that start with http://, https:// or mailto: and have a plain
+# host); and the tags nest so that an HTML5 parser builds the tree as written (strictly balanced, no block
+# inside an open <p>, no link inside a link, no heading inside a heading, list items only in lists), so
+# nothing in the notes can close an element of the page around them.
+_WS = r"[ \t\n\r\f]"
+_URL = (
+    r"(?:https?://(?:(?![Xx][Nn]--)[A-Za-z0-9-]+\.)*(?![Xx][Nn]--)[A-Za-z][A-Za-z0-9-]*(?::[0-9]{1,4})?"
+    r"""(?:[/?#](?:[^\s"'<>&\\]|&amp;)*)?|mailto:(?:[^\s"'<>&\\]|&amp;)+)"""
+)
+_VALUE = r"""(?:"(?:[^"<>&]|&amp;)*"|'(?:[^'<>&]|&amp;)*')"""
+_LINK_ATTR = rf"""(?:href=(?:"{_URL}"|'{_URL}')|title={_VALUE})"""
+_IMAGE_ATTR = rf"""(?:src=(?:"{_URL}"|'{_URL}')|(?:alt|title)={_VALUE})"""
+# Splits notes into [text, tag name, text, tag name, ..., text]. Only allowed tag shapes match (the
+# lookbehinds tie attributes to their element), so a "<" that is not one of them is left in a text part.
+_SAFE_TAG_SPLIT = re.compile(
+    rf"<(/?[a-z][a-z0-9]*)(?:>|(?<=<a) {_WS}*(?:{_LINK_ATTR}(?:{_WS}+{_LINK_ATTR})*{_WS}*)?>"
+    rf"|(?<=<img)(?:{_WS}+{_IMAGE_ATTR})*{_WS}*/?>|(?<=<br|<hr){_WS}*/?>)"
+)
+_BLOCK_NAMES = ("p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "dl")
+_INLINE = ("strong", "b", "em", "i", "u", "s", "sub", "sup", "small", "code", "span")
+_CONTAINERS = ("p", "ul", "ol", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "div")
+_PAIRED = (*_INLINE, *_CONTAINERS, "a", "dl", "dt", "dd")
+_SAFE_NAMES = frozenset((*_PAIRED, *("/" + name for name in _PAIRED), "br", "hr", "img"))
+_INLINE_RUN = "(?:</?(?:" + "|".join(_INLINE) + ")>)*"
+# Elements whose content must be inline only for the tree to be built as written: a block start tag
+# closes an open <p> (and a heading closes an open heading, a link an open link, in HTML5's rules).
+_INLINE_ONLY = re.compile(
+    rf"<a>{_INLINE_RUN}</a>|<(p|h[1-6])>(?:</?(?:{'|'.join(_INLINE)})>|<a>{_INLINE_RUN}</a>)*</\1>"
+)
+_EMPTY_PAIR = re.compile(r"<([a-z0-9]+)></\1>")
+_DL_PAIRS = tuple((parent, child) for parent in ("<dl>", "</dt>", "</dd>") for child in ("<dt>", "<dd>"))
+_REL = f' rel="{LINK_REL}"'
+
+
+def _safe_parts(source: str) -> list[str] | None:
+    """`source` split into text and tag names when it is provably inside the safe subset, else None."""
+    parts = _SAFE_TAG_SPLIT.split(source.replace("\r", " ").replace("\n", " "))
+    names = parts[1::2]
+    if len(names) != source.count("<") or not _SAFE_NAMES.issuperset(names):
         return None
-    return cleaned
+    skeleton = ("<" + "><".join(names) + ">").replace("<br>", "").replace("<img>", "")
+    if ("<p>" in skeleton or "<a>" in skeleton or "<h" in skeleton) and _unwanted_blocks(skeleton):
+        return None
+    if ("<li>" in skeleton or "<d" in skeleton) and _orphan_items(skeleton):
+        return None
+    skeleton = skeleton.replace("<hr>", "")
+    while skeleton:
+        reduced = _EMPTY_PAIR.sub("", skeleton)
+        if reduced == skeleton:
+            return None  # unbalanced
+        skeleton = reduced
+    return parts
+
+
+def _unwanted_blocks(skeleton: str) -> bool:
+    """True when a <p>, heading or link holds anything but inline elements (or is not closed)."""
+    rest = _INLINE_ONLY.sub("", skeleton)
+    return "<p>" in rest or "<a>" in rest or any(f"<h{level}>" in rest for level in "123456")
+
+
+def _orphan_items(skeleton: str) -> bool:
+    """True when a list item is not a child of a list (an HTML5 parser would move or close things)."""
+    for parent, child in (("<ul>", "<li>"), ("<ol>", "<li>"), ("</li>", "<li>"), *_DL_PAIRS):
+        skeleton = skeleton.replace(parent + child, parent + child.upper())
+    return "<li>" in skeleton or "<dt>" in skeleton or "<dd>" in skeleton
+
+
+def _with_rel(source: str) -> str:
+    """rel added as the last attribute of every link, as nh3 does (the tags are known to be well-formed)."""
+    parts = source.replace("<a>", "<a >").split("<a ")
+    for index in range(1, len(parts)):
+        part = parts[index]
+        end = part.index(">")
+        attributes = part[:end].rstrip(" \t\n\r\f")
+        parts[index] = (attributes + _REL if attributes else _REL[1:]) + part[end:]
+    return "<a ".join(parts)
+
+
+def _parts_text(parts: list[str]) -> str | None:
+    """`html_to_text` of notes `_safe_parts` accepted, from its split: the same result without the
+    general passes (tags are known, lowercase and hide nothing; newlines were already made spaces)."""
+    separators = map(_SEPARATORS.__getitem__, parts[1::2])
+    text = "".join(map(operator.add, parts[0::2], separators)) + parts[-1]
+    if "&" in text:
+        text = html_lib.unescape(text)
+    return _collapse_whitespace(text) or None
 
 
 def text_to_html(text: str) -> str:
@@ -227,6 +344,13 @@ def html_to_text(html: str | None) -> str | None:
     if "&" in text:
         text = html_lib.unescape(text)
     return _collapse_whitespace(text) or None
+
+
+# Text separators by tag for notes that `_safe_parts` accepted (it knows no other tags).
+_SEPARATORS: dict[str, str] = {
+    name: "\n" if name in ("br", "li", "dt", "dd") else "\n\n" if name.lstrip("/") in _BLOCK_NAMES else ""
+    for name in _SAFE_NAMES
+}
 
 
 def _collapse_whitespace(text: str) -> str:
