@@ -249,3 +249,42 @@ def test_feed_to_dict_is_json_ready(feed: Feed) -> None:
 def test_feed_to_dict_turns_empty_strings_into_none() -> None:
     episode = Episode(guid="", title="T")
     assert feed_to_dict(Feed(title="", episodes=[episode]))["episodes"][0]["guid"] is None
+
+
+def _items_with_people(count: int, distinct_roles: int = 1) -> bytes:
+    items = "".join(
+        f"""<item><guid>g{n}</guid><title>E{n}</title><itunes:author>The Show</itunes:author>
+        <enclosure url="https://ex.com/{n}.mp3" type="audio/mpeg" length="1"/>
+        <podcast:person role="role{n % distinct_roles}" href="https://ex.com/ann">Ann</podcast:person>
+        <podcast:transcript url="https://ex.com/{n}.vtt" type="text/vtt" language="en"/></item>"""
+        for n in range(count)
+    )
+    return (
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+        ' xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>T</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+def test_values_repeated_across_episodes_are_one_string() -> None:
+    first, second = parse_feed(_items_with_people(2)).episodes
+    assert first.persons[0].name == "Ann"
+    assert first.persons[0].name is second.persons[0].name
+    assert first.persons[0].href is second.persons[0].href
+    assert first.author is second.author
+    assert first.enclosure is not None
+    assert second.enclosure is not None
+    assert first.enclosure.type is second.enclosure.type
+    assert first.transcripts[0].type is second.transcripts[0].type
+    assert first.transcripts[0].language is second.transcripts[0].language
+
+
+def test_shared_string_table_is_bounded() -> None:
+    from lytt.feeds._common import _MAX_SHARED_STRINGS, Context
+
+    ctx = Context(None)
+    for n in range(_MAX_SHARED_STRINGS + 50):
+        assert ctx.shared(f"role{n}") == f"role{n}"
+    assert len(ctx.strings) == _MAX_SHARED_STRINGS
+    episodes = parse_feed(_items_with_people(60, distinct_roles=60)).episodes
+    assert sorted(e.persons[0].role for e in episodes) == sorted(f"role{n}" for n in range(60))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, overload
 
 from lxml import etree
 
@@ -20,13 +20,38 @@ MAX_UNKNOWN_DEPTH = 4
 MAX_UNKNOWN_PER_ELEMENT = 200
 
 
-class Context:
-    """Per-parse state the handlers need: the feed URL, the base of last resort for relative URLs."""
+_MAX_SHARED_STRINGS = 4096
 
-    __slots__ = ("feed_url",)
+
+class Context:
+    """Per-parse state the handlers need: the feed URL (the base of last resort for relative URLs) and
+    the strings shared between episodes."""
+
+    __slots__ = ("feed_url", "strings")
 
     def __init__(self, feed_url: str | None) -> None:
         self.feed_url = feed_url
+        self.strings: dict[str, str] = {}
+
+    @overload
+    def shared(self, value: str) -> str: ...
+    @overload
+    def shared(self, value: None) -> None: ...
+    @overload
+    def shared(self, value: str | None) -> str | None: ...
+    def shared(self, value: str | None) -> str | None:
+        """One copy per parse of a value that repeats from episode to episode (a host's name, a MIME
+        type, a role): lxml hands out a new string each time, and a 5,000-episode feed would keep them
+        all. Only for values with few distinct spellings; the table stops growing at a fixed size."""
+        if value is None:
+            return None
+        strings = self.strings
+        kept = strings.get(value)
+        if kept is not None:
+            return kept
+        if len(strings) < _MAX_SHARED_STRINGS:
+            strings[value] = value
+        return value
 
     def url(self, value: str | None, el: Element | None) -> str | None:
         """An absolute URL: `value` resolved against xml:base in scope and the feed URL."""

@@ -63,7 +63,12 @@ def _transcript(el: Element, target: Target, state: dict[str, Any], ctx: Context
         target.unknown.append(unknown(el))
     elif url:
         target.transcripts.append(
-            Transcript(url=url, type=attr(el, "type"), language=attr(el, "language"), rel=attr(el, "rel"))
+            Transcript(
+                url=url,
+                type=ctx.shared(attr(el, "type")),
+                language=ctx.shared(attr(el, "language")),
+                rel=ctx.shared(attr(el, "rel")),
+            )
         )
 
 
@@ -76,7 +81,7 @@ def _chapters(el: Element, target: Target, state: dict[str, Any], ctx: Context) 
             target.chapters = Chapters()
         if target.chapters.url is None:
             target.chapters.url = url
-            target.chapters.type = attr(el, "type")
+            target.chapters.type = ctx.shared(attr(el, "type"))
 
 
 def _person(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
@@ -84,11 +89,11 @@ def _person(el: Element, target: Target, state: dict[str, Any], ctx: Context) ->
     if name:
         target.persons.append(
             Person(
-                name=name,
-                role=(attr(el, "role") or "host").lower(),
-                group=(attr(el, "group") or "cast").lower(),
-                href=ctx.url(attr(el, "href"), el),
-                img=ctx.url(attr(el, "img"), el),
+                name=ctx.shared(name),
+                role=ctx.shared((attr(el, "role") or "host").lower()),
+                group=ctx.shared((attr(el, "group") or "cast").lower()),
+                href=ctx.shared(ctx.url(attr(el, "href"), el)),
+                img=ctx.shared(ctx.url(attr(el, "img"), el)),
             )
         )
 
@@ -96,7 +101,7 @@ def _person(el: Element, target: Target, state: dict[str, Any], ctx: Context) ->
 def _season(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     state.setdefault("podcast_season", to_int(text(el)))
     if isinstance(target, Episode):
-        target.season_name = attr(el, "name")
+        target.season_name = ctx.shared(attr(el, "name"))
 
 
 def _episode(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
@@ -112,13 +117,19 @@ def _soundbite(el: Element, target: Target, state: dict[str, Any], ctx: Context)
     if not isinstance(target, Episode):
         target.unknown.append(unknown(el))
     elif start is not None and duration is not None:
-        target.soundbites.append(Soundbite(start_seconds=start, duration_seconds=duration, title=text(el)))
+        target.soundbites.append(
+            Soundbite(start_seconds=start, duration_seconds=duration, title=ctx.shared(text(el)))
+        )
 
 
 def _location(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     name = text(el)
     if name and target.location is None:
-        target.location = Location(name=name, geo=attr(el, "geo"), osm=attr(el, "osm"))
+        target.location = Location(
+            name=ctx.shared(name),
+            geo=ctx.shared(attr(el, "geo")),
+            osm=ctx.shared(attr(el, "osm")),
+        )
 
 
 def _trailer(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
@@ -165,13 +176,13 @@ def _alternate_enclosure(el: Element, target: Target, state: dict[str, Any], ctx
                 sources.append(url)
     target.alternate_enclosures.append(
         AlternateEnclosure(
-            type=attr(el, "type"),
+            type=ctx.shared(attr(el, "type")),
             length=to_int(attr(el, "length")),
             bitrate=to_float(attr(el, "bitrate")),
             height=to_int(attr(el, "height")),
-            lang=attr(el, "lang"),
-            title=attr(el, "title"),
-            rel=attr(el, "rel"),
+            lang=ctx.shared(attr(el, "lang")),
+            title=ctx.shared(attr(el, "title")),
+            rel=ctx.shared(attr(el, "rel")),
             default=bool(to_bool(attr(el, "default"))),
             sources=sources,
         )

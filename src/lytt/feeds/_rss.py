@@ -108,7 +108,7 @@ def _enclosure(el: Element, target: Any, state: dict[str, Any], ctx: Context) ->
     url = ctx.url(attr(el, "url"), el)
     if not url:
         return
-    kind = attr(el, "type")
+    kind = ctx.shared(attr(el, "type"))
     if current is None or _is_media(kind):
         state["enclosure"] = Enclosure(url=url, type=kind, length=to_int(attr(el, "length")))
 
@@ -154,14 +154,15 @@ def _itunes_image(el: Element, target: Any, state: dict[str, Any], ctx: Context)
 def _keywords(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
     value = text(el)
     if value and not target.keywords:
-        target.keywords = [word.strip() for word in value.split(",") if word.strip()]
+        words = (word.strip() for word in value.split(","))
+        target.keywords = [ctx.shared(word) for word in words if word]
 
 
 def _media_content(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
     url = ctx.url(attr(el, "url"), el)
     if not url:
         return
-    kind = attr(el, "type")
+    kind = ctx.shared(attr(el, "type"))
     medium = (attr(el, "medium") or "").lower()
     if medium == "image" or (kind or "").startswith("image/"):
         state.setdefault("media_image", url)
@@ -231,9 +232,9 @@ def _psc_chapters(el: Element, target: Any, state: dict[str, Any], ctx: Context)
         inline.append(
             Chapter(
                 start_seconds=start,
-                title=attr(child, "title"),
-                href=ctx.url(attr(child, "href"), child),
-                image=ctx.url(attr(child, "image"), child),
+                title=ctx.shared(attr(child, "title")),
+                href=ctx.shared(ctx.url(attr(child, "href"), child)),
+                image=ctx.shared(ctx.url(attr(child, "image"), child)),
             )
         )
     if not inline:
@@ -487,7 +488,9 @@ def finish_episode(el: Element, episode: Episode, state: dict[str, Any], ctx: Co
         or get("googleplay_image")
         or (episode.images[0] if episode.images else None)
     )
-    episode.author = get("itunes_author") or get("dc_creator") or get("author") or get("googleplay_author")
+    episode.author = ctx.shared(
+        get("itunes_author") or get("dc_creator") or get("author") or get("googleplay_author")
+    )
     episode.subtitle = get("itunes_subtitle")
     episode.description_html, episode.description_text = _notes(state, ctx.base(el))
 
