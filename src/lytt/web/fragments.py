@@ -1,24 +1,45 @@
-"""Rendered fragments shared by many pages, cached for a few minutes.
+"""Rendered fragments shared by many pages, cached for a few minutes, and the rows they list.
 
 The "Popular in …" list is the same on every page of a category, and a show's episode list is the same on
 all of its episode pages; rendering them once per language and reusing the HTML keeps cold page renders
-cheap. Keys carry what invalidates them (the charts' computation time, the show's last update).
+cheap. Keys carry what invalidates them (the charts' computation time, the show's last update). Rows are
+formatted in Python before they reach a template: a template loop then only prints strings, without a
+{% url %} or a filter call per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from lytt.catalog.models import Category, Show
 from lytt.charts.models import ShowPopularity
-from lytt.web import queries
+from lytt.web import formatting, queries
 
 FRAGMENT_SECONDS = 300
+_ITEMS = "\x00items\x00"  # stands for the list items while the popular block's frame is rendered
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRow:
+    """An episode as lists print it: every value already a display string ('' when unknown)."""
+
+    url: str
+    title: str
+    excerpt: str
+    published_iso: str
+    published_day: str
+    duration: str
+    show_url: str = ""
+    show_title: str = ""
 
 
 def cached_fragment(key: str, render: Callable[[], str], timeout: int = FRAGMENT_SECONDS) -> SafeString:
@@ -27,6 +48,58 @@ def cached_fragment(key: str, render: Callable[[], str], timeout: int = FRAGMENT
         html = render()
         cache.set(key, html, timeout)
     return mark_safe(html)  # rendered by our own templates, autoescaped there
+
+
+def _language() -> str:
+    return get_language() or "nb"
+
+
+def path_maker(view: str, *leading: str) -> Callable[[str], str]:
+    """reverse(view, args=[*leading, slug]) for many slugs: one reverse, then string joins.
+
+    The last URL argument is a slug (letters, digits, '-' and '_'), which URLs carry unquoted.
+    """
+    head, _, tail = reverse(view, args=[*leading, "slug-probe"]).rpartition("slug-probe")
+    return lambda slug: f"{head}{slug}{tail}"
+
+
+def _when(published_at: datetime | None, language: str) -> tuple[str, str]:
+    """(ISO 8601 in the reader's time zone, as the `date:'c'` filter gives, and the localised day)."""
+    if published_at is None:
+        return "", ""
+    local = timezone.localtime(published_at)
+    return local.isoformat(), formatting.format_day(local, language)
+
+
+def episode_rows(show_slug: str, rows: list[queries.EpisodeListRow]) -> list[EpisodeRow]:
+    language = _language()
+    url = path_maker("web:episode", show_slug)
+    return [
+        EpisodeRow(
+            url(row.slug),
+            row.title,
+            formatting.excerpt(row.description_text, 220),
+            *_when(row.published_at, language),
+            formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+        )
+        for row in rows
+    ]
+
+
+def newest_rows(rows: list[queries.NewestRow]) -> list[EpisodeRow]:
+    language = _language()
+    return [
+        EpisodeRow(
+            reverse("web:episode", args=[row.show_slug, row.slug]),
+            row.title,
+            "",
+            *_when(row.published_at, language),
+            formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+            reverse("web:show", args=[row.show_slug]),
+            row.show_title,
+        )
+        for row in rows
+    ]
 
 
 def _charts_version() -> str:
@@ -38,44 +111,50 @@ def _charts_version() -> str:
     return str(version)
 
 
-def _popular_items(category: Category | None, limit: int) -> list[tuple[int, str]]:
-    """(show id, rendered <li>) for the top `limit` shows, cached per category and language."""
+@dataclass(frozen=True, slots=True)
+class _PopularParts:
+    head: str
+    items: tuple[tuple[int, str], ...]  # (show id, rendered <li>)
+    tail: str
+    empty: str
+
+
+def _render_popular(category_id: int | None, limit: int) -> _PopularParts:
     from lytt.charts.ranking import popular_shows
 
-    key = ":".join(
-        [
-            "lytt:popular",
-            str(category.pk if category else "all"),
-            str(limit),
-            get_language() or "",
-            _charts_version(),
-        ]
+    category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
+    items = tuple(
+        (show.pk, str(render_to_string("lytt/_popular_item.html", {"item": show})))
+        for show in popular_shows(category, limit)
     )
-    items = cache.get(key)
-    if items is None:
-        items = [
-            (show.pk, render_to_string("lytt/_popular_item.html", {"item": show}))
-            for show in popular_shows(category, limit)
-        ]
-        cache.set(key, items, FRAGMENT_SECONDS)
-    return list(items)
+    frame = render_to_string("lytt/_popular.html", {"items": mark_safe(_ITEMS), "category": category})
+    head, _, tail = frame.partition(_ITEMS)
+    empty = render_to_string("lytt/_popular.html", {"items": "", "category": category})
+    return _PopularParts(head, items, tail, empty)
 
 
-def popular_block(category: Category | None, exclude: Show | None, limit: int) -> SafeString:
-    """The "Popular in <category>" section without `exclude` (the show being viewed)."""
-    items = [
-        html
-        for show_id, html in _popular_items(category, limit + 1)
-        if exclude is None or show_id != exclude.pk
-    ]
-    joined = mark_safe("".join(items[:limit]))  # each item rendered (and escaped) by its template
-    return mark_safe(render_to_string("lytt/_popular.html", {"items": joined, "category": category}))
+def popular_block(category_id: int | None, exclude_id: int | None, limit: int) -> SafeString:
+    """The "Popular in <category>" section without the show being viewed (`exclude_id`).
+
+    Cached per category and language as the section's frame plus its items, so a page only joins strings;
+    the category itself is read from the database only when the block is rendered.
+    """
+    key = ":".join(["lytt:popular", str(category_id or "all"), str(limit), _language(), _charts_version()])
+    parts = cache.get(key)
+    if parts is None:
+        parts = _render_popular(category_id, limit + 1)
+        cache.set(key, parts, FRAGMENT_SECONDS)
+    chosen = [html for show_id, html in parts.items if show_id != exclude_id][:limit]
+    if not chosen:
+        return mark_safe(parts.empty)
+    return mark_safe(parts.head + "".join(chosen) + parts.tail)  # all rendered (and escaped) by templates
 
 
 def episode_list_block(show: Show, page: int, per_page: int) -> SafeString:
     def render() -> str:
-        listing = queries.show_episodes(show, page, per_page)
-        return render_to_string("lytt/_episode_list.html", {"show": show, "listing": listing})
+        listing = queries.show_episodes(show.pk, page, per_page)
+        context = {"show": show, "listing": listing, "episodes": episode_rows(show.slug, listing.rows)}
+        return render_to_string("lytt/_episode_list.html", context)
 
     stamp = show.updated_at.timestamp() if show.updated_at else 0
     key = f"lytt:episodes:{show.pk}:{stamp}:{page}:{per_page}:{get_language()}"

@@ -1,33 +1,71 @@
 """The few queries the pages make, each bounded and served by an index.
 
-Lists select only the columns they show (`LIST_FIELDS`), never count on request (shows keep
-`episode_count`), and page with LIMIT/OFFSET over `(show, -published_at)`.
+Lists select only the columns they show, as plain rows rather than model instances (a page of rows is read
+once and formatted once); shows keep `episode_count`, so nothing counts on request; show pages page with
+LIMIT/OFFSET over `(show, -published_at)`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
-from lytt.catalog.models import Category, Episode, Show
+from lytt.catalog.models import Category, Episode, Show, ShowCategory
 
-EPISODE_LIST_FIELDS = (
+SHOW_LIST_FIELDS = ("id", "slug", "title", "author", "image_url", "latest_episode_at", "episode_count")
+# What an episode page shows, of the episode and of its show: a page query compiles and converts only these.
+EPISODE_PAGE_FIELDS = (
     "id",
-    "show_id",
     "slug",
     "title",
     "published_at",
     "duration_seconds",
+    "episode_number",
+    "enclosure_url",
+    "enclosure_type",
+    "image_url",
+    "description_html",
     "description_text",
+    "chapters",
+    "chapters_url",
+    "transcripts",
+    "show",
+    "show__id",
+    "show__slug",
+    "show__title",
+    "show__image_url",
+    "show__primary_category_id",
+    "show__episode_count",
+    "show__updated_at",
 )
-SHOW_LIST_FIELDS = ("id", "slug", "title", "author", "image_url", "latest_episode_at", "episode_count")
 MAX_PAGE = 10_000
+LINKS_SECONDS = 300
+
+
+class EpisodeListRow(NamedTuple):
+    slug: str
+    title: str
+    published_at: datetime | None
+    duration_seconds: int | None
+    description_text: str
+
+
+class NewestRow(NamedTuple):
+    slug: str
+    title: str
+    published_at: datetime | None
+    duration_seconds: int | None
+    show_slug: str
+    show_title: str
 
 
 @dataclass(frozen=True, slots=True)
 class EpisodePage:
-    episodes: list[Episode]
+    rows: list[EpisodeListRow]
     page: int
     has_next: bool
 
@@ -41,24 +79,51 @@ def parse_page(raw: str | None) -> int:
     return min(max(page, 1), MAX_PAGE)
 
 
-def show_episodes(show: Show, page: int, per_page: int) -> EpisodePage:
+def episode_with_show(show_slug: str, episode_slug: str) -> Episode | None:
+    """An episode and its show (`episode.show`) in one query over two unique indexes."""
+    found = (
+        Episode.objects.select_related("show")
+        .only(*EPISODE_PAGE_FIELDS)
+        .filter(show__slug=show_slug, slug=episode_slug)
+        .order_by()[:1]  # unique: no ORDER BY to plan
+    )
+    return next(iter(found), None)
+
+
+def show_episodes(show_id: int, page: int, per_page: int) -> EpisodePage:
     """One page of a show's episodes, newest first, fetching one extra row to know if there is more."""
     start = (page - 1) * per_page
-    rows = list(
-        Episode.objects.filter(show=show)
-        .only(*EPISODE_LIST_FIELDS)
-        .order_by("-published_at", "-id")[start : start + per_page + 1]
-    )
+    rows = [
+        EpisodeListRow(*row)
+        for row in Episode.objects.filter(show_id=show_id)
+        .order_by("-published_at", "-id")
+        .values_list(*EpisodeListRow._fields)[start : start + per_page + 1]
+    ]
     return EpisodePage(rows[:per_page], page, len(rows) > per_page)
 
 
-def newest_episodes(limit: int) -> list[Episode]:
-    return list(
-        Episode.objects.filter(show__hidden=False, published_at__isnull=False)
-        .select_related("show")
-        .only(*EPISODE_LIST_FIELDS, "show__slug", "show__title", "show__image_url")
-        .order_by("-published_at")[:limit]
-    )
+def newest_episodes(limit: int) -> list[NewestRow]:
+    """The newest dated episodes of visible shows.
+
+    Episodes first (newest-first index), their shows second: a join lets SQLite plan a Bloom filter over
+    every visible show first, which costs more than the rest of the home page together.
+    """
+    newest = Episode.objects.filter(published_at__isnull=False).order_by("-published_at")
+    columns = ("show_id", "slug", "title", "published_at", "duration_seconds")
+    batch = limit * 2
+    found: list[NewestRow] = []
+    for start in range(0, limit * 64, batch):  # bounded: a catalogue of mostly hidden shows stops here
+        episodes = list(newest.values_list(*columns)[start : start + batch])
+        visible = Show.objects.filter(pk__in={row[0] for row in episodes}, hidden=False)
+        shows = {pk: (slug, title) for pk, slug, title in visible.values_list("id", "slug", "title")}
+        found.extend(
+            NewestRow(slug, title, published, duration, *shows[show_id])
+            for show_id, slug, title, published, duration in episodes
+            if show_id in shows
+        )
+        if len(found) >= limit or len(episodes) < batch:
+            break
+    return found[:limit]
 
 
 def visible_shows() -> QuerySet[Show]:
@@ -69,11 +134,32 @@ def featured_shows(limit: int) -> list[Show]:
     return list(visible_shows().filter(featured=True).order_by("-latest_episode_at")[:limit])
 
 
-def show_category(show: Show) -> Category | None:
+def show_category_id(show: Show) -> int | None:
     """The category a show's "Popular in" list uses: its primary one, else its first listed."""
     if show.primary_category_id:
-        return Category.objects.filter(pk=show.primary_category_id).first()
-    return show.categories.order_by("showcategory__position", "id").first()
+        return int(show.primary_category_id)
+    first = (
+        ShowCategory.objects.filter(show_id=show.pk)
+        .order_by("position", "category_id")
+        .values_list("category_id", flat=True)
+        .first()
+    )
+    return int(first) if first is not None else None
+
+
+def show_links(show: Show) -> tuple[list[Category], str | None]:
+    """A show's categories and its oldest public feed URL, for its own page; cached with its episode list."""
+
+    def read() -> tuple[list[Category], str | None]:
+        feed_url = show.feeds.filter(private=False).order_by("id").values_list("url", flat=True).first()
+        return list(show.categories.all()), feed_url
+
+    key = f"lytt:show-links:{show.pk}:{show.updated_at.timestamp() if show.updated_at else 0}"
+    links: tuple[list[Category], str | None] | None = cache.get(key)
+    if links is None:
+        links = read()
+        cache.set(key, links, LINKS_SECONDS)
+    return links
 
 
 def top_categories() -> list[Category]:

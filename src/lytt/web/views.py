@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from lytt.catalog.models import Category, Episode, Show
+from lytt.catalog.models import Category, Show
 from lytt.charts.ranking import popular_shows
 from lytt.web import fragments, queries, structured
 from lytt.web.caching import page_cache
@@ -21,11 +21,10 @@ HOME_LIST = 12
 _SHOW_HEAVY = ("extra", "funding")
 
 
-def _feed_url(show: Show) -> str | None:
-    feed = show.feeds.filter(private=False).only("url").order_by("id").first()
-    if feed is None or feed.url.startswith(SAMPLE_ORIGIN):  # bundled sample feeds are not on the web
+def _public_feed_url(url: str | None) -> str | None:
+    if url is None or url.startswith(SAMPLE_ORIGIN):  # bundled sample feeds are not on the web
         return None
-    return feed.url
+    return url
 
 
 @require_safe
@@ -33,7 +32,7 @@ def _feed_url(show: Show) -> str | None:
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "popular": popular_shows(None, HOME_LIST),
-        "newest": queries.newest_episodes(HOME_LIST),
+        "newest": fragments.newest_rows(queries.newest_episodes(HOME_LIST)),
         "featured": queries.featured_shows(HOME_LIST),
         "categories": queries.top_categories(),
         "canonical": request.build_absolute_uri("/"),
@@ -46,14 +45,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     show = get_object_or_404(Show.objects.defer(*_SHOW_HEAVY), slug=show_slug)
     page = queries.parse_page(request.GET.get("page"))
-    category = queries.show_category(show)
+    categories, feed_url = queries.show_links(show)
     url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(show.image_url, request)
     context = {
         "show": show,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),
-        "categories": list(show.categories.all()),
-        "popular": fragments.popular_block(category, show, POPULAR_ON_PAGE),
+        "categories": categories,
+        "popular": fragments.popular_block(queries.show_category_id(show), show.pk, POPULAR_ON_PAGE),
         "canonical": url,
         "image": image,
         "ld_json": structured.ld_json(
@@ -63,7 +62,7 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
                 description=show.description_text,
                 image=image,
                 author=show.author,
-                feed_url=_feed_url(show),
+                feed_url=_public_feed_url(feed_url),
             )
         ),
     }
@@ -73,10 +72,11 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
 @require_safe
 @page_cache()
 def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> HttpResponse:
-    show = get_object_or_404(Show.objects.defer(*_SHOW_HEAVY, "description_html"), slug=show_slug)
-    episode = get_object_or_404(Episode.objects.defer("extra"), show=show, slug=episode_slug)
+    episode = queries.episode_with_show(show_slug, episode_slug)
+    if episode is None:
+        raise Http404("No such episode")
+    show = episode.show
     page = queries.parse_page(request.GET.get("page"))
-    category = queries.show_category(show)
     url = request.build_absolute_uri(reverse("web:episode", args=[show.slug, episode.slug]))
     show_url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(episode.image_url or show.image_url, request)
@@ -85,7 +85,7 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         "show": show,
         "episode": episode,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_EPISODE_PAGE),
-        "popular": fragments.popular_block(category, show, POPULAR_ON_PAGE),
+        "popular": fragments.popular_block(queries.show_category_id(show), show.pk, POPULAR_ON_PAGE),
         "canonical": url,
         "image": image,
         "audio": audio,

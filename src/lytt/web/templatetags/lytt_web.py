@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.base import FilterExpression, NodeList, Parser, TextNode, Token, Variable
+from django.template.context import Context
+from django.template.defaulttags import URLNode
+from django.templatetags.i18n import TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -63,3 +72,65 @@ def media_url(url: str) -> str:
 @register.filter
 def whole_seconds(seconds: float | None) -> int:
     return int(float(seconds or 0))
+
+
+# ---- {% constant %}: parts of a page that depend on nothing but the language ----------------------------
+
+_CONSTANT_NODES = (TextNode, TranslateNode, StaticNode, URLNode)
+_constants: dict[tuple[int, str, str], str] = {}
+_constant_ids = itertools.count()
+
+
+def _is_literal(expression: FilterExpression) -> bool:
+    var = expression.var
+    return not expression.filters and (not isinstance(var, Variable) or var.lookups is None)
+
+
+def _check_constant(nodelist: NodeList) -> None:
+    """Allow only text and {% translate %}, {% static %}, {% url %} with literal arguments and no `as`."""
+    for node in nodelist:
+        if not isinstance(node, _CONSTANT_NODES):
+            raise template.TemplateSyntaxError(f"{{% constant %}} cannot hold {type(node).__name__}")
+        if isinstance(node, TranslateNode) and (node.asvar or not _is_literal(node.filter_expression)):
+            raise template.TemplateSyntaxError("{% constant %}: only a literal {% translate %} without 'as'")
+        if isinstance(node, StaticNode) and (node.varname or not _is_literal(node.path)):
+            raise template.TemplateSyntaxError("{% constant %}: only a literal {% static %} without 'as'")
+        if isinstance(node, URLNode) and (
+            node.asvar
+            or not _is_literal(node.view_name)
+            or not all(map(_is_literal, [*node.args, *node.kwargs.values()]))
+        ):
+            raise template.TemplateSyntaxError("{% constant %}: only a literal {% url %} without 'as'")
+
+
+class ConstantNode(template.Node):
+    """Renders its content once per language and URL prefix per process, then reuses the string.
+
+    For the site's chrome (header, footer, player): two dozen translations, static and URL lookups that
+    are the same on every page. `_check_constant` refuses anything that could depend on the request.
+    """
+
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+        self.ident = next(_constant_ids)  # never reused, unlike id(): a reloaded template starts afresh
+
+    def render(self, context: Context) -> str:
+        key = (self.ident, get_language() or "", get_script_prefix())
+        html = _constants.get(key)
+        if html is None:
+            html = _constants[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def constant(parser: Parser, token: Token) -> ConstantNode:
+    nodelist = parser.parse(("endconstant",))
+    parser.delete_first_token()
+    _check_constant(nodelist)
+    return ConstantNode(nodelist)
+
+
+@receiver(setting_changed)
+def _forget_constants(**kwargs: Any) -> None:
+    """Tests that change settings (languages, static or URL prefixes) must not see old renderings."""
+    _constants.clear()
