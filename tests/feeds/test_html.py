@@ -502,8 +502,9 @@ def test_one_pass_notes_equal_the_two_step_result(html: str) -> None:
     assert_safe(out_html)
     if out_text is not None:
         assert "SECRET" not in out_text
-        for tag in ("<p>", "<b>", "<li>", "<a ", "<a>", "<img", "<script", "<style", "<!--", "<span"):
-            assert tag not in out_text
+        if "&lt;" not in html and not re.search("<(?![a-zA-Z/!])", html):  # a stray "<" is text
+            for tag in ("<p>", "<b>", "<li>", "<a ", "<a>", "<img", "<script", "<style", "<!--", "<span"):
+                assert tag not in out_text
 
 
 @settings(max_examples=300, deadline=None)

@@ -123,10 +123,15 @@ def _clean_markup(source: str, base_url: str | None, with_text: bool) -> tuple[s
     if "<h1>" in cleaned or "<h2>" in cleaned:
         for old, new in _DEMOTE:
             cleaned = cleaned.replace(old, new)
-    cleaned = cleaned.strip()
+    cleaned = cleaned.strip(_STRIPPED)
     if not cleaned or _ONLY_EMPTY.fullmatch(cleaned):
         return None, None
     return cleaned, text
+
+
+# Whitespace stripped around sanitised notes: all of it but the no-break space, which nh3 writes as
+# "&nbsp;" (so it was never stripped from its output) and the fast path keeps as a character.
+_STRIPPED = "".join(ch for ch in map(chr, range(0x3000 + 1)) if ch.isspace() and ch != "\xa0")
 
 
 # -- the verified fast path ----------------------------------------------------------------------------
