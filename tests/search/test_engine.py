@@ -240,3 +240,43 @@ def test_sqlite_matches_exact_words_and_prefixes_without_stemming(catalogue: dic
         pytest.skip("SQLite behaviour; PostgreSQL stems (see the test above)")
     assert titles(search("fotball", kind="shows")) == []
     assert titles(search("fotball", kind="shows", prefix=True)) == ["Valgkamp og politikk"]
+
+
+def test_only_the_newest_matches_are_ranked_and_the_total_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lytt.search import engine
+
+    show = make_show("Kveldsmat", language="nb")
+    for n in range(4):
+        make_episode(show, f"Suppe nummer {n}", published_at=days_ago(10 - n))
+    rebuild()
+    newest_rows = SearchEntry.objects.filter(kind="episode").order_by("-id").values_list("title", flat=True)
+    monkeypatch.setattr(engine, "CANDIDATES", 2)
+    results = search("suppe")
+    assert results.total == 2
+    assert results.total_capped
+    assert sorted(titles(results)) == sorted(newest_rows[:2])
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    results = search("suppe")
+    assert (results.total, results.total_capped) == (4, False)
+
+
+def test_a_rare_word_outside_the_newest_rows_is_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lytt.search import engine
+
+    show = make_show("Arkivet", language="nb")
+    make_episode(show, "Sjelden ordbruk", published_at=days_ago(900))
+    for n in range(5):
+        make_episode(show, f"Vanlig episode {n}")
+    rebuild()
+    monkeypatch.setattr(engine, "PG_RECENT_ROWS", 2)  # PostgreSQL: the backwards walk misses it
+    assert titles(search("ordbruk")) == ["Sjelden ordbruk"]
+
+
+def test_the_words_show_and_episode_match_text_not_every_row() -> None:
+    talk = make_show("The Talk Show", language="en")
+    make_episode(talk, "Pilot episode")
+    make_episode(talk, "Finale")
+    rebuild()
+    assert titles(search("show", kind="shows")) == ["The Talk Show"]
+    assert "Finale" not in titles(search("episode"))
+    assert titles(search("pilot episode")) == ["Pilot episode"]

@@ -6,15 +6,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from lytt.catalog.models import Category, Episode, Show
 from lytt.search.highlight import highlight, snippet
 from lytt.search.query import Query, parse, to_fts5, to_websearch
-from lytt.search.ranking import BM25_WEIGHTS, TS_RANK_WEIGHTS, blend_sql, config_for_language
+from lytt.search.ranking import BM25_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
 from lytt.search.types import Field, Filters, Hit, Kind, SearchError, SearchResults, Suggestion
 
 MAX_LIMIT = 100
+# Only the newest CANDIDATES matches of a query are ranked (see docs/architecture.md, "search"): ranking
+# every match of a common word costs seconds on a million episodes, ranking 300 a few milliseconds.
+CANDIDATES = 300
+PG_RECENT_ROWS = 20_000
+PG_SUGGEST_ROWS = 10_000
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
 _KIND_VALUE = {"shows": "show", "episodes": "episode"}
@@ -73,27 +78,41 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def _sqlite_rows(
-    query: Query, field: Field, clauses: list[str], params: list[Any], limit: int, offset: int
-) -> list[_Row]:
-    columns = {"all": (), "title": ("title",), "people": ("people",)}[field]
+def _sqlite_match(query: Query, kind: Kind, field: Field) -> str:
+    """The FTS5 expression: user words in the text columns only, shows narrowed in the index itself.
+
+    Shows are one row in a few hundred, so ``kind: show`` lets FTS5 skip straight to them instead of
+    walking every matching episode; episodes are nearly every row and are checked in the join instead.
+    """
+    columns = {"all": TEXT_COLUMNS, "title": ("title",), "people": ("people",)}[field]
     match = to_fts5(query, columns=columns)
+    if match and kind == "shows":
+        return '{kind} : "show" AND ' + match
+    return match
+
+
+def _sqlite_rows(
+    query: Query, kind: Kind, field: Field, clauses: list[str], params: list[Any], limit: int, offset: int
+) -> list[_Row]:
+    match = _sqlite_match(query, kind, field)
     if not match:
         return []
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     age = "(julianday('now') - julianday(e.published_at))"
     score = blend_sql("e.relevance", age, "max")
-    # bm25() cannot be used beside a window function, so the match is materialised first.
+    # The newest CANDIDATES matches (FTS5 walks its doclists by descending rowid and stops there), then
+    # ranked; bm25() cannot be used beside a window function, so the candidates are materialised first.
     sql = (
         "WITH e AS MATERIALIZED ("
         f"SELECT e.id, e.object_id, e.popularity, e.published_at, -bm25(search_fts, {weights}) AS relevance "
         "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s AND {' AND '.join(clauses)}) "
+        f"WHERE search_fts MATCH %s AND {' AND '.join(clauses)} "
+        "ORDER BY search_fts.rowid DESC LIMIT %s) "
         f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total FROM e "
         "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *params, limit, offset])
+        cursor.execute(sql, [match, *params, CANDIDATES, limit, offset])
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
@@ -114,7 +133,7 @@ def _tsquery_sql(query: Query, configs: tuple[str, ...]) -> tuple[str, list[Any]
         for config in configs:
             sql += " && !!websearch_to_tsquery(%s::regconfig, %s)"
             params.extend([config, negative])
-    return sql, params
+    return f"({sql})", params
 
 
 def _postgres_rows(
@@ -125,34 +144,67 @@ def _postgres_rows(
     params: list[Any],
     limit: int,
     offset: int,
+    *,
+    recent_only: bool = False,
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
     tsquery, tsparams = _tsquery_sql(query, configs)
-    relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, q.tsq, 1)"
-    age = "(extract(epoch from (now() - e.published_at)) / 86400.0)"
-    score = blend_sql(relevance, age, "greatest")
     field_clause = ""
-    if field == "title":
-        field_clause = "AND to_tsvector(e.config::regconfig, e.title) @@ q.tsq "
-    elif field == "people":
-        field_clause = "AND to_tsvector(e.config::regconfig, e.people) @@ q.tsq "
-    sql = (
-        f"WITH q AS (SELECT ({tsquery}) AS tsq) "
-        f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total "
-        "FROM search_searchentry e, q "
-        f"WHERE e.document @@ q.tsq {field_clause}AND {' AND '.join(clauses)} "
-        "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
+    field_params: list[Any] = []
+    if field in ("title", "people"):
+        field_clause = f"AND to_tsvector(e.config::regconfig, e.{field}) @@ {tsquery} "
+        field_params = tsparams
+    match = f"e.document @@ {tsquery} {field_clause}"
+    match_params = [*tsparams, *field_params]
+    filters = " AND ".join(clauses)
+    # 1. A common word: its newest matches are among the newest rows, found by walking the (kind, id)
+    #    index backwards over at most PG_RECENT_ROWS rows, whatever the planner thinks of the word.
+    recent = (
+        f"SELECT e.id FROM (SELECT e.id, e.document, e.config, e.title, e.people FROM search_searchentry e "
+        f"WHERE {filters} ORDER BY e.id DESC LIMIT %s) e WHERE {match}ORDER BY e.id DESC LIMIT %s"
     )
+    # 2. Fewer than CANDIDATES there: the word is rare enough for the GIN index to be the fast way.
+    indexed = f"SELECT e.id FROM search_searchentry e WHERE {match}AND {filters} ORDER BY e.id DESC LIMIT %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*tsparams, *params, limit, offset])
+        window = PG_SUGGEST_ROWS if recent_only else PG_RECENT_ROWS
+        cursor.execute(recent, [*params, window, *match_params, CANDIDATES])
+        ids = [int(r[0]) for r in cursor.fetchall()]
+        if len(ids) < CANDIDATES and not recent_only:
+            with transaction.atomic():
+                # The planner would walk the id index for a word it wrongly believes common.
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute(indexed, [*match_params, *params, CANDIDATES])
+                ids = [int(r[0]) for r in cursor.fetchall()]
+                cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+        if not ids:
+            return []
+        relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, {tsquery}, 1)"
+        age = "(extract(epoch from (now() - e.published_at)) / 86400.0)"
+        score = blend_sql(relevance, age, "greatest")
+        cursor.execute(
+            f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total "
+            "FROM search_searchentry e WHERE e.id = ANY(%s) ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
+            [*tsparams, ids, limit, offset],
+        )
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
-def _rows(query: Query, kind: Kind, filters: Filters, field: Field, limit: int, offset: int) -> list[_Row]:
+def _rows(
+    query: Query,
+    kind: Kind,
+    filters: Filters,
+    field: Field,
+    limit: int,
+    offset: int,
+    *,
+    recent_only: bool = False,
+) -> list[_Row]:
     clauses, params = _filter_sql(kind, filters)
     if connection.vendor == "postgresql":
-        return _postgres_rows(query, field, filters.language, clauses, params, limit, offset)
-    return _sqlite_rows(query, field, clauses, params, limit, offset)
+        return _postgres_rows(
+            query, field, filters.language, clauses, params, limit, offset, recent_only=recent_only
+        )
+    return _sqlite_rows(query, kind, field, clauses, params, limit, offset)
 
 
 def _check_paging(limit: int, offset: int) -> None:
@@ -193,6 +245,7 @@ def run_search(
     elif offset:
         # Past the end: count without paging so that the caller still learns the total.
         results.total = _count(query, kind, filters, field)
+    results.total_capped = results.total >= CANDIDATES
     objects = _load(kind, [r.object_id for r in rows])
     words = query.positive_words()
     for row in rows:
@@ -234,7 +287,9 @@ def run_suggest(text: str, *, limit: int = 8) -> list[Suggestion]:
         return []
     words = query.positive_words()
     out: list[Suggestion] = []
-    shows = _rows(query, "shows", Filters(), "title", limit, 0)
+    # Suggestions come from the newest rows only on PostgreSQL (see PG_SUGGEST_ROWS): a title prefix
+    # is too rare a match for the backwards walk and too common a word for the GIN index.
+    shows = _rows(query, "shows", Filters(), "title", limit, 0, recent_only=True)
     show_objects = _load("shows", [r.object_id for r in shows])
     for row in shows:
         show = show_objects.get(row.object_id)
@@ -244,7 +299,7 @@ def run_suggest(text: str, *, limit: int = 8) -> list[Suggestion]:
             )
     remaining = limit - len(out)
     if remaining > 0:
-        episodes = _rows(query, "episodes", Filters(), "title", remaining, 0)
+        episodes = _rows(query, "episodes", Filters(), "title", remaining, 0, recent_only=True)
         episode_objects = _load("episodes", [r.object_id for r in episodes])
         for row in episodes:
             episode = episode_objects.get(row.object_id)

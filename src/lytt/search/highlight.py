@@ -8,6 +8,7 @@ or when one starts with the other's stem-like start (the longer of 4 letters and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -26,6 +27,12 @@ def _stem(word: str) -> str:
 
 def word_matches(word: str, needles: Iterable[tuple[str, bool]]) -> bool:
     """Does one text word match any (normalised query word, is_prefix) needle?"""
+    return _matches(word, tuple(needles))
+
+
+@functools.lru_cache(maxsize=65536)
+def _matches(word: str, needles: tuple[tuple[str, bool], ...]) -> bool:
+    # Cached: show notes repeat the same words, and a results page highlights twenty of them.
     norm = normalise(word)
     for needle, is_prefix in needles:
         if norm == needle or (is_prefix and norm.startswith(needle)):
@@ -39,8 +46,8 @@ def word_matches(word: str, needles: Iterable[tuple[str, bool]]) -> bool:
     return False
 
 
-def _needles(words: Iterable[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    return [(normalise(w), p) for w, p in words if w]
+def _needles(words: Iterable[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    return tuple((normalise(w), p) for w, p in words if w)
 
 
 def highlight(text: str, words: Iterable[tuple[str, bool]]) -> SafeString:
@@ -49,7 +56,7 @@ def highlight(text: str, words: Iterable[tuple[str, bool]]) -> SafeString:
     out: list[str] = []
     position = 0
     for match in _WORD.finditer(text):
-        if needles and word_matches(match.group(), needles):
+        if needles and _matches(match.group(), needles):
             out.append(escape(text[position : match.start()]))
             out.append("<mark>" + escape(match.group()) + "</mark>")
             position = match.end()
@@ -63,7 +70,7 @@ def snippet(text: str, words: Iterable[tuple[str, bool]], *, size: int = SNIPPET
     tokens = list(_WORD.finditer(text))
     if not tokens:
         return mark_safe("")
-    first = next((i for i, m in enumerate(tokens) if needles and word_matches(m.group(), needles)), 0)
+    first = next((i for i, m in enumerate(tokens) if needles and _matches(m.group(), needles)), 0)
     start_index = max(0, first - size // 3)
     end_index = min(len(tokens), start_index + size)
     start = tokens[start_index].start() if start_index else 0

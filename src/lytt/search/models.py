@@ -1,9 +1,9 @@
 """The search index: one row per show and per episode, with the text that is searched.
 
 The row is the source of truth for the backend index, which triggers keep in step (created in
-migration 0002 per database vendor): on SQLite an external-content FTS5 table ``search_fts`` whose rowid is
-``SearchEntry.id``; on PostgreSQL a ``document tsvector`` column with a GIN index, filled by a trigger
-with the row's text-search ``config`` (english, norwegian or simple).
+migration 0002 per database vendor, 0003 added ``kind`` to the FTS5 table): on SQLite an external-content
+FTS5 table ``search_fts`` whose rowid is ``SearchEntry.id``; on PostgreSQL a ``document tsvector`` column
+with a GIN index, filled by a trigger with the row's text-search ``config`` (english, norwegian or simple).
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_object"),
         ]
-        indexes = [models.Index(fields=["show", "kind"], name="searchentry_show_kind")]
+        indexes = [
+            models.Index(fields=["show", "kind"], name="searchentry_show_kind"),
+            # PostgreSQL walks it backwards to find the newest matches of a common word (see engine.py).
+            models.Index(fields=["kind", "id"], name="searchentry_kind_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 
-# Column weights for FTS5 bm25(): title, author, people, categories, body (the column order of search_fts).
-BM25_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0)
+# The searched columns of search_fts, in its column order; its last column, ``kind``, only narrows.
+TEXT_COLUMNS = ("title", "author", "people", "categories", "body")
+# Column weights for FTS5 bm25(): the text columns above, then kind (0: never counts).
+BM25_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0, 0.0)
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}.
 TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 POPULARITY_WEIGHT = 0.5

@@ -50,6 +50,8 @@ class SearchResults:
     limit: int
     offset: int
     hits: list[Hit] = field(default_factory=list)
+    # True when only the newest matches were ranked: ``total`` is then a lower bound ("1000+").
+    total_capped: bool = False
 
     @property
     def has_next(self) -> bool:
