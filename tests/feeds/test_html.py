@@ -540,3 +540,13 @@ def test_balanced_trees_mean_the_same_on_both_paths(html: str) -> None:
     """Balanced markup, allowed tags in any nesting: some the HTML5 tree builder would rearrange (a list
     in a paragraph), which the fast path must leave to nh3; either way the result is nh3's."""
     assert_same_as_nh3(html)
+
+
+def test_deeply_nested_notes_leave_the_fast_path_and_stay_fast() -> None:
+    deep = "<b>" * 20_000 + "x" + "</b>" * 20_000
+    shallow = "<b>" * 20 + "x" + "</b>" * 20
+    assert html_module._safe_parts(shallow) is not None
+    start = time.process_time()
+    assert html_module._safe_parts(deep) is None
+    assert sanitize_with_text(deep)[1] == "x"
+    assert time.process_time() - start < 2.0

@@ -161,6 +161,13 @@ def attr(el: Element, name: str) -> str | None:
 _VARIANTS: dict[str, tuple[str, ...]] = {}
 
 
+def attributes(el: Element) -> dict[str, str]:
+    """All attributes of `el` in one lxml call, names lower-cased (so any case variant is found) and
+    values stripped; read them with ``.get(name) or None`` to treat blank values as missing. Cheaper
+    than `attr` for elements that carry several attributes, absent ones especially."""
+    return {name.lower(): value.strip() for name, value in el.items()}
+
+
 def unknown(el: Element, depth: int = 0) -> UnknownElement:
     """Keep an element Lytt does not model (namespace, name, attributes, text, children)."""
     tag = el.tag

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lytt.feeds._common import Context, Element, attr, text, to_bool, to_float, to_int, unknown
+from lytt.feeds._common import Context, Element, attr, attributes, text, to_bool, to_float, to_int, unknown
 from lytt.feeds.dates import parse_date
 from lytt.feeds.model import (
     AlternateEnclosure,
@@ -58,16 +58,17 @@ def _funding(el: Element, target: Target, state: dict[str, Any], ctx: Context) -
 
 
 def _transcript(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
-    url = ctx.url(attr(el, "url"), el)
+    values = attributes(el)
+    url = ctx.url(values.get("url"), el)
     if not isinstance(target, Episode):
         target.unknown.append(unknown(el))
     elif url:
         target.transcripts.append(
             Transcript(
                 url=url,
-                type=ctx.shared(attr(el, "type")),
-                language=ctx.shared(attr(el, "language")),
-                rel=ctx.shared(attr(el, "rel")),
+                type=ctx.shared(values.get("type") or None),
+                language=ctx.shared(values.get("language") or None),
+                rel=ctx.shared(values.get("rel") or None),
             )
         )
 
@@ -87,13 +88,14 @@ def _chapters(el: Element, target: Target, state: dict[str, Any], ctx: Context) 
 def _person(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     name = text(el)
     if name:
+        values = attributes(el)
         target.persons.append(
             Person(
                 name=ctx.shared(name),
-                role=ctx.shared((attr(el, "role") or "host").lower()),
-                group=ctx.shared((attr(el, "group") or "cast").lower()),
-                href=ctx.shared(ctx.url(attr(el, "href"), el)),
-                img=ctx.shared(ctx.url(attr(el, "img"), el)),
+                role=ctx.shared((values.get("role") or "host").lower()),
+                group=ctx.shared((values.get("group") or "cast").lower()),
+                href=ctx.shared(ctx.url(values.get("href"), el)),
+                img=ctx.shared(ctx.url(values.get("img"), el)),
             )
         )
 
@@ -112,8 +114,9 @@ def _episode(el: Element, target: Target, state: dict[str, Any], ctx: Context) -
 
 
 def _soundbite(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
-    start = to_float(attr(el, "startTime"))
-    duration = to_float(attr(el, "duration"))
+    values = attributes(el)
+    start = to_float(values.get("starttime"))
+    duration = to_float(values.get("duration"))
     if not isinstance(target, Episode):
         target.unknown.append(unknown(el))
     elif start is not None and duration is not None:
@@ -125,10 +128,11 @@ def _soundbite(el: Element, target: Target, state: dict[str, Any], ctx: Context)
 def _location(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     name = text(el)
     if name and target.location is None:
+        values = attributes(el)
         target.location = Location(
             name=ctx.shared(name),
-            geo=ctx.shared(attr(el, "geo")),
-            osm=ctx.shared(attr(el, "osm")),
+            geo=ctx.shared(values.get("geo") or None),
+            osm=ctx.shared(values.get("osm") or None),
         )
 
 
@@ -174,16 +178,17 @@ def _alternate_enclosure(el: Element, target: Target, state: dict[str, Any], ctx
             url = ctx.url(attr(child, "uri"), child)
             if url:
                 sources.append(url)
+    values = attributes(el)
     target.alternate_enclosures.append(
         AlternateEnclosure(
-            type=ctx.shared(attr(el, "type")),
-            length=to_int(attr(el, "length")),
-            bitrate=to_float(attr(el, "bitrate")),
-            height=to_int(attr(el, "height")),
-            lang=ctx.shared(attr(el, "lang")),
-            title=ctx.shared(attr(el, "title")),
-            rel=ctx.shared(attr(el, "rel")),
-            default=bool(to_bool(attr(el, "default"))),
+            type=ctx.shared(values.get("type") or None),
+            length=to_int(values.get("length")),
+            bitrate=to_float(values.get("bitrate")),
+            height=to_int(values.get("height")),
+            lang=ctx.shared(values.get("lang") or None),
+            title=ctx.shared(values.get("title") or None),
+            rel=ctx.shared(values.get("rel") or None),
+            default=bool(to_bool(values.get("default"))),
             sources=sources,
         )
     )

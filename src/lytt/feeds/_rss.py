@@ -19,6 +19,7 @@ from lytt.feeds._common import (
     Context,
     Element,
     attr,
+    attributes,
     inner_html,
     parse_npt,
     text,
@@ -105,12 +106,13 @@ def _enclosure(el: Element, target: Any, state: dict[str, Any], ctx: Context) ->
     current = state.get("enclosure")
     if current is not None and _is_media(current.type):
         return
-    url = ctx.url(attr(el, "url"), el)
+    values = attributes(el)
+    url = ctx.url(values.get("url"), el)
     if not url:
         return
-    kind = ctx.shared(attr(el, "type"))
+    kind = ctx.shared(values.get("type") or None)
     if current is None or _is_media(kind):
-        state["enclosure"] = Enclosure(url=url, type=kind, length=to_int(attr(el, "length")))
+        state["enclosure"] = Enclosure(url=url, type=kind, length=to_int(values.get("length")))
 
 
 def _is_media(kind: str | None) -> bool:
@@ -159,18 +161,19 @@ def _keywords(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> 
 
 
 def _media_content(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
-    url = ctx.url(attr(el, "url"), el)
+    values = attributes(el)
+    url = ctx.url(values.get("url"), el)
     if not url:
         return
-    kind = ctx.shared(attr(el, "type"))
-    medium = (attr(el, "medium") or "").lower()
+    kind = ctx.shared(values.get("type") or None)
+    medium = values.get("medium", "").lower()
     if medium == "image" or (kind or "").startswith("image/"):
         state.setdefault("media_image", url)
     elif "media_enclosure" not in state and (
         medium in ("audio", "video") or (kind or "").startswith(("audio/", "video/"))
     ):
-        state["media_enclosure"] = Enclosure(url=url, type=kind, length=to_int(attr(el, "fileSize")))
-        duration = to_float(attr(el, "duration"))
+        state["media_enclosure"] = Enclosure(url=url, type=kind, length=to_int(values.get("filesize")))
+        duration = to_float(values.get("duration"))
         if duration is not None:
             state.setdefault("media_duration", round(duration))
     for child in el:
@@ -226,15 +229,16 @@ def _psc_chapters(el: Element, target: Any, state: dict[str, Any], ctx: Context)
     for child in el:
         if not (isinstance(child.tag, str) and split_tag(child.tag)[1] == "chapter"):
             continue
-        start = parse_npt(attr(child, "start"))
+        values = attributes(child)
+        start = parse_npt(values.get("start"))
         if start is None:
             continue
         inline.append(
             Chapter(
                 start_seconds=start,
-                title=ctx.shared(attr(child, "title")),
-                href=ctx.shared(ctx.url(attr(child, "href"), child)),
-                image=ctx.shared(ctx.url(attr(child, "image"), child)),
+                title=ctx.shared(values.get("title") or None),
+                href=ctx.shared(ctx.url(values.get("href"), child)),
+                image=ctx.shared(ctx.url(values.get("image"), child)),
             )
         )
     if not inline:

@@ -173,6 +173,7 @@ _INLINE_ONLY = re.compile(
 _EMPTY_PAIR = re.compile(r"<([a-z0-9]+)></\1>")
 _DL_PAIRS = tuple((parent, child) for parent in ("<dl>", "</dt>", "</dd>") for child in ("<dt>", "<dd>"))
 _REL = f' rel="{LINK_REL}"'
+_MAX_DEPTH = 32
 
 
 def _safe_parts(source: str) -> list[str] | None:
@@ -187,12 +188,14 @@ def _safe_parts(source: str) -> list[str] | None:
     if ("<li>" in skeleton or "<d" in skeleton) and _orphan_items(skeleton):
         return None
     skeleton = skeleton.replace("<hr>", "")
-    while skeleton:
+    for _depth in range(_MAX_DEPTH):  # each pass removes the innermost pairs; deeper notes go to nh3
         reduced = _EMPTY_PAIR.sub("", skeleton)
+        if not reduced:
+            return parts
         if reduced == skeleton:
             return None  # unbalanced
         skeleton = reduced
-    return parts
+    return None
 
 
 def _unwanted_blocks(skeleton: str) -> bool:
