@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from lytt.catalog.models import Category, Episode, Show
 from lytt.search.highlight import highlight, snippet
 from lytt.search.query import Query, parse, to_fts5, to_websearch
-from lytt.search.ranking import BM25_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
+from lytt.search.ranking import COLUMN_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
 from lytt.search.types import Field, Filters, Hit, Kind, SearchError, SearchResults, Suggestion
 
 MAX_LIMIT = 100
@@ -19,6 +19,9 @@ MAX_LIMIT = 100
 # every match of a common word costs seconds on a million episodes, ranking 300 a few milliseconds.
 CANDIDATES = 300
 PG_RECENT_ROWS = 20_000
+# Search as you type wants a few titles at once: it ranks the newest 50 title matches and, on
+# PostgreSQL, looks for them among the newest 10,000 rows only (shows are far fewer, so all of them).
+SUGGEST_CANDIDATES = 50
 PG_SUGGEST_ROWS = 10_000
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
@@ -92,19 +95,31 @@ def _sqlite_match(query: Query, kind: Kind, field: Field) -> str:
 
 
 def _sqlite_rows(
-    query: Query, kind: Kind, field: Field, clauses: list[str], params: list[Any], limit: int, offset: int
+    query: Query,
+    kind: Kind,
+    field: Field,
+    clauses: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+    *,
+    suggesting: bool = False,
 ) -> list[_Row]:
     match = _sqlite_match(query, kind, field)
     if not match:
         return []
-    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    hits = ", ".join(
+        f"length(highlight(search_fts, {i}, char(1), '')) - length(e.{column}) AS h{i}"
+        for i, column in enumerate(TEXT_COLUMNS)
+    )
+    relevance = " + ".join(f"{w} * e.h{i} / (1.0 + e.h{i})" for i, w in enumerate(COLUMN_WEIGHTS))
     age = "(julianday('now') - julianday(e.published_at))"
-    score = blend_sql("e.relevance", age, "max")
-    # The newest CANDIDATES matches (FTS5 walks its doclists by descending rowid and stops there), then
-    # ranked; bm25() cannot be used beside a window function, so the candidates are materialised first.
+    score = blend_sql(relevance, age, "max")
+    # The newest CANDIDATES matches: FTS5 walks its doclists by descending rowid and stops there. Hits
+    # per column are counted from highlight() (one marker character per hit), only for those rows.
     sql = (
         "WITH e AS MATERIALIZED ("
-        f"SELECT e.id, e.object_id, e.popularity, e.published_at, -bm25(search_fts, {weights}) AS relevance "
+        f"SELECT e.id, e.object_id, e.popularity, e.published_at, {hits} "
         "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
         f"WHERE search_fts MATCH %s AND {' AND '.join(clauses)} "
         "ORDER BY search_fts.rowid DESC LIMIT %s) "
@@ -112,7 +127,8 @@ def _sqlite_rows(
         "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *params, CANDIDATES, limit, offset])
+        candidates = SUGGEST_CANDIDATES if suggesting else CANDIDATES
+        cursor.execute(sql, [match, *params, candidates, limit, offset])
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
@@ -145,7 +161,7 @@ def _postgres_rows(
     limit: int,
     offset: int,
     *,
-    recent_only: bool = False,
+    suggesting: bool = False,
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
     tsquery, tsparams = _tsquery_sql(query, configs)
@@ -166,10 +182,12 @@ def _postgres_rows(
     # 2. Fewer than CANDIDATES there: the word is rare enough for the GIN index to be the fast way.
     indexed = f"SELECT e.id FROM search_searchentry e WHERE {match}AND {filters} ORDER BY e.id DESC LIMIT %s"
     with connection.cursor() as cursor:
-        window = PG_SUGGEST_ROWS if recent_only else PG_RECENT_ROWS
-        cursor.execute(recent, [*params, window, *match_params, CANDIDATES])
+        window, candidates = (
+            (PG_SUGGEST_ROWS, SUGGEST_CANDIDATES) if suggesting else (PG_RECENT_ROWS, CANDIDATES)
+        )
+        cursor.execute(recent, [*params, window, *match_params, candidates])
         ids = [int(r[0]) for r in cursor.fetchall()]
-        if len(ids) < CANDIDATES and not recent_only:
+        if len(ids) < candidates and not suggesting:
             with transaction.atomic():
                 # The planner would walk the id index for a word it wrongly believes common.
                 cursor.execute("SET LOCAL enable_indexscan = off")
@@ -197,14 +215,14 @@ def _rows(
     limit: int,
     offset: int,
     *,
-    recent_only: bool = False,
+    suggesting: bool = False,
 ) -> list[_Row]:
     clauses, params = _filter_sql(kind, filters)
     if connection.vendor == "postgresql":
         return _postgres_rows(
-            query, field, filters.language, clauses, params, limit, offset, recent_only=recent_only
+            query, field, filters.language, clauses, params, limit, offset, suggesting=suggesting
         )
-    return _sqlite_rows(query, kind, field, clauses, params, limit, offset)
+    return _sqlite_rows(query, kind, field, clauses, params, limit, offset, suggesting=suggesting)
 
 
 def _check_paging(limit: int, offset: int) -> None:
@@ -287,9 +305,9 @@ def run_suggest(text: str, *, limit: int = 8) -> list[Suggestion]:
         return []
     words = query.positive_words()
     out: list[Suggestion] = []
-    # Suggestions come from the newest rows only on PostgreSQL (see PG_SUGGEST_ROWS): a title prefix
-    # is too rare a match for the backwards walk and too common a word for the GIN index.
-    shows = _rows(query, "shows", Filters(), "title", limit, 0, recent_only=True)
+    # See SUGGEST_CANDIDATES: a title prefix is too rare a match for PostgreSQL's backwards walk to find
+    # many soon, and its words too common for the GIN index to be quick.
+    shows = _rows(query, "shows", Filters(), "title", limit, 0, suggesting=True)
     show_objects = _load("shows", [r.object_id for r in shows])
     for row in shows:
         show = show_objects.get(row.object_id)
@@ -299,7 +317,7 @@ def run_suggest(text: str, *, limit: int = 8) -> list[Suggestion]:
             )
     remaining = limit - len(out)
     if remaining > 0:
-        episodes = _rows(query, "episodes", Filters(), "title", remaining, 0, recent_only=True)
+        episodes = _rows(query, "episodes", Filters(), "title", remaining, 0, suggesting=True)
         episode_objects = _load("episodes", [r.object_id for r in episodes])
         for row in episodes:
             episode = episode_objects.get(row.object_id)

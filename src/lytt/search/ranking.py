@@ -2,7 +2,9 @@
 
 score = relevance × (1 + POPULARITY_WEIGHT × popularity) × (1 + RECENCY_WEIGHT × recency)
 
-* relevance: FTS5 ``-bm25`` with column weights, or PostgreSQL ``ts_rank_cd`` with A-D weights; the title
+* relevance: on SQLite the hits per column (counted by FTS5's ``highlight()``) with column weights, on
+  PostgreSQL ``ts_rank_cd`` with A-D weights; neither uses word rarity (bm25's IDF needs a pass over every
+  match of every word, which is what made common words slow: see docs/architecture.md, "search"); the title
   counts most, then author and people, then categories, then show notes.
 * popularity in 0..1 (stored on the index row, see ``popularity``).
 * recency in 0..1: 1 for something published today, 0.5 after RECENCY_HALF_LIFE_DAYS, 0 when undated.
@@ -17,8 +19,9 @@ import math
 
 # The searched columns of search_fts, in its column order; its last column, ``kind``, only narrows.
 TEXT_COLUMNS = ("title", "author", "people", "categories", "body")
-# Column weights for FTS5 bm25(): the text columns above, then kind (0: never counts).
-BM25_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0, 0.0)
+# Weights of the text columns above (SQLite): each adds weight × hits / (1 + hits), so a second hit in
+# the same column counts less than the first and long show notes cannot outweigh a title.
+COLUMN_WEIGHTS = (10.0, 4.0, 3.0, 2.0, 1.0)
 # ts_rank_cd weights, in PostgreSQL's order {D, C, B, A}.
 TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 POPULARITY_WEIGHT = 0.5
