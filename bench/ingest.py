@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -76,9 +77,26 @@ def run_lytt(paths: list[Path], data_dir: Path, search: bool) -> dict[str, float
     return figures
 
 
-def run_reader(paths: list[Path], data_dir: Path) -> dict[str, float]:
+def _import_reader() -> Any:
+    """Import `reader`, whose vendored feedparser still does `import sgmllib`.
+
+    feedparser 6.0.12+ depends on `feedparser-sgmllib` (the maintained copy of the same module, importable
+    as `feedparser_sgmllib`) instead of `sgmllib3k`, so with a current feedparser installed `sgmllib` may
+    be missing. Point the old name at the new module; the peer's parsing is unchanged.
+    """
+    try:
+        import sgmllib  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        import feedparser_sgmllib
+
+        sys.modules["sgmllib"] = feedparser_sgmllib
     import reader
 
+    return reader
+
+
+def run_reader(paths: list[Path], data_dir: Path) -> dict[str, float]:
+    reader = _import_reader()
     db = reader.make_reader(str(data_dir / "reader.sqlite"), feed_root=str(paths[0].parent))
     for path in paths:
         db.add_feed(path.name)

@@ -193,3 +193,31 @@ def test_hostname_resolving_to_loopback_refused_at_connect_time(feed_server: Fee
     assert result.error.address in {"127.0.0.1", "::1"}
     assert "localhost" in str(result.error)
     assert feed_server.hits["/named.xml"] == 0
+
+
+def test_connections_are_kept_alive_after_304s_redirects_and_errors(feed_server: FeedServer) -> None:
+    """An unread body (a 304's, a redirect's, an error page's) must not cost the next request a new
+    connection: the resolver runs once per connection, so it counts them."""
+    feed_server.add("/kept.xml", rss("Kept"), etag='"k1"')
+    feed_server.add("/hop.xml", status=302, location="/kept.xml")
+    feed_server.add("/err.xml", "an error page", status=500)
+    lookups: list[str] = []
+
+    async def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    def named(path: str) -> str:
+        return feed_server.url(path, host="feeds.test")
+
+    async def run() -> list[FetchResult]:
+        config = FetchConfig(connect_timeout=2, read_timeout=1, total_timeout=3, concurrency=1, per_host=1)
+        async with Fetcher(config, policy=OPEN, resolver=resolver) as fetcher:
+            return [
+                await fetcher.fetch(FetchRequest(n, address, etag='"k1"'))
+                for n, address in enumerate([named("/kept.xml"), named("/hop.xml"), named("/err.xml")] * 3)
+            ]
+
+    results = asyncio.run(run())
+    assert [r.status_code for r in results] == [304, 304, 500] * 3
+    assert lookups == ["feeds.test"]

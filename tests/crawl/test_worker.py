@@ -9,17 +9,22 @@ import pytest
 from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
+from lytt.crawl import worker as worker_module
 from lytt.crawl.fetch import FetchConfig
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.worker import Worker, WorkerConfig, claim_batch
+from lytt.search import search
 
 pytestmark = pytest.mark.django_db
 
 FAST = FetchConfig(connect_timeout=1, read_timeout=0.5, total_timeout=2, max_bytes=300_000, concurrency=8)
+#: For tests whose feeds are all healthy: timeouts that a loaded test machine cannot trip.
+PATIENT = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=8)
 
 
 def make_worker(**options: object) -> Worker:
-    config = WorkerConfig(worker_id="test-worker", batch_size=50, fetch=FAST, **options)  # type: ignore[arg-type]
+    defaults: dict[str, object] = {"worker_id": "test-worker", "batch_size": 50, "fetch": FAST}
+    config = WorkerConfig(**{**defaults, **options})  # type: ignore[arg-type]
     return Worker(config, policy=AddressPolicy(allow_private=True))
 
 
@@ -300,3 +305,76 @@ def test_private_feed_urls_are_redacted_in_logs_and_errors(
     assert "HTTP 404" in bad.last_error
     assert "s3cr3t" not in bad.last_error
     assert "s3cr3t" not in FeedCheck.objects.get(feed=bad).error
+
+
+def test_a_crawl_batch_indexes_its_feeds_for_search(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "_STORE_EVERY", 2)  # two chunks: each indexes its own feeds
+    for n in range(3):
+        add(feed_server.add(f"/indexed{n}.xml", rss(f"Zebrafinch {n}", episodes=4, prefix=f"z{n}")))
+    make_worker(fetch=PATIENT).crawl_once()
+    episodes = search("zebrafinch", kind="episodes", limit=50).hits
+    assert sorted(hit.id for hit in episodes) == sorted(Episode.objects.values_list("id", flat=True))
+    assert len(episodes) == 12
+    shows = search("zebrafinch", kind="shows", limit=50).hits
+    assert sorted(hit.id for hit in shows) == sorted(Show.objects.values_list("id", flat=True))
+
+
+def test_a_refused_feed_does_not_undo_the_rest_of_its_chunk(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [add(feed_server.add(f"/chunk{n}.xml", rss(f"Chunk {n}", episodes=2))) for n in range(4)]
+    real_ingest = worker_module.ingest_feed
+
+    def refuse_one(source: FeedSource, feed: object, **options: object) -> object:
+        result = real_ingest(source, feed, **options)  # type: ignore[arg-type]
+        if source.url.endswith("/chunk2.xml"):
+            raise ValueError("refused after writing")
+        return result
+
+    monkeypatch.setattr(worker_module, "ingest_feed", refuse_one)
+    summary = make_worker(fetch=PATIENT).crawl_once()
+    assert summary.outcomes == {"updated": 3, "error": 1}
+    assert summary.errors == {"ingest": 1}
+    assert Show.objects.count() == 3
+    assert not Show.objects.filter(title="Chunk 2").exists()
+    assert len(search("chunk", kind="shows", limit=50).hits) == 3
+    refused = FeedSource.objects.get(pk=sources[2].pk)
+    assert (refused.status, refused.show_id, refused.claimed_by) == (FeedSource.Status.ERROR, None, "")
+
+
+class _Killed(BaseException):
+    """The process dying between the fetches and the batch's write (SIGKILL cannot be caught in-process)."""
+
+
+def test_a_crash_before_the_batch_write_loses_nothing(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [add(feed_server.add(f"/crash{n}.xml", rss(f"Crash {n}", episodes=3))) for n in range(3)]
+
+    def die(items: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(worker_module.signals, "send_batch", die)
+    with pytest.raises(_Killed):
+        make_worker(fetch=PATIENT).crawl_once()
+    assert not Show.objects.exists()
+    assert not Episode.objects.exists()
+    assert not FeedCheck.objects.exists()
+    assert set(FeedSource.objects.values_list("claimed_by", flat=True)) == {"test-worker"}
+
+    monkeypatch.undo()
+    later = make_worker(fetch=PATIENT)
+    later.config = WorkerConfig(worker_id="next-worker", batch_size=50, fetch=PATIENT)
+    assert later.crawl_once().feeds == 0  # the dead worker's claims hold until its lease runs out
+    later._clock = lambda: datetime.now(UTC) + WorkerConfig().lease + timedelta(seconds=1)
+    summary = later.crawl_once()
+    assert summary.outcomes == {"updated": 3}
+    assert Episode.objects.count() == 9
+    assert len(search("crash", kind="episodes", limit=50).hits) == 9
+    for source in sources:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert source.claimed_by == ""
+        assert latest_check(source).outcome == "updated"

@@ -19,7 +19,8 @@ Rules (docs/architecture.md, section "catalog", says why):
   is written; a DUPLICATE source is never ingested. If all the show's sources are retired, the new source
   takes over (a moved feed).
 - Re-ingesting an unchanged feed writes nothing.
-- After commit, `feed_ingested` is sent when anything changed.
+- After commit, `feed_ingested` is sent when anything changed (and, inside `signals.collect()`, the feed is
+  handed to the collector for a batched `feeds_ingested`; see `lytt.catalog.signals`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from lytt.catalog import bulk, rows, taxonomy
+from lytt.catalog import bulk, rows, signals, taxonomy
 from lytt.catalog.models import (
     Category,
     Episode,
@@ -47,7 +48,6 @@ from lytt.catalog.models import (
     ShowCategory,
     ShowPerson,
 )
-from lytt.catalog.signals import feed_ingested
 from lytt.feeds.model import Feed
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,25 @@ def ingest_feed(source: FeedSource, feed: Feed, *, now: datetime | None = None) 
         with transaction.atomic():
             result = _ingest(source, feed, incoming, now)
             if not result.unchanged and not result.duplicate:
-                show, ids = result.show, list(result.episode_ids)
-                transaction.on_commit(
-                    lambda: feed_ingested.send(sender=Show, show=show, episode_ids=ids), robust=True
-                )
+                _announce(result)
     except BaseException:
         # The transaction rolled back: the caller's object must not keep pointing at a show that never was.
         source.show_id, source.status, source.status_reason = before
         raise
     return result
+
+
+def _announce(result: IngestResult) -> None:
+    """Send `feed_ingested` after commit; inside `signals.collect()`, also hand the feed to the collector."""
+    show, ids = result.show, list(result.episode_ids)
+    collector = signals.collecting()
+    if collector is not None:
+        collector.append(signals.Ingested(show, tuple(ids)))
+    batched = collector is not None
+    transaction.on_commit(
+        lambda: signals.feed_ingested.send(sender=Show, show=show, episode_ids=ids, batched=batched),
+        robust=True,
+    )
 
 
 def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now: datetime) -> IngestResult:

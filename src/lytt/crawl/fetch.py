@@ -122,6 +122,24 @@ def _network_error(exc: httpx.HTTPError, url: str, config: FetchConfig) -> Crawl
     return FetchError(f"{type(exc).__name__}: {detail}", url=url, kind="network")
 
 
+#: The most of a body the fetcher reads only to keep the connection (a redirect's, a 304's, an error page's).
+DRAIN_BYTES = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a small unwanted body to its end, so the connection goes back to the pool for keep-alive.
+
+    httpcore closes a connection whose response was closed unread, even a 304's empty one: without this,
+    every conditional request that comes back 304 costs a new TCP (and TLS) handshake. A body past
+    `DRAIN_BYTES` is not worth reading; the connection is closed instead.
+    """
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > DRAIN_BYTES:
+            return
+
+
 class Fetcher:
     """Fetches feeds concurrently: at most `concurrency` at once, and at most `per_host` per host.
 
@@ -270,10 +288,12 @@ class Fetcher:
                 )
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_CODES and location:
+                    await _drain(response)
                     return location
                 result.etag = response.headers.get("etag", "")[:500]
                 result.last_modified = response.headers.get("last-modified", "")[:100]
                 if response.status_code not in (200, 203):
+                    await _drain(response)
                     return None
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > config.max_bytes:

@@ -43,6 +43,7 @@ from django.db import (
 from django.db.models import F, Field, Q, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
+from lytt.catalog import signals
 from lytt.catalog.ingest import ingest_feed
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
@@ -61,6 +62,8 @@ log = logging.getLogger("lytt.crawl")
 CRAWLABLE = (FeedSource.Status.NEW, FeedSource.Status.ACTIVE, FeedSource.Status.ERROR)
 #: Outcomes written in bulk (nothing to ingest).
 _FLUSH_EVERY = 200
+#: Changed feeds ingested per transaction (and indexed for search in one go).
+_STORE_EVERY = 50
 
 
 def default_worker_id() -> str:
@@ -217,6 +220,17 @@ class _Record:
     keep_validators: bool = True
 
 
+@dataclass(slots=True)
+class _Changed:
+    """A fetched feed that needs a transaction of its own kind: a new body to ingest, or a moved URL."""
+
+    source: FeedSource
+    result: FetchResult
+    feed: Feed | None = None
+    digest: str = ""
+    unparsed: Outcome = Outcome.NOT_MODIFIED  # the outcome of a moved feed that was not parsed
+
+
 class Worker:
     """Crawls claimed batches. `crawl_once` drains what is due; `crawl_forever` keeps going until `stop`."""
 
@@ -317,14 +331,21 @@ class Worker:
             FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
         ]
         pending: list[_Record] = []
+        changed: list[_Changed] = []
         for result in fetcher.fetch_all(requests):
             source = by_id[result.request.feed_id]
-            record = self._check(source, result, summary)
-            if record is not None:
-                pending.append(record)
+            checked = self._check(source, result)
+            if isinstance(checked, _Record):
+                pending.append(checked)
+            else:
+                changed.append(checked)
             if len(pending) >= _FLUSH_EVERY:
                 self._flush(pending, summary)
                 pending = []
+            if len(changed) >= _STORE_EVERY:
+                self._store(changed, summary)
+                changed = []
+        self._store(changed, summary)
         self._flush(pending, summary)
         self._prune(list(by_id))
         summary.seconds = time.monotonic() - started
@@ -345,8 +366,8 @@ class Worker:
     def _plan(self, source: FeedSource, seen: Observation, churn: int = 0) -> Plan:
         return plan_next(self._state(source, churn), seen, self._clock(), self._random.random())
 
-    def _check(self, source: FeedSource, result: FetchResult, summary: Summary) -> _Record | None:
-        """Decide what one fetch means. Returns a record to write in bulk, or None when written already."""
+    def _check(self, source: FeedSource, result: FetchResult) -> _Record | _Changed:
+        """Decide what one fetch means: a record to write in bulk, or a change to store (`_store`)."""
         if result.error is not None:
             seen = Observation(Outcome.ERROR, error_kind=result.error_kind, not_before=result.not_before)
             plan = self._plan(source, seen)
@@ -362,12 +383,10 @@ class Worker:
                 parsed = self._parse(source, result)
                 if isinstance(parsed, _Record):
                     return parsed
-                self._record_single(source, result, summary, feed=parsed, digest=digest)
-                return None
+                return _Changed(source, result, feed=parsed, digest=digest)
             outcome = Outcome.SAME_HASH
         if result.permanent_url and result.permanent_url != source.url:
-            self._record_single(source, result, summary, unparsed=outcome)
-            return None
+            return _Changed(source, result, unparsed=outcome)
         seen = Observation(outcome, not_before=result.not_before)
         return _Record(source, outcome, result, self._plan(source, seen))
 
@@ -389,57 +408,67 @@ class Worker:
             plan = self._plan(source, seen)
             return _Record(source, Outcome.ERROR, result, plan, error=message, error_kind="parse")
 
-    def _record_single(
-        self,
-        source: FeedSource,
-        result: FetchResult,
-        summary: Summary,
-        *,
-        feed: Feed | None = None,
-        digest: str = "",
-        unparsed: Outcome = Outcome.NOT_MODIFIED,
-    ) -> None:
-        """Ingest a parsed feed (or apply a permanent redirect) and record the outcome, in one transaction
-        that holds the feed's row lock and first checks that this worker still holds the claim.
+    def _store(self, items: list[_Changed], summary: Summary) -> None:
+        """Ingest parsed feeds (or apply permanent redirects) and record them, in one transaction.
+
+        Each feed gets a savepoint, so one that the catalogue refuses is recorded as an error without
+        undoing the others. The feeds' search index rows are written in the same transaction
+        (`feeds_ingested`), so a crash loses the chunk as a whole: its claims run out and the feeds are
+        fetched again, nothing is half stored and the index never lags the catalogue.
         """
+        if not items:
+            return
+        failed: list[_Record] = []
+        with signals.collect() as ingested, transaction.atomic():
+            for item in items:
+                mark = len(ingested)
+                try:
+                    with transaction.atomic():
+                        self._record_single(item, summary)
+                except (OperationalError, InterfaceError):
+                    raise  # the database itself is unwell: not this feed's fault, let the loop deal with it
+                except Exception as exc:
+                    # Two feed URLs racing to become one show (IntegrityError), or data the catalogue
+                    # refuses: the savepoint rolled back, so record the error for this feed alone.
+                    del ingested[mark:]
+                    failed.append(self._failure(item, exc))
+            signals.send_batch(ingested)
+        self._flush(failed, summary)
+
+    def _failure(self, item: _Changed, exc: Exception) -> _Record:
+        source, result = item.source, item.result
+        kind = "conflict" if isinstance(exc, IntegrityError) else "ingest"
+        if kind == "ingest":
+            log.error("crawl feed=%s ingest failed", source.pk, exc_info=exc)
+        seen = Observation(Outcome.ERROR, error_kind=kind, not_before=result.not_before)
+        message = f"{redact(source.url)}: could not store the feed: {type(exc).__name__}: {exc}"
+        plan = self._plan(source, seen)
+        return _Record(source, Outcome.ERROR, result, plan, error=message, error_kind=kind)
+
+    def _record_single(self, item: _Changed, summary: Summary) -> None:
+        """Ingest one parsed feed (or apply a permanent redirect) and record the outcome, holding the feed's
+        row lock, after checking that this worker still holds the claim (inside `_store`'s transaction).
+        """
+        source, result, feed = item.source, item.result, item.feed
         now = self._clock()
-        try:
-            with transaction.atomic():
-                current = (
-                    FeedSource.objects.select_for_update()
-                    .filter(pk=source.pk, claimed_by=self.config.worker_id)
-                    .first()
-                )
-                if current is None:
-                    summary.lost_leases += 1
-                    log.warning("crawl lease lost feed=%s url=%s", source.pk, redact(source.url))
-                    return
-                moved = self._follow_permanent_redirect(current, result)
-                if moved is not None or feed is None:
-                    outcome = moved or unparsed
-                    seen = Observation(outcome, not_before=result.not_before)
-                    self._write(_Record(current, outcome, result, self._plan(current, seen)), now)
-                    self._count(summary, current, outcome, 0, "")
-                    return
-                record = self._ingest(current, result, feed, digest, now)
-                self._write(record, now)
-                if feed.locked:
-                    log.info("crawl feed=%s podcast:locked owner=%s", current.pk, feed.locked_owner or "-")
-                self._count(summary, current, record.outcome, record.new_episodes, "")
-        except (OperationalError, InterfaceError):
-            raise  # the database itself is unwell: not this feed's fault, let the loop deal with it
-        except Exception as exc:
-            # Two feed URLs racing to become one show (IntegrityError), or data the catalogue refuses: the
-            # transaction rolled back, so record the error for this feed alone and go on with the batch.
-            kind = "conflict" if isinstance(exc, IntegrityError) else "ingest"
-            if kind == "ingest":
-                log.exception("crawl feed=%s ingest failed", source.pk)
-            seen = Observation(Outcome.ERROR, error_kind=kind, not_before=result.not_before)
-            message = f"{redact(source.url)}: could not store the feed: {type(exc).__name__}: {exc}"
-            plan = self._plan(source, seen)
-            self._flush(
-                [_Record(source, Outcome.ERROR, result, plan, error=message, error_kind=kind)], summary
-            )
+        mine = FeedSource.objects.select_for_update().filter(pk=source.pk, claimed_by=self.config.worker_id)
+        current = mine.first()
+        if current is None:
+            summary.lost_leases += 1
+            log.warning("crawl lease lost feed=%s url=%s", source.pk, redact(source.url))
+            return
+        moved = self._follow_permanent_redirect(current, result)
+        if moved is not None or feed is None:
+            outcome = moved or item.unparsed
+            seen = Observation(outcome, not_before=result.not_before)
+            self._write(_Record(current, outcome, result, self._plan(current, seen)), now)
+            self._count(summary, current, outcome, 0, "")
+            return
+        record = self._ingest(current, result, feed, item.digest, now)
+        self._write(record, now)
+        if feed.locked:
+            log.info("crawl feed=%s podcast:locked owner=%s", current.pk, feed.locked_owner or "-")
+        self._count(summary, current, record.outcome, record.new_episodes, "")
 
     def _ingest(
         self, source: FeedSource, result: FetchResult, feed: Feed, digest: str, now: datetime

@@ -1,6 +1,7 @@
 """Keep the search index in step with the catalogue: build SearchEntry rows from shows and episodes.
 
-Ingest sends ``lytt.catalog.signals.feed_ingested`` after commit; `signals.py` routes it to `index_show`.
+Ingest sends ``lytt.catalog.signals.feed_ingested`` after commit; `signals.py` routes it to `index_show`,
+and a crawl batch's ``feeds_ingested`` to `index_shows`.
 `rebuild` re-creates everything (``lytt reindex``). Hidden shows and their episodes are not indexed.
 """
 
@@ -129,43 +130,82 @@ def index_show(show_id: int, episode_ids: Iterable[int] | None = None) -> int:
     When the show's own searchable fields changed, all its episodes are re-indexed too, since their rows
     carry the show's title, language and categories. Returns the number of rows written.
     """
-    show = Show.objects.filter(pk=show_id).first()
-    if show is None or show.hidden:
-        SearchEntry.objects.filter(show_id=show_id).delete()
-        return 0
-    categories, people = _show_context([show.pk])
-    pop = _show_popularity(show, chart_positions())
-    new_show_entry = _show_entry(show, categories[show.pk], people[show.pk], pop)
-    old = SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id=show.pk).first()
-    show_changed = old is None or any(
-        getattr(old, name) != getattr(new_show_entry, name)
-        for name in ("title", "author", "language", "categories", "explicit", "popularity")
-    )
-    episodes = Episode.objects.filter(show_id=show.pk)
-    if episode_ids is not None and not show_changed:
-        episodes = episodes.filter(pk__in=list(episode_ids))
-    written = 0
+    return index_shows({show_id: None if episode_ids is None else list(episode_ids)})
+
+
+#: Episode columns the index reads (loading whole rows costs more than the index writes).
+_EPISODE_COLUMNS = ("id", "show_id", "title", "explicit", "published_at", "description_text")
+
+
+def index_shows(wanted: dict[int, list[int] | None]) -> int:
+    """`index_show` for many shows at once: show id → episode ids to index (None: all), in one transaction.
+
+    The crawler calls it once per batch of ingested feeds: a handful of queries for the whole batch
+    instead of a dozen per feed. Returns the number of rows written.
+    """
+    shows = Show.objects.in_bulk(list(wanted))
+    gone = [show_id for show_id in wanted if show_id not in shows or shows[show_id].hidden]
+    visible = [show for show_id, show in shows.items() if not show.hidden]
     with transaction.atomic():
-        SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id=show.pk).delete()
-        new_show_entry.save()
-        written += 1
+        if gone:
+            SearchEntry.objects.filter(show_id__in=gone).delete()
+        if not visible:
+            return 0
+        categories, people = _show_context([show.pk for show in visible])
+        positions = chart_positions()
+        pops = {show.pk: _show_popularity(show, positions) for show in visible}
+        entries = {
+            show.pk: _show_entry(show, categories[show.pk], people[show.pk], pops[show.pk])
+            for show in visible
+        }
+        old = {
+            entry.object_id: entry
+            for entry in SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(entries))
+        }
+        whole = [show_id for show_id, entry in entries.items() if _show_changed(old.get(show_id), entry)]
+        some = [
+            episode_id
+            for show_id in entries
+            if show_id not in whole and wanted[show_id] is not None
+            for episode_id in wanted[show_id] or ()
+        ]
+        whole += [show_id for show_id in entries if show_id not in whole and wanted[show_id] is None]
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(entries)).delete()
+        SearchEntry.objects.bulk_create(list(entries.values()), batch_size=BATCH)
+        written = len(entries)
+        episodes = Episode.objects.filter(show_id__in=whole) if whole else Episode.objects.none()
+        if some:
+            episodes |= Episode.objects.filter(pk__in=some, show_id__in=list(entries))
         batch: list[Episode] = []
-        for episode in episodes.iterator(chunk_size=BATCH):
+        for episode in episodes.only(*_EPISODE_COLUMNS).order_by().iterator(chunk_size=BATCH):
             batch.append(episode)
             if len(batch) >= BATCH:
-                written += _write_episodes(batch, show, categories[show.pk], pop)
+                written += _write_episodes(batch, shows, categories, pops)
                 batch = []
         if batch:
-            written += _write_episodes(batch, show, categories[show.pk], pop)
+            written += _write_episodes(batch, shows, categories, pops)
     return written
 
 
-def _write_episodes(episodes: list[Episode], show: Show, categories: list[str], pop: float) -> int:
+def _show_changed(old: SearchEntry | None, new: SearchEntry) -> bool:
+    return old is None or any(
+        getattr(old, name) != getattr(new, name)
+        for name in ("title", "author", "language", "categories", "explicit", "popularity")
+    )
+
+
+def _write_episodes(
+    episodes: list[Episode], shows: dict[int, Show], categories: dict[int, list[str]], pops: dict[int, float]
+) -> int:
     ids = [e.pk for e in episodes]
     people = _episode_people(ids)
     SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
     SearchEntry.objects.bulk_create(
-        [_episode_entry(e, show, categories, people[e.pk], pop) for e in episodes], batch_size=BATCH
+        [
+            _episode_entry(e, shows[e.show_id], categories[e.show_id], people[e.pk], pops[e.show_id])
+            for e in episodes
+        ],
+        batch_size=BATCH,
     )
     return len(episodes)
 

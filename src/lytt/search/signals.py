@@ -1,4 +1,4 @@
-"""Keep the index in step with the catalogue: ingest's signal, and deletions of episodes."""
+"""Keep the index in step with the catalogue: ingest's signals, and deletions of episodes."""
 
 from __future__ import annotations
 
@@ -6,21 +6,45 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from lytt.search.index import index_show, remove_episode
+from django.db import transaction
+
+from lytt.search.index import index_show, index_shows, remove_episode
 
 log = logging.getLogger(__name__)
 
 
-def on_feed_ingested(sender: Any, show: Any, episode_ids: Iterable[int] = (), **kwargs: Any) -> None:
+def on_feed_ingested(
+    sender: Any, show: Any, episode_ids: Iterable[int] = (), batched: bool = False, **kwargs: Any
+) -> None:
     """Ingest committed a feed: index the show and its new or changed episodes.
 
-    Indexing errors are logged, never raised into ingest: a stale index is better than a lost feed, and
+    A feed ingested inside a batch (`batched`) was indexed already, by `on_feeds_ingested`. Indexing
+    errors are logged, never raised into ingest: a stale index is better than a lost feed, and
     ``lytt reindex`` repairs it.
     """
+    if batched:
+        return
     try:
         index_show(show.pk, list(episode_ids))
     except Exception:
         log.exception("search: indexing show %s failed; run `lytt reindex` to repair", show.pk)
+
+
+def on_feeds_ingested(sender: Any, items: Iterable[Any], **kwargs: Any) -> None:
+    """A batch of feeds was ingested (the crawler, inside its transaction): index them all in one go.
+
+    The savepoint keeps a failed index write from breaking the caller's transaction; the error is logged.
+    """
+    wanted: dict[int, list[int] | None] = {}
+    for item in items:
+        ids = wanted.setdefault(item.show.pk, [])
+        assert ids is not None
+        ids.extend(item.episode_ids)
+    try:
+        with transaction.atomic():
+            index_shows(wanted)
+    except Exception:
+        log.exception("search: indexing %d shows failed; run `lytt reindex` to repair", len(wanted))
 
 
 def on_episode_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -34,8 +58,12 @@ def connect() -> None:
 
     post_delete.connect(on_episode_deleted, sender=Episode, dispatch_uid="lytt.search.episode_deleted")
     try:
-        from lytt.catalog.signals import feed_ingested  # type: ignore[import-not-found,unused-ignore]
+        from lytt.catalog.signals import (  # type: ignore[import-not-found,unused-ignore]
+            feed_ingested,
+            feeds_ingested,
+        )
     except ImportError:  # the catalogue's ingest has not landed: nothing to listen to yet
         log.debug("search: lytt.catalog.signals not found; the index follows `lytt reindex` only")
         return
     feed_ingested.connect(on_feed_ingested, dispatch_uid="lytt.search.feed_ingested")
+    feeds_ingested.connect(on_feeds_ingested, dispatch_uid="lytt.search.feeds_ingested")
