@@ -171,6 +171,7 @@ _INLINE_ONLY = re.compile(
     rf"<a>{_INLINE_RUN}</a>|<(p|h[1-6])>(?:</?(?:{'|'.join(_INLINE)})>|<a>{_INLINE_RUN}</a>)*</\1>"
 )
 _EMPTY_PAIR = re.compile(r"<([a-z0-9]+)></\1>")
+_LIST_PAIRS = (("<ul>", "<li>"), ("<ol>", "<li>"), ("</li>", "<li>"))
 _DL_PAIRS = tuple((parent, child) for parent in ("<dl>", "</dt>", "</dd>") for child in ("<dt>", "<dd>"))
 _REL = f' rel="{LINK_REL}"'
 _MAX_DEPTH = 32
@@ -185,7 +186,7 @@ def _safe_parts(source: str) -> list[str] | None:
     skeleton = ("<" + "><".join(names) + ">").replace("<br>", "").replace("<img>", "")
     if ("<p>" in skeleton or "<a>" in skeleton or "<h" in skeleton) and _unwanted_blocks(skeleton):
         return None
-    if ("<li>" in skeleton or "<d" in skeleton) and _orphan_items(skeleton):
+    if ("<li>" in skeleton or "<dt>" in skeleton or "<dd>" in skeleton) and _orphan_items(skeleton):
         return None
     skeleton = skeleton.replace("<hr>", "")
     for _depth in range(_MAX_DEPTH):  # each pass removes the innermost pairs; deeper notes go to nh3
@@ -206,7 +207,8 @@ def _unwanted_blocks(skeleton: str) -> bool:
 
 def _orphan_items(skeleton: str) -> bool:
     """True when a list item is not a child of a list (an HTML5 parser would move or close things)."""
-    for parent, child in (("<ul>", "<li>"), ("<ol>", "<li>"), ("</li>", "<li>"), *_DL_PAIRS):
+    pairs = _LIST_PAIRS + _DL_PAIRS if "<dt>" in skeleton or "<dd>" in skeleton else _LIST_PAIRS
+    for parent, child in pairs:
         skeleton = skeleton.replace(parent + child, parent + child.upper())
     return "<li>" in skeleton or "<dt>" in skeleton or "<dd>" in skeleton
 
@@ -361,16 +363,20 @@ _SEPARATORS: dict[str, str] = {
 }
 
 
+_BLANK_LINES = re.compile("\n\n\n+")
+
+
 def _collapse_whitespace(text: str) -> str:
-    """Spaces collapsed, none around line breaks, at most one blank line (str methods beat regexes here)."""
+    """Spaces collapsed, none around line breaks, at most one blank line (str methods beat regexes here,
+    except for runs of blank lines, which a replace loop would shorten one line per pass)."""
     for space in _ASCII_SPACES if text.isascii() else _OTHER_SPACES:
         if space in text:
             text = text.replace(space, " ")
     while "  " in text:
         text = text.replace("  ", " ")
     text = text.replace(" \n", "\n").replace("\n ", "\n")
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
 
 
