@@ -178,6 +178,16 @@ def like_scan(words: list[str]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def progress(kind: str, ours: list[float], peer: list[float]) -> None:
+    """One line per kind on stderr while the run goes on (stdout carries the result)."""
+    print(
+        f"  {kind}: p50 {statistics.median(ours):.1f} ms, p95 {percentile(ours, 0.95):.1f} ms; "
+        f"LIKE p50 {statistics.median(peer):.0f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def timed(function: Callable[[], object]) -> float:
     started = time.perf_counter()
     function()
@@ -221,11 +231,13 @@ def child(args: argparse.Namespace) -> None:
         ours = [timed(lambda w=words: search(" ".join(w), limit=20)) for words in batch]
         peer = [timed(lambda w=words: like_scan(w)) for words in batch[: args.like_queries]]
         results["kinds"][kind] = {"ours": ours, "like": peer}
+        progress(kind, ours, peer)
     for prefix in prefixes[:10]:
         suggest(prefix)
     ours = [timed(lambda p=prefix: suggest(p, limit=8)) for prefix in prefixes]
     peer = [timed(lambda p=prefix: like_scan([p])) for prefix in prefixes[: args.like_queries]]
     results["kinds"]["prefix (suggest)"] = {"ours": ours, "like": peer}
+    progress("prefix (suggest)", ours, peer)
     print("RESULT " + json.dumps(results), flush=True)
 
 

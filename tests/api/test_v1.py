@@ -160,6 +160,7 @@ def test_search_with_highlights_and_paging(client: Client, catalogue: dict[str, 
     assert body["items"][0]["episode"] is None
     first = get(client, "/api/v1/search?q=python&limit=1")[1]
     assert first["total"] == 3
+    assert first["total_capped"] is False
     second = get(client, f"/api/v1/search?q=python&limit=1&cursor={first['next_cursor']}")[1]
     assert first["items"][0]["id"] != second["items"][0]["id"]
     assert get(client, "/api/v1/search?q=debatt&language=nb&clean=true")[1]["total"] == 0

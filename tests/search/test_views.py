@@ -83,3 +83,16 @@ def test_no_match_says_so(client: Client, indexed: None) -> None:
     html = client.get("/search/?q=zzzzqqq").content.decode()
     assert "zzzzqqq" in html
     assert "search-empty" in html
+
+
+def test_page_speaks_bokmal_and_marks_a_capped_total(
+    client: Client, indexed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lytt.search import engine
+
+    html = client.get("/search/?q=kode&kind=episodes", HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "26 episoder" in html
+    assert "Søk i podkaster og episoder" in html
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    english = client.get("/search/?q=kode&kind=episodes", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "10+ episodes" in english

@@ -124,6 +124,7 @@ class SearchOut(Schema):
     query: str
     kind: Literal["shows", "episodes"]
     total: int
+    total_capped: bool  # only the newest matches were ranked: `total` is a lower bound
     items: list[SearchHitOut]
     next_cursor: str | None
 

@@ -288,7 +288,14 @@ def search(
         for hit in results.hits
     ]
     next_cursor = encode("search", {"o": offset + limit}) if results.has_next else None
-    return {"query": q, "kind": kind, "total": results.total, "items": items, "next_cursor": next_cursor}
+    return {
+        "query": q,
+        "kind": kind,
+        "total": results.total,
+        "total_capped": results.total_capped,
+        "items": items,
+        "next_cursor": next_cursor,
+    }
 
 
 @api.get("/search/suggest", response={200: SuggestOut, **_errors(400)}, tags=["search"])

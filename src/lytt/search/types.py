@@ -54,6 +54,11 @@ class SearchResults:
     total_capped: bool = False
 
     @property
+    def total_display(self) -> str:
+        """The total for people: "300+" when only the newest matches were counted."""
+        return f"{self.total}+" if self.total_capped else str(self.total)
+
+    @property
     def has_next(self) -> bool:
         return self.offset + len(self.hits) < self.total
 
