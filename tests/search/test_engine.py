@@ -280,3 +280,12 @@ def test_the_words_show_and_episode_match_text_not_every_row() -> None:
     assert titles(search("show", kind="shows")) == ["The Talk Show"]
     assert "Finale" not in titles(search("episode"))
     assert titles(search("pilot episode")) == ["Pilot episode"]
+
+
+def test_a_prefix_of_show_or_episode_does_not_match_every_row() -> None:
+    talk = make_show("Showtime", language="en")
+    make_episode(talk, "Episodic memory")
+    make_episode(talk, "Finale")
+    rebuild()
+    assert titles(search("sho", kind="shows", prefix=True)) == ["Showtime"]
+    assert titles(search("epis", prefix=True)) == ["Episodic memory"]

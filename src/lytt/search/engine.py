@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from lytt.catalog.models import Category, Episode, Show
 from lytt.search.highlight import highlight, snippet
-from lytt.search.query import Query, parse, to_fts5, to_websearch
+from lytt.search.query import Query, normalise, parse, to_fts5, to_websearch
 from lytt.search.ranking import COLUMN_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
 from lytt.search.types import Field, Filters, Hit, Kind, SearchError, SearchResults, Suggestion
 
@@ -81,13 +81,28 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
+_KIND_TOKENS = ("show", "episode")
+
+
+def _touches_kind(query: Query) -> bool:
+    """Could a query word match the ``kind`` column ("show", "episode") of every row?"""
+    for term in query.terms:
+        for word in term.words:
+            norm = normalise(word)
+            if any(norm == token or (term.prefix and token.startswith(norm)) for token in _KIND_TOKENS):
+                return True
+    return False
+
+
 def _sqlite_match(query: Query, kind: Kind, field: Field) -> str:
     """The FTS5 expression: user words in the text columns only, shows narrowed in the index itself.
 
     Shows are one row in a few hundred, so ``kind: show`` lets FTS5 skip straight to them instead of
     walking every matching episode; episodes are nearly every row and are checked in the join instead.
     """
-    columns = {"all": TEXT_COLUMNS, "title": ("title",), "people": ("people",)}[field]
+    columns = {"all": (), "title": ("title",), "people": ("people",)}[field]
+    if field == "all" and _touches_kind(query):
+        columns = TEXT_COLUMNS  # a column filter costs FTS5 the position lists: only when needed
     match = to_fts5(query, columns=columns)
     if match and kind == "shows":
         return '{kind} : "show" AND ' + match

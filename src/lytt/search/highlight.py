@@ -47,6 +47,11 @@ def _matches(word: str, needles: tuple[tuple[str, bool], ...]) -> bool:
 
 
 def _needles(words: Iterable[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    return _normalised(tuple(words))
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalised(words: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, bool], ...]:
     return tuple((normalise(w), p) for w, p in words if w)
 
 
