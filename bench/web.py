@@ -48,6 +48,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms: float | None = None  # server CPU time per request: what other work on the machine cannot skew
 
 
 def _args() -> argparse.Namespace:
@@ -274,6 +275,31 @@ def start_server(
     raise SystemExit(f"{server} did not answer within 60 s")
 
 
+def server_cpu_seconds(root_pid: int) -> float | None:
+    """User + system CPU time of the server and every process under it so far (Linux /proc), else None."""
+    proc = Path("/proc")
+    if not (proc / str(root_pid) / "stat").exists():
+        return None
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # ended while we looked
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # the name may hold spaces and parentheses
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop_server(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -432,14 +458,15 @@ def markdown(results: list[Result], args: argparse.Namespace, workers: int, load
         f"{args.episodes:,} episodes, server `{args.server}` with {workers} worker(s), load from `{loader}` "
         f"with {args.connections} connections on loopback, {args.duration:.0f} s per target.",
         "",
-        "| target | requests/s | p50 ms | p99 ms | errors | requests/s vs the static file |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| target | requests/s | p50 ms | p99 ms | errors | vs static | server CPU ms per request |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         ratio = r.requests_per_second / static.requests_per_second if static.requests_per_second else 0
+        cpu = f"{r.cpu_ms:.2f}" if r.cpu_ms is not None else "n/a"
         lines.append(
             f"| {r.name} | {r.requests_per_second:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
-            f"{ratio:.2f} |"
+            f"{ratio:.2f} | {cpu} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -486,7 +513,12 @@ def main() -> int:
                     measure(name, base, paths, 2.0, args.connections)
                 else:
                     warm_up(name, base, paths, args.connections)
+                cpu_before = server_cpu_seconds(process.pid)
                 result = measure(name + label, base, paths, args.duration, args.connections)
+                cpu_after = server_cpu_seconds(process.pid)
+                served = result.requests_per_second * args.duration
+                if cpu_before is not None and cpu_after is not None and served:
+                    result.cpu_ms = (cpu_after - cpu_before) * 1000 / served
                 print(json.dumps(asdict(result)), file=sys.stderr)
                 results.append(result)
         finally:

@@ -95,3 +95,10 @@ def test_constant_renders_once_per_language() -> None:
 def test_constant_refuses_anything_that_can_vary_by_request(body: str) -> None:
     with pytest.raises(TemplateSyntaxError):
         Template("{% load i18n static lytt_web %}{% constant %}" + body + "{% endconstant %}")
+
+
+def test_route_is_the_url_or_empty_when_there_is_none() -> None:
+    page = Template(
+        "{% load lytt_web %}{% route 'web:categories' %}|{% route 'nowhere:at-all' as gone %}[{{ gone }}]"
+    )
+    assert page.render(Context()) == reverse("web:categories") + "|[]"

@@ -23,9 +23,11 @@ from django.utils.translation import get_language
 from lytt.catalog.models import Category, Show
 from lytt.charts.models import ShowPopularity
 from lytt.web import formatting, queries
+from lytt.web.media import playable_url
 
 FRAGMENT_SECONDS = 300
 _ITEMS = "\x00items\x00"  # stands for the list items while the popular block's frame is rendered
+_SEP = "\x00"  # between items rendered together
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +125,20 @@ def _render_popular(category_id: int | None, limit: int) -> _PopularParts:
     from lytt.charts.ranking import popular_shows
 
     category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
-    items = tuple(
-        (show.pk, str(render_to_string("lytt/_popular_item.html", {"item": show})))
-        for show in popular_shows(category, limit)
-    )
+    shows = popular_shows(category, limit)
+    show_path = path_maker("web:show")
+    rows = [
+        {
+            "image_url": s.image_url,
+            "image": playable_url(s.image_url),
+            "url": show_path(s.slug),
+            "title": s.title,
+        }
+        for s in shows
+    ]
+    # One render for all items, cut apart again: each page keeps all but the show it is about.
+    rendered = render_to_string("lytt/_popular_items.html", {"items": rows, "sep": _SEP}).split(_SEP)
+    items = tuple((show.pk, html) for show, html in zip(shows, rendered, strict=False))
     frame = render_to_string("lytt/_popular.html", {"items": mark_safe(_ITEMS), "category": category})
     head, _, tail = frame.partition(_ITEMS)
     empty = render_to_string("lytt/_popular.html", {"items": "", "category": category})
@@ -139,7 +151,9 @@ def popular_block(category_id: int | None, exclude_id: int | None, limit: int) -
     Cached per category and language as the section's frame plus its items, so a page only joins strings;
     the category itself is read from the database only when the block is rendered.
     """
-    key = ":".join(["lytt:popular", str(category_id or "all"), str(limit), _language(), _charts_version()])
+    key = ":".join(
+        ["lytt:popular-block", str(category_id or "all"), str(limit), _language(), _charts_version()]
+    )
     parts = cache.get(key)
     if parts is None:
         parts = _render_popular(category_id, limit + 1)

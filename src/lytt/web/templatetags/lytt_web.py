@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from django.template.context import Context
 from django.template.defaulttags import URLNode
 from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -103,12 +104,31 @@ def _check_constant(nodelist: NodeList) -> None:
             raise template.TemplateSyntaxError("{% constant %}: only a literal {% url %} without 'as'")
 
 
+@register.simple_tag
+def route(name: str) -> str:
+    """The path of a URL without arguments, '' if there is none (an app left out), as {% url name as x %}.
+
+    Looked up once per name and URL prefix: the site chrome asks for the same seven on every page.
+    """
+    return _route(name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=128)
+def _route(name: str, prefix: str, urlconf: str | None) -> str:
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return ""
+
+
 class ConstantNode(template.Node):
     """Renders its content once per language and URL prefix per process, then reuses the string.
 
     For the site's chrome (header, footer, player): two dozen translations, static and URL lookups that
     are the same on every page. `_check_constant` refuses anything that could depend on the request.
     """
+
+    child_nodelists = ()  # holds no {% block %}: {% extends %} need not search it on every render
 
     def __init__(self, nodelist: NodeList) -> None:
         self.nodelist = nodelist
@@ -132,5 +152,6 @@ def constant(parser: Parser, token: Token) -> ConstantNode:
 
 @receiver(setting_changed)
 def _forget_constants(**kwargs: Any) -> None:
-    """Tests that change settings (languages, static or URL prefixes) must not see old renderings."""
+    """Tests that change settings (languages, static or URL prefixes, URLconf) must not see old renderings."""
     _constants.clear()
+    _route.cache_clear()
