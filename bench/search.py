@@ -159,6 +159,11 @@ def generate(episodes: int, rng: random.Random) -> None:
             [False],
         )
     optimize()
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: merge the GIN pending list, which every search
+        # would otherwise scan in full.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('search_entry_document_gin')")
     print(f"  indexed in {time.perf_counter() - started:6.0f} s total", flush=True)
 
 
