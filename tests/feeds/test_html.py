@@ -550,3 +550,20 @@ def test_deeply_nested_notes_leave_the_fast_path_and_stay_fast() -> None:
     assert html_module._safe_parts(deep) is None
     assert sanitize_with_text(deep)[1] == "x"
     assert time.process_time() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p class="intro">x</p>',
+        '<p style="white-space:pre-wrap;">x</p>',
+        '<a href="/episodes/1">relative</a>',
+        "<p>x</p><!-- generated -->",
+        '<a href="https://ex.com" target="_blank">x</a>',
+    ],
+)
+def test_common_unsafe_shapes_are_ruled_out_before_the_split(html: str) -> None:
+    with mock.patch.object(html_module, "_SAFE_TAG_SPLIT") as split:
+        assert html_module._safe_parts(html) is None
+    split.split.assert_not_called()
+    assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)

@@ -177,8 +177,16 @@ _REL = f' rel="{LINK_REL}"'
 _MAX_DEPTH = 32
 
 
+# Substrings that rule the fast path out, found at memchr speed before the split: the attributes, relative
+# links and comments that make most notes that are not in the safe subset fail.
+_NEVER_SAFE = (" class=", " style=", " id=", " target=", " rel=", 'href="/', "href='/", "<!--", "<script")
+
+
 def _safe_parts(source: str) -> list[str] | None:
     """`source` split into text and tag names when it is provably inside the safe subset, else None."""
+    for marker in _NEVER_SAFE:
+        if marker in source:
+            return None
     parts = _SAFE_TAG_SPLIT.split(source.replace("\r", " ").replace("\n", " "))
     names = parts[1::2]
     if len(names) != source.count("<") or not _SAFE_NAMES.issuperset(names):
