@@ -277,11 +277,11 @@ def test_large_and_pathological_input_is_fast() -> None:
         "x" + " " * 500_000 + "y",
         "&amp" * 100_000,
     ]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the limit is about complexity, not about a busy machine
     for html in cases:
         assert_safe(sanitize_html(html))
         html_to_text(html)
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
 
 
 # --- html_to_text ------------------------------------------------------------------------------------------
