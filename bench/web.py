@@ -2,12 +2,15 @@
 
     python bench/web.py            # 10,000 shows, 1,000,000 episodes (SQLite), 32 connections, 10 s a target
     python bench/web.py --quick    # 500 shows, 20,000 episodes, 4 s a target
+    python bench/web.py --uncached-only   # the static file and the pages with the micro-cache off
 
 Builds the catalogue once in --data-dir (bulk insert straight into SQLite; reused when it already has the
 requested size), starts the production server (`--server`, default the one `lytt serve` uses) on loopback,
 and drives it with `wrk` (Debian package `wrk`) or, without it, a built-in async httpx load generator.
 The static file is served by the same server (WhiteNoise) in the same run: that ratio is the figure that
-travels between machines. Prints a Markdown table; --write puts it into docs/benchmarks.md ("Website").
+travels between machines, with the server's CPU time per request (from /proc), which other work on a
+shared machine skews far less than requests/s. Prints a Markdown table; --write replaces the "Website"
+section of docs/benchmarks.md with it.
 """
 
 from __future__ import annotations
