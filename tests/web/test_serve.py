@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lytt.web.serve import crawler_available, default_workers, public_url
+from lytt.web.serve import charts_interval, default_workers, public_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,11 +26,13 @@ def test_default_workers_is_bounded() -> None:
     assert 1 <= default_workers() <= 4
 
 
-def test_crawler_detection_matches_the_cli() -> None:
-    from lytt.cli import build_parser
-
-    help_text = build_parser().format_help()
-    assert crawler_available() == bool(re.search(r"\bcrawl\b", help_text.split("COMMAND", 1)[-1]))
+def test_charts_interval_from_minutes() -> None:
+    assert charts_interval("15") == 900
+    assert charts_interval("0.5") == 30
+    assert charts_interval("0") is None
+    assert charts_interval("-1") is None
+    with pytest.raises(ValueError, match="LYTT_CHARTS_MINUTES"):
+        charts_interval("often")
 
 
 def _free_port() -> int:
@@ -42,12 +43,13 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
-    """`lytt serve` on an empty data directory: migrates, loads the sample, prints the URL, serves pages."""
+    """`lytt serve` on an empty data directory: migrates, loads the sample, prints the URL, serves pages,
+    crawls in a child process, and takes that child down with it on SIGTERM."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LYTT_DATABASE_URL", "LYTT_TEST"))}
     env.update(LYTT_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "lytt.cli", "serve", "--port", str(port), "--workers", "1", "--no-crawl"],
+        [sys.executable, "-m", "lytt.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -69,6 +71,7 @@ def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
         assert response.headers["server"] == "granian"
         audio = httpx.get(url + "static/lytt/sample/tone-a.wav", headers={"Range": "bytes=0-99"}, timeout=5)
         assert audio.status_code == 206  # seekable audio needs range requests
+        assert _crawlers_in_group(process.pid), "lytt serve started no crawler"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -77,3 +80,20 @@ def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate(timeout=20)
     assert f"Lytt is running at http://127.0.0.1:{port}/" in output.decode()
+    assert not _crawlers_in_group(process.pid)
+
+
+def _crawlers_in_group(group: int) -> list[int]:
+    """Live `lytt crawl` processes in the process group `group`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if command[1:4] == [b"-m", b"lytt.cli", b"crawl"] and int(state[2]) == group and state[0] != "Z":
+            found.append(int(entry.name))
+    return found

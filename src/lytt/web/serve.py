@@ -1,9 +1,10 @@
 """What `lytt serve` does, step by step (see `run`).
 
 The web server is Granian running the WSGI application `lytt.web.wsgi` (see docs/architecture.md, "web",
-for the measurement behind the choice). The
-crawler runs as a child process (`lytt crawl`) so that fetching and parsing never compete with requests
-for one interpreter lock; the charts are recomputed in a background thread every `LYTT_CHARTS_MINUTES`.
+for the measurement behind the choice). The crawler runs as a child process (`lytt crawl`) so that
+fetching and parsing never compete with requests for one interpreter lock; the charts are recomputed in a
+background thread every `LYTT_CHARTS_MINUTES` (0: never; then run `lytt charts` from cron, e.g. on one
+machine of many).
 """
 
 from __future__ import annotations
@@ -20,9 +21,17 @@ from rich.console import Console
 log = logging.getLogger(__name__)
 console = Console(stderr=True, highlight=False)
 
-CHARTS_MINUTES = float(os.environ.get("LYTT_CHARTS_MINUTES", "15"))
 # Python threads per server process: enough to overlap database waits, few enough to not thrash the GIL.
 BLOCKING_THREADS = 4
+
+
+def charts_interval(minutes: str) -> float | None:
+    """Seconds between chart recomputations from LYTT_CHARTS_MINUTES; None (never) for 0 or less."""
+    try:
+        value = float(minutes)
+    except ValueError:
+        raise ValueError(f"LYTT_CHARTS_MINUTES: {minutes!r} is not a number of minutes") from None
+    return value * 60 if value > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +76,12 @@ def prepare(sample: bool = True) -> None:
         recompute_popularity()
 
 
-def _charts_loop(stop: threading.Event) -> None:
+def _charts_loop(stop: threading.Event, interval: float) -> None:
     from django.db import close_old_connections
 
     from lytt.charts.ranking import recompute_popularity
 
-    while not stop.wait(CHARTS_MINUTES * 60):
+    while not stop.wait(interval):
         try:
             recompute_popularity()
         except Exception:  # keep serving; the next round retries
@@ -81,22 +90,7 @@ def _charts_loop(stop: threading.Event) -> None:
             close_old_connections()
 
 
-def crawler_available() -> bool:
-    """True once the crawl package registers its `lytt crawl` command (integration point)."""
-    from lytt.cli import build_parser
-
-    parser = build_parser()
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        choices = getattr(action, "choices", None) or {}
-        if "crawl" in choices:
-            return True
-    return False
-
-
-def start_crawler() -> subprocess.Popen[bytes] | None:
-    if not crawler_available():
-        console.print("[yellow]The crawler is not available in this build; serving without it.[/]")
-        return None
+def start_crawler() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "lytt.cli", "crawl"])  # our own CLI, fixed arguments
 
 
@@ -120,10 +114,12 @@ def serve_http(host: str, port: int, workers: int) -> None:
 
 
 def run(options: ServeOptions) -> int:
+    interval = charts_interval(os.environ.get("LYTT_CHARTS_MINUTES", "15"))
     prepare(sample=options.sample)
     stop = threading.Event()
-    charts = threading.Thread(target=_charts_loop, args=(stop,), name="lytt-charts", daemon=True)
-    charts.start()
+    if interval is not None:
+        charts = threading.Thread(target=_charts_loop, args=(stop, interval), name="lytt-charts", daemon=True)
+        charts.start()
     crawler = start_crawler() if options.crawl else None
     workers = options.workers or default_workers()
     console.print(f"[bold]Lytt is running at {public_url(options.host, options.port)}[/]  (Ctrl+C to stop)")
