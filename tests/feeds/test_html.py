@@ -425,6 +425,7 @@ ACCEPTED = [
     '<p><a href="https://ex.com"><strong>bold link</strong></a><sub>2</sub><sup>3</sup></p>',
     "<span>only inline</span> <small>s</small> <code>c</code> <u>u</u> <s>s</s> <i>i</i>",
     "<p>\n  Whitespace\t\tinside\r\n  and <b> around </b>  \n</p>",
+    '<p><a\nhref="https://ex.com/n">newline</a> <a\r\nhref="https://ex.com/r"\n>crlf</a></p>',
 ]
 
 REJECTED = [
@@ -482,6 +483,7 @@ def test_fast_path_output_is_nh3_byte_for_byte_on_canonical_input() -> None:
 
 _PIECES = st.sampled_from(
     [
+        '<a\nhref="https://ex.com/n">', '<a\r\ntitle="t">',
         "<p>", "</p>", "<b>", "</b>", "<em>", "</em>", "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>",
         "<div>", "</div>", "<h1>", "</h1>", "<h3>", "</h3>", "<blockquote>", "</blockquote>", "<pre>",
         "</pre>", "<dl>", "</dl>", "<dt>", "</dt>", "<dd>", "</dd>", "<br>", "<br/>", "<hr>", "</a>",

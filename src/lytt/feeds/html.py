@@ -223,7 +223,8 @@ def _orphan_items(skeleton: str) -> bool:
 
 def _with_rel(source: str) -> str:
     """rel added as the last attribute of every link, as nh3 does (the tags are known to be well-formed)."""
-    parts = source.replace("<a>", "<a >").split("<a ")
+    # The split that proved the tags read "\r" and "\n" as spaces, so a link may start "<a\n".
+    parts = source.replace("<a>", "<a >").replace("<a\n", "<a ").replace("<a\r", "<a ").split("<a ")
     for index in range(1, len(parts)):
         part = parts[index]
         end = part.index(">")
