@@ -122,6 +122,11 @@ def _network_error(exc: httpx.HTTPError, url: str, config: FetchConfig) -> Crawl
     return FetchError(f"{type(exc).__name__}: {detail}", url=url, kind="network")
 
 
+#: Connections per httpx pool. httpcore's pool scans every connection (with a readability syscall per idle
+#: one) for every queued request, so its cost grows with the square of its size; the fetcher spreads
+#: its `concurrency` over several small pools instead of one big one (measured in docs/benchmarks.md).
+POOL_SHARD_SIZE = 4
+
 #: The most of a body the fetcher reads only to keep the connection (a redirect's, a 304's, an error page's).
 DRAIN_BYTES = 64 * 1024
 
@@ -158,35 +163,38 @@ class Fetcher:
         self.policy = policy or AddressPolicy()
         self._resolver = resolver
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._client: httpx.AsyncClient | None = None
+        self._clients: list[httpx.AsyncClient] = []
         self._overall: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
         config = self.config
-        limits = httpx.Limits(
-            max_connections=max(config.concurrency, 1) * 2,
-            max_keepalive_connections=max(config.concurrency, 1),
-        )
-        self._client = httpx.AsyncClient(
-            transport=GuardedTransport(self.policy, resolver=self._resolver, limits=limits),
-            timeout=httpx.Timeout(
-                connect=config.connect_timeout,
-                read=config.read_timeout,
-                write=config.read_timeout,
-                pool=config.total_timeout,
-            ),
-            follow_redirects=False,
-            headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, br"},
-            trust_env=False,
-        )
-        self._overall = asyncio.Semaphore(max(config.concurrency, 1))
+        concurrency = max(config.concurrency, 1)
+        shards = max(1, -(-concurrency // POOL_SHARD_SIZE))
+        per_shard = -(-concurrency // shards)
+        limits = httpx.Limits(max_connections=per_shard * 2, max_keepalive_connections=per_shard)
+        self._clients = [
+            httpx.AsyncClient(
+                transport=GuardedTransport(self.policy, resolver=self._resolver, limits=limits),
+                timeout=httpx.Timeout(
+                    connect=config.connect_timeout,
+                    read=config.read_timeout,
+                    write=config.read_timeout,
+                    pool=config.total_timeout,
+                ),
+                follow_redirects=False,
+                headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, br"},
+                trust_env=False,
+            )
+            for _ in range(shards)
+        ]
+        self._overall = asyncio.Semaphore(concurrency)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = self._clients, []
+        for client in clients:
+            await client.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
@@ -203,7 +211,7 @@ class Fetcher:
         async with self._overall:
             try:
                 async with asyncio.timeout(self.config.total_timeout):
-                    await self._follow(request, result)
+                    await self._follow(request, result, self._client_for(request))
             except TimeoutError:
                 result.error = FetchError(
                     f"took longer than {self.config.total_timeout:g}s in total",
@@ -236,7 +244,7 @@ class Fetcher:
             headers["If-Modified-Since"] = request.last_modified
         return headers
 
-    async def _follow(self, request: FetchRequest, result: FetchResult) -> None:
+    async def _follow(self, request: FetchRequest, result: FetchResult, client: httpx.AsyncClient) -> None:
         """Walk the redirect chain by hand, each hop checked, filling in `result`."""
         url = request.url
         permanent_so_far = True
@@ -248,7 +256,7 @@ class Fetcher:
                 check_url(url, self.policy)
             except UnsafeURL as exc:
                 raise UnsafeURL(exc.detail, url=redact(url), address=exc.address) from None
-            location = await self._exchange(url, headers, result)
+            location = await self._exchange(client, url, headers, result)
             if location is None:
                 break
             status = result.status_code or 0
@@ -273,12 +281,18 @@ class Fetcher:
                 f"HTTP {result.status_code} {reason}", url=redact(url), kind=f"http_{result.status_code}"
             )
 
-    async def _exchange(self, url: str, headers: dict[str, str], result: FetchResult) -> str | None:
+    def _client_for(self, request: FetchRequest) -> httpx.AsyncClient:
+        """The pool a feed's fetches use: always the same one, so its connections are reused."""
+        assert self._clients, "use `async with Fetcher(...)`"
+        return self._clients[request.feed_id % len(self._clients)]
+
+    async def _exchange(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], result: FetchResult
+    ) -> str | None:
         """One request/response. Returns the Location to follow, or None when this is the final answer."""
-        assert self._client is not None
         config = self.config
         try:
-            async with self._host_slot(url), self._client.stream("GET", url, headers=headers) as response:
+            async with self._host_slot(url), client.stream("GET", url, headers=headers) as response:
                 result.status_code = response.status_code
                 result.not_before = not_before_from(
                     status_code=response.status_code,
