@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from datetime import UTC, datetime, timedelta
 
+import brotli
 from tests.feedserver import FeedServer, rss
 
 from lytt.crawl.errors import UnsafeURL
@@ -63,6 +65,16 @@ def test_gzip_is_decoded(feed_server: FeedServer) -> None:
     result = fetch(url)
     assert result.body == body.encode()
     assert 0 < result.bytes_received < len(body)
+
+
+def test_deflate_and_brotli_are_decoded(feed_server: FeedServer) -> None:
+    body = rss("Squeezed", episodes=40).encode()
+    for name, encoded in (("deflate", zlib.compress(body)), ("br", brotli.compress(body))):
+        url = feed_server.add(f"/{name}.xml", encoded, headers={"Content-Encoding": name})
+        result = fetch(url)
+        assert result.body == body, name
+        assert result.bytes_received == len(encoded)
+        assert "deflate" in feed_server.requests[-1].headers["accept-encoding"]
 
 
 def test_corrupt_gzip_is_an_error(feed_server: FeedServer) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 
+import aiohttp
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +15,7 @@ from tests.feedserver import FeedServer, rss
 from lytt.crawl.errors import UnsafeURL
 from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
 from lytt.crawl.safety import AddressPolicy, check_url, classify, embedded_ipv4
-from lytt.crawl.transport import Resolver
+from lytt.crawl.transport import GuardedSocketFactory, RefusedAddress, Resolver
 
 LOCAL_ONLY = AddressPolicy(extra_allowed=(ipaddress.ip_network("127.0.0.1/32"),))
 FAST = FetchConfig(connect_timeout=2, read_timeout=2, total_timeout=5)
@@ -120,6 +122,23 @@ def test_redirect_to_metadata_is_refused_even_when_private_feeds_are_allowed(fee
     assert result.permanent_url is None
 
 
+def test_redirect_to_a_host_name_resolving_to_a_forbidden_address_is_refused(feed_server: FeedServer) -> None:
+    feed_server.add("/secret.xml", rss("Secret"))
+    start = feed_server.add(
+        "/jump-named", status=301, location=feed_server.url("/secret.xml", host="inside.example")
+    )
+
+    async def resolve(host: str, port: int) -> list[str]:
+        return ["127.0.0.2"] if host == "inside.example" else ["127.0.0.1"]
+
+    result = run_fetch(start, LOCAL_ONLY, resolve)
+    assert isinstance(result.error, UnsafeURL)
+    assert result.error.address == "127.0.0.2"
+    assert "inside.example" in str(result.error)
+    assert result.permanent_url is None
+    assert feed_server.hits["/secret.xml"] == 0
+
+
 def resolver_for(answers: list[list[str]]) -> Resolver:
     """A resolver whose successive answers are `answers` (the last one repeats): a rebinding DNS server."""
     calls: list[str] = []
@@ -190,3 +209,45 @@ def test_only_global_addresses_pass_the_default_policy(
 def embedded_ipv4_is_global(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     inner = embedded_ipv4(address)
     return inner is not None and inner.is_global
+
+
+def test_socket_factory_refuses_forbidden_destinations() -> None:
+    factory = GuardedSocketFactory(LOCAL_ONLY)
+    for address in ("127.0.0.2", "169.254.169.254", "10.0.0.1", "::1", "::ffff:192.168.0.1"):
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        with pytest.raises(RefusedAddress) as refused:
+            factory((family, socket.SOCK_STREAM, 6, "", (address, 80)))
+        assert refused.value.refusal.address == address
+    allowed = factory((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80)))
+    assert allowed.family == socket.AF_INET
+    allowed.close()
+
+
+def test_connections_that_bypass_the_resolver_are_still_checked(feed_server: FeedServer) -> None:
+    """aiohttp does not resolve IP literals: the socket factory sees the address before the connect."""
+    url = feed_server.add("/literal.xml", rss("Literal"))
+
+    async def run() -> aiohttp.ClientConnectorError:
+        connector = aiohttp.TCPConnector(socket_factory=GuardedSocketFactory(AddressPolicy()))
+        async with aiohttp.ClientSession(connector=connector) as session:
+            with pytest.raises(aiohttp.ClientConnectorError) as caught:
+                await session.get(url)
+        return caught.value
+
+    error = asyncio.run(run())
+    assert isinstance(error.os_error, RefusedAddress)
+    assert error.os_error.refusal.address == "127.0.0.1"
+    assert feed_server.hits["/literal.xml"] == 0
+
+
+def test_fetcher_checks_the_peer_address_when_the_url_check_is_skipped(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the URL check out of the way, the fetcher's own connector still refuses 127.0.0.1."""
+    url = feed_server.add("/peer.xml", rss("Peer"))
+    monkeypatch.setattr("lytt.crawl.fetch.check_url", lambda url, policy: None)
+    result = run_fetch(url, AddressPolicy())
+    assert isinstance(result.error, UnsafeURL)
+    assert result.error.address == "127.0.0.1"
+    assert "loopback" in str(result.error)
+    assert feed_server.hits["/peer.xml"] == 0

@@ -1,40 +1,42 @@
-"""Fetching feeds: async httpx, bounded concurrency, conditional requests, manual redirects, a size cap.
+"""Fetching feeds: async aiohttp, bounded concurrency, conditional requests, manual redirects, a size cap.
 
 `Fetcher.fetch` never raises for anything that can go wrong with one feed: the outcome, good or bad, is a
 `FetchResult`. Redirects are followed by hand so that every hop is checked (`check_url`, and the guarded
-transport at connect time) and so that permanent hops (301/308) can be told apart from temporary ones.
+connector at connect time) and so that permanent hops (301/308) can be told apart from temporary ones.
+aiohttp parses HTTP in C; its per-request CPU cost is a fraction of httpx's (docs/benchmarks.md, "crawl").
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from http import HTTPStatus
+from urllib.parse import urljoin
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from lytt.crawl.errors import CrawlError, FetchError, ResponseTooLarge, TooManyRedirects, UnsafeURL
 from lytt.crawl.headers import not_before_from
 from lytt.crawl.safety import AddressPolicy, check_url
-from lytt.crawl.transport import DNSFailure, GuardedTransport, Resolver
+from lytt.crawl.transport import DNSFailure, RefusedAddress, Resolver, guarded_connector
 from lytt.feeds.urls import redact_url as redact
-
-# httpx logs every request line at INFO with the full URL, tokens of private feeds included; the crawler
-# logs its own redacted line per feed instead.
-for _name in ("httpx", "httpcore"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
 
 USER_AGENT = "Lytt/0.1 (+https://github.com/lytt-podcast/lytt; podcast directory)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+#: What aiohttp decodes: gzip and deflate always, Brotli with the `brotli` package (a dependency).
+ACCEPT_ENCODING = "gzip, deflate, br"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
+
+#: The most of a body the fetcher reads only to keep the connection (a redirect's, a 304's, an error page's).
+DRAIN_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,53 +95,67 @@ class FetchResult:
         return self.error.kind if self.error is not None else ""
 
 
-def _timeout_error(exc: httpx.TimeoutException, url: str, config: FetchConfig) -> FetchError:
-    if isinstance(exc, httpx.ConnectTimeout):
+def _timeout_error(exc: aiohttp.ServerTimeoutError, url: str, config: FetchConfig) -> FetchError:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
         what = f"connecting timed out after {config.connect_timeout:g}s"
-    elif isinstance(exc, httpx.ReadTimeout):
-        what = f"no data for {config.read_timeout:g}s (read timeout)"
     else:
-        what = f"timed out ({type(exc).__name__})"
+        what = f"no data for {config.read_timeout:g}s (read timeout)"
     return FetchError(what, url=url, kind="timeout")
 
 
-def _network_error(exc: httpx.HTTPError, url: str, config: FetchConfig) -> CrawlError:
-    """Translate httpx's exceptions into the crawler's, keeping the cause in the message."""
-    if isinstance(exc, httpx.TimeoutException):
-        return _timeout_error(exc, url, config)
+def _connect_error(exc: aiohttp.ClientConnectorError, url: str) -> CrawlError:
+    """A failed connection; the socket factory's refusal of an address becomes an UnsafeURL again."""
+    cause = exc.os_error
+    if isinstance(cause, RefusedAddress):
+        return UnsafeURL(cause.refusal.detail, url=url, address=cause.refusal.address)
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return DNSFailure(f"cannot resolve host ({cause})", url=url)
+    return FetchError(f"cannot connect ({exc})", url=url, kind="connect")
+
+
+def _payload_error(exc: aiohttp.ClientPayloadError, url: str) -> FetchError:
     detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        return FetchError(f"cannot connect ({detail})", url=url, kind="connect")
-    if isinstance(exc, httpx.RemoteProtocolError):
-        kind = "truncated" if "incomplete" in detail.lower() or "closed" in detail.lower() else "protocol"
-        return FetchError(f"the server broke the HTTP exchange ({detail})", url=url, kind=kind)
-    if isinstance(exc, httpx.ReadError):
-        return FetchError(f"the connection was reset while reading ({detail})", url=url, kind="reset")
-    if isinstance(exc, httpx.DecodingError):
+    if "content-encoding" in detail.lower() or "decompress" in detail.lower():
         return FetchError(f"the compressed body is corrupt ({detail})", url=url, kind="decoding")
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    return FetchError(f"the server broke the HTTP exchange ({detail})", url=url, kind="truncated")
+
+
+def _network_error(exc: aiohttp.ClientError, url: str, config: FetchConfig) -> CrawlError:
+    """Translate aiohttp's exceptions into the crawler's, keeping the cause in the message."""
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return _timeout_error(exc, url, config)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return _connect_error(exc, url)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return _payload_error(exc, url)
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return FetchError(f"the server closed the connection ({detail})", url=url, kind="truncated")
+    if isinstance(exc, aiohttp.ClientOSError):
+        return FetchError(f"the connection was reset while reading ({detail})", url=url, kind="reset")
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return FetchError(f"the server broke the HTTP exchange ({detail})", url=url, kind="protocol")
+    if isinstance(exc, aiohttp.InvalidURL):
         return FetchError(f"not a fetchable URL ({detail})", url=url, kind="invalid_url")
     return FetchError(f"{type(exc).__name__}: {detail}", url=url, kind="network")
 
 
-#: Connections per httpx pool. httpcore's pool scans every connection (with a readability syscall per idle
-#: one) for every queued request, so its cost grows with the square of its size; the fetcher spreads
-#: its `concurrency` over several small pools instead of one big one (measured in docs/benchmarks.md).
-POOL_SHARD_SIZE = 4
-
-#: The most of a body the fetcher reads only to keep the connection (a redirect's, a 304's, an error page's).
-DRAIN_BYTES = 64 * 1024
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "unexpected status"
 
 
-async def _drain(response: httpx.Response) -> None:
+async def _drain(response: aiohttp.ClientResponse) -> None:
     """Read a small unwanted body to its end, so the connection goes back to the pool for keep-alive.
 
-    httpcore closes a connection whose response was closed unread, even a 304's empty one: without this,
-    every conditional request that comes back 304 costs a new TCP (and TLS) handshake. A body past
-    `DRAIN_BYTES` is not worth reading; the connection is closed instead.
+    A response released before its body is read closes its connection: without this, every redirect or
+    error page would cost the next request a new TCP (and TLS) handshake. A body past `DRAIN_BYTES` is not
+    worth reading; the connection is closed instead.
     """
     size = 0
-    async for chunk in response.aiter_raw():
+    async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > DRAIN_BYTES:
             return
@@ -148,7 +164,8 @@ async def _drain(response: httpx.Response) -> None:
 class Fetcher:
     """Fetches feeds concurrently: at most `concurrency` at once, and at most `per_host` per host.
 
-    Use as an async context manager (it owns the HTTP client and its connection pool).
+    Use as an async context manager (it owns the HTTP session and its connection pool). One pool serves
+    every host: aiohttp's pool finds a host's idle connection by key, at a cost independent of its size.
     """
 
     def __init__(
@@ -163,55 +180,47 @@ class Fetcher:
         self.policy = policy or AddressPolicy()
         self._resolver = resolver
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._clients: list[httpx.AsyncClient] = []
+        self._session: aiohttp.ClientSession | None = None
         self._overall: asyncio.Semaphore | None = None
-        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
         config = self.config
         concurrency = max(config.concurrency, 1)
-        shards = max(1, -(-concurrency // POOL_SHARD_SIZE))
-        per_shard = -(-concurrency // shards)
-        limits = httpx.Limits(max_connections=per_shard * 2, max_keepalive_connections=per_shard)
-        self._clients = [
-            httpx.AsyncClient(
-                transport=GuardedTransport(self.policy, resolver=self._resolver, limits=limits),
-                timeout=httpx.Timeout(
-                    connect=config.connect_timeout,
-                    read=config.read_timeout,
-                    write=config.read_timeout,
-                    pool=config.total_timeout,
-                ),
-                follow_redirects=False,
-                headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, br"},
-                trust_env=False,
-            )
-            for _ in range(shards)
-        ]
+        connector = guarded_connector(
+            self.policy,
+            resolver=self._resolver,
+            limit=concurrency,
+            limit_per_host=max(config.per_host, 1),
+            resolve_timeout=config.connect_timeout,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=config.connect_timeout, sock_read=config.read_timeout
+            ),
+            headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+            raise_for_status=False,
+        )
         self._overall = asyncio.Semaphore(concurrency)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        clients, self._clients = self._clients, []
-        for client in clients:
-            await client.aclose()
-
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(max(self.config.per_host, 1))
-        return slot
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         """Fetch one feed. Never raises for a problem with the feed: see `FetchResult.error`."""
         assert self._overall is not None, "use `async with Fetcher(...)`"
+        assert self._session is not None, "use `async with Fetcher(...)`"
         result = FetchResult(request=request, final_url=request.url)
         started = time.monotonic()
         async with self._overall:
             try:
                 async with asyncio.timeout(self.config.total_timeout):
-                    await self._follow(request, result, self._client_for(request))
+                    await self._follow(request, result, self._session)
             except TimeoutError:
                 result.error = FetchError(
                     f"took longer than {self.config.total_timeout:g}s in total",
@@ -244,7 +253,9 @@ class Fetcher:
             headers["If-Modified-Since"] = request.last_modified
         return headers
 
-    async def _follow(self, request: FetchRequest, result: FetchResult, client: httpx.AsyncClient) -> None:
+    async def _follow(
+        self, request: FetchRequest, result: FetchResult, session: aiohttp.ClientSession
+    ) -> None:
         """Walk the redirect chain by hand, each hop checked, filling in `result`."""
         url = request.url
         permanent_so_far = True
@@ -256,7 +267,7 @@ class Fetcher:
                 check_url(url, self.policy)
             except UnsafeURL as exc:
                 raise UnsafeURL(exc.detail, url=redact(url), address=exc.address) from None
-            location = await self._exchange(client, url, headers, result)
+            location = await self._exchange(session, url, headers, result)
             if location is None:
                 break
             status = result.status_code or 0
@@ -276,61 +287,68 @@ class Fetcher:
             url = target
         if result.status_code is not None and result.status_code not in (200, 203, 304):
             result.body = None
-            reason = httpx.codes.get_reason_phrase(result.status_code) or "unexpected status"
             result.error = FetchError(
-                f"HTTP {result.status_code} {reason}", url=redact(url), kind=f"http_{result.status_code}"
+                f"HTTP {result.status_code} {_reason(result.status_code)}",
+                url=redact(url),
+                kind=f"http_{result.status_code}",
             )
 
-    def _client_for(self, request: FetchRequest) -> httpx.AsyncClient:
-        """The pool a feed's fetches use: always the same one, so its connections are reused."""
-        assert self._clients, "use `async with Fetcher(...)`"
-        return self._clients[request.feed_id % len(self._clients)]
-
     async def _exchange(
-        self, client: httpx.AsyncClient, url: str, headers: dict[str, str], result: FetchResult
+        self, session: aiohttp.ClientSession, url: str, headers: dict[str, str], result: FetchResult
     ) -> str | None:
         """One request/response. Returns the Location to follow, or None when this is the final answer."""
-        config = self.config
         try:
-            async with self._host_slot(url), client.stream("GET", url, headers=headers) as response:
-                result.status_code = response.status_code
-                result.not_before = not_before_from(
-                    status_code=response.status_code,
-                    retry_after=response.headers.get("retry-after"),
-                    cache_control=response.headers.get("cache-control"),
-                    now=self._clock(),
-                )
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_CODES and location:
-                    await _drain(response)
-                    return location
-                result.etag = response.headers.get("etag", "")[:500]
-                result.last_modified = response.headers.get("last-modified", "")[:100]
-                if response.status_code not in (200, 203):
-                    await _drain(response)
-                    return None
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > config.max_bytes:
-                    raise ResponseTooLarge(
-                        f"Content-Length {int(declared):,} is over the {config.max_bytes:,}-byte cap",
-                        url=redact(url),
-                    )
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > config.max_bytes:
-                        raise ResponseTooLarge(
-                            f"the body grew past the {config.max_bytes:,}-byte cap", url=redact(url)
-                        )
-                    chunks.append(chunk)
-                result.body = b"".join(chunks)
-                result.bytes_received = response.num_bytes_downloaded
-                result.content_type = response.headers.get("content-type", "")
-                return None
+            async with session.get(
+                URL(url, encoded=True), headers=headers, allow_redirects=False
+            ) as response:
+                return await self._read(response, url, result)
         except (UnsafeURL, DNSFailure) as exc:
             if isinstance(exc, UnsafeURL):
                 raise UnsafeURL(exc.detail, url=redact(url), address=exc.address) from None
             raise DNSFailure(exc.detail, url=redact(url)) from None
-        except httpx.HTTPError as exc:
-            raise _network_error(exc, redact(url), config) from None
+        except aiohttp.ClientError as exc:
+            raise _network_error(exc, redact(url), self.config) from None
+        except ValueError as exc:  # yarl's and aiohttp's refusals of a malformed URL
+            raise FetchError(f"not a fetchable URL ({exc})", url=redact(url), kind="invalid_url") from None
+
+    async def _read(self, response: aiohttp.ClientResponse, url: str, result: FetchResult) -> str | None:
+        """Record a response's status and headers and read its body (capped) when it is the feed."""
+        status = response.status
+        response_headers = response.headers
+        result.status_code = status
+        result.not_before = not_before_from(
+            status_code=status,
+            retry_after=response_headers.get("Retry-After"),
+            cache_control=response_headers.get("Cache-Control"),
+            now=self._clock(),
+        )
+        location = response_headers.get("Location")
+        if status in REDIRECT_CODES and location:
+            await _drain(response)
+            return location
+        result.etag = response_headers.get("ETag", "")[:500]
+        result.last_modified = response_headers.get("Last-Modified", "")[:100]
+        if status not in (200, 203):
+            await _drain(response)
+            return None
+        result.body = await self._body(response, url)
+        result.bytes_received = response.content.total_raw_bytes
+        result.content_type = response_headers.get("Content-Type", "")
+        return None
+
+    async def _body(self, response: aiohttp.ClientResponse, url: str) -> bytes:
+        """The decoded body, streamed and cut off past `max_bytes` (decoded bytes: a gzip bomb stops too)."""
+        max_bytes = self.config.max_bytes
+        declared = response.content_length
+        if declared is not None and declared > max_bytes:
+            raise ResponseTooLarge(
+                f"Content-Length {declared:,} is over the {max_bytes:,}-byte cap", url=redact(url)
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            if size > max_bytes:
+                raise ResponseTooLarge(f"the body grew past the {max_bytes:,}-byte cap", url=redact(url))
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,20 +1,28 @@
-"""An httpx transport that checks every address it connects to (see `lytt.crawl.safety`).
+"""An aiohttp connector that checks every address it connects to (see `lytt.crawl.safety`).
 
-The network backend resolves the host name itself, drops the addresses the policy refuses, and connects to
-one of the addresses it checked: there is no second DNS lookup an attacker could answer differently. TLS
-still verifies the certificate against the host name (httpcore passes the origin's host as SNI), so
-connecting by IP changes nothing for HTTPS.
+Two layers, both at connect time:
+
+* `GuardedResolver` resolves the host name once, drops the addresses the policy refuses and hands aiohttp
+  only the checked ones; aiohttp connects to those addresses (there is no second DNS lookup an attacker
+  could answer differently). TLS still verifies the certificate against the host name: aiohttp passes the
+  URL's host as SNI and as the name to check, whatever address it connected to.
+* `GuardedSocketFactory` creates every socket aiohttp connects, and sees the exact address the socket is
+  about to connect to. It refuses what the policy refuses, so anything that bypasses the resolver (aiohttp
+  does not resolve IP literals, for one) meets the same check before a single byte leaves.
+
+Proxies are not supported (`trust_env=False` in the fetcher): a proxy would resolve names where the policy
+cannot see.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
-import ssl
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 
-import httpcore
-import httpx
+import aiohttp
+from aiohappyeyeballs import AddrInfoType
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from lytt.crawl.errors import FetchError, UnsafeURL
 from lytt.crawl.safety import AddressPolicy, parse_ip
@@ -28,6 +36,18 @@ class DNSFailure(FetchError):
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message, url=url, kind="dns")
+
+
+class RefusedAddress(OSError):
+    """The socket factory refused to connect to an address; carries the policy's `UnsafeURL`.
+
+    An OSError so that aiohttp treats it like any failed connection attempt (and tries the next address)
+    and reports it as the cause of its `ClientConnectorError`, where the fetcher finds it again.
+    """
+
+    def __init__(self, refusal: UnsafeURL) -> None:
+        self.refusal = refusal
+        super().__init__(refusal.detail)
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -45,88 +65,83 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return addresses
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """A network backend that connects only to addresses the policy allows."""
+class GuardedResolver(AbstractResolver):
+    """Resolves once and returns only the addresses the policy allows (UnsafeURL when none is allowed)."""
 
-    def __init__(self, policy: AddressPolicy, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self, policy: AddressPolicy, resolver: Resolver | None = None, timeout: float = 10.0
+    ) -> None:
         self._policy = policy
         self._resolver = resolver or system_resolver
-        self._inner = httpcore.AnyIOBackend()
+        self._timeout = timeout
 
-    async def _addresses(self, host: str, port: int, timeout: float | None) -> list[str]:
+    async def _addresses(self, host: str, port: int) -> list[str]:
         literal = parse_ip(host)
         if literal is not None:
             return [str(literal)]
         try:
-            addresses = await asyncio.wait_for(self._resolver(host, port), timeout)
+            addresses = await asyncio.wait_for(self._resolver(host, port), self._timeout)
         except TimeoutError:
-            raise DNSFailure(f"resolving {host!r} timed out after {timeout}s") from None
+            raise DNSFailure(f"resolving {host!r} timed out after {self._timeout:g}s") from None
         if not addresses:
             raise DNSFailure(f"host {host!r} has no addresses")
         return addresses
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._addresses(host, port, timeout)
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = await self._addresses(host, port)
         allowed = self._policy.check_addresses(f"{host}:{port}", addresses)
-        last_error: Exception | None = None
-        for address in allowed:
-            try:
-                return await self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last_error = exc
-        assert last_error is not None  # check_addresses never returns an empty list
-        raise last_error
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in allowed
+        ]
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise UnsafeURL("the crawler never connects to unix sockets", url=path)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    async def close(self) -> None:
+        return None
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport (so its exception mapping and streaming stay), over a `GuardedBackend`.
+class GuardedSocketFactory:
+    """Creates aiohttp's sockets, refusing any whose destination address the policy refuses."""
 
-    httpx does not take a network backend as an argument, so the connection pool it builds is replaced by
-    an identical one that has the guarded backend. Proxies are not supported: a proxy would do the DNS
-    lookup where the policy cannot see it.
+    def __init__(self, policy: AddressPolicy) -> None:
+        self._policy = policy
+
+    def __call__(self, addr_info: AddrInfoType) -> socket.socket:
+        family, type_, proto, _canonname, sockaddr = addr_info
+        address, port = str(sockaddr[0]), int(sockaddr[1])
+        try:
+            self._policy.check_addresses(f"{address}:{port}", [address])
+        except UnsafeURL as refusal:
+            raise RefusedAddress(refusal) from None
+        return socket.socket(family=family, type=type_, proto=proto)
+
+
+def guarded_connector(
+    policy: AddressPolicy,
+    *,
+    resolver: Resolver | None = None,
+    limit: int = 100,
+    limit_per_host: int = 0,
+    resolve_timeout: float = 10.0,
+) -> aiohttp.TCPConnector:
+    """A connection pool whose every connection went through `GuardedResolver` and `GuardedSocketFactory`.
+
+    No DNS cache: a new connection resolves again (idle connections are kept alive and reused, so this is
+    once per connection, not per request), and a rebinding answer meets the policy like the first did.
     """
-
-    def __init__(
-        self,
-        policy: AddressPolicy,
-        *,
-        resolver: Resolver | None = None,
-        limits: httpx.Limits | None = None,
-        verify: ssl.SSLContext | bool = True,
-    ) -> None:
-        limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        super().__init__(limits=limits, verify=verify, trust_env=False)
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(policy, resolver),
-        )
+    return aiohttp.TCPConnector(
+        resolver=GuardedResolver(policy, resolver, timeout=resolve_timeout),
+        socket_factory=GuardedSocketFactory(policy),
+        use_dns_cache=False,
+        limit=limit,
+        limit_per_host=limit_per_host,
+        enable_cleanup_closed=False,
+    )
