@@ -268,8 +268,60 @@ def test_a_rare_word_outside_the_newest_rows_is_still_found(monkeypatch: pytest.
     for n in range(5):
         make_episode(show, f"Vanlig episode {n}")
     rebuild()
-    monkeypatch.setattr(engine, "PG_RECENT_ROWS", 2)  # PostgreSQL: the backwards walk misses it
+    monkeypatch.setattr(engine, "CANDIDATES", 2)
     assert titles(search("ordbruk")) == ["Sjelden ordbruk"]
+
+
+def _restart_index_ids(at: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('search_searchentry', 'id')")
+        cursor.execute(f"ALTER SEQUENCE {cursor.fetchone()[0]} RESTART WITH {at}")
+
+
+@pytest.mark.postgres_only
+def test_postgres_looks_in_the_newest_window_then_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lytt.search import engine
+
+    old = make_show("Arkivet", language="nb")
+    make_episode(old, "Sjelden ordbruk om suppe", published_at=days_ago(900))
+    index_show(old.pk)
+    # Far enough above the old row that every window is newer than it (the widest spans 3 × 2**18 ids).
+    _restart_index_ids(5_000_000)
+    new = make_show("Kveldsmat", language="nb")
+    for n in range(4):
+        make_episode(new, f"Suppe nummer {n}")
+    index_show(new.pk)
+    top = max(SearchEntry.objects.values_list("id", flat=True))
+    with connection.cursor() as cursor:  # the documents name their windows
+        cursor.execute(
+            "SELECT title FROM search_searchentry WHERE document @@ %s::tsquery",
+            [engine.window_markers(top)[0]],
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == ["Kveldsmat"] + [
+            f"Suppe nummer {n}" for n in range(4)
+        ]
+    monkeypatch.setattr(engine, "CANDIDATES", 3)
+    newest = SearchEntry.objects.filter(kind="episode", title__startswith="Suppe").order_by("-id")
+    results = search("suppe")
+    assert results.total_capped
+    assert sorted(titles(results)) == sorted(e.title for e in newest[:3])
+    assert titles(search("ordbruk")) == ["Sjelden ordbruk om suppe"]
+    monkeypatch.setattr(engine, "CANDIDATES", 10)
+    assert len(search("suppe").hits) == 5  # fewer than wanted in the windows: the whole index
+    assert titles(search("arkivet", kind="shows")) == ["Arkivet"]
+
+
+@pytest.mark.postgres_only
+def test_window_markers_in_documents_match_no_user_text() -> None:
+    _restart_index_ids(1_000_000)
+    show = make_show("Kind words", language="en")
+    make_episode(show, "Wonderful things")
+    index_show(show.pk)
+    for text in ("w12", "w15", "w18", "kind show", "244", "w"):
+        assert titles(search(text)) == [], text
+    assert titles(search("w", prefix=True)) == ["Wonderful things"]
+    assert titles(search("kind", kind="shows")) == ["Kind words"]
+    assert titles(search("show", kind="shows")) == []
 
 
 def test_the_words_show_and_episode_match_text_not_every_row() -> None:

@@ -18,11 +18,12 @@ MAX_LIMIT = 100
 # Only the newest CANDIDATES matches of a query are ranked (see docs/architecture.md, "search"): ranking
 # every match of a common word costs seconds on a million episodes, ranking 300 a few milliseconds.
 CANDIDATES = 300
-PG_RECENT_ROWS = 20_000
-# Search as you type wants a few titles at once: it ranks the newest 50 title matches and, on
-# PostgreSQL, looks for them among the newest 10,000 rows only (shows are far fewer, so all of them).
+# Search as you type wants a few titles at once: it ranks the newest 50 title matches.
 SUGGEST_CANDIDATES = 50
-PG_SUGGEST_ROWS = 10_000
+# PostgreSQL looks for the newest matches in windows of ids, named by marker lexemes in every document
+# (migration 0005): blocks of 2**12, 2**15 and 2**18 ids.
+PG_WINDOW_SHIFTS = (12, 15, 18)
+SHOW_MARKER = "' kind show'"
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
 _KIND_VALUE = {"shows": "show", "episodes": "episode"}
@@ -167,8 +168,60 @@ def _tsquery_sql(query: Query, configs: tuple[str, ...]) -> tuple[str, list[Any]
     return f"({sql})", params
 
 
+def window_markers(top_id: int) -> list[str]:
+    """The tsquery text of each search window for an index whose highest id is ``top_id``, narrowest first.
+
+    A window is the current block and the two before it, for blocks of 4,096, 32,768 and 262,144 ids
+    (the marker lexemes of migration 0005). A window that would reach id 0 covers the whole index and is
+    left out: the unbounded search that follows the windows does the same for less.
+    """
+    windows: list[str] = []
+    for shift in PG_WINDOW_SHIFTS:
+        last = top_id >> shift
+        first = last - 2
+        if first <= 0:
+            break
+        windows.append(" | ".join(f"' w{shift} {block}'" for block in range(first, last + 1)))
+    return windows
+
+
+def _postgres_candidates(
+    cursor: Any, match: str, match_params: list[Any], kind: Kind, filters: str, params: list[Any], wanted: int
+) -> list[int]:
+    """Ids of the newest ``wanted`` matches: in the newest window of ids that holds that many, else all.
+
+    Each step is one GIN index scan of the query ANDed with the window's marker lexemes, so the heap is
+    read only for rows that match inside the window; a common word stops at the first window, a rare one
+    goes on to the unbounded scan, which is then cheap because the word is rare.
+    """
+    cursor.execute("SELECT max(id) FROM search_searchentry")
+    top = cursor.fetchone()[0]
+    if top is None:
+        return []
+    kind_marker = [SHOW_MARKER] if kind == "shows" else []
+    ids: list[int] = []
+    with transaction.atomic():
+        # The planner would otherwise walk the id index backwards, testing every row, for a word it
+        # believes common.
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        for window in [*window_markers(int(top)), None]:
+            markers = [*kind_marker, *([window] if window else [])]
+            narrowing = "".join(" && %s::tsquery" for _ in markers)
+            cursor.execute(
+                f"SELECT e.id FROM search_searchentry e WHERE e.document @@ ({match}{narrowing}) "
+                f"AND {filters} ORDER BY e.id DESC LIMIT %s",
+                [*match_params, *markers, *params, wanted],
+            )
+            ids = [int(r[0]) for r in cursor.fetchall()]
+            if len(ids) >= wanted:
+                break
+        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+    return ids
+
+
 def _postgres_rows(
     query: Query,
+    kind: Kind,
     field: Field,
     language: str | None,
     clauses: list[str],
@@ -180,35 +233,15 @@ def _postgres_rows(
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
     tsquery, tsparams = _tsquery_sql(query, configs)
-    field_clause = ""
-    field_params: list[Any] = []
-    if field in ("title", "people"):
-        field_clause = f"AND to_tsvector(e.config::regconfig, e.{field}) @@ {tsquery} "
-        field_params = tsparams
-    match = f"e.document @@ {tsquery} {field_clause}"
-    match_params = [*tsparams, *field_params]
+    match = tsquery
+    match_params = list(tsparams)
     filters = " AND ".join(clauses)
-    # 1. A common word: its newest matches are among the newest rows, found by walking the (kind, id)
-    #    index backwards over at most PG_RECENT_ROWS rows, whatever the planner thinks of the word.
-    recent = (
-        f"SELECT e.id FROM (SELECT e.id, e.document, e.config, e.title, e.people FROM search_searchentry e "
-        f"WHERE {filters} ORDER BY e.id DESC LIMIT %s) e WHERE {match}ORDER BY e.id DESC LIMIT %s"
-    )
-    # 2. Fewer than CANDIDATES there: the word is rare enough for the GIN index to be the fast way.
-    indexed = f"SELECT e.id FROM search_searchentry e WHERE {match}AND {filters} ORDER BY e.id DESC LIMIT %s"
+    if field in ("title", "people"):
+        filters += f" AND to_tsvector(e.config::regconfig, e.{field}) @@ {tsquery}"
+        params = [*params, *tsparams]
     with connection.cursor() as cursor:
-        window, candidates = (
-            (PG_SUGGEST_ROWS, SUGGEST_CANDIDATES) if suggesting else (PG_RECENT_ROWS, CANDIDATES)
-        )
-        cursor.execute(recent, [*params, window, *match_params, candidates])
-        ids = [int(r[0]) for r in cursor.fetchall()]
-        if len(ids) < candidates and not suggesting:
-            with transaction.atomic():
-                # The planner would walk the id index for a word it wrongly believes common.
-                cursor.execute("SET LOCAL enable_indexscan = off")
-                cursor.execute(indexed, [*match_params, *params, CANDIDATES])
-                ids = [int(r[0]) for r in cursor.fetchall()]
-                cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+        wanted = SUGGEST_CANDIDATES if suggesting else CANDIDATES
+        ids = _postgres_candidates(cursor, match, match_params, kind, filters, params, wanted)
         if not ids:
             return []
         relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, {tsquery}, 1)"
@@ -235,7 +268,7 @@ def _rows(
     clauses, params = _filter_sql(kind, filters)
     if connection.vendor == "postgresql":
         return _postgres_rows(
-            query, field, filters.language, clauses, params, limit, offset, suggesting=suggesting
+            query, kind, field, filters.language, clauses, params, limit, offset, suggesting=suggesting
         )
     return _sqlite_rows(query, kind, field, clauses, params, limit, offset, suggesting=suggesting)
 
