@@ -419,3 +419,58 @@ def test_first_ingests_of_one_podcast_guid_are_serialised_on_postgres() -> None:
     assert Show.objects.count() == 1
     second.refresh_from_db()
     assert second.status == FeedSource.Status.DUPLICATE
+
+
+def _catalogue_state() -> tuple[object, ...]:
+    show = Show.objects.values(
+        "slug", "title", "episode_count", "latest_episode_at", "primary_category__slug", "language"
+    ).get()
+    categories = list(ShowCategory.objects.order_by("position").values_list("category__slug", "position"))
+    episodes = list(
+        Episode.objects.order_by("match_key").values_list(
+            "match_key",
+            "slug",
+            "guid",
+            "title",
+            "content_hash",
+            "published_at",
+            "enclosure_url",
+            "description_html",
+            "chapters",
+            "extra",
+            "vanished_at",
+        )
+    )
+    people = sorted(EpisodePerson.objects.values_list("episode__match_key", "person__slug", "role"))
+    return show, categories, episodes, people
+
+
+def test_first_ingest_of_a_new_show_equals_the_general_path() -> None:
+    items = [episode(n, title="Weekly news" if n % 2 else None) for n in range(1, 9)]
+    items[2].persons = [FeedPerson(name="Guest Star", role="guest")]
+    categories = [("Society & Culture", "Documentary"), ("News", None)]
+
+    ingest_feed(source(), feed(episodes=items, categories=categories), now=NOW)  # the new-show path
+    new_show = _catalogue_state()
+
+    Show.objects.all().delete()
+    FeedSource.objects.all().delete()
+    src = source()
+    ingest_feed(src, feed(episodes=[], categories=[]), now=NOW)  # an empty show first: the general path
+    result = ingest_feed(src, feed(episodes=items, categories=categories), now=NOW)
+    assert result.new_episodes == len(items)
+    assert _catalogue_state() == new_show
+
+
+def test_show_slugs_past_one_lookup_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lytt.catalog import ingest
+
+    monkeypatch.setattr(ingest, "_SLUG_PROBE", 3)
+    slugs = [
+        ingest_feed(source(f"https://{n}.example/feed"), feed(episodes=[episode(100 + n)]), now=NOW).show.slug
+        for n in range(8)
+    ]
+    assert slugs == ["insight-myanmar"] + [f"insight-myanmar-{n}" for n in range(2, 9)]
+    Show.objects.filter(slug="insight-myanmar-4").delete()
+    again = ingest_feed(source("https://again.example/feed"), feed(episodes=[episode(200)]), now=NOW)
+    assert again.show.slug == "insight-myanmar-4"

@@ -72,6 +72,24 @@ def _values(obj: models.Model, columns: list[_Column]) -> list[Any]:
     return values
 
 
+def _memoised(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`adapt`, run once per distinct value: the rows of one insert repeat most of them (one `now` in every
+    timestamp column, empty JSON lists and objects), and Django's adapters are the costly part of a row."""
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def run(value: Any) -> Any:
+        key = (type(value), value) if not isinstance(value, list | dict) or value else (type(value), None)
+        try:
+            return seen[key]
+        except KeyError:
+            seen[key] = adapted = adapt(value)
+            return adapted
+        except TypeError:  # unhashable and not empty
+            return adapt(value)
+
+    return run
+
+
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[int]:
     """INSERT the objects (every field but the primary key); returns the new keys in order, and sets them."""
     stamped = [
@@ -121,13 +139,14 @@ def insert_values(
     pk = quote(str(model._meta.pk.column))
     max_params = connection.features.max_query_params or 65535
     per_batch = max(1, min(500, max_params // len(columns)))
+    adapters = [(attname, _memoised(adapt) if adapt is not None else None) for attname, _, adapt in columns]
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_batch):
             batch = rows[start : start + per_batch]
             params: list[Any] = []
             for row in batch:
-                for attname, _, adapt in columns:
+                for attname, adapt in adapters:
                     value = row[attname] if attname in row else defaults[attname]
                     params.append(adapt(value) if adapt is not None and value is not None else value)
             values_sql = ", ".join([row_sql] * len(batch))
