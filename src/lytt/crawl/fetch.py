@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -235,15 +235,30 @@ class Fetcher:
             result.permanent_url = None
         return result
 
-    async def fetch_all(self, requests: Iterable[FetchRequest]) -> AsyncIterator[FetchResult]:
-        """Fetch every request concurrently, yielding results as they complete."""
-        tasks = [asyncio.ensure_future(self.fetch(request)) for request in requests]
+    async def fetch_each(
+        self, requests: Iterable[FetchRequest], deliver: Callable[[FetchResult], object]
+    ) -> None:
+        """Fetch every request, `concurrency` at a time, handing each result to `deliver` as it completes.
+
+        A fixed set of worker coroutines pulls from `requests`: no task, future or semaphore waiter per
+        queued feed (asyncio's semaphore scans its waiters on every acquire). A bug while fetching one feed
+        is reported as that feed's error; it never ends the others.
+        """
+        pending = iter(requests)
+
+        async def work() -> None:
+            for request in pending:
+                deliver(await self._fetch_reporting_bugs(request))
+
+        await asyncio.gather(*(work() for _ in range(max(self.config.concurrency, 1))))
+
+    async def _fetch_reporting_bugs(self, request: FetchRequest) -> FetchResult:
         try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
-        finally:
-            for task in tasks:
-                task.cancel()
+            return await self.fetch(request)
+        except Exception as exc:  # a bug, not a feed problem: still report it against the feed
+            result = FetchResult(request=request, final_url=request.url)
+            result.error = FetchError(f"internal error while fetching: {exc!r}", url=redact(request.url))
+            return result
 
     def _headers(self, request: FetchRequest) -> dict[str, str]:
         headers: dict[str, str] = {}

@@ -1,5 +1,8 @@
 """Run the async fetcher on its own event loop thread, so the synchronous worker (Django ORM, parsing)
 can consume results as they complete while later fetches are still on the wire.
+
+The loop is uvloop's (libuv in C): it does the same work as asyncio's pure-Python selector loop for less
+CPU per request, which matters because the fetch thread and the worker share one interpreter lock.
 """
 
 from __future__ import annotations
@@ -8,10 +11,10 @@ import asyncio
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
 from types import TracebackType
 
-from lytt.crawl.errors import FetchError
+import uvloop
+
 from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.transport import Resolver
@@ -31,7 +34,7 @@ class FetchThread:
         resolver: Resolver | None = None,
     ) -> None:
         self._fetcher = Fetcher(config, policy=policy, resolver=resolver)
-        self._loop = asyncio.new_event_loop()
+        self._loop = uvloop.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lytt-fetch", daemon=True)
 
     def __enter__(self) -> FetchThread:
@@ -53,23 +56,16 @@ class FetchThread:
             if not self._thread.is_alive():
                 self._loop.close()
 
-    async def _one(self, request: FetchRequest, results: queue.Queue[FetchResult]) -> None:
-        try:
-            result = await self._fetcher.fetch(request)
-        except Exception as exc:  # a bug, not a feed problem: still report it against the feed
-            result = FetchResult(request=request, final_url=request.url)
-            result.error = FetchError(f"internal error while fetching: {exc!r}", url=request.url)
-        results.put(result)
-
     def fetch_all(self, requests: Sequence[FetchRequest]) -> Iterator[FetchResult]:
-        """Fetch every request concurrently; yield each result as soon as it is complete."""
-        results: queue.Queue[FetchResult] = queue.Queue()
-        futures: list[Future[None]] = [
-            asyncio.run_coroutine_threadsafe(self._one(request, results), self._loop) for request in requests
-        ]
+        """Fetch every request concurrently; yield each result as soon as it is complete.
+
+        The whole batch crosses to the loop thread in one hand-off; results come back one by one through a
+        lock-free queue, so the worker can store early results while later ones are still on the wire.
+        """
+        results: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
+        batch = asyncio.run_coroutine_threadsafe(self._fetcher.fetch_each(requests, results.put), self._loop)
         try:
             for _ in requests:
                 yield results.get()
         finally:
-            for future in futures:
-                future.cancel()
+            batch.cancel()
