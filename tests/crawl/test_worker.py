@@ -378,3 +378,41 @@ def test_a_crash_before_the_batch_write_loses_nothing(
         assert source.show is not None
         assert source.claimed_by == ""
         assert latest_check(source).outcome == "updated"
+
+
+def test_a_parser_process_crash_is_that_feeds_error_and_loses_nothing(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from tests.crawl.parse_jobs import crash_on_poison
+
+    from lytt.crawl.parsing import ParsePool
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))  # pool processes import the job
+
+    class CrashingPool(ParsePool[object]):
+        def __init__(self, processes: int) -> None:
+            super().__init__(processes, job=crash_on_poison)
+
+    monkeypatch.setattr(worker_module, "ParsePool", CrashingPool)
+    good = [add(feed_server.add(f"/fine{n}.xml", rss(f"Fine {n}", episodes=3))) for n in range(4)]
+    poison = add(feed_server.add("/poison.xml", rss("Poison", episodes=3)))
+    summary = make_worker(fetch=PATIENT, parse_processes=2).crawl_once()
+    assert summary.outcomes == {"updated": 4, "error": 1}
+    assert summary.errors == {"parse": 1}
+    for source in good:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert source.show.episodes.count() == 3
+    poison.refresh_from_db()
+    assert (poison.status, poison.show_id, poison.claimed_by) == (FeedSource.Status.ERROR, None, "")
+    assert "parser process died" in poison.last_error
+    assert latest_check(poison).outcome == "error"
+
+    monkeypatch.setattr(worker_module, "ParsePool", ParsePool)  # the crash was the process, not the feed
+    FeedSource.objects.filter(pk=poison.pk).update(next_check_at=datetime.now(UTC))
+    assert make_worker(fetch=PATIENT, parse_processes=1).crawl_once().outcomes == {"updated": 1}
+    poison.refresh_from_db()
+    assert poison.show is not None
+    assert Episode.objects.count() == 15

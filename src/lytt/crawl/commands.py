@@ -35,6 +35,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--timeout", type=float, default=90, metavar="SECONDS", help="total time allowed per fetch (90)"
     )
+    parser.add_argument(
+        "--parsers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parser processes beside the crawler (default: cores - 1, at least 1; 0 parses in-process)",
+    )
     parser.add_argument("--worker-id", default=None, help="name in claims (default host:pid)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run, needs_django=True)
@@ -46,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     from lytt.catalog.models import FeedSource
     from lytt.crawl.fetch import FetchConfig
+    from lytt.crawl.parsing import default_processes
     from lytt.crawl.schedule import Outcome
     from lytt.crawl.worker import Worker, WorkerConfig, default_worker_id, due_filter
 
@@ -55,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if min(args.concurrency, args.per_host, args.batch) < 1 or args.lease <= 0 or args.timeout <= 0:
         console.print("[red]--concurrency, --per-host, --batch, --lease and --timeout must be positive[/red]")
+        return 2
+    if args.parsers is not None and args.parsers < 0:
+        console.print("[red]--parsers must be 0 or more[/red]")
         return 2
     fetch = FetchConfig(
         concurrency=args.concurrency,
@@ -68,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch,
         lease=timedelta(seconds=args.lease),
         fetch=fetch,
+        parse_processes=default_processes() if args.parsers is None else args.parsers,
     )
     if config.lease_needed() > config.lease:
         console.print(

@@ -49,11 +49,12 @@ from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
 from lytt.crawl.errors import UnsafeURL
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
+from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool
 from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy, check_url
 from lytt.crawl.schedule import FeedState, Hints, Observation, Outcome, Plan, plan_next
 from lytt.crawl.transport import Resolver
-from lytt.feeds import Feed, FeedError, parse_feed
+from lytt.feeds import Feed
 from lytt.feeds.urls import is_private_feed_url
 from lytt.feeds.urls import redact_url as redact
 
@@ -72,13 +73,18 @@ def default_worker_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
-    """How one worker process crawls. The lease must comfortably outlast a batch (see `lease_needed`)."""
+    """How one worker process crawls. The lease must comfortably outlast a batch (see `lease_needed`).
+
+    `parse_processes`: 0 parses in the worker's own thread; n > 0 parses in n processes beside it
+    (`lytt.crawl.parsing`; `lytt crawl` sizes it from the machine's cores).
+    """
 
     worker_id: str = field(default_factory=default_worker_id)
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=15)
     fetch: FetchConfig = field(default_factory=FetchConfig)
     keep_checks: int = 50
+    parse_processes: int = 0
 
     def lease_needed(self) -> timedelta:
         """The worst case for one batch: every fetch in it hitting the total timeout, in waves."""
@@ -270,6 +276,15 @@ class _Record:
     keep_validators: bool = True
 
 
+@dataclass(eq=False, slots=True)
+class _ToParse:
+    """A fetched feed whose new body is being parsed (the pool's key for it)."""
+
+    source: FeedSource
+    result: FetchResult
+    digest: str
+
+
 @dataclass(slots=True)
 class _Changed:
     """A fetched feed that needs a transaction of its own kind: a new body to ingest, or a moved URL."""
@@ -279,6 +294,20 @@ class _Changed:
     feed: Feed | None = None
     digest: str = ""
     unparsed: Outcome = Outcome.NOT_MODIFIED  # the outcome of a moved feed that was not parsed
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A batch's checked feeds not yet written: bulk outcome records, and changes to store."""
+
+    records: list[_Record] = field(default_factory=list)
+    changed: list[_Changed] = field(default_factory=list)
+
+    def add(self, item: _Record | _Changed) -> None:
+        if isinstance(item, _Record):
+            self.records.append(item)
+        else:
+            self.changed.append(item)
 
 
 class Worker:
@@ -307,7 +336,10 @@ class Worker:
         """Check every due feed (or, with `all_feeds`, every crawlable feed) once; stop when none are left."""
         total = Summary()
         run_started = self._clock() if all_feeds else None
-        with FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher:
+        with (
+            FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
+            self._parse_pool() as parser,
+        ):
             while not self.stop.is_set():
                 batch = claim_batch(
                     self.config.worker_id,
@@ -318,7 +350,7 @@ class Worker:
                 )
                 if not batch:
                     break
-                total.add(self.run_batch(batch, fetcher))
+                total.add(self.run_batch(batch, fetcher, parser))
         return total
 
     def crawl_forever(self, *, max_sleep: float = 60.0, min_sleep: float = 1.0) -> Summary:
@@ -329,7 +361,10 @@ class Worker:
         """
         total = Summary()
         failures = 0
-        with FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher:
+        with (
+            FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
+            self._parse_pool() as parser,
+        ):
             while not self.stop.is_set():
                 try:
                     if not connection.in_atomic_block:  # (tests run inside one)
@@ -341,7 +376,7 @@ class Worker:
                         now=self._clock(),
                     )
                     if batch:
-                        total.add(self.run_batch(batch, fetcher))
+                        total.add(self.run_batch(batch, fetcher, parser))
                         failures = 0
                         continue
                     pause = self.seconds_until_due(max_sleep)
@@ -372,35 +407,65 @@ class Worker:
             return max_sleep
         return max(0.0, min(max_sleep, (nxt - self._clock()).total_seconds()))
 
-    def run_batch(self, batch: list[FeedSource], fetcher: FetchThread) -> Summary:
-        """Fetch, parse, ingest and record one claimed batch."""
+    def _parse_pool(self) -> ParsePool[_ToParse]:
+        return ParsePool(self.config.parse_processes)
+
+    def run_batch(
+        self, batch: list[FeedSource], fetcher: FetchThread, parser: ParsePool[_ToParse] | None = None
+    ) -> Summary:
+        """Fetch, parse, ingest and record one claimed batch.
+
+        New bodies go to `parser` as they arrive; parsed feeds are stored as they come back, so the
+        database writes of one chunk overlap the fetching and parsing of the next.
+        """
         started = time.monotonic()
         summary = Summary()
+        parser = parser if parser is not None else ParsePool(0)
         by_id = {source.pk: source for source in batch}
         requests = [
             FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
         ]
-        pending: list[_Record] = []
-        changed: list[_Changed] = []
-        for result in fetcher.fetch_all(requests):
-            source = by_id[result.request.feed_id]
-            checked = self._check(source, result)
-            if isinstance(checked, _Record):
-                pending.append(checked)
-            else:
-                changed.append(checked)
-            if len(pending) >= _FLUSH_EVERY:
-                self._flush(pending, summary)
-                pending = []
-            if len(changed) >= _STORE_EVERY:
-                self._store(changed, summary)
-                changed = []
-        self._store(changed, summary)
-        self._flush(pending, summary)
+        out = _Pending()
+        waiting: set[_ToParse] = set()
+        try:
+            for result in fetcher.fetch_all(requests):
+                checked = self._check(by_id[result.request.feed_id], result)
+                if isinstance(checked, _ToParse):
+                    waiting.add(checked)
+                    parser.submit(checked, self._parse_job(checked))
+                else:
+                    out.add(checked)
+                self._collect(parser, waiting, out, block=False)
+                self._write_full(out, summary)
+            while waiting:
+                self._collect(parser, waiting, out, block=True)
+                self._write_full(out, summary)
+        except BaseException:
+            parser.drop()
+            raise
+        self._store(out.changed, summary)
+        self._flush(out.records, summary)
         self._prune(list(by_id))
         summary.seconds = time.monotonic() - started
         log.info("crawl batch worker=%s %s", self.config.worker_id, summary.line())
         return summary
+
+    def _collect(
+        self, parser: ParsePool[_ToParse], waiting: set[_ToParse], out: _Pending, *, block: bool
+    ) -> None:
+        for item, parsed in parser.ready(block=block):
+            if item in waiting:  # (a result from a batch given up on is dropped)
+                waiting.discard(item)
+                out.add(self._parsed(item, parsed))
+
+    def _write_full(self, out: _Pending, summary: Summary) -> None:
+        """Store or flush whatever has reached its chunk size."""
+        if len(out.records) >= _FLUSH_EVERY:
+            self._flush(out.records, summary)
+            out.records = []
+        if len(out.changed) >= _STORE_EVERY:
+            self._store(out.changed, summary)
+            out.changed = []
 
     # -- one feed --------------------------------------------------------------------------------
 
@@ -416,8 +481,9 @@ class Worker:
     def _plan(self, source: FeedSource, seen: Observation, churn: int = 0) -> Plan:
         return plan_next(self._state(source, churn), seen, self._clock(), self._random.random())
 
-    def _check(self, source: FeedSource, result: FetchResult) -> _Record | _Changed:
-        """Decide what one fetch means: a record to write in bulk, or a change to store (`_store`)."""
+    def _check(self, source: FeedSource, result: FetchResult) -> _Record | _Changed | _ToParse:
+        """Decide what one fetch means: a record to write in bulk, a change to store (`_store`), or a new
+        body to parse first."""
         if result.error is not None:
             seen = Observation(Outcome.ERROR, error_kind=result.error_kind, not_before=result.not_before)
             plan = self._plan(source, seen)
@@ -430,33 +496,35 @@ class Worker:
         else:
             digest = hashlib.sha256(result.body or b"").hexdigest()
             if digest != source.content_hash or source.show_id is None:
-                parsed = self._parse(source, result)
-                if isinstance(parsed, _Record):
-                    return parsed
-                return _Changed(source, result, feed=parsed, digest=digest)
+                return _ToParse(source, result, digest)
             outcome = Outcome.SAME_HASH
         if result.permanent_url and result.permanent_url != source.url:
             return _Changed(source, result, unparsed=outcome)
         seen = Observation(outcome, not_before=result.not_before)
         return _Record(source, outcome, result, self._plan(source, seen))
 
-    def _parse(self, source: FeedSource, result: FetchResult) -> Feed | _Record:
-        """The parsed feed, or the error record saying why it could not be parsed."""
-        try:
-            return parse_feed(
-                result.body or b"",
-                url=result.final_url,
-                content_type=result.content_type or None,
-                max_bytes=self.config.fetch.max_bytes,
-            )
-        except Exception as exc:
-            # FeedError by contract; anything else is a parser bug, logged in full and still recorded.
-            if not isinstance(exc, FeedError):
-                log.exception("crawl feed=%s parser failed unexpectedly", source.pk)
-            seen = Observation(Outcome.ERROR, error_kind="parse", not_before=result.not_before)
-            message = f"{redact(source.url)}: cannot parse the feed: {exc}"
-            plan = self._plan(source, seen)
-            return _Record(source, Outcome.ERROR, result, plan, error=message, error_kind="parse")
+    def _parse_job(self, item: _ToParse) -> ParseJob:
+        result = item.result
+        return ParseJob(
+            body=result.body or b"",
+            url=result.final_url,
+            content_type=result.content_type or None,
+            max_bytes=self.config.fetch.max_bytes,
+        )
+
+    def _parsed(self, item: _ToParse, parsed: Parsed) -> _Changed | _Record:
+        """The change to store, or the error record saying why the body could not be parsed."""
+        source, result = item.source, item.result
+        if not isinstance(parsed, ParseFailure):
+            return _Changed(source, result, feed=parsed, digest=item.digest)
+        if not parsed.expected:
+            # FeedError by contract; anything else is a parser bug (or a dead parser process), logged in
+            # full and still recorded.
+            log.error("crawl feed=%s parser failed unexpectedly: %s", source.pk, parsed.details or parsed)
+        seen = Observation(Outcome.ERROR, error_kind="parse", not_before=result.not_before)
+        message = f"{redact(source.url)}: cannot parse the feed: {parsed.message}"
+        plan = self._plan(source, seen)
+        return _Record(source, Outcome.ERROR, result, plan, error=message, error_kind="parse")
 
     def _store(self, items: list[_Changed], summary: Summary) -> None:
         """Ingest parsed feeds (or apply permanent redirects) and record them, in one transaction.
