@@ -7,14 +7,16 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.crawl.parse_jobs import crash_on_poison
 from tests.feedserver import rss
 
-from lytt.crawl.parsing import ParseFailure, ParseJob, ParsePool, default_processes
-from lytt.feeds import Feed, parse_feed
+from lytt.catalog.rows import episode_rows
+from lytt.crawl.parsing import ParseFailure, ParseJob, ParsePool, Prepared, default_processes
+from lytt.feeds import parse_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,8 +53,12 @@ def test_pool_parses_like_parse_feed_and_reports_feed_errors(processes: int) -> 
         results = collect(pool, 2)
         assert len(pool) == 0
     expected = parse_feed(job(1).body, url=job(1).url, content_type="application/rss+xml")
-    assert isinstance(results[1], Feed)
-    assert results[1] == expected
+    prepared = results[1]
+    assert isinstance(prepared, Prepared)
+    assert prepared.feed == replace(expected, episodes=[])
+    assert prepared.rows == episode_rows(expected)
+    assert len(prepared.rows) == 3
+    assert prepared.published == [episode.published for episode in expected.episodes]
     failure = results[2]
     assert isinstance(failure, ParseFailure)
     assert failure.expected
@@ -73,7 +79,7 @@ def test_a_dying_parser_process_fails_only_its_own_feed() -> None:
     assert isinstance(poisoned, ParseFailure)
     assert (poisoned.crashed, poisoned.expected) == (True, False)
     assert "died" in poisoned.message
-    assert all(isinstance(result, Feed) for result in results.values())
+    assert all(isinstance(result, Prepared) for result in results.values())
 
 
 def test_dropped_jobs_are_not_reported_later() -> None:

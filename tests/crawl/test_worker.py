@@ -416,3 +416,21 @@ def test_a_parser_process_crash_is_that_feeds_error_and_loses_nothing(
     poison.refresh_from_db()
     assert poison.show is not None
     assert Episode.objects.count() == 15
+
+
+def test_two_feeds_of_one_chunk_moving_to_one_new_url(feed_server: FeedServer) -> None:
+    target = feed_server.add("/merged.xml", rss("Merged Show", episodes=2))
+    first = add(feed_server.add("/left.xml", status=301, location=target))
+    second = add(feed_server.add("/right.xml", status=301, location=target))
+    summary = make_worker(fetch=PATIENT).crawl_once()
+    assert summary.feeds == 2
+    assert sorted(summary.outcomes.elements()) == ["moved", "updated"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    mover, duplicate = (first, second) if first.url == target else (second, first)
+    assert (mover.url, mover.status) == (target, FeedSource.Status.ACTIVE)
+    assert mover.show is not None
+    assert duplicate.status == FeedSource.Status.DUPLICATE
+    assert f"already feed #{mover.pk}" in duplicate.status_reason
+    assert Show.objects.count() == 1
+    assert not FeedSource.objects.exclude(claimed_by="").exists()

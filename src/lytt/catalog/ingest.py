@@ -73,10 +73,20 @@ class IngestResult:
     episode_ids: list[int] = field(default_factory=list)  # new, updated, vanished or returned episodes
 
 
-def ingest_feed(source: FeedSource, feed: Feed, *, now: datetime | None = None) -> IngestResult:
-    """Upsert `feed`, fetched from `source`, into the catalogue (see the module docstring for the rules)."""
+def ingest_feed(
+    source: FeedSource,
+    feed: Feed,
+    *,
+    now: datetime | None = None,
+    episode_rows: list[rows.EpisodeRow] | None = None,
+) -> IngestResult:
+    """Upsert `feed`, fetched from `source`, into the catalogue (see the module docstring for the rules).
+
+    `episode_rows`: the feed's items as `rows.episode_rows(feed)` gives them, when the caller has them
+    already (the crawler computes them in its parser processes); `feed.episodes` is then not read.
+    """
     now = now or timezone.now()
-    incoming = rows.episode_rows(feed)
+    incoming = rows.episode_rows(feed) if episode_rows is None else episode_rows
     before = (source.show_id, source.status, source.status_reason)
     try:
         with transaction.atomic():

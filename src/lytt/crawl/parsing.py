@@ -7,7 +7,9 @@ thread's ingest instead of taking turns with it under one interpreter lock.
   process start-up, no pickling).
 - `ParsePool(n)` runs up to n processes, started when the first body arrives (an unchanged pass starts
   none). They are spawned, not forked: the crawler has threads and open database connections. The body
-  goes to a process, the parsed `Feed` comes back pickled (about a tenth of the parse time to load).
+  goes to a process; what comes back (pickled) is `Prepared`: the feed's channel, and its items already
+  turned into ingest's rows (match keys and content hashes are pure CPU work too), so the main thread
+  only loads them (a tenth of what parsing and hashing cost) and writes.
 - A process that dies (a crash in C code, the OOM killer) breaks the whole pool. Every job that was in it
   is then run again alone in a fresh pool, so only a feed that kills a process a second time fails, as a
   `ParseFailure` with `crashed=True`; the worker records it as that feed's error, retried on the usual
@@ -28,10 +30,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from lytt.catalog.rows import EpisodeRow, episode_rows
 from lytt.feeds import Feed, FeedError, parse_feed
 
 K = TypeVar("K")
@@ -65,13 +69,30 @@ class ParseFailure:
     details: str = ""
 
 
-Parsed = Feed | ParseFailure
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed body ready for ingest: the feed without its items (`episodes` is empty), the items as
+    `lytt.catalog.rows.episode_rows` gives them, and the items' publication dates (for scheduling)."""
+
+    feed: Feed
+    rows: list[EpisodeRow]
+    published: list[datetime]
+
+
+Parsed = Prepared | ParseFailure
+
+
+def prepare(feed: Feed) -> Prepared:
+    published = [episode.published for episode in feed.episodes if episode.published is not None]
+    return Prepared(replace(feed, episodes=[]), episode_rows(feed), published)
 
 
 def parse_job(job: ParseJob) -> Parsed:
     """Parse one body; never raises (what went wrong comes back as a `ParseFailure`)."""
     try:
-        return parse_feed(job.body, url=job.url, content_type=job.content_type, max_bytes=job.max_bytes)
+        return prepare(
+            parse_feed(job.body, url=job.url, content_type=job.content_type, max_bytes=job.max_bytes)
+        )
     except FeedError as exc:
         return ParseFailure(str(exc))
     except Exception as exc:  # a parser bug: reported with its traceback, still recorded for the feed

@@ -49,7 +49,7 @@ from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
 from lytt.crawl.errors import UnsafeURL
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
-from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool
+from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool, Prepared
 from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy, check_url
 from lytt.crawl.schedule import FeedState, Hints, Observation, Outcome, Plan, plan_next
@@ -291,7 +291,7 @@ class _Changed:
 
     source: FeedSource
     result: FetchResult
-    feed: Feed | None = None
+    prepared: Prepared | None = None
     digest: str = ""
     unparsed: Outcome = Outcome.NOT_MODIFIED  # the outcome of a moved feed that was not parsed
 
@@ -516,7 +516,7 @@ class Worker:
         """The change to store, or the error record saying why the body could not be parsed."""
         source, result = item.source, item.result
         if not isinstance(parsed, ParseFailure):
-            return _Changed(source, result, feed=parsed, digest=item.digest)
+            return _Changed(source, result, prepared=parsed, digest=item.digest)
         if not parsed.expected:
             # FeedError by contract; anything else is a parser bug (or a dead parser process), logged in
             # full and still recorded.
@@ -537,12 +537,20 @@ class Worker:
         if not items:
             return
         failed: list[_Record] = []
+        now = self._clock()
         with signals.collect() as ingested, transaction.atomic():
+            held = self._held([item.source.pk for item in items])
+            done: list[_Record] = []
             for item in items:
+                current = held.get(item.source.pk)
+                if current is None:
+                    summary.lost_leases += 1
+                    log.warning("crawl lease lost feed=%s url=%s", item.source.pk, redact(item.source.url))
+                    continue
                 mark = len(ingested)
                 try:
                     with transaction.atomic():
-                        self._record_single(item, summary)
+                        done.append(self._record_single(item, current, now))
                 except (OperationalError, InterfaceError):
                     raise  # the database itself is unwell: not this feed's fault, let the loop deal with it
                 except Exception as exc:
@@ -550,8 +558,15 @@ class Worker:
                     # refuses: the savepoint rolled back, so record the error for this feed alone.
                     del ingested[mark:]
                     failed.append(self._failure(item, exc))
+            self._write_all(done, now, summary)
             signals.send_batch(ingested)
         self._flush(failed, summary)
+
+    def _held(self, ids: list[int]) -> dict[int, FeedSource]:
+        """The feeds among `ids` this worker still holds, read again and row-locked (in id order, so two
+        workers never wait on each other crosswise) until the caller's transaction ends."""
+        rows = FeedSource.objects.select_for_update().filter(pk__in=ids, claimed_by=self.config.worker_id)
+        return {source.pk: source for source in rows.order_by("pk")}
 
     def _failure(self, item: _Changed, exc: Exception) -> _Record:
         source, result = item.source, item.result
@@ -563,36 +578,34 @@ class Worker:
         plan = self._plan(source, seen)
         return _Record(source, Outcome.ERROR, result, plan, error=message, error_kind=kind)
 
-    def _record_single(self, item: _Changed, summary: Summary) -> None:
-        """Ingest one parsed feed (or apply a permanent redirect) and record the outcome, holding the feed's
-        row lock, after checking that this worker still holds the claim (inside `_store`'s transaction).
+    def _record_single(self, item: _Changed, current: FeedSource, now: datetime) -> _Record:
+        """Ingest one parsed feed (or apply a permanent redirect) into `current`, the feed's locked row, and
+        return the outcome to record (`_write_all`, in the same transaction). A URL change is written at
+        once, inside the feed's savepoint, so a clash with another feed's URL fails this feed alone.
         """
-        source, result, feed = item.source, item.result, item.feed
-        now = self._clock()
-        mine = FeedSource.objects.select_for_update().filter(pk=source.pk, claimed_by=self.config.worker_id)
-        current = mine.first()
-        if current is None:
-            summary.lost_leases += 1
-            log.warning("crawl lease lost feed=%s url=%s", source.pk, redact(source.url))
-            return
+        result, prepared = item.result, item.prepared
+        url = current.url
         moved = self._follow_permanent_redirect(current, result)
-        if moved is not None or feed is None:
+        if moved is not None or prepared is None:
             outcome = moved or item.unparsed
             seen = Observation(outcome, not_before=result.not_before)
-            self._write(_Record(current, outcome, result, self._plan(current, seen)), now)
-            self._count(summary, current, outcome, 0, "")
-            return
-        record = self._ingest(current, result, feed, item.digest, now)
-        self._write(record, now)
-        if feed.locked:
-            log.info("crawl feed=%s podcast:locked owner=%s", current.pk, feed.locked_owner or "-")
-        self._count(summary, current, record.outcome, record.new_episodes, "")
+            record = _Record(current, outcome, result, self._plan(current, seen))
+        else:
+            record = self._ingest(current, result, prepared, item.digest, now)
+            if prepared.feed.locked:
+                log.info(
+                    "crawl feed=%s podcast:locked owner=%s", current.pk, prepared.feed.locked_owner or "-"
+                )
+        if current.url != url:
+            current.save(update_fields=["url", "private"])
+        return record
 
     def _ingest(
-        self, source: FeedSource, result: FetchResult, feed: Feed, digest: str, now: datetime
+        self, source: FeedSource, result: FetchResult, prepared: Prepared, digest: str, now: datetime
     ) -> _Record:
         """Upsert the feed into the catalogue and work out the outcome and the next check."""
-        ingested = ingest_feed(source, feed, now=now)
+        feed = prepared.feed
+        ingested = ingest_feed(source, feed, now=now, episode_rows=prepared.rows)
         new = ingested.new_episodes
         if ingested.duplicate:
             # Ingest found the show under a live URL already; it set the status and says which.
@@ -607,8 +620,9 @@ class Worker:
         else:
             outcome = Outcome.UNCHANGED
         churn = self._churn_count(source) if outcome is Outcome.CHURN else 0
-        published = [episode.published for episode in feed.episodes if episode.published is not None]
-        seen = Observation(outcome, published=published, hints=_hints(feed), not_before=result.not_before)
+        seen = Observation(
+            outcome, published=prepared.published, hints=_hints(feed), not_before=result.not_before
+        )
         source.content_hash = digest
         if outcome is Outcome.UPDATED:
             source.last_changed_at = now
@@ -740,12 +754,15 @@ class Worker:
         "claimed_until",
     )
 
-    def _write(self, record: _Record, now: datetime) -> None:
-        """Write one record (inside the caller's transaction, which holds the row lock)."""
-        check = self._apply(record, now)
-        record.source.save(update_fields=self._FIELDS)
-        check.save()
-        self._log(record)
+    def _write_all(self, records: list[_Record], now: datetime, summary: Summary) -> None:
+        """Write the records of stored feeds (inside the caller's transaction, which holds their row
+        locks): one prepared UPDATE and one INSERT for the whole chunk."""
+        checks = [self._apply(record, now) for record in records]
+        _update_rows([record.source for record in records], self._FIELDS)
+        _insert_checks(checks)
+        for record in records:
+            self._log(record)
+            self._count(summary, record.source, record.outcome, record.new_episodes, "")
 
     def _flush(self, records: list[_Record], summary: Summary) -> None:
         """Write outcomes that need no ingest, in one transaction, for feeds this worker still holds."""
