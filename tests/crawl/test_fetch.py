@@ -7,6 +7,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 import brotli
+import pytest
 from tests.feedserver import FeedServer, rss
 
 from lytt.crawl.errors import UnsafeURL
@@ -233,3 +234,35 @@ def test_connections_are_kept_alive_after_304s_redirects_and_errors(feed_server:
     results = asyncio.run(run())
     assert [r.status_code for r in results] == [304, 304, 500] * 3
     assert lookups == ["feeds.test"]
+
+
+def test_fetch_each_bounds_concurrency_and_reports_bugs_per_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixed set of fetch coroutines: never more than `concurrency` fetches at once, every request
+    answered exactly once, and a bug while fetching one feed is that feed's error, not the batch's."""
+    in_flight = peak = 0
+
+    async def fake_fetch(self: Fetcher, request: FetchRequest) -> FetchResult:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.001 * (request.feed_id % 3))
+        in_flight -= 1
+        if request.feed_id == 7:
+            raise RuntimeError("boom")
+        return FetchResult(request=request, final_url=request.url, status_code=304)
+
+    monkeypatch.setattr(Fetcher, "fetch", fake_fetch)
+    requests = [FetchRequest(n, f"http://feeds.test/{n}.xml") for n in range(40)]
+
+    async def run() -> list[FetchResult]:
+        results: list[FetchResult] = []
+        async with Fetcher(FetchConfig(concurrency=5), policy=OPEN) as fetcher:
+            await fetcher.fetch_each(requests, results.append)
+        return results
+
+    results = asyncio.run(run())
+    assert peak == 5
+    assert sorted(result.request.feed_id for result in results) == list(range(40))
+    broken = [result for result in results if result.error is not None]
+    assert [result.request.feed_id for result in broken] == [7]
+    assert "internal error while fetching: RuntimeError('boom')" in str(broken[0].error)
