@@ -3,6 +3,7 @@
     .venv/bin/python bench/crawl.py            # 1,000 and 10,000 feeds
     .venv/bin/python bench/crawl.py --quick    # 200 feeds
     .venv/bin/python bench/crawl.py --feeds 500 --feeds 2000
+    .venv/bin/python bench/crawl.py --quick --parsers 0 --parsers 1   # Lytt twice: in-process, one process
 
 A separate process serves N generated feeds (~35 episodes, ~40 KB each) from 127.0.0.1 with ETags, with
 keep-alive, answering If-None-Match with 304. Each side starts from an empty SQLite database and does:
@@ -13,7 +14,9 @@ keep-alive, answering If-None-Match with 304. Each side starts from an empty SQL
    same body and Lytt skips parsing by content hash (feeds/s). `reader` keeps its own validators: its
    second figure is its 304 pass.
 
-reader runs `update_feeds(workers=16, scheduled=False)`. Figures go to stdout as a Markdown table.
+reader runs `update_feeds(workers=16, scheduled=False)`. Lytt's worker runs with `--parsers` parser
+processes (default: as `lytt crawl`, cores - 1). Each load average printed is the 1-minute figure when that
+side finished. Figures go to stdout as a Markdown table.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def expect(condition: bool, detail: str) -> None:
         raise RuntimeError(f"benchmark run incomplete: {detail}")
 
 
-def run_lytt(urls: list[str], data_dir: Path) -> dict[str, float]:
+def run_lytt(urls: list[str], data_dir: Path, parsers: int) -> dict[str, float]:
     os.environ["LYTT_DATA_DIR"] = str(data_dir)
     os.environ["LYTT_ALLOW_PRIVATE_FEEDS"] = "1"
     os.environ["LYTT_LOG_LEVEL"] = "WARNING"
@@ -136,7 +139,8 @@ def run_lytt(urls: list[str], data_dir: Path) -> dict[str, float]:
 
     call_command("migrate", verbosity=0)
     FeedSource.objects.bulk_create([FeedSource(url=url) for url in urls], batch_size=1000)
-    config = WorkerConfig(worker_id="bench", batch_size=500, fetch=FetchConfig(concurrency=32, per_host=32))
+    fetch = FetchConfig(concurrency=32, per_host=32)
+    config = WorkerConfig(worker_id="bench", batch_size=500, fetch=fetch, parse_processes=parsers)
     worker = Worker(config)
     figures: dict[str, float] = {}
 
@@ -199,23 +203,25 @@ def run_reader(urls: list[str], data_dir: Path) -> dict[str, float]:
 
 
 def _in_process(
-    target: str, urls: list[str], data_dir: Path, out: multiprocessing.Queue[dict[str, float]]
+    target: str, urls: list[str], data_dir: Path, parsers: int, out: multiprocessing.Queue[dict[str, float]]
 ) -> None:
-    out.put(run_lytt(urls, data_dir) if target == "lytt" else run_reader(urls, data_dir))
+    out.put(run_lytt(urls, data_dir, parsers) if target == "lytt" else run_reader(urls, data_dir))
 
 
-def measure(target: str, urls: list[str]) -> dict[str, float]:
+def measure(target: str, urls: list[str], parsers: int = 0) -> dict[str, float]:
     """Each side runs in a fresh process with a fresh data directory."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"lytt-bench-{target}-"))
     try:
         out: multiprocessing.Queue[dict[str, float]] = multiprocessing.Queue()
-        process = multiprocessing.Process(target=_in_process, args=(target, urls, data_dir, out))
+        process = multiprocessing.Process(target=_in_process, args=(target, urls, data_dir, parsers, out))
         process.start()
         while process.is_alive() or not out.empty():
             try:
-                return out.get(timeout=1)
+                figures = out.get(timeout=1)
             except queue.Empty:
                 continue
+            figures["load"] = os.getloadavg()[0]
+            return figures
         raise RuntimeError(f"the {target} run failed (exit code {process.exitcode})")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -227,8 +233,17 @@ def main() -> int:
     )
     parser.add_argument("--feeds", type=int, action="append", help="feed counts to run (repeatable)")
     parser.add_argument("--quick", action="store_true", help="200 feeds only")
+    parser.add_argument(
+        "--parsers",
+        type=int,
+        action="append",
+        help="Lytt's parser processes (repeatable: one Lytt run each; default cores - 1)",
+    )
     args = parser.parse_args()
     counts = [200] if args.quick else (args.feeds or [1000, 10000])
+    from lytt.crawl.parsing import default_processes
+
+    settings = args.parsers or [default_processes()]
 
     multiprocessing.set_start_method("spawn")
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
@@ -241,11 +256,16 @@ def main() -> int:
             end="",
         )
         print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-        print("\n| feeds | measure | Lytt | reader | Lytt / reader |\n| ---: | --- | ---: | ---: | ---: |")
+        print(
+            "\n| feeds | parsers | measure | Lytt | reader | Lytt / reader |"
+            "\n| ---: | ---: | --- | ---: | ---: | ---: |"
+        )
         for count in counts:
             urls = [f"http://127.0.0.1:{port}/{n}.xml" for n in range(count)]
-            lytt = measure("lytt", urls)
+            runs = [(parsers, measure("lytt", urls, parsers)) for parsers in settings]
             peer = measure("reader", urls)
+            loads = ", ".join(f"Lytt/{parsers} {lytt['load']:.1f}" for parsers, lytt in runs)
+            print(f"<!-- load average: {loads}, reader {peer['load']:.1f} -->")
             rows = [
                 ("first ingest, feeds/s", "first_feeds_s", "first_feeds_s"),
                 ("first ingest, episodes/s", "first_episodes_s", "first_episodes_s"),
@@ -253,8 +273,12 @@ def main() -> int:
                 ("unchanged, hash-skip, feeds/s", "unchanged_hash_feeds_s", "unchanged_304_feeds_s"),
             ]
             for label, ours, theirs in rows:
-                ratio = lytt[ours] / peer[theirs]
-                print(f"| {count:,} | {label} | {lytt[ours]:,.0f} | {peer[theirs]:,.0f} | {ratio:.1f}x |")
+                for parsers, lytt in runs:
+                    ratio = lytt[ours] / peer[theirs]
+                    print(
+                        f"| {count:,} | {parsers} | {label} | {lytt[ours]:,.0f} | {peer[theirs]:,.0f} "
+                        f"| {ratio:.1f}x |"
+                    )
             sys.stdout.flush()
     finally:
         server.terminate()
