@@ -163,7 +163,11 @@ def generate(episodes: int, rng: random.Random) -> None:
         # What autovacuum does soon after a bulk load: merge the GIN pending list, which every search
         # would otherwise scan in full.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list('search_entry_document_gin')")
+            cursor.execute(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE i.indrelid = 'search_searchentry'::regclass AND a.amname = 'gin'"
+            )
     print(f"  indexed in {time.perf_counter() - started:6.0f} s total", flush=True)
 
 

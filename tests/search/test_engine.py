@@ -280,7 +280,7 @@ def _restart_index_ids(at: int) -> None:
 
 @pytest.mark.postgres_only
 def test_postgres_looks_in_the_newest_window_then_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lytt.search import engine
+    from lytt.search import engine, pgplan
 
     old = make_show("Arkivet", language="nb")
     make_episode(old, "Sjelden ordbruk om suppe", published_at=days_ago(900))
@@ -295,7 +295,7 @@ def test_postgres_looks_in_the_newest_window_then_everywhere(monkeypatch: pytest
     with connection.cursor() as cursor:  # the documents name their windows
         cursor.execute(
             "SELECT title FROM search_searchentry WHERE document @@ %s::tsquery",
-            [engine.window_markers(top)[0]],
+            [pgplan.window(top, 1)],
         )
         assert sorted(r[0] for r in cursor.fetchall()) == ["Kveldsmat"] + [
             f"Suppe nummer {n}" for n in range(4)

@@ -7,7 +7,7 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lytt.search.query import Term, normalise, parse, to_fts5, to_websearch
+from lytt.search.query import Term, normalise, parse, to_fts5
 
 
 def test_words_phrases_negation_and_or() -> None:
@@ -40,12 +40,6 @@ def test_fts5_quotes_every_token() -> None:
     assert to_fts5(parse("pod", prefix_last=True)) == '("pod"*)'
     assert to_fts5(parse("x OR y"), columns=("title",)) == '{title} : (("x") OR ("y"))'
     assert to_fts5(parse("-x")) == ""
-
-
-def test_websearch_text_and_prefixes() -> None:
-    assert to_websearch(parse('or "b c" -d')) == ('"or" "b c"', [], ['"d"'])
-    assert to_websearch(parse("fotball nyh", prefix_last=True)) == ('"fotball"', ["nyh"], [])
-    assert to_websearch(parse("a OR b c", prefix_last=True)) == ('"a" or "b" "c"', [], [])
 
 
 def test_normalise_matches_the_sqlite_tokenizer() -> None:

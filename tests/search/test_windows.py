@@ -1,4 +1,4 @@
-"""The PostgreSQL search windows (pure): which blocks of ids a search looks in first."""
+"""The PostgreSQL search windows (pure): which blocks of ids a search looks in, and in what order."""
 
 from __future__ import annotations
 
@@ -7,41 +7,62 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lytt.search.engine import PG_WINDOW_SHIFTS, window_markers
+from lytt.search.pgplan import MAX_BLOCKS, WINDOW_SHIFTS, window, windows_to_try
 
 _MARKER = re.compile(r"' w(\d+) (\d+)'")
 
 
-def _blocks(window: str) -> list[tuple[int, int]]:
-    return [(int(shift), int(block)) for shift, block in _MARKER.findall(window)]
+def _blocks(marker: str) -> list[tuple[int, int]]:
+    return [(int(shift), int(block)) for shift, block in _MARKER.findall(marker)]
 
 
-def test_a_small_index_has_no_windows() -> None:
-    assert window_markers(0) == []
-    assert window_markers(3 * 4096 - 1) == []
+def _lowest_id(marker: str) -> int:
+    shift, block = _blocks(marker)[0]
+    return block << shift
 
 
-def test_a_million_rows_look_in_three_windows() -> None:
-    assert window_markers(1_000_000) == [
-        "' w12 242' | ' w12 243' | ' w12 244'",
-        "' w15 28' | ' w15 29' | ' w15 30'",
-        "' w18 1' | ' w18 2' | ' w18 3'",
-    ]
+def test_the_finest_blocks_that_span_the_rows() -> None:
+    assert window(1_000_000, 100) == "' w12 243' | ' w12 244'"
+    assert window(1_000_000, 10_000) == "' w12 241' | ' w12 242' | ' w12 243' | ' w12 244'"
+    assert window(1_000_000, 100_000) == "' w15 26' | ' w15 27' | ' w15 28' | ' w15 29' | ' w15 30'"
 
 
-@given(st.integers(min_value=0, max_value=2**62))
-def test_windows_hold_the_newest_rows_and_widen(top: int) -> None:
-    windows = window_markers(top)
-    lowest_ids = []
-    for window in windows:
-        blocks = _blocks(window)
-        shifts = {shift for shift, _ in blocks}
-        assert len(shifts) == 1
-        assert shifts <= set(PG_WINDOW_SHIFTS)
-        shift = shifts.pop()
-        assert [block for _, block in blocks] == list(range(blocks[0][1], blocks[0][1] + 3))
-        assert blocks[-1][1] == top >> shift  # the newest row is inside
-        assert blocks[0][1] > 0  # a window never covers the whole index
-        lowest_ids.append(blocks[0][1] << shift)
-        assert top - lowest_ids[-1] >= 2 << shift  # at least two whole blocks below the newest row
-    assert lowest_ids == sorted(lowest_ids, reverse=True)
+def test_a_window_reaching_the_first_ids_is_the_whole_index() -> None:
+    assert window(5_000, 100) is None
+    assert window(1_000_000, 900_000) is None
+
+
+@given(st.integers(min_value=0, max_value=2**40), st.floats(min_value=1, max_value=2**40))
+def test_a_window_holds_the_newest_ids_and_at_least_the_rows_asked(top: int, rows: float) -> None:
+    marker = window(top, rows)
+    if marker is None:
+        return
+    blocks = _blocks(marker)
+    shift = blocks[0][0]
+    assert shift in WINDOW_SHIFTS
+    assert {s for s, _ in blocks} == {shift}
+    numbers = [b for _, b in blocks]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    assert len(numbers) <= MAX_BLOCKS
+    assert numbers[-1] == top >> shift  # the newest row is inside
+    assert numbers[0] > 0  # a window never covers the whole index
+    assert top - _lowest_id(marker) + 1 >= rows
+
+
+def test_windows_start_where_the_estimate_says_and_widen() -> None:
+    tried = windows_to_try(0.25, 1_000_000, 300)  # about 1,200 rows hold 300 matches
+    assert tried[0] == window(1_000_000, 1_200)
+    assert tried[-1] is None
+    assert windows_to_try(0.0001, 1_000_000, 300) == [None]  # rare: straight to the whole index
+    assert windows_to_try(0.0, 1_000_000, 300) == [None]
+    assert windows_to_try(0.5, 3_000, 300) == [None]  # a small index has no windows
+
+
+@given(st.floats(min_value=0, max_value=1), st.integers(min_value=0, max_value=2**40))
+def test_each_window_is_wider_than_the_last_and_the_whole_index_ends(share: float, top: int) -> None:
+    tried = windows_to_try(share, top, 300)
+    assert tried[-1] is None
+    lowest = [_lowest_id(m) for m in tried[:-1] if m is not None]
+    assert len(lowest) == len(tried) - 1
+    assert lowest == sorted(lowest, reverse=True)
+    assert len(set(lowest)) == len(lowest)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 
 from lytt.catalog.models import Category, Episode, Show
+from lytt.search import pgplan
 from lytt.search.highlight import highlight, snippet
-from lytt.search.query import Query, normalise, parse, to_fts5, to_websearch
+from lytt.search.query import Query, normalise, parse, to_fts5
 from lytt.search.ranking import COLUMN_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
 from lytt.search.types import Field, Filters, Hit, Kind, SearchError, SearchResults, Suggestion
 
@@ -20,9 +22,7 @@ MAX_LIMIT = 100
 CANDIDATES = 300
 # Search as you type wants a few titles at once: it ranks the newest 50 title matches.
 SUGGEST_CANDIDATES = 50
-# PostgreSQL looks for the newest matches in windows of ids, named by marker lexemes in every document
-# (migration 0005): blocks of 2**12, 2**15 and 2**18 ids.
-PG_WINDOW_SHIFTS = (12, 15, 18)
+# Show rows carry this marker lexeme (migration 0005), so a search for shows narrows in the GIN index.
 SHOW_MARKER = "' kind show'"
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
@@ -148,70 +148,118 @@ def _sqlite_rows(
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
-def _tsquery_sql(query: Query, configs: tuple[str, ...]) -> tuple[str, list[Any]]:
-    """(any configuration matches the positive part) AND (no configuration matches an exclusion)."""
-    text, prefixes, negatives = to_websearch(query)
-    parts: list[str] = []
-    params: list[Any] = []
-    for config in configs:
-        piece = "websearch_to_tsquery(%s::regconfig, %s)"
-        params.extend([config, text])
-        for word in prefixes:
-            piece += " && to_tsquery(%s::regconfig, %s)"
-            params.extend([config, "'" + word.replace("'", "''").replace("\\", "") + "':*"])
-        parts.append(f"({piece})")
-    sql = "(" + " || ".join(parts) + ")"
-    for negative in negatives:
-        for config in configs:
-            sql += " && !!websearch_to_tsquery(%s::regconfig, %s)"
-            params.extend([config, negative])
-    return f"({sql})", params
+def _spellings(
+    cursor: Any, query: Query, configs: tuple[str, ...]
+) -> tuple[list[list[list[str]]], list[list[str]]]:
+    """Every term of the query as each configuration spells it (one round trip): (groups, exclusions).
 
-
-def window_markers(top_id: int) -> list[str]:
-    """The tsquery text of each search window for an index whose highest id is ``top_id``, narrowest first.
-
-    A window is the current block and the two before it, for blocks of 4,096, 32,768 and 262,144 ids
-    (the marker lexemes of migration 0005). A window that would reach id 0 covers the whole index and is
-    left out: the unbounded search that follows the windows does the same for less.
+    Only the last word of a single-group query is a prefix (with OR alternatives it is a plain word).
     """
-    windows: list[str] = []
-    for shift in PG_WINDOW_SHIFTS:
-        last = top_id >> shift
-        first = last - 2
-        if first <= 0:
-            break
-        windows.append(" | ".join(f"' w{shift} {block}'" for block in range(first, last + 1)))
-    return windows
+    single_group = len(query.groups) == 1
+    columns: list[str] = []
+    params: list[Any] = []
+    for term in query.terms:
+        for config in configs:
+            if term.prefix and single_group:
+                columns.append("to_tsquery(%s::regconfig, %s)::text")
+                params.extend([config, "'" + term.words[0].replace("'", "''").replace("\\", "") + "':*"])
+            else:
+                columns.append("websearch_to_tsquery(%s::regconfig, %s)::text")
+                params.extend([config, '"' + " ".join(term.words) + '"'])
+    cursor.execute("SELECT " + ", ".join(columns), params)
+    spelled = iter(cursor.fetchone())
+    groups: list[list[list[str]]] = []
+    negatives: list[list[str]] = []
+    for group in query.groups:
+        groups.append([])
+        for term in group:
+            variants = [next(spelled) or "" for _ in configs]
+            (negatives if term.negated else groups[-1]).append(variants)
+    return groups, negatives
+
+
+_stats_cache: tuple[float, pgplan.LexemeStats] | None = None
+_STATS_TTL_SECONDS = 600.0
+
+
+def _lexeme_stats(cursor: Any) -> pgplan.LexemeStats:
+    """PostgreSQL's most common lexemes of the index (from ANALYZE), cached per process for a while."""
+    global _stats_cache
+    now = time.monotonic()
+    if _stats_cache is not None and now - _stats_cache[0] < _STATS_TTL_SECONDS:
+        return _stats_cache[1]
+    cursor.execute(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = 'search_searchentry' AND attname = 'document'"
+    )
+    row = cursor.fetchone()
+    if row is None or not row[0]:
+        stats = pgplan.LexemeStats({}, floor=1.0)  # never analysed: assume every word is common
+    else:
+        words, shares = row
+        # After one share per element, PostgreSQL appends the lowest and highest share and the share of nulls.
+        stats = pgplan.LexemeStats(dict(zip(words, shares, strict=False)), floor=float(shares[len(words)]))
+    _stats_cache = (now, stats)
+    return stats
+
+
+# One GIN index per configuration (migration 0006); a query asks each with its predicate spelled out.
+_CONFIG_PREDICATES = {
+    "english": "e.config = 'english'",
+    "norwegian": "e.config = 'norwegian'",
+    "simple": "e.config NOT IN ('english', 'norwegian')",
+}
+
+
+def _candidates_sql(configs: tuple[str, ...], filters: str) -> str:
+    """The newest matches per configuration's index, merged: one statement, one GIN scan each."""
+    parts = [
+        f"(SELECT e.id FROM search_searchentry e WHERE {_CONFIG_PREDICATES[config]} "
+        f"AND e.document @@ %s::tsquery AND {filters} ORDER BY e.id DESC LIMIT %s)"
+        for config in configs
+    ]
+    return f"SELECT u.id FROM ({' UNION ALL '.join(parts)}) u ORDER BY u.id DESC LIMIT %s"
 
 
 def _postgres_candidates(
-    cursor: Any, match: str, match_params: list[Any], kind: Kind, filters: str, params: list[Any], wanted: int
+    cursor: Any,
+    tsquery: str,
+    share: float,
+    kind: Kind,
+    configs: tuple[str, ...],
+    filters: str,
+    params: list[Any],
+    wanted: int,
+    *,
+    suggesting: bool,
 ) -> list[int]:
-    """Ids of the newest ``wanted`` matches: in the newest window of ids that holds that many, else all.
+    """Ids of the newest ``wanted`` matches, in the narrowest window expected to hold them, else all.
 
-    Each step is one GIN index scan of the query ANDed with the window's marker lexemes, so the heap is
-    read only for rows that match inside the window; a common word stops at the first window, a rare one
-    goes on to the unbounded scan, which is then cheap because the word is rare.
+    Each step is one GIN index scan per configuration of the query ANDed with the window's marker
+    lexemes, so the heap is read only for rows that match inside the window (see lytt.search.pgplan).
+    Search as you type stops at the widest window: a prefix common in show notes but rare in titles
+    would have the whole index read row by row for its titles.
     """
-    cursor.execute("SELECT max(id) FROM search_searchentry")
-    top = cursor.fetchone()[0]
-    if top is None:
-        return []
-    kind_marker = [SHOW_MARKER] if kind == "shows" else []
+    windows: list[str | None] = [None]
+    if kind == "episodes":  # shows are too few for windows of ids to narrow anything
+        cursor.execute("SELECT max(id) FROM search_searchentry")
+        top = cursor.fetchone()[0] or 0
+        windows = pgplan.windows_to_try(share, int(top), wanted)
+        if suggesting and len(windows) > 1:
+            windows = windows[:-1]
+    sql = _candidates_sql(configs, filters)
     ids: list[int] = []
     with transaction.atomic():
         # The planner would otherwise walk the id index backwards, testing every row, for a word it
         # believes common.
         cursor.execute("SET LOCAL enable_indexscan = off")
-        for window in [*window_markers(int(top)), None]:
-            markers = [*kind_marker, *([window] if window else [])]
-            narrowing = "".join(" && %s::tsquery" for _ in markers)
-            cursor.execute(
-                f"SELECT e.id FROM search_searchentry e WHERE e.document @@ ({match}{narrowing}) "
-                f"AND {filters} ORDER BY e.id DESC LIMIT %s",
-                [*match_params, *markers, *params, wanted],
-            )
+        for window in windows:
+            narrowed = tsquery
+            if kind == "shows":
+                narrowed = f"( {narrowed} ) & {SHOW_MARKER}"
+            if window:
+                narrowed = f"( {narrowed} ) & ( {window} )"
+            cursor.execute(sql, [*([narrowed, *params, wanted] * len(configs)), wanted])
             ids = [int(r[0]) for r in cursor.fetchall()]
             if len(ids) >= wanted:
                 break
@@ -232,25 +280,29 @@ def _postgres_rows(
     suggesting: bool = False,
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
-    tsquery, tsparams = _tsquery_sql(query, configs)
-    match = tsquery
-    match_params = list(tsparams)
-    filters = " AND ".join(clauses)
-    if field in ("title", "people"):
-        filters += f" AND to_tsvector(e.config::regconfig, e.{field}) @@ {tsquery}"
-        params = [*params, *tsparams]
     with connection.cursor() as cursor:
+        groups, negatives = _spellings(cursor, query, configs)
+        tsquery = pgplan.combine(groups, negatives)
+        if not tsquery:
+            return []
+        filters = " AND ".join(clauses)
+        if field in ("title", "people"):
+            filters += f" AND to_tsvector(e.config::regconfig, e.{field}) @@ %s::tsquery"
+            params = [*params, tsquery]
+        share = pgplan.estimate(groups, _lexeme_stats(cursor))
         wanted = SUGGEST_CANDIDATES if suggesting else CANDIDATES
-        ids = _postgres_candidates(cursor, match, match_params, kind, filters, params, wanted)
+        ids = _postgres_candidates(
+            cursor, tsquery, share, kind, configs, filters, params, wanted, suggesting=suggesting
+        )
         if not ids:
             return []
-        relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, {tsquery}, 1)"
+        relevance = f"ts_rank_cd('{TS_RANK_WEIGHTS}', e.document, %s::tsquery, 1)"
         age = "(extract(epoch from (now() - e.published_at)) / 86400.0)"
         score = blend_sql(relevance, age, "greatest")
         cursor.execute(
             f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total "
             "FROM search_searchentry e WHERE e.id = ANY(%s) ORDER BY score DESC, e.id LIMIT %s OFFSET %s",
-            [*tsparams, ids, limit, offset],
+            [tsquery, ids, limit, offset],
         )
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 

@@ -123,31 +123,3 @@ def to_fts5(query: Query, *, columns: tuple[str, ...] = ()) -> str:
     if columns:
         return "{" + " ".join(columns) + "} : (" + expr + ")"
     return expr
-
-
-def to_websearch(query: Query) -> tuple[str, list[str], list[str]]:
-    """Compile to PostgreSQL: (text for ``websearch_to_tsquery``, prefix words, excluded texts).
-
-    ``websearch_to_tsquery`` has no prefix syntax, so a prefix word is returned separately and the
-    backend ANDs ``to_tsquery(word || ':*')`` to it; prefixes only come from the last word, so with OR
-    alternatives the prefix is kept as an ordinary word. Exclusions are returned apart because the
-    backend ORs the query over several text-search configurations, and an exclusion must hold in all
-    of them (a Norwegian stem of an excluded English word would otherwise let the word back in).
-    Every word is quoted: a bare "or" would otherwise become the OR operator.
-    """
-    parts: list[str] = []
-    prefixes: list[str] = []
-    negatives: list[str] = []
-    single_group = len(query.groups) == 1
-    for index, group in enumerate(query.groups):
-        if index:
-            parts.append("or")
-        for term in group:
-            quoted = '"' + " ".join(term.words) + '"'
-            if term.negated:
-                negatives.append(quoted)
-            elif term.prefix and single_group:
-                prefixes.append(term.words[0])
-            else:
-                parts.append(quoted)
-    return " ".join(parts), prefixes, list(dict.fromkeys(negatives))
