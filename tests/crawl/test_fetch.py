@@ -266,3 +266,17 @@ def test_fetch_each_bounds_concurrency_and_reports_bugs_per_feed(monkeypatch: py
     broken = [result for result in results if result.error is not None]
     assert [result.request.feed_id for result in broken] == [7]
     assert "internal error while fetching: RuntimeError('boom')" in str(broken[0].error)
+
+
+def test_urls_are_sent_as_stored_or_quoted_when_they_must_be(feed_server: FeedServer) -> None:
+    """Escapes in a stored URL go out unchanged (signed URLs); a space, from a feed list or a Location
+    header, is percent-encoded instead of breaking the request line."""
+    body = rss("Escaped")
+    signed = feed_server.add("/signed%7Efeed.xml?sig=a%2Bb", body)
+    assert fetch(signed).body == body.encode()
+    assert feed_server.requests[-1].path == "/signed%7Efeed.xml?sig=a%2Bb"
+    feed_server.add("/with%20space.xml", body)
+    assert fetch(feed_server.url("/with space.xml")).body == body.encode()
+    start = feed_server.add("/to-space", status=302, location="/with space.xml")
+    assert fetch(start).body == body.encode()
+    assert feed_server.requests[-1].path == "/with%20space.xml"

@@ -147,6 +147,14 @@ def _reason(status: int) -> str:
         return "unexpected status"
 
 
+def _wire_url(url: str) -> URL:
+    """The URL as sent: byte for byte when it is plain printable ASCII (a signed URL keeps its escapes as
+    they are), else percent-encoded and IDNA-encoded by yarl (a Location with spaces or non-ASCII text)."""
+    if url.isascii() and url.isprintable() and " " not in url:
+        return URL(url, encoded=True)
+    return URL(url)
+
+
 async def _drain(response: aiohttp.ClientResponse) -> None:
     """Read a small unwanted body to its end, so the connection goes back to the pool for keep-alive.
 
@@ -313,9 +321,7 @@ class Fetcher:
     ) -> str | None:
         """One request/response. Returns the Location to follow, or None when this is the final answer."""
         try:
-            async with session.get(
-                URL(url, encoded=True), headers=headers, allow_redirects=False
-            ) as response:
+            async with session.get(_wire_url(url), headers=headers, allow_redirects=False) as response:
                 return await self._read(response, url, result)
         except (UnsafeURL, DNSFailure) as exc:
             if isinstance(exc, UnsafeURL):
