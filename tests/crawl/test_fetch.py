@@ -280,3 +280,11 @@ def test_urls_are_sent_as_stored_or_quoted_when_they_must_be(feed_server: FeedSe
     start = feed_server.add("/to-space", status=302, location="/with space.xml")
     assert fetch(start).body == body.encode()
     assert feed_server.requests[-1].path == "/with%20space.xml"
+
+
+def test_long_response_headers_are_accepted(feed_server: FeedServer) -> None:
+    body = rss("Cookie monster")
+    policy = "default-src 'self'; " + "script-src https://cdn.example.com; " * 300  # ~11 KB
+    result = fetch(feed_server.add("/long-headers.xml", body, headers={"Content-Security-Policy": policy}))
+    assert result.ok
+    assert result.body == body.encode()

@@ -35,6 +35,9 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 
+#: The longest header line accepted (aiohttp's default is 8 KB; some feed hosts send longer cookies and
+#: security policies, which httpx's parser took up to 16 KB of).
+MAX_HEADER_BYTES = 16 * 1024
 #: The most of a body the fetcher reads only to keep the connection (a redirect's, a 304's, an error page's).
 DRAIN_BYTES = 64 * 1024
 
@@ -208,6 +211,8 @@ class Fetcher:
             ),
             headers={"User-Agent": config.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
             cookie_jar=aiohttp.DummyCookieJar(),
+            max_line_size=MAX_HEADER_BYTES,
+            max_field_size=MAX_HEADER_BYTES,
             trust_env=False,
             raise_for_status=False,
         )
