@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 
 import aiohttp
+import certifi
 from aiohappyeyeballs import AddrInfoType
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -124,6 +126,12 @@ class GuardedSocketFactory:
         return socket.socket(family=family, type=type_, proto=proto)
 
 
+def tls_context() -> ssl.SSLContext:
+    """Certificates checked against Mozilla's CA bundle (certifi), as httpx did, and the host name checked:
+    the crawler trusts the same CAs whatever the machine's own store holds."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def guarded_connector(
     policy: AddressPolicy,
     *,
@@ -138,6 +146,7 @@ def guarded_connector(
     once per connection, not per request), and a rebinding answer meets the policy like the first did.
     """
     return aiohttp.TCPConnector(
+        ssl=tls_context(),
         resolver=GuardedResolver(policy, resolver, timeout=resolve_timeout),
         socket_factory=GuardedSocketFactory(policy),
         use_dns_cache=False,
