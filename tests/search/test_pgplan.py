@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lytt.search.pgplan import LexemeStats, combine, estimate, lexemes
+from lytt.search.pgplan import LexemeStats, combine, estimate, lexemes, title_prefix_lexeme
 
 STATS = LexemeStats({"podcast": 0.4, "run": 0.1, "running": 0.05, "fjord": 0.01}, floor=0.001)
 
@@ -36,3 +36,10 @@ def test_estimates_from_the_statistics() -> None:
     assert estimate([[["'zebra'"]]], STATS) == 0.0005  # below what ANALYZE tracks: rare
     assert estimate([[["'ru':*"]]], STATS) == 0.1 + 0.05
     assert estimate([[["'a' <-> 'podcast'"]]], STATS) == 0.0005  # a phrase is as rare as its rarest word
+
+
+def test_title_prefixes_are_cut_to_the_indexed_length_and_quoted() -> None:
+    assert title_prefix_lexeme("pod") == "' t pod'"
+    assert title_prefix_lexeme("podcasting") == "' t podcas'"
+    assert title_prefix_lexeme("it's") == "' t it''s'"
+    assert lexemes(title_prefix_lexeme("blåbær")) == [(" t blåbær", False)]

@@ -148,34 +148,58 @@ def _sqlite_rows(
         return [_Row(int(r[0]), int(r[1]), float(r[2]), int(r[3])) for r in cursor.fetchall()]
 
 
-def _spellings(
-    cursor: Any, query: Query, configs: tuple[str, ...]
-) -> tuple[list[list[list[str]]], list[list[str]]]:
-    """Every term of the query as each configuration spells it (one round trip): (groups, exclusions).
+@dataclass(frozen=True, slots=True)
+class _Spelled:
+    """A query in each configuration's spelling: ``index`` finds candidates, ``verify`` must also hold."""
+
+    index: list[list[list[str]]]
+    verify: list[list[list[str]]]
+    negatives: list[list[str]]
+
+
+def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_prefix: bool) -> _Spelled:
+    """Every term of the query as each configuration spells it, in one round trip.
 
     Only the last word of a single-group query is a prefix (with OR alternatives it is a plain word).
+    With ``title_prefix`` (search as you type, in titles) the index looks that prefix up as the exact
+    title-prefix lexeme of migration 0005, and the prefix match itself is left to the verification.
     """
     single_group = len(query.groups) == 1
     columns: list[str] = []
     params: list[Any] = []
     for term in query.terms:
+        prefix = term.prefix and single_group
         for config in configs:
-            if term.prefix and single_group:
+            if prefix:
                 columns.append("to_tsquery(%s::regconfig, %s)::text")
                 params.extend([config, "'" + term.words[0].replace("'", "''").replace("\\", "") + "':*"])
             else:
                 columns.append("websearch_to_tsquery(%s::regconfig, %s)::text")
                 params.extend([config, '"' + " ".join(term.words) + '"'])
+        if prefix and title_prefix:
+            columns.append(
+                "(SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) w "
+                "ORDER BY length(w) DESC LIMIT 1)"
+            )
+            params.append(term.words[0])
     cursor.execute("SELECT " + ", ".join(columns), params)
     spelled = iter(cursor.fetchone())
-    groups: list[list[list[str]]] = []
-    negatives: list[list[str]] = []
+    result = _Spelled([], [], [])
     for group in query.groups:
-        groups.append([])
+        result.index.append([])
+        result.verify.append([])
         for term in group:
             variants = [next(spelled) or "" for _ in configs]
-            (negatives if term.negated else groups[-1]).append(variants)
-    return groups, negatives
+            if term.negated:
+                result.negatives.append(variants)
+                continue
+            result.verify[-1].append(variants)
+            if term.prefix and single_group and title_prefix:
+                word = next(spelled)
+                if word and len(word) >= pgplan.TITLE_PREFIX_MIN:
+                    variants = [pgplan.title_prefix_lexeme(word)]
+            result.index[-1].append(variants)
+    return result
 
 
 _stats_cache: tuple[float, pgplan.LexemeStats] | None = None
@@ -250,9 +274,10 @@ def _postgres_candidates(
     sql = _candidates_sql(configs, filters)
     ids: list[int] = []
     with transaction.atomic():
-        # The planner would otherwise walk the id index backwards, testing every row, for a word it
-        # believes common.
-        cursor.execute("SET LOCAL enable_indexscan = off")
+        # Episodes: the planner would otherwise walk the id index backwards, testing every row, for a
+        # word it believes common. Shows: walking the (kind, id) index is right for a common word.
+        if kind == "episodes":
+            cursor.execute("SET LOCAL enable_indexscan = off")
         for window in windows:
             narrowed = tsquery
             if kind == "shows":
@@ -281,18 +306,19 @@ def _postgres_rows(
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
     with connection.cursor() as cursor:
-        groups, negatives = _spellings(cursor, query, configs)
-        tsquery = pgplan.combine(groups, negatives)
+        spelled = _spellings(cursor, query, configs, title_prefix=field == "title")
+        tsquery = pgplan.combine(spelled.verify, spelled.negatives)
         if not tsquery:
             return []
         filters = " AND ".join(clauses)
         if field in ("title", "people"):
             filters += f" AND to_tsvector(e.config::regconfig, e.{field}) @@ %s::tsquery"
             params = [*params, tsquery]
-        share = pgplan.estimate(groups, _lexeme_stats(cursor))
+        index_query = pgplan.combine(spelled.index, spelled.negatives)
+        share = pgplan.estimate(spelled.index, _lexeme_stats(cursor))
         wanted = SUGGEST_CANDIDATES if suggesting else CANDIDATES
         ids = _postgres_candidates(
-            cursor, tsquery, share, kind, configs, filters, params, wanted, suggesting=suggesting
+            cursor, index_query, share, kind, configs, filters, params, wanted, suggesting=suggesting
         )
         if not ids:
             return []

@@ -4,7 +4,8 @@ The row is the source of truth for the backend index, which triggers keep in ste
 migration 0002 per database vendor, 0003 added ``kind`` to the FTS5 table): on SQLite an external-content
 FTS5 table ``search_fts`` whose rowid is ``SearchEntry.id``; on PostgreSQL a ``document tsvector`` column
 with a GIN index, filled by a trigger with the row's text-search ``config`` (english, norwegian or simple)
-and, since migration 0005, marker lexemes naming the blocks of ids the row falls in (see engine.py).
+and, since migration 0005, marker lexemes naming the blocks of ids the row falls in and the prefixes of
+its title's words (see migration 0005 and lytt.search.pgplan).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class SearchEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["show", "kind"], name="searchentry_show_kind"),
+            # PostgreSQL walks it backwards for the newest shows matching a common word (see engine.py).
+            models.Index(fields=["kind", "id"], name="searchentry_kind_id"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*?[A-D]*)?")
 
 # Blocks of ids named by marker lexemes in every document (migration 0005).
-WINDOW_SHIFTS = (12, 15, 18)
+WINDOW_SHIFTS = (9, 12, 15, 18)
+# Title words' prefixes of these lengths are indexed (migration 0005).
+TITLE_PREFIX_MIN = 2
+TITLE_PREFIX_MAX = 6
 MAX_BLOCKS = 8
 GROWTH = 4
 
@@ -53,6 +56,12 @@ def lexemes(tsquery_text: str) -> list[tuple[str, bool]]:
     return [
         (m.group(1).replace("''", "'"), "*" in (m.group(2) or "")) for m in _LEXEME.finditer(tsquery_text)
     ]
+
+
+def title_prefix_lexeme(word: str) -> str:
+    """The tsquery text of the title-prefix lexeme for ``word`` (its ``simple`` spelling) as typed so far."""
+    lexeme = " t " + word[:TITLE_PREFIX_MAX]
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _alternatives(variants: Variants) -> list[str]:

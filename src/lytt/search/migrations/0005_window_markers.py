@@ -12,10 +12,18 @@ PostgreSQL used to walk backwards row by row (migration 0003) goes.
 from django.db import migrations
 
 MARKERS = """
-CREATE FUNCTION search_entry_markers(entry_id bigint, entry_kind text) RETURNS tsvector
+CREATE FUNCTION search_entry_markers(entry_id bigint, entry_kind text, title text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-    SELECT format($q$' w12 %s' ' w15 %s' ' w18 %s'$q$, entry_id >> 12, entry_id >> 15, entry_id >> 18)::tsvector
+    SELECT format(
+            $q$' w9 %s' ' w12 %s' ' w15 %s' ' w18 %s'$q$,
+            entry_id >> 9, entry_id >> 12, entry_id >> 15, entry_id >> 18
+        )::tsvector
         || CASE WHEN entry_kind = 'show' THEN $q$' kind show'$q$::tsvector ELSE ''::tsvector END
+        || coalesce((
+            SELECT array_to_tsvector(array_agg(DISTINCT ' t ' || left(word, n)))
+            FROM unnest(tsvector_to_array(to_tsvector('simple', coalesce(title, ''))))
+                AS word, generate_series(2, least(length(word), 6)) AS n
+        ), ''::tsvector)
 $fn$
 """
 
@@ -36,10 +44,10 @@ $$
 
 FORWARD = [
     MARKERS,
-    DOCUMENT.format(markers="|| search_entry_markers(NEW.id, NEW.kind)"),
+    DOCUMENT.format(markers="|| search_entry_markers(NEW.id, NEW.kind, NEW.title)"),
     # Existing rows: append the markers without re-parsing their text.
     "ALTER TABLE search_searchentry DISABLE TRIGGER search_entry_document",
-    "UPDATE search_searchentry SET document = document || search_entry_markers(id, kind)",
+    "UPDATE search_searchentry SET document = document || search_entry_markers(id, kind, title)",
     "ALTER TABLE search_searchentry ENABLE TRIGGER search_entry_document",
 ]
 
@@ -47,9 +55,9 @@ BACKWARD = [
     DOCUMENT.format(markers=""),
     "ALTER TABLE search_searchentry DISABLE TRIGGER search_entry_document",
     "UPDATE search_searchentry SET document = "
-    "ts_delete(document, tsvector_to_array(search_entry_markers(id, kind)))",
+    "ts_delete(document, tsvector_to_array(search_entry_markers(id, kind, title)))",
     "ALTER TABLE search_searchentry ENABLE TRIGGER search_entry_document",
-    "DROP FUNCTION search_entry_markers(bigint, text)",
+    "DROP FUNCTION search_entry_markers(bigint, text, text)",
 ]
 
 
@@ -66,7 +74,4 @@ def _run(statements):
 class Migration(migrations.Migration):
     dependencies = [("search", "0004_gin_pending_list")]
 
-    operations = [
-        migrations.RemoveIndex(model_name="searchentry", name="searchentry_kind_id"),
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD)),
-    ]
+    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
