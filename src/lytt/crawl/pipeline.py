@@ -11,6 +11,7 @@ import asyncio
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from types import TracebackType
 
 import uvloop
@@ -64,8 +65,27 @@ class FetchThread:
         """
         results: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
         batch = asyncio.run_coroutine_threadsafe(self._fetcher.fetch_each(requests, results.put), self._loop)
+        remaining = len(requests)
         try:
-            for _ in requests:
-                yield results.get()
+            while remaining:
+                try:
+                    result = results.get(timeout=_CHECK_SECONDS)
+                except queue.Empty:
+                    _raise_if_ended(batch, remaining)
+                    continue
+                remaining -= 1
+                yield result
         finally:
             batch.cancel()
+
+
+#: How often a worker waiting for results checks that the fetch side is still working on them.
+_CHECK_SECONDS = 1.0
+
+
+def _raise_if_ended(batch: Future[None], remaining: int) -> None:
+    """A batch that ended with results missing (a bug on the fetch side) fails, instead of hanging."""
+    if not batch.done():
+        return
+    batch.result()  # re-raises what ended it
+    raise RuntimeError(f"the fetcher finished with {remaining} results missing")
