@@ -38,6 +38,13 @@ def test_estimates_from_the_statistics() -> None:
     assert estimate([[["'a' <-> 'podcast'"]]], STATS) == 0.0005  # a phrase is as rare as its rarest word
 
 
+def test_words_of_one_language_meet_in_its_rows_only() -> None:
+    stats = LexemeStats({"fotball": 0.2, "gjeld": 0.1}, floor=0.001, language_share=0.5)
+    assert estimate([[["'fotball'"], ["'gjeld'"]]], stats) == 0.2 * 0.1 / 0.5
+    common = LexemeStats({"a": 0.3, "b": 0.3}, floor=0.001, language_share=0.1)
+    assert estimate([[["'a'"], ["'b'"]]], common) == 0.3  # never likelier than its rarest word
+
+
 def test_title_prefixes_are_cut_to_the_indexed_length_and_quoted() -> None:
     assert title_prefix_lexeme("pod") == "' t pod'"
     assert title_prefix_lexeme("podcasting") == "' t podcas'"

@@ -213,16 +213,23 @@ def _lexeme_stats(cursor: Any) -> pgplan.LexemeStats:
     if _stats_cache is not None and now - _stats_cache[0] < _STATS_TTL_SECONDS:
         return _stats_cache[1]
     cursor.execute(
-        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-        "WHERE schemaname = current_schema() AND tablename = 'search_searchentry' AND attname = 'document'"
+        "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs, most_common_freqs "
+        "FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'search_searchentry' "
+        "AND attname IN ('document', 'config')"
     )
-    row = cursor.fetchone()
-    if row is None or not row[0]:
+    rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    words, shares, _ = rows.get("document", (None, None, None))
+    config_shares = rows.get("config", (None, None, None))[2]
+    language_share = float(max(config_shares)) if config_shares else 1.0
+    if not words or not shares:
         stats = pgplan.LexemeStats({}, floor=1.0)  # never analysed: assume every word is common
     else:
-        words, shares = row
         # After one share per element, PostgreSQL appends the lowest and highest share and the share of nulls.
-        stats = pgplan.LexemeStats(dict(zip(words, shares, strict=False)), floor=float(shares[len(words)]))
+        stats = pgplan.LexemeStats(
+            dict(zip(words, shares, strict=False)),
+            floor=float(shares[len(words)]),
+            language_share=language_share,
+        )
     _stats_cache = (now, stats)
     return stats
 

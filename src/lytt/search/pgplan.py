@@ -43,6 +43,9 @@ class LexemeStats:
 
     frequencies: Mapping[str, float]
     floor: float
+    # Share of rows in the largest text-search configuration: words of one language meet only in its
+    # rows, so a conjunction is that much likelier than independent words would be.
+    language_share: float = 1.0
 
     def of(self, lexeme: str, *, prefix: bool = False) -> float:
         if prefix:
@@ -106,13 +109,14 @@ def _variant_share(variant: str, stats: LexemeStats) -> float:
 
 
 def estimate(groups: Sequence[Sequence[Variants]], stats: LexemeStats) -> float:
-    """Expected share of index rows that match, assuming words occur independently."""
+    """Expected share of index rows that match: words independent, but within one language's rows."""
     total = 0.0
     for group in groups:
-        share = 1.0
-        for term in _kept_terms(group):
-            share *= min(1.0, sum(_variant_share(v, stats) for v in term))
-        total += share
+        shares = [min(1.0, sum(_variant_share(v, stats) for v in term)) for term in _kept_terms(group)]
+        if not shares:
+            continue
+        together = math.prod(shares) / stats.language_share ** (len(shares) - 1)
+        total += min(together, *shares)
     return min(1.0, total)
 
 
