@@ -41,6 +41,16 @@ def test_openapi_schema_lists_every_endpoint(client: Client) -> None:
     } <= set(schema["paths"])
 
 
+def test_a_nul_in_any_parameter_is_a_documented_400_on_every_endpoint(client: Client) -> None:
+    _, schema, _ = get(client, "/api/v1/openapi.json")
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], f"{method.upper()} {path}"
+    status, body, _ = get(client, "/api/v1/charts?na%00me=1")
+    assert status == 400
+    assert_error(body, "bad_request", "na\x00me")
+
+
 def test_shows_page_with_opaque_cursor(client: Client, catalogue: dict[str, Any]) -> None:
     status, first, _ = get(client, "/api/v1/shows?limit=1")
     assert status == 200

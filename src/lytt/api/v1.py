@@ -120,7 +120,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _errors(*codes: int) -> dict[int, Any]:
-    return {code: ErrorOut for code in (*codes, 401, 422, 429)}
+    """Error responses of an endpoint: its own, plus those of `access` (400 for a NUL in any parameter,
+    401, 429) and of validation (422), which every endpoint can give."""
+    return {code: ErrorOut for code in (*codes, 400, 401, 422, 429)}
 
 
 def _category(slug: str | None) -> Category | None:
