@@ -434,3 +434,21 @@ def test_two_feeds_of_one_chunk_moving_to_one_new_url(feed_server: FeedServer) -
     assert f"already feed #{mover.pk}" in duplicate.status_reason
     assert Show.objects.count() == 1
     assert not FeedSource.objects.exclude(claimed_by="").exists()
+
+
+def test_a_parse_job_the_pool_loses_fails_the_batch_instead_of_hanging(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lytt.crawl.parsing import ParseJob, ParsePool
+
+    class LosingPool(ParsePool[object]):
+        def submit(self, key: object, job: ParseJob) -> None:
+            """Accept the job and never run it."""
+
+    monkeypatch.setattr(worker_module, "ParsePool", LosingPool)
+    source = add(feed_server.add("/lost.xml", rss("Lost", episodes=2)))
+    with pytest.raises(RuntimeError, match="lost 1 jobs"):
+        make_worker(fetch=PATIENT).crawl_once()
+    source.refresh_from_db()
+    assert source.claimed_by == "test-worker"  # claimed until the lease runs out, then fetched again
+    assert not FeedCheck.objects.filter(feed=source).exists()

@@ -438,6 +438,8 @@ class Worker:
                 self._collect(parser, waiting, out, block=False)
                 self._write_full(out, summary)
             while waiting:
+                if not len(parser):  # a bug: fail the batch (its claims expire) rather than wait forever
+                    raise RuntimeError(f"the parser pool lost {len(waiting)} jobs")
                 self._collect(parser, waiting, out, block=True)
                 self._write_full(out, summary)
         except BaseException:
