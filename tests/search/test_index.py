@@ -1,0 +1,199 @@
+"""The index writer: plain-SQL rows equal to what Django's ORM writes, the backend index kept in step, and
+a crawl chunk's batched indexing equal to a single ingest's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from django.db import connection
+from tests.feedserver import FeedServer, rss
+
+from lytt.catalog.models import Episode, FeedSource, Show
+from lytt.crawl.fetch import FetchConfig
+from lytt.crawl.safety import AddressPolicy
+from lytt.crawl.worker import Worker, WorkerConfig
+from lytt.search import index, search, suggest
+from lytt.search.models import SearchEntry
+from lytt.search.signals import on_feed_ingested
+
+from .conftest import category, make_episode, make_show
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [f.attname for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+
+
+def stored() -> dict[tuple[str, int], dict[str, Any]]:
+    """Every index row by (kind, object id), all columns but the id."""
+    return {(row["kind"], row["object_id"]): row for row in SearchEntry.objects.values(*COLUMNS)}
+
+
+def documents() -> dict[tuple[str, int], Any]:
+    """PostgreSQL: each row's tsvector without its id-window markers (the ids differ between two writes);
+    SQLite: each row's FTS5 entry, read back through the index (its tokens per column)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT kind, object_id, ts_delete(document, ARRAY["
+                "' w9 ' || (id >> 9), ' w12 ' || (id >> 12), ' w15 ' || (id >> 15), ' w18 ' || (id >> 18)"
+                "])::text FROM search_searchentry"
+            )
+        else:
+            cursor.execute(
+                "SELECT e.kind, e.object_id, f.title || '|' || f.author || '|' || f.people || '|' "
+                "|| f.categories || '|' || f.body || '|' || f.kind "
+                "FROM search_fts f JOIN search_searchentry e ON e.id = f.rowid"
+            )
+        return {(kind, object_id): document for kind, object_id, document in cursor.fetchall()}
+
+
+def assert_backend_index_in_step() -> None:
+    """The full-text index agrees with the rows: FTS5's own check against its content table on SQLite,
+    on PostgreSQL every stored document equals the one the trigger computes from the row now."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+            cursor.execute("SELECT count(*) FROM search_fts")
+            assert cursor.fetchone()[0] == SearchEntry.objects.count()
+        else:
+            cursor.execute("CREATE TEMP TABLE before_docs AS SELECT id, document FROM search_searchentry")
+            cursor.execute("UPDATE search_searchentry SET title = title")  # the trigger recomputes
+            cursor.execute(
+                "SELECT count(*) FROM search_searchentry e JOIN before_docs b USING (id) "
+                "WHERE e.document IS DISTINCT FROM b.document"
+            )
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("DROP TABLE before_docs")
+
+
+def tricky_rows() -> list[index.Row]:
+    oslo = timezone(timedelta(hours=2))
+    show = make_show("Kaffepraten", language="nb")
+    base: index.Row = {
+        "show_id": show.pk,
+        "language": "nb",
+        "config": "norwegian",
+        "popularity": 0.0,
+        "author": "",
+        "people": "",
+        "categories": "",
+        "body": "",
+    }
+    return [
+        {
+            **base,
+            "kind": "show",
+            "object_id": show.pk,
+            "explicit": False,
+            "published_at": None,
+            "title": "Kaffepraten",
+            "popularity": 0.123456789012345,
+        },
+        {
+            **base,
+            "kind": "episode",
+            "object_id": 10**12,
+            "explicit": True,
+            "published_at": datetime(2024, 5, 21, 10, 0, 0, 123456, tzinfo=oslo),
+            "title": "Blåbærsyltetøy og æøå – «sitater» 🎙️",
+            "author": "Kaffepraten Ola Nordmann",
+            "people": "Kari Nordmann Ola",
+            "categories": "News Nyheter",
+            "body": "Notes with 'quotes', \"double\", %s and %(name)s, a backslash \\ and\nnewlines.",
+        },
+        {
+            **base,
+            "kind": "episode",
+            "object_id": 7,
+            "explicit": False,
+            "published_at": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+            "title": "",
+            "config": "simple",
+            "language": "",
+        },
+    ]
+
+
+def test_plain_sql_rows_equal_what_bulk_create_writes() -> None:
+    rows = tricky_rows()
+    assert index._insert(rows) == 3
+    plain, plain_documents = stored(), documents()
+    assert_backend_index_in_step()
+    SearchEntry.objects.all().delete()
+    SearchEntry.objects.bulk_create([SearchEntry(**row) for row in rows])
+    assert stored() == plain
+    assert documents() == plain_documents
+    assert_backend_index_in_step()
+
+
+def test_plain_sql_rows_are_found_by_search() -> None:
+    show = make_show("Kaffepraten", language="nb", author="Ola Nordmann")
+    make_episode(show, "Blåbærsyltetøy og espresso", description_text="Om kaffe og bær.")
+    index.index_show(show.pk)
+    assert_backend_index_in_step()
+    assert [hit.obj.title for hit in search("espresso").hits] == ["Blåbærsyltetøy og espresso"]
+    assert [hit.obj.title for hit in search("kaffepraten", kind="shows").hits] == ["Kaffepraten"]
+    assert [s.title for s in suggest("kaffe") if s.kind == "shows"] == ["Kaffepraten"]
+
+
+def test_reindexing_replaces_rows_and_keeps_the_backend_index_in_step() -> None:
+    show = make_show("Old name", language="en", categories=[category("technology")], people=["Ada"])
+    episodes = [make_episode(show, f"Pilot {n}", people=["Grace"]) for n in range(3)]
+    index.index_show(show.pk)
+    Show.objects.filter(pk=show.pk).update(title="New name")
+    Episode.objects.filter(pk=episodes[0].pk).update(title="Changed pilot")
+    index.index_shows({show.pk: [episodes[0].pk]})
+    rows = stored()
+    assert len(rows) == 4
+    assert rows[("show", show.pk)]["title"] == "New name"
+    assert rows[("episode", episodes[0].pk)]["title"] == "Changed pilot"
+    assert {row["author"] for key, row in rows.items() if key[0] == "episode"} == {"New name"}
+    assert rows[("episode", episodes[1].pk)]["people"] == "Grace"
+    assert rows[("show", show.pk)]["people"] == "Ada"
+    assert "Technology" in rows[("show", show.pk)]["categories"]
+    assert_backend_index_in_step()
+    assert [hit.obj.title for hit in search("changed").hits] == ["Changed pilot"]
+    assert search("old name", kind="shows").hits == []
+
+
+PATIENT = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=8)
+
+
+def test_a_crawl_chunk_indexes_the_same_rows_as_single_ingests(feed_server: FeedServer) -> None:
+    people = '<podcast:person href="https://example.com/kari">Kari Nordmann</podcast:person>'
+    extra = f'<itunes:category text="Technology"/><itunes:explicit>yes</itunes:explicit>{people}'
+    for n in range(3):
+        url = feed_server.add(f"/batch{n}.xml", rss(f"Hummingbird {n}", episodes=5, extra=extra))
+        FeedSource.objects.create(url=url)
+    worker = Worker(
+        WorkerConfig(worker_id="test-worker", batch_size=50, fetch=PATIENT),
+        policy=AddressPolicy(allow_private=True),
+    )
+    assert worker.crawl_once().outcomes == {"updated": 3}
+    batched, batched_documents = stored(), documents()
+    assert len(batched) == 3 + 15
+    assert_backend_index_in_step()
+    hits = {hit.id: hit for hit in search("hummingbird", kind="episodes", limit=50).hits}
+    assert sorted(hits) == sorted(Episode.objects.values_list("id", flat=True))
+
+    SearchEntry.objects.all().delete()
+    for show in Show.objects.all():
+        # What a single ingest sends after commit (`lytt add`): the per-feed signal, not batched.
+        on_feed_ingested(sender=Show, show=show, episode_ids=list(show.episodes.values_list("id", flat=True)))
+    assert stored() == batched
+    assert documents() == batched_documents
+    assert_backend_index_in_step()
+    single = {hit.id: hit for hit in search("hummingbird", kind="episodes", limit=50).hits}
+    assert {i: (h.title_html, h.snippet_html, h.obj.title) for i, h in single.items()} == {
+        i: (h.title_html, h.snippet_html, h.obj.title) for i, h in hits.items()
+    }
+    show_row = next(row for key, row in batched.items() if key[0] == "show")
+    episode_row = next(row for key, row in batched.items() if key[0] == "episode")
+    assert (show_row["people"], episode_row["explicit"], episode_row["language"]) == (
+        "Kari Nordmann",
+        True,
+        "en",
+    )
+    assert "Technology" in episode_row["categories"]
