@@ -44,6 +44,12 @@ def test_not_before_uses_the_header_that_applies() -> None:
     assert nb(503, cc="max-age=60") is None
 
 
+def test_retry_after_odd_digits_and_huge_delays() -> None:
+    assert parse_retry_after("²", NOW) is None  # a digit to str.isdigit(), not to int()
+    assert parse_retry_after("٣", NOW) is None  # Arabic-Indic three: not an HTTP delay-seconds
+    assert parse_retry_after("9" * 40, NOW) == NOW + MAX_NOT_BEFORE
+
+
 @given(st.text(max_size=40), st.text(max_size=40), st.integers(min_value=100, max_value=599))
 def test_not_before_never_crashes_and_is_bounded(retry: str, cc: str, status: int) -> None:
     moment = not_before_from(status_code=status, retry_after=retry, cache_control=cc, now=NOW)

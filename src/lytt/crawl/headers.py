@@ -17,8 +17,9 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        moment = now + timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():  # str.isdigit() alone also takes "²" and other digits
+        seconds = min(int(value), int(MAX_NOT_BEFORE.total_seconds()) + 1)  # no timedelta overflow
+        moment = now + timedelta(seconds=seconds)
     else:
         try:
             moment = parsedate_to_datetime(value)
