@@ -156,6 +156,17 @@ def test_reindexing_replaces_rows_and_keeps_the_backend_index_in_step() -> None:
     assert_backend_index_in_step()
     assert [hit.obj.title for hit in search("changed").hits] == ["Changed pilot"]
     assert search("old name", kind="shows").hits == []
+    # The show unchanged: only the named episode's row is rewritten, people and all.
+    Episode.objects.filter(pk=episodes[1].pk).update(title="Second changed")
+    untouched = SearchEntry.objects.get(kind="episode", object_id=episodes[2].pk).pk
+    assert index.index_shows({show.pk: [episodes[1].pk]}) == 2
+    rows = stored()
+    assert (rows[("episode", episodes[1].pk)]["title"], rows[("episode", episodes[1].pk)]["people"]) == (
+        "Second changed",
+        "Grace",
+    )
+    assert SearchEntry.objects.get(kind="episode", object_id=episodes[2].pk).pk == untouched
+    assert_backend_index_in_step()
 
 
 PATIENT = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=8)

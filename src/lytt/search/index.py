@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 
 from lytt.catalog import bulk
 from lytt.catalog.models import Category, Episode, EpisodePerson, Show, ShowCategory, ShowPerson
@@ -132,15 +133,30 @@ def _insert(rows: list[Row]) -> int:
     return len(rows)
 
 
-def _episode_people(episode_ids: list[int]) -> dict[int, list[str]]:
+def _episode_people(where: Q) -> dict[int, list[str]]:
+    """Episode id → names of its people (in the order they were stored), for the episodes `where` picks.
+
+    Callers pick by show where they can: an ``IN`` of a handful of show ids costs Django far less to
+    compile than one of a thousand episode ids (~20 ms per thousand).
+    """
     people: dict[int, list[str]] = defaultdict(list)
-    for chunk_start in range(0, len(episode_ids), BATCH):
-        chunk = episode_ids[chunk_start : chunk_start + BATCH]
-        for episode_id, name in EpisodePerson.objects.filter(episode_id__in=chunk).values_list(
-            "episode_id", "person__name"
-        ):
-            people[episode_id].append(name)
+    for episode_id, name in (
+        EpisodePerson.objects.filter(where).order_by("pk").values_list("episode_id", "person__name")
+    ):
+        people[episode_id].append(name)
     return people
+
+
+def _batches(episodes: QuerySet[Episode]) -> Iterator[list[_EpisodeData]]:
+    """The episodes' indexed columns as tuples, `BATCH` at a time."""
+    batch: list[_EpisodeData] = []
+    for episode in episodes.values_list(*_EPISODE_COLUMNS).iterator(chunk_size=BATCH):
+        batch.append(episode)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _show_popularity(show: Show, positions: dict[int, int]) -> float:
@@ -162,8 +178,10 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     """`index_show` for many shows at once: show id → episode ids to index (None: all), in one transaction.
 
     The crawler calls it once per batch of ingested feeds: a fixed handful of queries for the whole
-    batch (shows, their categories and people, their old show rows, their episodes and the episodes'
-    people per 1,000) and the rows written in plain SQL. Returns the number of rows written.
+    batch (shows, their categories and people, their old show rows; for shows whose rows are rewritten
+    whole, as on a first ingest, their episodes' old rows deleted and their people read by show id),
+    the episodes read 1,000 at a time as tuples, and the rows written in plain SQL (`_insert`). Returns
+    the number of rows written.
     """
     shows = Show.objects.in_bulk(list(wanted))
     gone = [show_id for show_id in wanted if show_id not in shows or shows[show_id].hidden]
@@ -194,38 +212,35 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
         if old:
             SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(old)).delete()
         written = _insert(list(rows.values()))
-        episodes = Episode.objects.filter(show_id__in=whole) if whole else Episode.objects.none()
+        if whole:
+            # Every episode row of these shows is rewritten: delete and read by show, not by episode id.
+            SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, show_id__in=whole).delete()
+            people_of = _episode_people(Q(episode__show_id__in=whole))
+            for batch in _batches(Episode.objects.filter(show_id__in=whole).order_by()):
+                written += _insert(_episode_rows(batch, shows, categories, people_of, pops))
         if some:
-            episodes |= Episode.objects.filter(pk__in=some, show_id__in=list(rows))
-        batch: list[_EpisodeData] = []
-        for episode in episodes.order_by().values_list(*_EPISODE_COLUMNS).iterator(chunk_size=BATCH):
-            batch.append(episode)
-            if len(batch) >= BATCH:
-                written += _write_episodes(batch, shows, categories, pops)
-                batch = []
-        if batch:
-            written += _write_episodes(batch, shows, categories, pops)
+            for batch in _batches(Episode.objects.filter(pk__in=some, show_id__in=list(rows)).order_by()):
+                ids = [e[0] for e in batch]
+                SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
+                people_of = _episode_people(Q(episode_id__in=ids))
+                written += _insert(_episode_rows(batch, shows, categories, people_of, pops))
     return written
+
+
+def _episode_rows(
+    batch: list[_EpisodeData],
+    shows: dict[int, Show],
+    categories: dict[int, list[str]],
+    people: dict[int, list[str]],
+    pops: dict[int, float],
+) -> list[Row]:
+    return [_episode_row(e, shows[e[1]], categories[e[1]], people[e[0]], pops[e[1]]) for e in batch]
 
 
 def _show_changed(old: SearchEntry | None, new: Row) -> bool:
     return old is None or any(
         getattr(old, name) != new[name]
         for name in ("title", "author", "language", "categories", "explicit", "popularity")
-    )
-
-
-def _write_episodes(
-    episodes: list[_EpisodeData],
-    shows: dict[int, Show],
-    categories: dict[int, list[str]],
-    pops: dict[int, float],
-) -> int:
-    ids = [e[0] for e in episodes]
-    people = _episode_people(ids)
-    SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
-    return _insert(
-        [_episode_row(e, shows[e[1]], categories[e[1]], people[e[0]], pops[e[1]]) for e in episodes]
     )
 
 
@@ -251,27 +266,18 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
             written += _insert(
                 [_show_row(s, categories[s.pk], people[s.pk], _show_popularity(s, positions)) for s in shows]
             )
+            people_of = _episode_people(Q(episode__show_id__in=chunk))
             for show in shows:
                 pop = _show_popularity(show, positions)
-                batch: list[_EpisodeData] = []
-                episodes = Episode.objects.filter(show_id=show.pk).values_list(*_EPISODE_COLUMNS)
-                for episode in episodes.iterator(chunk_size=BATCH):
-                    batch.append(episode)
-                    if len(batch) >= BATCH:
-                        written += _insert_episodes(batch, show, categories[show.pk], pop)
-                        batch = []
-                if batch:
-                    written += _insert_episodes(batch, show, categories[show.pk], pop)
+                for batch in _batches(Episode.objects.filter(show_id=show.pk)):
+                    written += _insert(
+                        [_episode_row(e, show, categories[show.pk], people_of[e[0]], pop) for e in batch]
+                    )
                 done += 1
                 if progress is not None:
                     progress(done, total)
     optimize()
     return written
-
-
-def _insert_episodes(episodes: list[_EpisodeData], show: Show, categories: list[str], pop: float) -> int:
-    people = _episode_people([e[0] for e in episodes])
-    return _insert([_episode_row(e, show, categories, people[e[0]], pop) for e in episodes])
 
 
 def optimize() -> None:
