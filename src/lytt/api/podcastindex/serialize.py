@@ -65,7 +65,10 @@ def original_urls(show_ids: Iterable[int]) -> dict[int, str]:
 
 
 def value_block(value: Any) -> dict[str, Any] | None:
-    """podcast:value as `lytt.feeds` parses it (type, method, suggested, recipients) → model/destinations."""
+    """podcast:value as `lytt.feeds` parses it (type, method, suggested, recipients) → model/destinations.
+
+    None when there is none: the spec has `value` nullable, and it is sent as null rather than left out.
+    """
     if not isinstance(value, dict) or not value.get("type"):
         return None
     destinations = []
@@ -96,6 +99,7 @@ def value_block(value: Any) -> dict[str, Any] | None:
 
 
 def funding(items: Any) -> dict[str, str] | None:
+    """The first podcast:funding tag; None (sent as null, which the spec allows) when there is none."""
     if isinstance(items, list) and items and isinstance(items[0], dict) and items[0].get("url"):
         return {"url": items[0]["url"], "message": items[0].get("text") or ""}
     return None
@@ -147,13 +151,9 @@ def feed(show: Show, ctx: FeedContext, *, fulltext: bool = True) -> dict[str, An
         "locked": 1 if show.locked else 0,
         "imageUrlHash": url_hash(show.image_url),
         "newestItemPubdate": epoch(show.latest_episode_at),
+        "value": value_block((show.extra or {}).get("value")),
+        "funding": funding(show.funding),
     }
-    value = value_block((show.extra or {}).get("value"))
-    if value is not None:
-        out["value"] = value
-    fund = funding(show.funding)
-    if fund is not None:
-        out["funding"] = fund
     return out
 
 
@@ -178,14 +178,39 @@ def _persons(episode_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
+# The spec's enum of transcript types, and the other names feeds give the same formats.
+TRANSCRIPT_TYPES = frozenset(
+    {"application/json", "application/srt", "text/html", "text/plain", "text/srt", "text/vtt"}
+)
+_TRANSCRIPT_ALIASES = {
+    "application/x-subrip": "application/srt",
+    "text/x-srt": "text/srt",
+    "text/x-vtt": "text/vtt",
+    "application/vtt": "text/vtt",
+}
+
+
 def _transcripts(value: Any) -> list[dict[str, str]]:
+    """Transcripts whose type the spec's enum can name (aliases mapped onto it); others are left out."""
     if not isinstance(value, list):
         return []
-    return [
-        {"url": str(t["url"]), "type": str(t.get("type") or "")}
-        for t in value
-        if isinstance(t, dict) and t.get("url")
-    ]
+    out = []
+    for t in value:
+        if not isinstance(t, dict) or not t.get("url"):
+            continue
+        kind = str(t.get("type") or "").strip().lower()
+        kind = _TRANSCRIPT_ALIASES.get(kind, kind)
+        if kind in TRANSCRIPT_TYPES:
+            out.append({"url": str(t["url"]), "type": kind})
+    return out
+
+
+def _first_transcript_url(value: Any) -> str | None:
+    """`transcriptUrl` names the first transcript whatever its type."""
+    for t in value if isinstance(value, list) else []:
+        if isinstance(t, dict) and t.get("url"):
+            return str(t["url"])
+    return None
 
 
 def _soundbites(value: Any) -> list[dict[str, Any]]:
@@ -250,15 +275,12 @@ def episode(
         "feedDuplicateOf": None,
         "podcastGuid": show.podcast_guid,
         "chaptersUrl": item.chapters_url or None,
-        "transcriptUrl": transcripts[0]["url"] if transcripts else None,
+        "transcriptUrl": _first_transcript_url(item.transcripts),
         "transcripts": transcripts,
         "persons": persons,
         "soundbites": soundbites,
         "socialInteract": [],
+        "soundbite": soundbites[0] if soundbites else None,
+        "value": value_block((item.extra or {}).get("value")) or value_block((show.extra or {}).get("value")),
     }
-    if soundbites:
-        out["soundbite"] = soundbites[0]
-    value = value_block((item.extra or {}).get("value")) or value_block((show.extra or {}).get("value"))
-    if value is not None:
-        out["value"] = value
     return out
