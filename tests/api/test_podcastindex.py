@@ -83,10 +83,10 @@ def test_podcasts_by_feedid_feedurl_guid(client: Client, catalogue: dict[str, An
     missing = call(client, "podcasts/byfeedid", signed(), id=999999)
     assert missing == (
         200,
-        {"status": "true", "query": {"id": "999999"}, "feed": [], "description": missing[1]["description"]},
+        {"status": "true", "query": {"id": "999999"}, "feed": {}, "description": missing[1]["description"]},
     )
     hidden = catalogue["hidden"]
-    assert call(client, "podcasts/byfeedid", signed(), id=hidden.pk)[1]["feed"] == []
+    assert call(client, "podcasts/byfeedid", signed(), id=hidden.pk)[1]["feed"] == {}
 
 
 def test_trending_and_recent_feeds(client: Client, catalogue: dict[str, Any], signed: Signed) -> None:
@@ -137,7 +137,7 @@ def test_episodes_by_feedid_id_guid(client: Client, catalogue: dict[str, Any], s
     assert (
         call(client, "episodes/byid", signed(), id=first.pk)[1]["episode"]["description"] == "Wheels and pip."
     )
-    assert call(client, "episodes/byid", signed(), id=999999)[1]["episode"] == []
+    assert call(client, "episodes/byid", signed(), id=999999)[1]["episode"] == {}
     status, body = call(client, "episodes/byguid", signed(), guid=first.guid, feedid=show.pk)
     assert body["episode"]["id"] == first.pk
     body = call(
@@ -174,25 +174,22 @@ def test_recent_episodes_categories_stats(client: Client, catalogue: dict[str, A
     [
         ("search/byterm", {}, "'q' parameter is required"),
         ("search/byterm", {"q": "x", "max": "lots"}, "must be an integer"),
-        ("search/byterm", {"q": "x", "max": "0"}, "between 1 and 100"),
-        ("search/byperson", {"q": ""}, "'q' parameter is required"),
+        ("search/byterm", {"q": "x", "max": "0"}, "between 1 and 1000"),
+        ("search/byterm", {"q": "x", "max": "1001"}, "between 1 and 1000"),
+        ("search/byperson", {}, "'q' parameter is required"),
         ("podcasts/byfeedid", {}, "'id' parameter is required"),
         ("podcasts/byfeedid", {"id": "abc"}, "must be an integer"),
         ("podcasts/byfeedurl", {}, "'url' parameter is required"),
         ("podcasts/byguid", {}, "'guid' parameter is required"),
         ("podcasts/trending", {"since": "soon"}, "must be an integer"),
         ("episodes/byfeedid", {"id": "1,x"}, "comma-separated"),
-        ("episodes/byid", {"id": "-1"}, "between"),
         ("episodes/byguid", {"guid": "g"}, "One of 'feedurl', 'feedid' or 'podcastguid'"),
         ("recent/episodes", {"max": "100000"}, "between 1 and 1000"),
-        ("recent/feeds", {"cat": "nonsense"}, "names no known category"),
-        # Out of range for a 64-bit id or a datetime, or unstorable text: still a 400, never a 500.
-        ("podcasts/byfeedid", {"id": "9" * 25}, "between"),
-        ("episodes/byfeedid", {"id": "1," + "9" * 25}, "feed ids between"),
-        ("episodes/byfeedid", {"id": "1", "since": "9" * 25}, "between"),
-        ("recent/feeds", {"since": "-99999999999999"}, "between"),
-        ("podcasts/trending", {"since": "9" * 25}, "between"),
-        ("recent/episodes", {"before": "9223372036854775808"}, "between"),
+        ("episodes/byfeedid", {"id": ",".join(["1"] * 201)}, "at most 200"),
+        ("search/byterm", {"q": "x", "val": "bitcoin"}, "'val' parameter must be one of"),
+        ("recent/feeds", {"pretty": "-58800"}, "'pretty' parameter is a flag"),
+        ("search/byterm", {"q": "x", "clean": "maybe"}, "'clean' parameter is a flag"),
+        # Text that cannot be stored: still a 400, never a 500.
         ("search/byterm", {"q": "py\x00thon"}, "NUL character"),
         ("podcasts/byfeedurl", {"url": "https://example.com/\x00"}, "NUL character"),
         ("podcasts/trending", {"lang": "\x00"}, "NUL character"),
@@ -209,14 +206,15 @@ def test_bad_parameters_are_400_in_podcast_index_style(
 
 def test_auth_failures(client: Client, catalogue: dict[str, Any], signed: Signed) -> None:
     def status_of(headers: dict[str, str]) -> tuple[int, str]:
+        """The spec documents a 401's body as a bare JSON string."""
         response = client.get("/api/1.0/categories/list", **headers)  # type: ignore[arg-type]
         body = response.json()
-        assert body["status"] == "false"
-        return response.status_code, body["description"]
+        assert isinstance(body, str)
+        return response.status_code, body
 
     good = signed()
     assert status_of({"HTTP_USER_AGENT": "x"})[0] == 401
-    assert status_of({k: v for k, v in good.items() if k != "HTTP_USER_AGENT"})[0] == 400
+    assert status_of({k: v for k, v in good.items() if k != "HTTP_USER_AGENT"})[0] == 401
     assert status_of({k: v for k, v in good.items() if k != "HTTP_X_AUTH_DATE"}) == (
         401,
         "missing header(s): X-Auth-Date",

@@ -1,8 +1,13 @@
 """The Podcast Index-compatible endpoints. Each accepts GET query strings and POST form bodies.
 
 Every request must carry a User-Agent and a valid X-Auth-Key / X-Auth-Date / Authorization signature
-(`lytt.api.keys`); failures answer in Podcast Index's style, {"status": "false", "description": ...},
-with 400, 401, 405 or 429.
+(`lytt.api.keys`). The spec (Podcastindex-org/docs-api, docs/pi_api.json) lists all four as the security
+requirement and documents a 401's body as a bare JSON string, so a missing or bad one of them answers
+401 with a string; other failures answer {"status": "false", "description": ...} with 400, 405 or 429.
+
+Values the spec types as integers are accepted whatever their size (an id no row can have finds
+nothing, a `since` past any date holds nothing) rather than refused: only text that is not an integer,
+a `max` outside 1-1000, an unknown `val`, or a flag with a value that is not a boolean is a 400.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -24,10 +29,15 @@ from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.api.ratelimit import hit
 from lytt.catalog.models import Category, Episode, FeedSource, Show
+from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
 Handler = Callable[["Params"], dict[str, Any]]
 MAX_ID = 2**63 - 1  # ids are signed 64-bit integers in both databases
 MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a datetime can hold
+MAX_RESULTS = 1000  # the spec's maximum for every `max`
+TRUE_VALUES = frozenset({"", "1", "true", "yes", "on"})  # "" is the documented form: `&clean`
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
+VALUE_TYPES = frozenset({"any", "lightning", "hive", "webmonetization"})  # `val`'s enum in the spec
 
 
 class ParamError(ValueError):
@@ -43,9 +53,11 @@ class Params:
             self.values.update({k: str(v) for k, v in request.POST.items()})
 
     def text(self, name: str, *, required: bool = False, max_length: int = 1000) -> str:
-        value = self.values.get(name, "").strip()
-        if required and not value:
+        """`required` refuses a parameter left out; one sent empty (`q=`) is a string the spec allows,
+        and the endpoints answer it with nothing found."""
+        if required and name not in self.values:
             raise ParamError(f"The '{name}' parameter is required.")
+        value = self.values.get(name, "").strip()
         if len(value) > max_length:
             raise ParamError(f"The '{name}' parameter is longer than {max_length} characters.")
         if "\x00" in value:  # PostgreSQL cannot hold it in text
@@ -67,32 +79,41 @@ class Params:
         return value
 
     def required_integer(self, name: str) -> int:
-        value = self.integer(name, low=0, high=MAX_ID)
+        """Any integer: the spec types ids as plain integers, so one no row can have simply finds nothing."""
+        value = self.integer(name)
         if value is None:
             raise ParamError(f"The '{name}' parameter is required.")
         return value
 
     def flag(self, name: str) -> bool:
-        """Podcast Index flags count when present (``&clean``); "0"/"false" switch them off explicitly."""
+        """Podcast Index flags count when present (``&clean``); "0"/"false" switch them off explicitly.
+
+        The spec types them as booleans, so a value that is neither (``pretty=-5``) is refused.
+        """
         if name not in self.values:
             return False
-        return self.values[name].strip().lower() not in {"0", "false", "no", "off"}
+        value = self.values[name].strip().lower()
+        if value in TRUE_VALUES:
+            return True
+        if value in FALSE_VALUES:
+            return False
+        raise ParamError(f"The '{name}' parameter is a flag: give it no value, or true or false.")
 
     def since(self) -> int | None:
-        """Epoch seconds, or a negative number of seconds before now (at most back to 1970)."""
+        """Epoch seconds, or a negative number of seconds before now; clamped to 1970 and the year 9999."""
         now = int(time.time())
-        value = self.integer("since", low=-now, high=MAX_EPOCH)
-        if value is not None and value < 0:
-            return now + value
-        return value
+        value = self.integer("since")
+        if value is None:
+            return None
+        if value < 0:
+            value += now
+        return min(max(value, 0), MAX_EPOCH)
 
 
 def pi_error(status: int, description: str) -> HttpResponse:
-    return HttpResponse(
-        json.dumps({"status": "false", "description": description}),
-        status=status,
-        content_type="application/json",
-    )
+    """A failure in Podcast Index's shape: the spec's 401 body is a JSON string, the others an object."""
+    body: Any = description if status == 401 else {"status": "false", "description": description}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
 def endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
@@ -104,7 +125,7 @@ def endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
             response["Allow"] = "GET, POST"
             return response
         if not request.headers.get("User-Agent", "").strip():
-            return pi_error(400, "A User-Agent header identifying your app is required.")
+            return pi_error(401, "A User-Agent header identifying your app is required.")
         try:
             credentials = credentials_from(request)
             if credentials is None:
@@ -121,10 +142,10 @@ def endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
             return response
         params = Params(request)
         try:
+            indent = 2 if params.flag("pretty") else None
             body = handler(params)
         except (ParamError, search_api.SearchError) as exc:
             return pi_error(400, str(exc))
-        indent = 2 if params.flag("pretty") else None
         return HttpResponse(json.dumps(body, indent=indent, default=str), content_type="application/json")
 
     return view
@@ -134,35 +155,81 @@ def visible_shows() -> QuerySet[Show]:
     return Show.objects.filter(hidden=False)
 
 
-def _max(params: Params, default: int, high: int = 1000) -> int:
-    value = params.integer("max", default=default, low=1, high=high)
+def _max(params: Params, default: int) -> int:
+    value = params.integer("max", default=default, low=1, high=MAX_RESULTS)
     assert value is not None
     return value
+
+
+def _valid_id(value: int) -> bool:
+    return 0 <= value <= MAX_ID
 
 
 def _found(items: list[Any], what: str) -> str:
     return f"Found matching {what}" if items else f"No {what} match this query."
 
 
+def _search_hits(
+    q: str,
+    *,
+    kind: search_api.Kind,
+    field: search_api.Field,
+    limit: int,
+    filters: search_api.Filters | None = None,
+    keep: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """Up to `limit` results that `keep` accepts, best first, read in the search engine's pages.
+
+    The engine answers at most `MAX_LIMIT` results a call while the spec allows `max` up to
+    1000, and filters the engine cannot apply (`val`) must not shorten a page: both read on.
+    """
+    out: list[Any] = []
+    size = MAX_LIMIT if keep is not None else min(limit, MAX_LIMIT)
+    offset = 0
+    while len(out) < limit and offset <= MAX_OFFSET:
+        page = search_api.search(q, kind=kind, filters=filters, limit=size, offset=offset, field=field).hits
+        out.extend(hit.obj for hit in page if keep is None or keep(hit.obj))
+        if len(page) < size:
+            break
+        offset += size
+    return out[:limit]
+
+
+def _value_type(show: Show) -> str:
+    value = (show.extra or {}).get("value")
+    return str(value.get("type") or "").lower() if isinstance(value, dict) else ""
+
+
 def _search_feeds(params: Params, field: search_api.Field) -> dict[str, Any]:
+    """search/byterm and search/bytitle.
+
+    `aponly` asks for feeds with an iTunes id; Lytt records none (every `itunesId` is null), so it finds
+    no feeds. `similar` is accepted and changes nothing: Lytt's search already matches word forms.
+    """
     q = params.text("q", required=True, max_length=500)
-    limit = _max(params, 25, 100)
+    limit = _max(params, 25)
     fulltext = params.flag("fulltext")
-    results = search_api.search(
-        q,
-        kind="shows",
-        filters=search_api.Filters(exclude_explicit=params.flag("clean")),
-        limit=limit,
-        field=field,
-    )
-    shows = [hit.obj for hit in results.hits]
+    clean = params.flag("clean")
+    params.flag("similar")
+    aponly = params.flag("aponly")
     value_type = params.text("val").lower()
-    if value_type and value_type != "any":
-        shows = [
-            s
-            for s in shows
-            if str(((s.extra or {}).get("value") or {}).get("type", "")).lower() == value_type
-        ]
+    if value_type and value_type not in VALUE_TYPES:
+        raise ParamError(f"The 'val' parameter must be one of {', '.join(sorted(VALUE_TYPES))}.")
+
+    def has_value_block(show: Show) -> bool:
+        found = _value_type(show)
+        return bool(found) and value_type in {"any", found}
+
+    shows: list[Show] = []
+    if not aponly:
+        shows = _search_hits(
+            q,
+            kind="shows",
+            field=field,
+            limit=limit,
+            filters=search_api.Filters(exclude_explicit=clean),
+            keep=has_value_block if value_type else None,
+        )
     feeds = serialize.feeds(shows, fulltext=fulltext)
     return {
         "status": "true",
@@ -185,10 +252,14 @@ def search_bytitle(params: Params) -> dict[str, Any]:
 
 @endpoint
 def search_byperson(params: Params) -> dict[str, Any]:
+    """Episodes that mention a person: the spec searches person tags, the episode's title and description
+    and the feed's author and owner, so this is Lytt's whole-entry search (which also reads the show's
+    title and category names), not its people-only field."""
     q = params.text("q", required=True, max_length=500)
-    limit = _max(params, 25, 100)
-    results = search_api.search(q, kind="episodes", limit=limit, field="people")
-    items = serialize.episodes([hit.obj for hit in results.hits], fulltext=params.flag("fulltext"))
+    limit = _max(params, 25)
+    fulltext = params.flag("fulltext")
+    found = _search_hits(q, kind="episodes", field="all", limit=limit)
+    items = serialize.episodes(found, fulltext=fulltext)
     return {
         "status": "true",
         "items": items,
@@ -199,8 +270,10 @@ def search_byperson(params: Params) -> dict[str, Any]:
 
 
 def _feed_response(query: dict[str, Any], show: Show | None) -> dict[str, Any]:
+    """`feed` is an object in the spec; with no match it is an empty one (Podcast Index sends `[]`,
+    which a client reading it as an object cannot take, while `{}` is as empty to one that tests it)."""
     if show is None:
-        return {"status": "true", "query": query, "feed": [], "description": "No feeds match this query."}
+        return {"status": "true", "query": query, "feed": {}, "description": "No feeds match this query."}
     return {
         "status": "true",
         "query": query,
@@ -212,31 +285,36 @@ def _feed_response(query: dict[str, Any], show: Show | None) -> dict[str, Any]:
 @endpoint
 def podcasts_byfeedid(params: Params) -> dict[str, Any]:
     feed_id = params.required_integer("id")
-    return _feed_response({"id": str(feed_id)}, visible_shows().filter(pk=feed_id).first())
+    show = visible_shows().filter(pk=feed_id).first() if _valid_id(feed_id) else None
+    return _feed_response({"id": str(feed_id)}, show)
 
 
 @endpoint
 def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
-    source = (
-        FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show").first()
-    )
+    sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
+    source = sources.first() if url else None
     return _feed_response({"url": url}, source.show if source else None)
 
 
 @endpoint
 def podcasts_byguid(params: Params) -> dict[str, Any]:
-    guid = params.text("guid", required=True, max_length=64)
-    show = visible_shows().filter(podcast_guid__iexact=guid).order_by("pk").first()
+    guid = params.text("guid", required=True, max_length=2000)
+    show = visible_shows().filter(podcast_guid__iexact=guid).order_by("pk").first() if guid else None
     query = {"guid": guid} if show is None else {"guid": guid, "id": str(show.pk)}
     return _feed_response(query, show)
 
 
 def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
+    """`cat`, `notcat` and `lang` as the spec describes them for podcasts/trending and recent/feeds.
+
+    A `cat` naming no known category matches no feed (the spec types it as free text, so it is no 400);
+    unknown names in `notcat` exclude nothing. `lang`'s token "unknown" stands for feeds without a language.
+    """
     wanted = parse_category_filter(params.text("cat"))
     unwanted = parse_category_filter(params.text("notcat"))
     if params.text("cat") and not wanted:
-        raise ParamError("The 'cat' parameter names no known category.")
+        return shows.none()
     if wanted or unwanted:
         categories = list(Category.objects.select_related("parent"))
         ids_for = {
@@ -253,6 +331,8 @@ def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
     if languages:
         condition = Q()
         for code in languages:
+            if code == "unknown":
+                condition |= Q(language="")
             condition |= Q(language__iexact=code) | Q(language__istartswith=code + "-")
         shows = shows.filter(condition)
     return shows
@@ -262,7 +342,7 @@ def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
 def podcasts_trending(params: Params) -> dict[str, Any]:
     from lytt.charts.ranking import popular_shows
 
-    limit = _max(params, 10, 1000)
+    limit = _max(params, 10)
     since = params.since()
     ranked = popular_shows(None, 1000)
     allowed = set(_category_scope(visible_shows(), params).values_list("pk", flat=True))
@@ -303,6 +383,7 @@ def podcasts_trending(params: Params) -> dict[str, Any]:
 
 @endpoint
 def episodes_byfeedid(params: Params) -> dict[str, Any]:
+    """Newest first; `newest` keeps each feed's most recent episode, `enclosure` the one with that URL."""
     raw = params.text("id", required=True)
     try:
         ids = [int(part) for part in raw.split(",") if part.strip()]
@@ -310,21 +391,27 @@ def episodes_byfeedid(params: Params) -> dict[str, Any]:
         raise ParamError(
             f"The 'id' parameter must be a feed id or a comma-separated list, not {raw[:40]!r}."
         ) from None
-    if not ids or len(ids) > 200:
-        raise ParamError("The 'id' parameter takes between 1 and 200 feed ids.")
-    if not all(0 <= i <= MAX_ID for i in ids):
-        raise ParamError(f"The 'id' parameter must hold feed ids between 0 and {MAX_ID}.")
-    limit = _max(params, 10, 1000)
-    episodes = Episode.objects.filter(show_id__in=ids, show__hidden=False).select_related("show")
+    if len(ids) > 200:
+        raise ParamError("The 'id' parameter takes at most 200 feed ids.")
+    limit = _max(params, 10)
+    fulltext = params.flag("fulltext")
+    newest = params.flag("newest")
+    valid = [i for i in ids if _valid_id(i)]
+    episodes = Episode.objects.filter(show_id__in=valid, show__hidden=False).select_related("show")
     since = params.since()
     if since is not None:
         episodes = episodes.filter(published_at__gte=datetime.fromtimestamp(since, tz=UTC))
     enclosure = params.text("enclosure", max_length=2000)
     if enclosure:
         episodes = episodes.filter(enclosure_url=enclosure)
-    page = list(episodes.order_by(F("published_at").desc(nulls_last=True), "-pk")[:limit])
-    items = serialize.episodes(page, fulltext=params.flag("fulltext"))
-    query: Any = str(ids[0]) if len(ids) == 1 else [str(i) for i in ids]
+    ordered = episodes.order_by(F("published_at").desc(nulls_last=True), "-pk")
+    if newest:
+        latest = Subquery(ordered.filter(show_id=OuterRef("pk")).values("pk")[:1])
+        firsts = Show.objects.filter(pk__in=valid).annotate(latest=latest).values_list("latest", flat=True)
+        ordered = ordered.filter(pk__in=[pk for pk in firsts if pk is not None])
+    page = list(ordered[:limit])
+    items = serialize.episodes(page, fulltext=fulltext)
+    query: Any = [str(i) for i in ids] if len(ids) > 1 else "".join(str(i) for i in ids)
     return {
         "status": "true",
         "items": items,
@@ -335,22 +422,23 @@ def episodes_byfeedid(params: Params) -> dict[str, Any]:
     }
 
 
+def _episode_or_empty(episode: Episode | None, fulltext: bool) -> dict[str, Any]:
+    """`episode` is an object in the spec; with no match it is an empty one (see `_feed_response`)."""
+    return serialize.episodes([episode], fulltext=fulltext)[0] if episode is not None else {}
+
+
 @endpoint
 def episodes_byid(params: Params) -> dict[str, Any]:
     episode_id = params.required_integer("id")
-    episode = Episode.objects.filter(pk=episode_id, show__hidden=False).select_related("show").first()
-    if episode is None:
-        return {
-            "status": "true",
-            "id": str(episode_id),
-            "episode": [],
-            "description": "No episodes match this id.",
-        }
+    fulltext = params.flag("fulltext")
+    episode = None
+    if _valid_id(episode_id):
+        episode = Episode.objects.filter(pk=episode_id, show__hidden=False).select_related("show").first()
     return {
         "status": "true",
         "id": episode_id,
-        "episode": serialize.episodes([episode], fulltext=params.flag("fulltext"))[0],
-        "description": "Found matching item.",
+        "episode": _episode_or_empty(episode, fulltext),
+        "description": "Found matching item." if episode else "No episodes match this id.",
     }
 
 
@@ -358,46 +446,44 @@ def episodes_byid(params: Params) -> dict[str, Any]:
 def episodes_byguid(params: Params) -> dict[str, Any]:
     guid = params.text("guid", required=True, max_length=2000)
     feed_url = params.text("feedurl", max_length=2000)
-    feed_id = params.integer("feedid", low=0, high=MAX_ID)
-    podcast_guid = params.text("podcastguid", max_length=64)
+    feed_id = params.integer("feedid")
+    podcast_guid = params.text("podcastguid", max_length=2000)
+    fulltext = params.flag("fulltext")
     if not (feed_url or feed_id is not None or podcast_guid):
         raise ParamError("One of 'feedurl', 'feedid' or 'podcastguid' is required with 'guid'.")
     shows = visible_shows()
     if feed_id is not None:
-        shows = shows.filter(pk=feed_id)
+        shows = shows.filter(pk=feed_id) if _valid_id(feed_id) else shows.none()
     if feed_url:
         shows = shows.filter(feeds__url=feed_url)
     if podcast_guid:
         shows = shows.filter(podcast_guid__iexact=podcast_guid)
-    episode = Episode.objects.filter(show__in=shows, guid=guid).select_related("show").order_by("pk").first()
-    base = {
+    episodes = Episode.objects.filter(show__in=shows, guid=guid).select_related("show").order_by("pk")
+    episode = episodes.first() if guid else None
+    return {
         "status": "true",
-        "id": str(feed_id or ""),
+        "id": "" if feed_id is None else str(feed_id),
         "url": feed_url,
         "podcastGuid": podcast_guid,
         "guid": guid,
-    }
-    if episode is None:
-        return {**base, "episode": [], "description": "No episodes match this guid."}
-    return {
-        **base,
-        "episode": serialize.episodes([episode], fulltext=params.flag("fulltext"))[0],
-        "description": "Found matching item.",
+        "episode": _episode_or_empty(episode, fulltext),
+        "description": "Found matching item." if episode else "No episodes match this guid.",
     }
 
 
 @endpoint
 def recent_episodes(params: Params) -> dict[str, Any]:
-    limit = _max(params, 10, 1000)
+    limit = _max(params, 10)
+    fulltext = params.flag("fulltext")
     episodes = Episode.objects.filter(show__hidden=False, published_at__isnull=False).select_related("show")
-    before = params.integer("before", low=0, high=MAX_ID)
+    before = params.integer("before")
     if before is not None:
-        episodes = episodes.filter(pk__lt=before)
+        episodes = episodes.filter(pk__lt=min(before, MAX_ID)) if before > 0 else episodes.none()
     exclude = params.text("excludeString", max_length=200)
     if exclude:
         episodes = episodes.exclude(Q(title__icontains=exclude) | Q(enclosure_url__icontains=exclude))
     page = list(episodes.order_by("-published_at", "-pk")[:limit])
-    items = serialize.episodes(page, fulltext=params.flag("fulltext"))
+    items = serialize.episodes(page, fulltext=fulltext)
     return {
         "status": "true",
         "items": items,
@@ -409,7 +495,7 @@ def recent_episodes(params: Params) -> dict[str, Any]:
 
 @endpoint
 def recent_feeds(params: Params) -> dict[str, Any]:
-    limit = _max(params, 40, 1000)
+    limit = _max(params, 40)
     shows = _category_scope(visible_shows().filter(latest_episode_at__isnull=False), params)
     since = params.since()
     if since is not None:
