@@ -5,9 +5,10 @@ Every request must carry a User-Agent and a valid X-Auth-Key / X-Auth-Date / Aut
 requirement and documents a 401's body as a bare JSON string, so a missing or bad one of them answers
 401 with a string; other failures answer {"status": "false", "description": ...} with 400, 405 or 429.
 
-Values the spec types as integers are accepted whatever their size (an id no row can have finds
-nothing, a `since` past any date holds nothing) rather than refused: only text that is not an integer,
-a `max` outside 1-1000, an unknown `val`, or a flag with a value that is not a boolean is a 400.
+Values the spec's types allow are answered rather than refused: an integer id no row can have finds
+nothing, a `since` past either end is clamped, an empty `q` finds nothing. A 400 is for a required
+parameter left out, text where an integer belongs, a `max` outside 1-1000, a `val` outside its enum, a
+flag whose value is not a boolean, or a NUL character (PostgreSQL can neither store nor compare one).
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def _search_feeds(params: Params, field: search_api.Field) -> dict[str, Any]:
     limit = _max(params, 25)
     fulltext = params.flag("fulltext")
     clean = params.flag("clean")
-    params.flag("similar")
+    params.flag("similar")  # checked like every flag; see the docstring
     aponly = params.flag("aponly")
     value_type = params.text("val").lower()
     if value_type and value_type not in VALUE_TYPES:
