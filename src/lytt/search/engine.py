@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -268,24 +269,27 @@ def _postgres_candidates(
 
     Each step is one GIN index scan per configuration of the query ANDed with the window's marker
     lexemes, so the heap is read only for rows that match inside the window (see lytt.search.pgplan).
-    Search as you type stops at the widest window: a prefix common in show notes but rare in titles
-    would have the whole index read row by row for its titles.
+    A window that finds too few sizes the next from what it found. Search as you type stops at the
+    widest window: a prefix common in show notes but rare in titles would have the whole index read row
+    by row for its titles.
     """
-    windows: list[str | None] = [None]
+    top = 0
     if kind == "episodes":  # shows are too few for windows of ids to narrow anything
         cursor.execute("SELECT max(id) FROM search_searchentry")
-        top = cursor.fetchone()[0] or 0
-        windows = pgplan.windows_to_try(share, int(top), wanted)
-        if suggesting and len(windows) > 1:
-            windows = windows[:-1]
+        top = int(cursor.fetchone()[0] or 0)
+    rows = pgplan.first_window_rows(share, wanted) if top else math.inf
     sql = _candidates_sql(configs, filters)
     ids: list[int] = []
+    tried = 0
     with transaction.atomic():
         # Episodes: the planner would otherwise walk the id index backwards, testing every row, for a
         # word it believes common. Shows: walking the (kind, id) index is right for a common word.
         if kind == "episodes":
             cursor.execute("SET LOCAL enable_indexscan = off")
-        for window in windows:
+        while True:
+            window = pgplan.window(top, rows) if top else None
+            if window is None and suggesting and tried:
+                break
             narrowed = tsquery
             if kind == "shows":
                 narrowed = f"( {narrowed} ) & {SHOW_MARKER}"
@@ -293,8 +297,10 @@ def _postgres_candidates(
                 narrowed = f"( {narrowed} ) & ( {window} )"
             cursor.execute(sql, [*([narrowed, *params, wanted] * len(configs)), wanted])
             ids = [int(r[0]) for r in cursor.fetchall()]
-            if len(ids) >= wanted:
+            if len(ids) >= wanted or window is None:
                 break
+            tried += 1
+            rows = pgplan.next_window_rows(pgplan.window_span(top, rows), len(ids), wanted)
         cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
     return ids
 

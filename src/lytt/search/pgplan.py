@@ -9,8 +9,8 @@ the query has.
 
 Which id windows to try (see migration 0005's marker lexemes) follows from the expected share of rows
 that match, estimated from PostgreSQL's own statistics of the most common lexemes (``pg_stats``): the
-newest ids expected to hold the candidates wanted, then four times as many, and so on, then the whole
-index. Every match found costs a heap read (a page from the OS cache when the table outgrows shared
+newest ids expected to hold the candidates wanted; when they hold fewer, a window sized from the share
+they did hold, and so on, then the whole index. Every match found costs a heap read (a page from the OS cache when the table outgrows shared
 buffers), so the first window is sized to find about what is wanted and no more. A rare query goes
 straight to the whole index, where the GIN index answers fast because few rows match.
 """
@@ -31,7 +31,10 @@ WINDOW_SHIFTS = (9, 12, 15, 18)
 TITLE_PREFIX_MIN = 2
 TITLE_PREFIX_MAX = 6
 MAX_BLOCKS = 8
-GROWTH = 4
+# How much wider each next window is than the last (`next_window_rows`).
+MIN_GROWTH = 1.5
+MAX_GROWTH = 16.0
+MARGIN = 1.25
 
 #: A term as each configuration spells it: the tsquery texts (``'run'``, ``'a' <-> 'b'``, ``'fin':*``).
 Variants = Sequence[str]
@@ -126,6 +129,27 @@ def window(top_id: int, rows: float, shifts: Sequence[int] = WINDOW_SHIFTS) -> s
     The window is the last few blocks (at most MAX_BLOCKS) of the finest size that spans ``rows`` ids with
     that many; None when it would take the whole index (or more blocks than that of the largest size).
     """
+    found = _blocks(top_id, rows, shifts)
+    if found is None:
+        return None
+    shift, first, last = found
+    return " | ".join(f"' w{shift} {block}'" for block in range(first, last + 1))
+
+
+def window_span(top_id: int, rows: float, shifts: Sequence[int] = WINDOW_SHIFTS) -> float:
+    """How many ids ``window(top_id, rows)`` covers (it rounds ``rows`` up to whole blocks); the whole
+    index's ``top_id`` when there is no such window."""
+    found = _blocks(top_id, rows, shifts)
+    if found is None:
+        return float(top_id)
+    shift, first, _ = found
+    return float(top_id - (first << shift) + 1)
+
+
+def _blocks(top_id: int, rows: float, shifts: Sequence[int]) -> tuple[int, int, int] | None:
+    """(shift, first block, last block) of the window for ``rows``, or None for the whole index."""
+    if rows >= top_id:
+        return None
     for shift in shifts:
         last = top_id >> shift
         count = math.ceil(rows / (1 << shift)) + 1  # the newest block is partly filled
@@ -134,23 +158,24 @@ def window(top_id: int, rows: float, shifts: Sequence[int] = WINDOW_SHIFTS) -> s
         first = last - count + 1
         if first <= 0:
             return None
-        return " | ".join(f"' w{shift} {block}'" for block in range(first, last + 1))
+        return shift, first, last
     return None
 
 
-def windows_to_try(share: float, top_id: int, wanted: int) -> list[str | None]:
-    """The windows worth a scan, narrowest first; None, the whole index, always comes last.
+def first_window_rows(share: float, wanted: int) -> float:
+    """Newest ids the first window should span: those expected to hold ``wanted`` matches (all of the
+    index, ``inf``, when the estimate says nothing matches: a rare query goes straight to the GIN index)."""
+    return math.inf if share <= 0 else wanted / share
 
-    The first is expected to hold ``wanted`` matches; each next one is four times as wide, for when the
-    estimate was high (words that rarely meet) or the matches are unevenly spread.
+
+def next_window_rows(span: float, found: int, wanted: int) -> float:
+    """Newest ids the next window should span after one of ``span`` ids found ``found`` < ``wanted`` matches.
+
+    The matches found measure the share better than the estimate did, so the next window is sized from
+    them with a margin (every match costs a heap read: a window four times too wide cost a tail query
+    30 ms on a million rows); at least MIN_GROWTH times wider, so the search always ends, and at most
+    MAX_GROWTH, because a handful of matches says little.
     """
-    tried: list[str | None] = []
-    rows = math.inf if share <= 0 else wanted / share
-    while rows < top_id:
-        marker = window(top_id, rows)
-        if marker is None:
-            break
-        if marker not in tried:
-            tried.append(marker)
-        rows *= GROWTH
-    return [*tried, None]
+    if found <= 0:
+        return span * MAX_GROWTH
+    return span * min(MAX_GROWTH, max(MIN_GROWTH, MARGIN * wanted / found))
