@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -130,6 +131,13 @@ class EpisodeAction(models.Model):
         indexes = [
             models.Index(fields=["user", "received_at"], name="epaction_since"),
             models.Index(fields=["user", "-timestamp"], name="epaction_history"),
+            # Ingest links actions of its feed URLs that have no show yet (accounts/signals.py); without
+            # it every crawl chunk would read all unlinked actions (those of feeds never crawled pile up).
+            # `show` leads though it is always NULL here: SQLite's planner, without statistics, then takes
+            # this index (two constrained columns) over the foreign key's.
+            models.Index(
+                fields=["show", "podcast_url"], condition=Q(show__isnull=True), name="epaction_unlinked"
+            ),
         ]
 
     def __str__(self) -> str:
