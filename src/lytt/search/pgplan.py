@@ -10,9 +10,10 @@ the query has.
 Which id windows to try (see migration 0005's marker lexemes) follows from the expected share of rows
 that match, estimated from PostgreSQL's own statistics of the most common lexemes (``pg_stats``): the
 newest ids expected to hold the candidates wanted; when they hold fewer, a window sized from the share
-they did hold, and so on, then the whole index. Every match found costs a heap read (a page from the OS cache when the table outgrows shared
-buffers), so the first window is sized to find about what is wanted and no more. A rare query goes
-straight to the whole index, where the GIN index answers fast because few rows match.
+they did hold, and so on, then the whole index. Every match found costs a heap read (a page from the OS
+cache when the table outgrows shared buffers), so the first window is sized to find about what is
+wanted and no more. A rare query goes straight to the whole index, where the GIN index answers fast
+because few rows match.
 """
 
 from __future__ import annotations
