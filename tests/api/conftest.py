@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -35,6 +36,15 @@ def _fresh_rate_limits(settings: Any) -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+def call(client: Client, path: str, headers: dict[str, str], *, post: bool = False, **params: Any) -> Any:
+    """(status, JSON body) of a Podcast Index endpoint, asked with GET or with a POST form body."""
+    if post:
+        response = client.post(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
+    else:
+        response = client.get(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
+    return response.status_code, response.json()
 
 
 def make_show(title: str, **fields: Any) -> Show:

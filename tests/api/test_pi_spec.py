@@ -14,21 +14,13 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.api.conftest import make_episode, make_show
+from tests.api.conftest import call, make_episode, make_show
 
 from lytt.api.podcastindex import views
 from lytt.search import rebuild
 
 pytestmark = pytest.mark.django_db
 Signed = Callable[..., dict[str, str]]
-
-
-def call(client: Client, path: str, headers: dict[str, str], *, post: bool = False, **params: Any) -> Any:
-    if post:
-        response = client.post(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
-    else:
-        response = client.get(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
-    return response.status_code, response.json()
 
 
 def test_401_body_is_a_json_string(client: Client, catalogue: dict[str, Any], signed: Signed) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.api.conftest import call
 
 pytestmark = pytest.mark.django_db
 Signed = Callable[..., dict[str, str]]
@@ -24,14 +25,6 @@ EPISODE_FIELDS = {
     "season", "image", "feedImage", "feedId", "feedUrl", "feedTitle", "feedLanguage", "chaptersUrl",
     "transcriptUrl", "transcripts", "persons", "soundbites",
 }  # fmt: skip
-
-
-def call(client: Client, path: str, headers: dict[str, str], *, post: bool = False, **params: Any) -> Any:
-    if post:
-        response = client.post(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
-    else:
-        response = client.get(f"/api/1.0/{path}", data=params, **headers)  # type: ignore[arg-type]
-    return response.status_code, response.json()
 
 
 @pytest.mark.parametrize("post", [False, True])
