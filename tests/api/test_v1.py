@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,7 @@ def test_shows_filters(client: Client, catalogue: dict[str, Any]) -> None:
             "bad_request",
             "since",
         ),
+        ("/api/v1/search?q=x&since=0001-01-01T00:00:00%2B14:00", 400, "bad_request", "since"),
         ("/api/v1/search?q=x&category=nope", 404, "not_found", "category"),
         ("/api/v1/search/suggest?q=x&limit=50", 422, "invalid_parameter", "limit"),
         ("/api/v1/charts?category=nope", 404, "not_found", "category"),
@@ -221,3 +224,20 @@ def test_bad_signature_on_v1_is_401(
     status, body, _ = get(client, "/api/v1/shows", **headers)
     assert status == 401
     assert_error(body, "unauthorized")
+
+
+def test_search_dates_take_every_offset_iso_8601_allows(client: Client, catalogue: dict[str, Any]) -> None:
+    """PostgreSQL refuses offsets beyond 15:59, naive and aware dates do not compare: both go to UTC first."""
+    dated = get(client, "/api/v1/search?q=python&kind=episodes&since=1900-01-01T00:00:00Z")[1]["total"]
+    assert dated > 0
+    # 2000-01-01T00:00+16:46 is 1999-12-31T07:14Z: every dated episode is newer.
+    status, body, _ = get(client, "/api/v1/search?q=python&kind=episodes&since=2000-01-01T00:00:00%2B16:46")
+    assert status == 200, body
+    assert body["total"] == dated
+    future = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+    status, body, _ = get(client, f"/api/v1/search?q=python&kind=episodes&since={future}-16:30")
+    assert (status, body["total"]) == (200, 0)
+    status, body, _ = get(  # a naive `since` (taken as UTC) beside an aware `until`
+        client, "/api/v1/search?q=python&kind=episodes&since=1900-01-01T00:00:00&until=2999-01-01T00:00:00Z"
+    )
+    assert (status, body["total"]) == (200, dated)

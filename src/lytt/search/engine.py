@@ -6,6 +6,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -41,6 +42,19 @@ class _Row:
     total: int
 
 
+def _utc(moment: datetime | None, field: str) -> datetime | None:
+    """`moment` in UTC (a naive one is taken as UTC). PostgreSQL refuses UTC offsets beyond 15:59 that
+    ISO 8601 parsers accept (``+16:46``), and naive and aware moments cannot be compared."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # year 1 east of Greenwich, year 9999 west of it
+        raise SearchError(f"{field} is out of range once in UTC: {moment.isoformat()}", field=field) from None
+
+
 def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
     clauses = ["e.kind = %s"]
     params: list[Any] = [_KIND_VALUE[kind]]
@@ -69,14 +83,16 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
             )
         clauses.append("(e.language = %s OR e.language LIKE %s)")
         params.extend([language, language + "-%"])
-    if filters.since is not None and filters.until is not None and filters.since >= filters.until:
+    since = _utc(filters.since, "since")
+    until = _utc(filters.until, "until")
+    if since is not None and until is not None and since >= until:
         raise SearchError("the date range is empty: 'since' must be before 'until'", field="since")
-    if filters.since is not None:
+    if since is not None:
         clauses.append("e.published_at >= %s")
-        params.append(connection.ops.adapt_datetimefield_value(filters.since))
-    if filters.until is not None:
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    if until is not None:
         clauses.append("e.published_at < %s")
-        params.append(connection.ops.adapt_datetimefield_value(filters.until))
+        params.append(connection.ops.adapt_datetimefield_value(until))
     if filters.exclude_explicit:
         clauses.append("e.explicit = %s")
         params.append(False)
