@@ -90,6 +90,8 @@ def test_shows_filters(client: Client, catalogue: dict[str, Any]) -> None:
         ("/api/v1/search?q=", 422, "invalid_parameter", "q"),
         ("/api/v1/search?q=x&kind=podcasts", 422, "invalid_parameter", "kind"),
         ("/api/v1/search?q=x&since=yesterday", 422, "invalid_parameter", "since"),
+        ("/api/v1/search?q=x&until=-1.9", 422, "invalid_parameter", "until"),  # no Unix times
+        ("/api/v1/search?q=x&since=2024-05-01", 422, "invalid_parameter", "since"),  # a date and a time
         (
             "/api/v1/search?q=x&since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z",
             400,

@@ -7,13 +7,15 @@ opaque cursors; every GET answers If-None-Match with 304 (ETags come from Condit
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
+from pydantic import BeforeValidator
 
 from lytt import search as search_api
 from lytt.api import serialize
@@ -117,6 +119,20 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, str(exc))
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    """Only date-time text, as the schema's `format: date-time` says: pydantic also reads a number
+    (``-1.9``) as a Unix time, which a client would get back as a silent filter on 1970."""
+    if not isinstance(value, datetime) and not _DATE_TIME.match(str(value)):
+        raise ValueError("must be an ISO 8601 date and time, such as 2024-05-01T12:00:00Z")
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_date_time_text)]
 
 
 def _errors(*codes: int) -> dict[int, Any]:
@@ -255,8 +271,8 @@ def search(
     category: str | None = None,
     language: str | None = Query(None, max_length=35),
     show: int | None = Query(None, ge=1, le=MAX_ID),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: DateTime | None = None,
+    until: DateTime | None = None,
     clean: bool = False,
     prefix: bool = False,
     cursor: str | None = None,
