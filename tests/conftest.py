@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from tests.feedserver import FeedServer
@@ -44,3 +45,23 @@ def feed_server() -> Iterator[FeedServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, with any session still open on it ended before it is dropped.
+
+    On PostgreSQL connections live for CONN_MAX_AGE, so one opened in a thread a test started (a live
+    server's request threads) can outlast the run; the drop then failed with "being accessed by other
+    users" and left the database behind, one per CI run.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
