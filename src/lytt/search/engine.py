@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass
@@ -293,7 +292,7 @@ def _postgres_candidates(
     if kind == "episodes":  # shows are too few for windows of ids to narrow anything
         cursor.execute("SELECT max(id) FROM search_searchentry")
         top = int(cursor.fetchone()[0] or 0)
-    rows = pgplan.first_window_rows(share, wanted) if top else math.inf
+    rows = pgplan.first_window_rows(share, wanted)  # no window at all when top is 0 (shows)
     sql = _candidates_sql(configs, filters)
     ids: list[int] = []
     tried = 0
@@ -303,7 +302,7 @@ def _postgres_candidates(
         if kind == "episodes":
             cursor.execute("SET LOCAL enable_indexscan = off")
         while True:
-            window = pgplan.window(top, rows) if top else None
+            window = pgplan.window(top, rows)
             if window is None and suggesting and tried:
                 break
             narrowed = tsquery
