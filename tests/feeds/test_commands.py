@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("item_reader")
+
 DATA = Path(__file__).parent / "data"
 
 CHANNEL_KEYS = {

@@ -10,12 +10,14 @@ import pytest
 
 from lytt.feeds import Episode, Feed, feed_to_dict, parse_feed
 
+pytestmark = pytest.mark.usefixtures("item_reader")
+
 DATA = Path(__file__).parent / "data"
 FEED_URL = "https://podcast.example/politisk/feed.xml"
 
 
 @pytest.fixture(scope="module")
-def feed() -> Feed:
+def feed(item_reader: str) -> Feed:
     with (DATA / "full.xml").open("rb") as stream:
         return parse_feed(stream, url=FEED_URL)
 
@@ -280,11 +282,11 @@ def test_values_repeated_across_episodes_are_one_string() -> None:
 
 
 def test_shared_string_table_is_bounded() -> None:
-    from lytt.feeds._common import _MAX_SHARED_STRINGS, Context
+    from lytt.feeds._common import MAX_SHARED_STRINGS, Context
 
     ctx = Context(None)
-    for n in range(_MAX_SHARED_STRINGS + 50):
+    for n in range(MAX_SHARED_STRINGS + 50):
         assert ctx.shared(f"role{n}") == f"role{n}"
-    assert len(ctx.strings) == _MAX_SHARED_STRINGS
+    assert len(ctx.strings) == MAX_SHARED_STRINGS
     episodes = parse_feed(_items_with_people(60, distinct_roles=60)).episodes
     assert sorted(e.persons[0].role for e in episodes) == sorted(f"role{n}" for n in range(60))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from lytt.feeds import parse_feed
+
+pytestmark = pytest.mark.usefixtures("item_reader")
 
 DATA = Path(__file__).parent / "data"
 

@@ -23,6 +23,8 @@ from lytt.feeds import (
     parse_feed,
 )
 
+pytestmark = pytest.mark.usefixtures("item_reader")
+
 DATA = Path(__file__).parent / "data"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

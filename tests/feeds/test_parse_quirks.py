@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from lytt.feeds import parse_feed
 
+pytestmark = pytest.mark.usefixtures("item_reader")
+
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 

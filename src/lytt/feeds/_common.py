@@ -20,7 +20,7 @@ MAX_UNKNOWN_DEPTH = 4
 MAX_UNKNOWN_PER_ELEMENT = 200
 
 
-_MAX_SHARED_STRINGS = 4096
+MAX_SHARED_STRINGS = 4096
 
 
 class Context:
@@ -49,7 +49,7 @@ class Context:
         kept = strings.get(value)
         if kept is not None:
             return kept
-        if len(strings) < _MAX_SHARED_STRINGS:
+        if len(strings) < MAX_SHARED_STRINGS:
             strings[value] = value
         return value
 

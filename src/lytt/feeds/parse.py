@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from lytt.feeds import _atom, _rss
+from lytt.feeds import _atom, _item_reader, _rss
 from lytt.feeds._common import Context, Element
 from lytt.feeds._ns import split_tag
 from lytt.feeds._xml import XmlInput
@@ -139,10 +139,11 @@ class _Pass:
         parent.remove(el)
 
     def _episode(self, el: Element) -> Episode:
-        key = split_tag(el.tag)
-        table = _atom.ENTRY if key[0] == "atom" else _rss.ITEM
         episode = Episode()
-        state = _rss.collect(el, episode, table, self.ctx)
+        if split_tag(el.tag)[0] == "atom":
+            state = _rss.collect(el, episode, _atom.ENTRY, self.ctx)
+        else:
+            state = _item_reader.collect_item(el, episode, self.ctx)
         _rss.finish_episode(el, episode, state, self.ctx)
         return episode
 
