@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.feeds.conftest import c_reader_required
 
 from lytt.feeds import FeedError, _item_reader, parse_feed
-from tests.feeds.conftest import c_reader_required
 
 NAMESPACES = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -85,9 +85,10 @@ ELEMENTS = [
 CHILDREN = [("psc", "chapter"), ("podcast", "source"), ("media", "thumbnail"), ("media", "title"), ("x", "y")]
 
 ATTRIBUTE_NAMES = [
-    *("url URL Url href HREF Href type TYPE length role group img startTime starttime duration geo osm".split()),
-    *("srcset name display isPermaLink ISPERMALINK Ispermalink medium fileSize filesize uri start title".split()),
-    *("image lang bitrate height rel default language method text purpose x:url xml:base".split()),
+    *"url URL Url href HREF Href type TYPE length role group img startTime starttime duration".split(),
+    *"geo osm srcset name display isPermaLink ISPERMALINK Ispermalink medium fileSize filesize".split(),
+    *"uri start title image lang bitrate height rel default language method text purpose x:url".split(),
+    "xml:base",
 ]
 VALUES = [
     "https://a.example/x.mp3",
@@ -209,8 +210,10 @@ def _element(draw: st.DrawFn, depth: int = 0) -> str:
     prefix, local = draw(st.sampled_from(CHILDREN if depth else ELEMENTS))
     tag = _tag(prefix, draw(_case(local)) if draw(st.booleans()) else local)
     relevant = RELEVANT.get(local.lower(), [])
-    names = list(relevant) if draw(st.booleans()) else draw(st.lists(st.sampled_from(relevant or [""]), unique=True))
-    names = [name for name in names if name]
+    if draw(st.booleans()):
+        names = list(relevant)
+    else:
+        names = [name for name in draw(st.lists(st.sampled_from(relevant or [""]), unique=True)) if name]
     names += draw(st.lists(st.sampled_from(ATTRIBUTE_NAMES), max_size=3))
     names = list({name.lower(): name for name in names}.values())  # no attribute twice
     attributes = "".join(f" {name}={quoteattr(draw(_value(name)))}" for name in names)
