@@ -18,6 +18,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <libxml/tree.h>
 #include "etree_api.h"
 
@@ -32,8 +33,34 @@ static PyObject *dispatch_child;  /* _rss.dispatch_item_child(child, episode, st
 static PyObject *dispatch_media;  /* _rss.dispatch_media_child(child, episode, state, ctx) */
 static PyObject *namespace_key;   /* _ns.namespace_key(uri) -> str */
 static PyObject *py_to_int, *py_to_bool, *py_parse_npt, *py_round;
-static PyObject *EnclosureType, *TranscriptType, *PersonType, *SoundbiteType, *LocationType;
-static PyObject *ChapterType, *ChaptersType, *AlternateEnclosureType;
+static PyObject *ChaptersType;
+
+/* A model class of lytt.feeds.model (a dataclass with slots) and where each field's slot lives. Instances
+ * are made by filling the slots directly: calling the class runs its Python __init__, which costs more
+ * than all the rest of reading the element. configure() checks that the fields are the ones listed here,
+ * in this order, each a plain slot, and that nothing else runs at construction (no __post_init__). */
+#define MAX_FIELDS 10
+typedef struct {
+    const char *name;
+    const char *fields[MAX_FIELDS];
+    PyTypeObject *type;
+    Py_ssize_t offsets[MAX_FIELDS];
+} Model;
+
+static Model Enclosure = {"Enclosure", {"url", "type", "length"}, NULL, {0}};
+static Model Transcript = {"Transcript", {"url", "type", "language", "rel"}, NULL, {0}};
+static Model Person = {"Person", {"name", "role", "group", "href", "img"}, NULL, {0}};
+static Model Soundbite = {"Soundbite", {"start_seconds", "duration_seconds", "title"}, NULL, {0}};
+static Model Location = {"Location", {"name", "geo", "osm"}, NULL, {0}};
+static Model Chapter = {"Chapter", {"start_seconds", "title", "href", "image"}, NULL, {0}};
+static Model AlternateEnclosure = {
+    "AlternateEnclosure",
+    {"type", "length", "bitrate", "height", "lang", "title", "rel", "default", "sources"},
+    NULL,
+    {0},
+};
+static Model *const MODELS[] = {&Enclosure, &Transcript, &Person, &Soundbite, &Location, &Chapter,
+                                &AlternateEnclosure};
 static long max_shared_strings;
 
 /* Interned attribute names and state keys. */
@@ -311,6 +338,49 @@ static PyObject *to_float(PyObject *value) {
     return number;
 }
 
+/* `_common.parse_npt`: "HH:MM:SS.mmm", "MM:SS" or "SS.s" in seconds. Up to three parts of ASCII digits
+ * with at most one dot are read here, with the same strtod and the same arithmetic as float() and the
+ * Python function; anything else goes to the Python function. Steals. */
+static PyObject *npt_seconds(PyObject *value) {
+    if (value == NULL || value == Py_None) return value;
+    if (PyUnicode_IS_ASCII(value)) {
+        const char *s = (const char *)PyUnicode_1BYTE_DATA(value);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(value), start = 0;
+        int parts = 0, simple = n > 0;
+        double total = 0.0;
+        while (simple && start <= n) {
+            Py_ssize_t end = start, digits = 0, dots = 0;
+            for (; end < n && s[end] != ':'; end++) {
+                if (s[end] >= '0' && s[end] <= '9')
+                    digits++;
+                else if (s[end] == '.')
+                    dots++;
+                else
+                    break;
+            }
+            char part[32];
+            simple = ++parts <= 3 && (end == n || s[end] == ':') && digits > 0 && dots <= 1 && end - start < 32;
+            if (!simple) break;
+            memcpy(part, s + start, (size_t)(end - start));
+            part[end - start] = '\0';
+            double number = PyOS_string_to_double(part, NULL, NULL);
+            if (number == -1.0 && PyErr_Occurred()) {
+                Py_DECREF(value);
+                return NULL;
+            }
+            total = total * 60 + number;
+            start = end + 1;
+        }
+        if (simple) {
+            Py_DECREF(value);
+            return PyFloat_FromDouble(total);
+        }
+    }
+    PyObject *seconds = PyObject_CallOneArg(py_parse_npt, value);
+    Py_DECREF(value);
+    return seconds;
+}
+
 /* `_common.to_bool`: 1, 0, or -1 for neither; -2 on error. Steals. */
 static int to_bool(PyObject *value) {
     if (value == NULL) return -2;
@@ -360,16 +430,20 @@ static int set_attr_new(PyObject *target, PyObject *field, PyObject *value) {
     return rc;
 }
 
-/* Calls `type(*args)`; steals the args (NULL args mean an error already raised). */
-static PyObject *build(PyObject *type, PyObject **args, size_t n) {
+/* An instance of `model` with `args` as its fields in order; steals the args (a NULL arg means an error
+ * is already raised). */
+static PyObject *build(Model *model, PyObject **args, size_t n) {
     PyObject *result = NULL;
     size_t i;
     for (i = 0; i < n; i++)
-        if (args[i] == NULL) goto done;
-    result = PyObject_Vectorcall(type, args, n, NULL);
-done:
-    for (i = 0; i < n; i++) Py_XDECREF(args[i]);
+        if (args[i] == NULL) goto fail;
+    result = model->type->tp_alloc(model->type, 0);
+    if (result == NULL) goto fail;
+    for (i = 0; i < n; i++) *(PyObject **)((char *)result + model->offsets[i]) = args[i];
     return result;
+fail:
+    for (i = 0; i < n; i++) Py_XDECREF(args[i]);
+    return NULL;
 }
 
 #define COMPLEX_CHECK(value)                         \
@@ -525,7 +599,7 @@ static int h_enclosure(Item *it, xmlNode *node, PyObject *key) {
         return complex ? DELEGATE : -1;
     }
     PyObject *args[] = {url, kind, to_int(length)};
-    return set_new(it->state, s_enclosure, build(EnclosureType, args, 3));
+    return set_new(it->state, s_enclosure, build(&Enclosure, args, 3));
 }
 
 /* _rss._itunes_image */
@@ -679,7 +753,7 @@ static int h_media_content(Item *it, xmlNode *node, PyObject *key) {
         if (!has && (strcmp(medium_s, "audio") == 0 || strcmp(medium_s, "video") == 0 ||
                      starts_with(kind, "audio/") || starts_with(kind, "video/"))) {
             PyObject *args[] = {Py_NewRef(url), Py_NewRef(kind), to_int(Py_NewRef(filesize))};
-            if (set_new(it->state, s_media_enclosure, build(EnclosureType, args, 3)) < 0) goto done;
+            if (set_new(it->state, s_media_enclosure, build(&Enclosure, args, 3)) < 0) goto done;
             PyObject *seconds = to_float(Py_NewRef(duration));
             if (seconds == NULL) goto done;
             if (seconds != Py_None) {
@@ -736,8 +810,7 @@ static int h_psc_chapters(Item *it, xmlNode *node, PyObject *key) {
         if (!ascii_ieq(name, "chapter")) continue;
         PyObject *raw_start = attr_ci(child, "start", &complex);
         if (raw_start == NULL) goto fail;
-        PyObject *start = PyObject_CallOneArg(py_parse_npt, raw_start);
-        Py_DECREF(raw_start);
+        PyObject *start = npt_seconds(raw_start);
         if (start == NULL) goto fail;
         if (start == Py_None) {
             Py_DECREF(start);
@@ -755,7 +828,7 @@ static int h_psc_chapters(Item *it, xmlNode *node, PyObject *key) {
         href = shared(it, ctx_url(it, href, child));
         image = image ? shared(it, ctx_url(it, image, child)) : NULL;
         PyObject *args[] = {start, shared(it, title), href, image};
-        PyObject *chapter = build(ChapterType, args, 4);
+        PyObject *chapter = build(&Chapter, args, 4);
         if (chapter == NULL || PyList_Append(inline_, chapter) < 0) {
             Py_XDECREF(chapter);
             goto fail;
@@ -841,7 +914,7 @@ static int h_transcript(Item *it, xmlNode *node, PyObject *key) {
         return url == NULL ? -1 : 0;
     }
     PyObject *args[] = {url, shared(it, kind), shared(it, language), shared(it, rel)};
-    return append_new(it->episode, s_transcripts, build(TranscriptType, args, 4));
+    return append_new(it->episode, s_transcripts, build(&Transcript, args, 4));
 }
 
 /* _podcast_ns._chapters */
@@ -918,7 +991,7 @@ static int h_person(Item *it, xmlNode *node, PyObject *key) {
         shared(it, ctx_url(it, href, node)),
         shared(it, ctx_url(it, img, node)),
     };
-    return append_new(it->episode, s_persons, build(PersonType, args, 5));
+    return append_new(it->episode, s_persons, build(&Person, args, 5));
 }
 
 /* _podcast_ns._season */
@@ -989,7 +1062,7 @@ static int h_soundbite(Item *it, xmlNode *node, PyObject *key) {
         return complex ? DELEGATE : -1;
     }
     PyObject *args[] = {start, duration, shared(it, title)};
-    return append_new(it->episode, s_soundbites, build(SoundbiteType, args, 3));
+    return append_new(it->episode, s_soundbites, build(&Soundbite, args, 3));
 }
 
 /* _podcast_ns._location */
@@ -1017,7 +1090,7 @@ static int h_location(Item *it, xmlNode *node, PyObject *key) {
         return complex ? DELEGATE : -1;
     }
     PyObject *args[] = {shared(it, name), shared(it, geo), shared(it, osm)};
-    return set_attr_new(it->episode, s_location, build(LocationType, args, 3));
+    return set_attr_new(it->episode, s_location, build(&Location, args, 3));
 }
 
 /* _podcast_ns._alternate_enclosure */
@@ -1053,7 +1126,7 @@ static int h_alternate_enclosure(Item *it, xmlNode *node, PyObject *key) {
         to_int(Py_NewRef(values[3])),     shared(it, Py_NewRef(values[4])), shared(it, Py_NewRef(values[5])),
         shared(it, Py_NewRef(values[6])), Py_NewRef(flag == 1 ? Py_True : Py_False), Py_NewRef(sources),
     };
-    rc = append_new(it->episode, s_alternate_enclosures, build(AlternateEnclosureType, args, 9));
+    rc = append_new(it->episode, s_alternate_enclosures, build(&AlternateEnclosure, args, 9));
 done:
     for (int i = 0; i < 8; i++) Py_XDECREF(values[i]);
     Py_DECREF(sources);
@@ -1291,6 +1364,43 @@ fail:
 
 /* -- configuration ------------------------------------------------------------------------------- */
 
+/* Checks that `type` is the dataclass `model` describes and records where its slots are. */
+static int bind_model(Model *model, PyObject *type) {
+    if (type == NULL || !PyType_Check(type)) {
+        PyErr_Format(PyExc_TypeError, "models[%s] must be the model class", model->name);
+        return -1;
+    }
+    PyTypeObject *cls = (PyTypeObject *)type;
+    PyObject *fields = PyObject_GetAttrString(type, "__dataclass_fields__");
+    if (fields == NULL) return -1;
+    int ok = PyDict_Check(fields) && PyObject_HasAttrString(type, "__post_init__") == 0 &&
+             cls->tp_new == PyBaseObject_Type.tp_new;
+    Py_ssize_t position = 0, i = 0;
+    PyObject *name, *value;
+    while (ok && PyDict_Next(fields, &position, &name, &value)) {
+        const char *field = PyUnicode_AsUTF8(name);
+        ok = field != NULL && i < MAX_FIELDS && model->fields[i] != NULL && strcmp(field, model->fields[i]) == 0;
+        PyObject *slot = ok ? PyDict_GetItem(cls->tp_dict, name) : NULL;
+        ok = ok && slot != NULL && Py_IS_TYPE(slot, &PyMemberDescr_Type);
+        if (ok) {
+            PyMemberDef *member = ((PyMemberDescrObject *)slot)->d_member;
+            ok = member->type == T_OBJECT_EX && !(member->flags & READONLY);
+            model->offsets[i++] = member->offset;
+        }
+    }
+    ok = ok && (i == MAX_FIELDS || model->fields[i] == NULL);
+    Py_DECREF(fields);
+    if (!ok) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "lytt.feeds.model.%s is not the dataclass _citem.c was written for",
+                         model->name);
+        return -1;
+    }
+    Py_INCREF(type);
+    Py_XSETREF(model->type, cls);
+    return 0;
+}
+
 static PyObject *configure(PyObject *module, PyObject *args, PyObject *kwargs) {
     (void)module;
     static char *names[] = {"element_type", "dispatch_child", "dispatch_media", "namespace_key",
@@ -1304,22 +1414,14 @@ static PyObject *configure(PyObject *module, PyObject *args, PyObject *kwargs) {
         PyErr_SetString(PyExc_TypeError, "element_type must be lxml.etree._Element");
         return NULL;
     }
-    struct {
-        PyObject **slot;
-        const char *name;
-    } types[] = {
-        {&EnclosureType, "Enclosure"}, {&TranscriptType, "Transcript"}, {&PersonType, "Person"},
-        {&SoundbiteType, "Soundbite"}, {&LocationType, "Location"},     {&ChapterType, "Chapter"},
-        {&ChaptersType, "Chapters"},   {&AlternateEnclosureType, "AlternateEnclosure"},
-    };
-    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        PyObject *type = PyDict_GetItemString(models, types[i].name);
-        if (type == NULL) {
-            PyErr_Format(PyExc_KeyError, "models has no %s", types[i].name);
-            return NULL;
-        }
-        Py_XSETREF(*types[i].slot, Py_NewRef(type));
+    PyObject *chapters = PyDict_GetItemString(models, "Chapters");
+    if (chapters == NULL) {
+        PyErr_SetString(PyExc_KeyError, "models has no Chapters");
+        return NULL;
     }
+    for (size_t i = 0; i < sizeof(MODELS) / sizeof(MODELS[0]); i++)
+        if (bind_model(MODELS[i], PyDict_GetItemString(models, MODELS[i]->name)) < 0) return NULL;
+    Py_XSETREF(ChaptersType, Py_NewRef(chapters));
     Py_XSETREF(ElementType, Py_NewRef(element_type));
     Py_XSETREF(dispatch_child, Py_NewRef(child));
     Py_XSETREF(dispatch_media, Py_NewRef(media));

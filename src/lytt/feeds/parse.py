@@ -136,6 +136,7 @@ class _Pass:
         if split_tag(parent.tag)[1] not in _ITEM_PARENTS:
             return
         self.episodes.append(self._episode(el))
+        el.clear()  # children first: cheaper for lxml than moving the whole subtree out with the item
         parent.remove(el)
 
     def _episode(self, el: Element) -> Episode:
