@@ -393,7 +393,7 @@ _CANONICAL = nh3.Cleaner(
 
 def via_nh3(html: str, base_url: str | None = BASE) -> tuple[str | None, str | None]:
     """The two-step result of before the fast path: nh3 on everything, then html_to_text of its output."""
-    with mock.patch.object(html_module, "_safe_parts", return_value=None):
+    with mock.patch.object(html_module, "_safe_notes", return_value=None):
         cleaned = sanitize_html(html, base_url=base_url)
     return cleaned, html_to_text(cleaned)
 

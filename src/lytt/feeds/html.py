@@ -112,21 +112,22 @@ def _is_markup(source: str) -> bool:
 def _clean_markup(source: str, base_url: str | None, with_text: bool) -> tuple[str | None, str | None]:
     if "\n" in source and not _BLOCK_TAG.search(source):
         source = _newlines_to_html(source)
-    text = None
-    parts = _safe_parts(source)
-    if parts is not None:
-        cleaned = _with_rel(source) if "<a" in source else source
-        if with_text:
-            text = _parts_text(parts)
+    safe = _safe_notes(source, with_text)
+    if safe is not None:
+        cleaned, text = safe
     else:
-        cleaned = _cleaner_for(base_url).clean(source)
-    if "<h1>" in cleaned or "<h2>" in cleaned:
-        for old, new in _DEMOTE:
-            cleaned = cleaned.replace(old, new)
-    cleaned = cleaned.strip(_STRIPPED)
+        cleaned, text = _finish(_cleaner_for(base_url).clean(source)), None
     if not cleaned or _ONLY_EMPTY.fullmatch(cleaned):
         return None, None
     return cleaned, text
+
+
+def _finish(cleaned: str) -> str:
+    """Sanitised notes with h1/h2 demoted and the whitespace around them stripped."""
+    if "<h1>" in cleaned or "<h2>" in cleaned:
+        for old, new in _DEMOTE:
+            cleaned = cleaned.replace(old, new)
+    return cleaned.strip(_STRIPPED)
 
 
 # Whitespace stripped around sanitised notes: all of it but the no-break space, which nh3 writes as
@@ -185,6 +186,20 @@ _NEVER_SAFE = (
     " class=", " style=", " id=", " target=", " rel=", 'href="/', "href='/", "<!--", "<script",
     "<pre>\n", "<pre>\r",
 )  # fmt: skip
+
+
+def _safe_notes_python(source: str, with_text: bool) -> tuple[str, str | None] | None:
+    """For notes provably inside the safe subset: the notes as sanitised (rel added to their links, then
+    `_finish`), and their text when `with_text` (None when there is none); None for notes that are not
+    (nh3 has to clean them)."""
+    parts = _safe_parts(source)
+    if parts is None:
+        return None
+    cleaned = _finish(_with_rel(source) if "<a" in source else source)
+    return cleaned, (_parts_text(parts) if with_text else None)
+
+
+_safe_notes = _safe_notes_python
 
 
 def _safe_parts(source: str) -> list[str] | None:
