@@ -5,17 +5,28 @@ and cached: scripts, styles, frames, forms, event handlers and non-http(s)/mailt
 ``rel="noopener noreferrer nofollow"``, relative URLs are resolved against the feed (or dropped when there is
 no base). Text without markup is turned into paragraphs with its bare URLs linked. `html_to_text` is a
 few linear-time regular expression passes (it mostly gets sanitised HTML, but copes with anything).
+
+Notes already inside the safe subset skip nh3 (the "verified fast path" below). Its checks run in C when the
+extension `_cnotes` (built from ``_cnotes.c`` at install time) is there, unless ``LYTT_PURE_PYTHON=1`` is in
+the environment at import; the Python functions here stay the reference and the fallback, and both give
+the same answer for every input (tests/feeds/test_cnotes.py holds them to that).
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import operator
+import os
 import re
 from functools import lru_cache
 from typing import Literal
 
 import nh3
+
+try:
+    from lytt.feeds import _cnotes
+except ImportError:  # not compiled: the Python fast path below does the same work, slower
+    _cnotes = None  # type: ignore[assignment]
 
 MAX_INPUT = 2_000_000  # characters; longer show notes are cut before sanitising
 
@@ -146,6 +157,9 @@ _STRIPPED = "".join(ch for ch in map(chr, range(0x3000 + 1)) if ch.isspace() and
 # host); and the tags nest so that an HTML5 parser builds the tree as written (strictly balanced, no block
 # inside an open <p>, no link inside a link, no heading inside a heading, list items only in lists), so
 # nothing in the notes can close an element of the page around them.
+# `_safe_notes_python` puts the pieces together; `_cnotes.safe_notes` (_cnotes.c) gives the same answer from
+# a few linear passes in C over the notes' UTF-8 and is what runs when it is built. A change to any rule here
+# needs the same change there: the differential tests in tests/feeds/test_cnotes.py fail until both agree.
 _WS = r"[ \t\n\r\f]"
 _URL = (
     r"(?:https?://(?:(?![Xx][Nn]--)[A-Za-z0-9-]+\.)*(?![Xx][Nn]--)[A-Za-z][A-Za-z0-9-]*(?::[0-9]{1,4})?"
@@ -199,7 +213,18 @@ def _safe_notes_python(source: str, with_text: bool) -> tuple[str, str | None] |
     return cleaned, (_parts_text(parts) if with_text else None)
 
 
-_safe_notes = _safe_notes_python
+def _safe_notes_c(source: str, with_text: bool) -> tuple[str, str | None] | None:
+    """`_safe_notes_python`'s answer from the C module, which leaves one rare input to the Python code: text
+    with a decimal character reference longer than 640 digits (which int() may refuse)."""
+    try:
+        return _cnotes.safe_notes(source, with_text)
+    except _cnotes.Undecided:
+        return _safe_notes_python(source, with_text)
+
+
+_safe_notes = (
+    _safe_notes_c if _cnotes is not None and os.environ.get("LYTT_PURE_PYTHON") != "1" else _safe_notes_python
+)
 
 
 def _safe_parts(source: str) -> list[str] | None:
