@@ -271,3 +271,26 @@ def test_c_reader_refuses_what_is_not_an_lxml_element(c_collect: Any) -> None:
 
     with pytest.raises(TypeError, match="lxml element"):
         c_collect("<item/>", Episode(), Context(None))
+
+
+def test_c_reader_refuses_model_classes_it_was_not_written_for(c_collect: Any) -> None:
+    from lytt.feeds import model
+
+    @dataclasses.dataclass(slots=True)
+    class Person:  # a field added in the middle: slots filled by position would get the wrong values
+        name: str
+        nickname: str | None = None
+        role: str | None = None
+        group: str | None = None
+        href: str | None = None
+        img: str | None = None
+
+    models = {name: getattr(model, name) for name in _item_reader.MODELS}
+    assert _item_reader.C_READER is not None
+    with pytest.raises(TypeError, match="Person"):
+        _item_reader.configure(_item_reader.C_READER, {**models, "Person": Person})
+    _item_reader.configure(_item_reader.C_READER)  # and the real classes are still accepted
+    assert parse_feed(
+        b'<rss xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><item>'
+        b'<podcast:person role="guest">Ann</podcast:person></item></channel></rss>'
+    ).episodes[0].persons == [model.Person(name="Ann", role="guest", group="cast")]

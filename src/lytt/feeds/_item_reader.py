@@ -9,6 +9,7 @@ import, turns the C code off, e.g. to compare the two or to rule it out when cha
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -25,14 +26,22 @@ def python_collect_item(el: Element, episode: model.Episode, ctx: Context) -> di
     return _rss.collect(el, episode, _rss.ITEM, ctx)
 
 
-def _load() -> ModuleType | None:
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
-        return None
-    try:
-        from lytt.feeds import _citem  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    _citem.configure(
+MODELS = (
+    "Enclosure",
+    "Transcript",
+    "Person",
+    "Soundbite",
+    "Location",
+    "Chapter",
+    "Chapters",
+    "AlternateEnclosure",
+)
+
+
+def configure(reader: ModuleType, models: dict[str, type] | None = None) -> None:
+    """Hand the C reader the Python handlers, helpers and model classes it defers to or builds. Raises
+    TypeError when a model class is not the dataclass the C code was written for."""
+    reader.configure(
         element_type=etree._Element,
         dispatch_child=_rss.dispatch_item_child,
         dispatch_media=_rss.dispatch_media_child,
@@ -40,21 +49,23 @@ def _load() -> ModuleType | None:
         to_int=_common.to_int,
         to_bool=_common.to_bool,
         parse_npt=_common.parse_npt,
-        models={
-            name: getattr(model, name)
-            for name in (
-                "Enclosure",
-                "Transcript",
-                "Person",
-                "Soundbite",
-                "Location",
-                "Chapter",
-                "Chapters",
-                "AlternateEnclosure",
-            )
-        },
+        models=models if models is not None else {name: getattr(model, name) for name in MODELS},
         max_shared_strings=_common.MAX_SHARED_STRINGS,
     )
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("LYTT_PURE_PYTHON") == "1":
+        return None
+    try:
+        from lytt.feeds import _citem  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        configure(_citem)
+    except (TypeError, KeyError) as exc:  # the model classes changed and _citem.c was not updated
+        warnings.warn(f"lytt: the C item reader is off: {exc}", RuntimeWarning, stacklevel=1)
+        return None
     return _citem
 
 
