@@ -320,3 +320,15 @@ def test_a_text_stream_is_a_clear_error() -> None:
 def test_a_str_is_a_clear_error() -> None:
     with pytest.raises(FeedError, match="got str"):
         parse_feed("<rss/>")  # type: ignore[arg-type]
+
+
+def test_a_decimal_reference_past_pythons_int_digit_limit_is_not_an_error() -> None:
+    # html.unescape raises ValueError for "&#" and more than 4,300 digits (int()'s limit).
+    notes = b"&lt;p&gt;&amp;#" + b"1" * 5000 + b";&lt;/p&gt;"
+    padded = b"&amp;#" + b"0" * 5000 + b"65; and text"
+    feed = parse_feed(
+        b"<rss><channel><item><guid>a</guid><description>" + notes + b"</description></item>"
+        b"<item><guid>b</guid><description>" + padded + b"</description></item></channel></rss>"
+    )
+    texts = {episode.guid: episode.description_text for episode in feed.episodes}
+    assert texts == {"a": "\ufffd", "b": "A and text"}

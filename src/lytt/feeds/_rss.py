@@ -10,7 +10,6 @@ element has been seen, so the order of elements inside an item does not matter.
 
 from __future__ import annotations
 
-import html as html_lib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +30,7 @@ from lytt.feeds._common import (
 from lytt.feeds._ns import split_tag
 from lytt.feeds.dates import parse_date
 from lytt.feeds.durations import parse_duration
-from lytt.feeds.html import sanitize_with_text, text_to_html
+from lytt.feeds.html import sanitize_with_text, text_to_html, unescape
 from lytt.feeds.model import Chapter, Chapters, Enclosure, Episode, EpisodeType, Feed, Owner
 
 Handler = Callable[[Element, Any, dict[str, Any], Context], None]
@@ -447,7 +446,7 @@ def _notes(state: dict[str, Any], base: str | None) -> tuple[str | None, str | N
             if "<" not in raw and "&" in raw:
                 # Show notes are HTML: without tags, "Tom &amp; Jerry" is text with entities in it,
                 # which the sanitiser's plain-text path would otherwise escape a second time.
-                raw = html_lib.unescape(raw)
+                raw = unescape(raw)
             html, text = sanitize_with_text(raw, base_url=base)
             if html:
                 return html, text

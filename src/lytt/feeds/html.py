@@ -57,6 +57,22 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _BARE_URL = re.compile(r"\b(https?://[^\s<>\"'`]+)", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\""
 _ONLY_EMPTY = re.compile(r"(?:\s|&nbsp;|<(?!img)[^<>]*>)*")
+_LONG_DECIMAL_REF = re.compile(r"&#0*([0-9]+)")
+
+
+def unescape(text: str) -> str:
+    """`html.unescape`, which raises ValueError for a decimal character reference longer than Python's
+    int() digit limit (4,300 digits, e.g. "&#111...1;" in hostile notes). Such references are read as
+    html.unescape reads any other: leading zeros dropped, and a number past U+10FFFF is U+FFFD."""
+    try:
+        return html_lib.unescape(text)
+    except ValueError:
+        return html_lib.unescape(_LONG_DECIMAL_REF.sub(_short_decimal_ref, text))
+
+
+def _short_decimal_ref(match: re.Match[str]) -> str:
+    digits = match.group(1)
+    return "&#" + (digits if len(digits) <= 8 else "99999999")
 
 
 def _cleaner(relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str]) -> nh3.Cleaner:
@@ -109,7 +125,7 @@ def _sanitize(html: str | None, base_url: str | None, *, with_text: bool) -> tup
     # Text without markup. Entity references in it ("Tom &amp; Jerry") are an escaping layer too many, as
     # in feeds that escape twice; once unescaped, "&lt;p&gt;Hi&lt;/p&gt;" is markup after all.
     if "&" in source and _ENTITY.search(source):
-        source = html_lib.unescape(source)
+        source = unescape(source)
         if _is_markup(source):
             return _clean_markup(source, base_url, with_text)
     # text_to_html's output is safe by construction: no sanitiser pass needed.
@@ -284,7 +300,7 @@ def _parts_text(parts: list[str]) -> str | None:
     separators = map(_SEPARATORS.__getitem__, parts[1::2])
     text = "".join(map(operator.add, parts[0::2], separators)) + parts[-1]
     if "&" in text:
-        text = html_lib.unescape(text)
+        text = unescape(text)
     return _collapse_whitespace(text) or None
 
 
@@ -396,7 +412,7 @@ def html_to_text(html: str | None) -> str | None:
         return None
     source = html[:MAX_INPUT]
     if "<" not in source:
-        return _plain_blocks(html_lib.unescape(source) if "&" in source else source)
+        return _plain_blocks(unescape(source) if "&" in source else source)
     if _UPPER_TAG.search(source):
         source = _TAG_NAME.sub(_lower_tag, source)
     if "<!--" in source or _HIDDEN_LOWER.search(source):
@@ -406,7 +422,7 @@ def html_to_text(html: str | None) -> str | None:
     text = _BLOCK_BREAK.sub("\n\n", text)
     text = _ANY_TAG.sub("", text)
     if "&" in text:
-        text = html_lib.unescape(text)
+        text = unescape(text)
     return _collapse_whitespace(text) or None
 
 
