@@ -252,7 +252,7 @@ def c_collect() -> Any:
     return _item_reader.C_READER.collect_item
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_feed())
 def test_c_reader_gives_what_the_python_reader_gives(
     data: bytes, c_collect: Any, monkeypatch: pytest.MonkeyPatch

@@ -568,8 +568,8 @@ def _mutated_good(draw: st.DrawFn) -> str:
 
 
 # Generating trees costs more than comparing them: fewer of those per run than of the flat inputs.
-_TREE_SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_TREE_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_TREE_SETTINGS
