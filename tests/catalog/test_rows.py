@@ -105,6 +105,22 @@ def test_slug_base_is_ascii_bounded_and_never_empty(text: str) -> None:
     assert not slug.endswith("-")
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_slugs_take_a_shortcut_to_the_same_slug(text: str) -> None:
+    assert rows._slugify_ascii(text) == rows._slugify_any(text)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09 -_./:&+@!?'\t\x1c\x1f\x7f,"), max_size=60))
+def test_ascii_slugs_agree_on_separators_spaces_and_dashes(text: str) -> None:
+    assert rows._slugify_ascii(text) == rows._slugify_any(text)
+    for limit in (1, 5, 12):
+        ascii_path = rows.slug_base(text, limit, "x")
+        general = rows._slugify_any(text)[:limit]
+        if len(general) == limit and "-" in general:
+            general = general.rsplit("-", 1)[0]
+        assert ascii_path == (general.strip("-") or "x")
+
+
 def test_slug_base_transliterates_nordic_letters_and_cuts_at_words() -> None:
     assert rows.slug_base("Blåøyde Ærlige Sønner", 100, "x") == "blaoyde-aerlige-sonner"
     assert rows.slug_base("Mr. Robot: S01", 100, "x") == "mr-robot-s01"

@@ -71,11 +71,36 @@ def bounded_int(value: int | None, low: int, high: int) -> int | None:
 
 def slug_base(text: str | None, max_length: int, fallback: str) -> str:
     """An ASCII slug of `text` (Nordic letters transliterated), cut at a word boundary, or `fallback`."""
-    ascii_text = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text or "").translate(_TRANSLIT))
-    slug = slugify(ascii_text)[:max_length]
+    slug = (_slugify_ascii(text) if text and text.isascii() else _slugify_any(text))[:max_length]
     if len(slug) == max_length and "-" in slug:
         slug = slug.rsplit("-", 1)[0]
     return slug.strip("-") or fallback
+
+
+def _slugify_any(text: str | None) -> str:
+    return slugify(_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text or "").translate(_TRANSLIT)))
+
+
+def _ascii_slug_table() -> dict[int, str | None]:
+    """What the general path does to each ASCII character, as one `str.translate` table: `_SEPARATORS`
+    to a space, then slugify's lower-casing and removal of what is not a word character, space or "-"
+    (NFKC, the transliteration and slugify's NFKD leave ASCII as it is)."""
+    table: dict[int, str | None] = {}
+    for code in range(128):
+        char = _SEPARATORS.sub(" ", chr(code)).lower()
+        table[code] = _SLUG_DROP.sub("", char) or None
+    return table
+
+
+_SLUG_DROP = re.compile(r"[^\w\s-]")
+_SLUG_DASHES = re.compile(r"[-\s]+")
+_ASCII_SLUG = _ascii_slug_table()
+
+
+def _slugify_ascii(text: str) -> str:
+    """`_slugify_any(text)` for ASCII text, in one translate and one regex pass (the general path
+    normalises twice and runs four regex passes; most titles are ASCII)."""
+    return _SLUG_DASHES.sub("-", text.translate(_ASCII_SLUG)).strip("-_")
 
 
 def unique_slug(base: str, taken: set[str]) -> str:
