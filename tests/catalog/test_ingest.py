@@ -474,3 +474,41 @@ def test_show_slugs_past_one_lookup_window(monkeypatch: pytest.MonkeyPatch) -> N
     Show.objects.filter(slug="insight-myanmar-4").delete()
     again = ingest_feed(source("https://again.example/feed"), feed(episodes=[episode(200)]), now=NOW)
     assert again.show.slug == "insight-myanmar-4"
+
+
+def _savepoints(queries: CaptureQueriesContext) -> int:
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith("SAVEPOINT"))
+
+
+def test_ingest_without_a_savepoint_of_its_own_writes_the_same() -> None:
+    # The crawler wraps each feed in a savepoint and asks ingest for none (savepoint=False).
+    from django.db import transaction
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as with_savepoint:
+        ingest_feed(source("https://a.example/feed"), feed(3), now=NOW)
+    with transaction.atomic(), CaptureQueriesContext(connection) as without:
+        other = feed(title="Other", episodes=[episode(n) for n in range(11, 14)])
+        ingest_feed(source("https://b.example/feed"), other, now=NOW, savepoint=False)
+    assert _savepoints(with_savepoint) - _savepoints(without) == 1
+    first, second = Show.objects.order_by("pk")
+    assert (first.episode_count, second.episode_count) == (3, 3)
+    assert Episode.objects.filter(show=second).count() == 3
+
+
+def test_failed_ingest_without_a_savepoint_is_rolled_back_by_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    from lytt.catalog import bulk
+
+    def broken_insert(*args: object, **kwargs: object) -> list[int]:
+        raise IntegrityError("simulated conflict")
+
+    src = source()
+    monkeypatch.setattr(bulk, "insert_values", broken_insert)
+    with pytest.raises(IntegrityError, match="simulated conflict"), transaction.atomic():
+        ingest_feed(src, feed(2), now=NOW, savepoint=False)
+    assert src.show_id is None
+    assert not Show.objects.exists()
+    assert not Episode.objects.exists()

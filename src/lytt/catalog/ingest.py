@@ -79,17 +79,20 @@ def ingest_feed(
     *,
     now: datetime | None = None,
     episode_rows: list[rows.EpisodeRow] | None = None,
+    savepoint: bool = True,
 ) -> IngestResult:
     """Upsert `feed`, fetched from `source`, into the catalogue (see the module docstring for the rules).
 
     `episode_rows`: the feed's items as `rows.episode_rows(feed)` gives them, when the caller has them
     already (the crawler computes them in its parser processes); `feed.episodes` is then not read.
+    `savepoint=False` is for callers that wrap the call in a transaction or savepoint of their own and
+    roll all of it back when it raises (the crawler, per feed): ingest then opens none of its own.
     """
     now = now or timezone.now()
     incoming = rows.episode_rows(feed) if episode_rows is None else episode_rows
     before = (source.show_id, source.status, source.status_reason)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             result = _ingest(source, feed, incoming, now)
             if not result.unchanged and not result.duplicate:
                 _announce(result)
@@ -293,6 +296,11 @@ def _create_show(values: dict[str, Any], now: datetime) -> Show:
     """INSERT the show (one statement) and return it; `values` are Show attnames without the slug."""
     base = rows.slug_base(values["title"], rows.SHOW_SLUG_MAX, "podcast")
     row = {**values, "slug": _free_show_slug(base), "created_at": now, "updated_at": timezone.now()}
+    if connection.vendor == "sqlite":
+        # One writer (transactions begin IMMEDIATE): nothing can take the slug between the probe and this
+        # INSERT, so no savepoint for a retry that cannot happen.
+        (show_id,) = bulk.insert_values(Show, [row])
+        return _show_from(show_id, row)
     try:
         with transaction.atomic():
             (show_id,) = bulk.insert_values(Show, [row])
@@ -301,6 +309,10 @@ def _create_show(values: dict[str, Any], now: datetime) -> Show:
         suffix = rows.content_hash({"title": values["title"], "at": now.isoformat()})[:6]
         row["slug"] = f"{base}-{suffix}"
         (show_id,) = bulk.insert_values(Show, [row])
+    return _show_from(show_id, row)
+
+
+def _show_from(show_id: int, row: dict[str, Any]) -> Show:
     show = Show(pk=show_id, **row)
     show._state.adding = False
     show._state.db = connection.alias

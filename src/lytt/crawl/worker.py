@@ -607,7 +607,8 @@ class Worker:
     ) -> _Record:
         """Upsert the feed into the catalogue and work out the outcome and the next check."""
         feed = prepared.feed
-        ingested = ingest_feed(source, feed, now=now, episode_rows=prepared.rows)
+        # `_store` runs this feed in a savepoint of its own and rolls it back whole on an error.
+        ingested = ingest_feed(source, feed, now=now, episode_rows=prepared.rows, savepoint=False)
         new = ingested.new_episodes
         if ingested.duplicate:
             # Ingest found the show under a live URL already; it set the status and says which.
