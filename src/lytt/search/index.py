@@ -98,23 +98,29 @@ def _show_row(show: Show, categories: list[str], people: list[str], pop: float) 
     }
 
 
-def _episode_row(
-    episode: _EpisodeData, show: Show, categories: list[str], people: list[str], pop: float
-) -> Row:
-    episode_id, _, title, explicit, published_at, description_text = episode
+def _episode_base(show: Show, categories: list[str], pop: float) -> Row:
+    """What every episode row of `show` shares (the show's columns), computed once per show."""
     return {
         "kind": SearchEntry.Kind.EPISODE.value,
-        "object_id": episode_id,
         "show_id": show.pk,
         "language": (show.language or "").lower(),
         "config": config_for_language(show.language),
-        "explicit": bool(explicit if explicit is not None else show.explicit),
-        "published_at": published_at,
         "popularity": pop,
-        "title": title,
         "author": " ".join(dict.fromkeys(x for x in (show.title, show.author) if x)),
-        "people": " ".join(dict.fromkeys(people)),
         "categories": " ".join(dict.fromkeys(categories)),
+    }
+
+
+def _episode_row(episode: _EpisodeData, base: Row, show_explicit: bool | None, people: list[str]) -> Row:
+    """An episode's row: `base` (`_episode_base` of its show) and the episode's own columns."""
+    episode_id, _, title, explicit, published_at, description_text = episode
+    return {
+        **base,
+        "object_id": episode_id,
+        "explicit": bool(explicit if explicit is not None else show_explicit),
+        "published_at": published_at,
+        "title": title,
+        "people": " ".join(dict.fromkeys(people)) if people else "",
         "body": description_text[:BODY_MAX_CHARS],
     }
 
@@ -234,7 +240,15 @@ def _episode_rows(
     people: dict[int, list[str]],
     pops: dict[int, float],
 ) -> list[Row]:
-    return [_episode_row(e, shows[e[1]], categories[e[1]], people[e[0]], pops[e[1]]) for e in batch]
+    bases: dict[int, Row] = {}
+    rows = []
+    for episode in batch:
+        show_id = episode[1]
+        base = bases.get(show_id)
+        if base is None:
+            base = bases[show_id] = _episode_base(shows[show_id], categories[show_id], pops[show_id])
+        rows.append(_episode_row(episode, base, shows[show_id].explicit, people.get(episode[0], [])))
+    return rows
 
 
 def _show_changed(old: SearchEntry | None, new: Row) -> bool:
@@ -268,10 +282,10 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
             )
             people_of = _episode_people(Q(episode__show_id__in=chunk))
             for show in shows:
-                pop = _show_popularity(show, positions)
+                base = _episode_base(show, categories[show.pk], _show_popularity(show, positions))
                 for batch in _batches(Episode.objects.filter(show_id=show.pk)):
                     written += _insert(
-                        [_episode_row(e, show, categories[show.pk], people_of[e[0]], pop) for e in batch]
+                        [_episode_row(e, base, show.explicit, people_of.get(e[0], [])) for e in batch]
                     )
                 done += 1
                 if progress is not None:
