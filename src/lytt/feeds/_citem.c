@@ -492,25 +492,41 @@ static const char *const SRCSET[] = {"srcset", "SRCSET", "Srcset", NULL};
 static const char *const URI[] = {"uri", "URI", "Uri", NULL};
 static const char *const IS_PERMALINK[] = {"isPermaLink", "ispermalink", "ISPERMALINK", "Ispermalink", NULL};
 
-/* _rss.first_url(key, "href"): the href attribute, else the text. */
-static int h_first_url_href(Item *it, xmlNode *node, PyObject *key) {
+/* The first of `attributes` (each a list of exact spellings, as `_common.attr`) that is present, else the
+ * text when `text_fallback`; stored in state[key] when `ctx.url` makes a URL of it and the key is not
+ * set yet. _rss.first_url, _rss._itunes_image, _rss._media_thumbnail. */
+static int first_url(Item *it, xmlNode *node, PyObject *key, const char *const *const *attributes,
+                     int text_fallback) {
     int has = PyDict_Contains(it->state, key);
     if (has != 0) return has < 0 ? -1 : 0;
     int complex = 0;
-    PyObject *raw = attr_exact(node, HREF, &complex);
-    COMPLEX_CHECK(raw);
-    if (raw == Py_None) {
+    PyObject *raw = Py_NewRef(Py_None);
+    for (; *attributes != NULL && raw == Py_None; attributes++) {
+        Py_DECREF(raw);
+        raw = attr_exact(node, *attributes, &complex);
+        COMPLEX_CHECK(raw);
+    }
+    if (raw == Py_None && text_fallback) {
         Py_DECREF(raw);
         raw = node_text(node, &complex);
         COMPLEX_CHECK(raw);
     }
     PyObject *url = ctx_url(it, raw, node);
     if (url == NULL) return -1;
-    if (!PyObject_IsTrue(url)) {
+    int keep = PyObject_IsTrue(url);
+    if (keep <= 0) {
         Py_DECREF(url);
-        return 0;
+        return keep;
     }
     return set_new(it->state, key, url);
+}
+
+static const char *const *const HREF_ONLY[] = {HREF, NULL};
+static const char *const *const HREF_OR_URL[] = {HREF, URL, NULL};
+static const char *const *const URL_ONLY[] = {URL, NULL};
+
+static int h_first_url_href(Item *it, xmlNode *node, PyObject *key) {
+    return first_url(it, node, key, HREF_ONLY, 1);
 }
 
 /* _rss._guid */
@@ -602,31 +618,9 @@ static int h_enclosure(Item *it, xmlNode *node, PyObject *key) {
     return set_new(it->state, s_enclosure, build(&Enclosure, args, 3));
 }
 
-/* _rss._itunes_image */
 static int h_itunes_image(Item *it, xmlNode *node, PyObject *key) {
     (void)key;
-    int has = PyDict_Contains(it->state, s_itunes_image);
-    if (has != 0) return has < 0 ? -1 : 0;
-    int complex = 0;
-    PyObject *raw = attr_exact(node, HREF, &complex);
-    COMPLEX_CHECK(raw);
-    if (raw == Py_None) {
-        Py_DECREF(raw);
-        raw = attr_exact(node, URL, &complex);
-        COMPLEX_CHECK(raw);
-    }
-    if (raw == Py_None) {
-        Py_DECREF(raw);
-        raw = node_text(node, &complex);
-        COMPLEX_CHECK(raw);
-    }
-    PyObject *url = ctx_url(it, raw, node);
-    if (url == NULL) return -1;
-    if (!PyObject_IsTrue(url)) {
-        Py_DECREF(url);
-        return 0;
-    }
-    return set_new(it->state, s_itunes_image, url);
+    return first_url(it, node, s_itunes_image, HREF_OR_URL, 1);
 }
 
 /* _rss._keywords */
@@ -690,21 +684,9 @@ static int h_block(Item *it, xmlNode *node, PyObject *key) {
     return flag == 1 ? PyObject_SetAttr(it->episode, s_block, Py_True) : 0;
 }
 
-/* _rss._media_thumbnail */
 static int h_media_thumbnail(Item *it, xmlNode *node, PyObject *key) {
     (void)key;
-    int has = PyDict_Contains(it->state, s_media_thumbnail);
-    if (has != 0) return has < 0 ? -1 : 0;
-    int complex = 0;
-    PyObject *raw = attr_exact(node, URL, &complex);
-    COMPLEX_CHECK(raw);
-    PyObject *url = ctx_url(it, raw, node);
-    if (url == NULL) return -1;
-    if (!PyObject_IsTrue(url)) {
-        Py_DECREF(url);
-        return 0;
-    }
-    return set_new(it->state, s_media_thumbnail, url);
+    return first_url(it, node, s_media_thumbnail, URL_ONLY, 0);
 }
 
 static int media_child(Item *it, xmlNode *child);
