@@ -6,9 +6,9 @@ How it works, and why:
   entity declarations, declaration of undeclared well-known prefixes), then into an lxml pull parser with
   entity resolution, DTD loading and network access off.
 - Streaming: the pull parser reports only the end of each ``item``/``entry``. Each one is turned into an
-  `Episode` at once and removed from the tree, so memory holds the episodes, never the raw elements of a
-  large feed. Channel elements stay in the tree and are read when the document ends (they may come after
-  the items).
+  `Episode` at once (RSS items by `_item_reader`: the C reader when it is built) and removed from the
+  tree, so memory holds the episodes, never the raw elements of a large feed. Channel elements stay in
+  the tree and are read when the document ends (they may come after the items).
 - Broken XML: the first pass is strict and reads the bytes as they are. When lxml reports a syntax error,
   the input is read again with repairs (control characters dropped, HTML entities such as &nbsp; turned
   into character references), still strict; when that fails too, once more in lxml's recover mode, and the
