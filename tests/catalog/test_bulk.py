@@ -134,3 +134,18 @@ def test_insert_values_raises_django_integrity_errors() -> None:
     bulk.insert_values(Episode, [row])
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_values(Episode, [row])
+
+
+def test_adapted_values_are_remembered_by_type_and_value() -> None:
+    import json
+
+    calls: list[object] = []
+
+    def adapt(value: object) -> str:
+        calls.append(value)
+        return json.dumps(value)
+
+    seen: dict[object, object] = {}
+    answers = [bulk._adapted(value, adapt, seen) for value in (True, 1, 1.0, [], {}, [], {}, [1], [1], True)]
+    assert answers == ["true", "1", "1.0", "[]", "{}", "[]", "{}", "[1]", "[1]", "true"]
+    assert calls == [True, 1, 1.0, [], {}, [1], [1]]  # non-empty lists cannot be remembered

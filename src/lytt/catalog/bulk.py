@@ -8,12 +8,14 @@ it uses these: the same values, adapted by each field's own `get_db_prep_save` o
 
 from __future__ import annotations
 
+import sqlite3
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field
 from django.utils import timezone
 
@@ -88,30 +90,6 @@ def _values(obj: models.Model, columns: list[_Column]) -> list[Any]:
     return values
 
 
-def _memoised(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`adapt`, run once per distinct value: the rows of one insert repeat most of them (one `now` in every
-    timestamp column, empty JSON lists and objects), and Django's adapters are the costly part of a row."""
-    seen: dict[tuple[type, Any], Any] = {}
-
-    def run(value: Any) -> Any:
-        kind = value.__class__
-        if kind is list or kind is dict:
-            if value:
-                return adapt(value)  # unhashable
-            key: tuple[type, Any] = (kind, None)
-        else:
-            key = (kind, value)
-        try:
-            return seen[key]
-        except KeyError:
-            seen[key] = adapted = adapt(value)
-            return adapted
-        except TypeError:  # unhashable
-            return adapt(value)
-
-    return run
-
-
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[int]:
     """INSERT the objects (every field but the primary key); returns the new keys in order, and sets them."""
     stamped = [
@@ -142,13 +120,14 @@ def insert_values(
     and no keys are returned.
 
     A row's values are read with one `itemgetter` call; only the columns that need adapting (dates,
-    JSON) are touched one by one, each distinct value adapted once per call.
+    JSON) are touched one by one, each distinct value adapted once per call (one `now` in every
+    timestamp column, empty JSON lists and objects: Django's adapters are the costly part of a row).
     """
     if not rows:
         return []
-    columns = _columns(model, None)
-    attnames = [attname for attname, _, _ in columns]
-    missing = _missing(attnames, rows)
+    db = connections[DEFAULT_DB_ALIAS]  # the `connection` proxy looks the thread's connection up each time
+    plan = _plan(db, model)
+    missing = _missing(plan.attnames, rows)
     if missing:
         stamp = timezone.now()
         defaults = {
@@ -159,17 +138,13 @@ def insert_values(
             if f.attname in missing
         }
         rows = [{**defaults, **row} if not row.keys() >= missing else row for row in rows]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    column_sql = ", ".join(quote(column) for _, column, _ in columns)
-    assert model._meta.pk is not None
-    pk = quote(str(model._meta.pk.column))
-    per_batch = max(1, min(500, _max_params() // len(columns)))
-    read = _reader(attnames)
-    adapters = [(index, _memoised(adapt)) for index, (_, _, adapt) in enumerate(columns) if adapt is not None]
+    per_batch = max(1, min(500, _max_params(db) // len(plan.attnames)))
+    read = plan.read
+    adapters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (index, adapt, {}) for index, adapt in plan.adapters
+    ]
     ids: list[int] = []
-    cursor, mark = _cursor()
-    row_sql = "(" + ", ".join([mark] * len(columns)) + ")"
+    cursor, row_sql = _cursor(db, plan)
     with cursor:
         for start in range(0, len(rows), per_batch):
             batch = rows[start : start + per_batch]
@@ -178,19 +153,69 @@ def insert_values(
                 values = read(row)
                 if adapters:
                     values = list(values)
-                    for index, adapt in adapters:
+                    for index, adapt, seen in adapters:
                         value = values[index]
                         if value is not None:
-                            values[index] = adapt(value)
+                            values[index] = _adapted(value, adapt, seen)
                 params += values
-            values_sql = ", ".join([row_sql] * len(batch))
-            sql = f"INSERT INTO {table} ({column_sql}) VALUES {values_sql}"
+            sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES {', '.join([row_sql] * len(batch))}"
             if ignore_conflicts:
                 cursor.execute(f"{sql} ON CONFLICT DO NOTHING", params)
             else:
-                cursor.execute(f"{sql} RETURNING {pk}", params)
+                cursor.execute(f"{sql} RETURNING {plan.pk}", params)
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
+
+
+def _adapted(value: Any, adapt: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
+    """`adapt(value)`, remembered in `seen` by type and value (empty lists and objects by type alone)."""
+    kind = value.__class__
+    if kind is list or kind is dict:
+        if value:
+            return adapt(value)  # unhashable
+        key: Any = kind
+    else:
+        key = (kind, value)
+    try:
+        return seen[key]
+    except KeyError:
+        seen[key] = adapted = adapt(value)
+        return adapted
+    except TypeError:  # unhashable
+        return adapt(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What an INSERT into one model needs besides the rows, built once per connection."""
+
+    attnames: list[str]
+    read: Callable[[Mapping[str, Any]], Sequence[Any]]
+    adapters: list[tuple[int, Callable[[Any], Any]]]  # (column index, adapter) of columns that need one
+    table: str
+    column_sql: str
+    pk: str
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, dict[type[models.Model], _Plan]] = weakref.WeakKeyDictionary()
+
+
+def _plan(db: Any, model: type[models.Model]) -> _Plan:
+    plans = _PLANS.setdefault(db, {})
+    plan = plans.get(model)
+    if plan is None:
+        columns = _columns(model, None)
+        quote = db.ops.quote_name
+        assert model._meta.pk is not None
+        plan = plans[model] = _Plan(
+            attnames=[attname for attname, _, _ in columns],
+            read=_reader([attname for attname, _, _ in columns]),
+            adapters=[(index, adapt) for index, (_, _, adapt) in enumerate(columns) if adapt is not None],
+            table=quote(model._meta.db_table),
+            column_sql=", ".join(quote(column) for _, column, _ in columns),
+            pk=quote(str(model._meta.pk.column)),
+        )
+    return plan
 
 
 def _missing(attnames: list[str], rows: Sequence[Mapping[str, Any]]) -> frozenset[str]:
@@ -209,32 +234,29 @@ def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]
     return itemgetter(*attnames)
 
 
-def _cursor() -> tuple[Any, str]:
-    """A cursor and its placeholder. On SQLite, unless queries are being logged, a Django cursor around
-    the driver's own cursor, which takes ``?`` as it is: Django's SQLite cursor rewrites every ``%s``
-    of a statement with a regex first, ~1.5 ms for 500 search rows. Django's wrapper stays, so database
-    errors are still Django's and execute wrappers still run. (The debug cursor that logs queries
-    formats the SQL with ``%``, so it gets ``%s``.)"""
-    if connection.vendor != "sqlite" or connection.queries_logged:
-        return connection.cursor(), "%s"
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    assert connection.connection is not None
-    with connection.wrap_database_errors:
-        return connection.make_cursor(connection.connection.cursor()), "?"
+def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
+    """A cursor and the placeholders of one row. On SQLite, unless queries are being logged, a Django
+    cursor around the driver's own cursor, which takes ``?`` as it is: Django's SQLite cursor rewrites
+    every ``%s`` of a statement with a regex first, ~1.5 ms for 500 search rows. Django's wrapper stays,
+    so database errors are still Django's and execute wrappers still run. (The debug cursor that logs
+    queries formats the SQL with ``%``, so it gets ``%s``.)"""
+    if db.vendor != "sqlite" or db.queries_logged:
+        return db.cursor(), "(" + ", ".join(["%s"] * len(plan.attnames)) + ")"
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        return db.make_cursor(db.connection.cursor()), "(" + ", ".join(["?"] * len(plan.attnames)) + ")"
 
 
-def _max_params() -> int:
+def _max_params(db: Any) -> int:
     """How many parameters one statement may carry. Django says 999 for SQLite (the limit before SQLite
     3.32); the driver knows the real one (32,766 since 3.32), so a feed's episodes fit one statement."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        raw = connection.connection
+    if db.vendor == "sqlite":
+        db.ensure_connection()
+        raw = db.connection
         if raw is not None and hasattr(raw, "getlimit"):
-            import sqlite3
-
             return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    return connection.features.max_query_params or 65535
+    return int(db.features.max_query_params or 65535)
 
 
 def update(model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str]) -> None:
