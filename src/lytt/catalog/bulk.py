@@ -242,6 +242,7 @@ def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
     queries formats the SQL with ``%``, so it gets ``%s``.)"""
     if db.vendor != "sqlite" or db.queries_logged:
         return db.cursor(), "(" + ", ".join(["%s"] * len(plan.attnames)) + ")"
+    db.close_if_health_check_failed()  # what Django's own `cursor()` does first
     db.ensure_connection()
     db.validate_thread_sharing()
     with db.wrap_database_errors:
