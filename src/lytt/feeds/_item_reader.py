@@ -58,7 +58,7 @@ def _load() -> ModuleType | None:
     if os.environ.get("LYTT_PURE_PYTHON") == "1":
         return None
     try:
-        from lytt.feeds import _citem  # type: ignore[attr-defined]
+        from lytt.feeds import _citem
     except ImportError:
         return None
     try:
