@@ -18,19 +18,9 @@ from hypothesis import strategies as st
 from tests.feeds.conftest import c_reader_required
 
 from lytt.feeds import FeedError, _item_reader, parse_feed
+from lytt.feeds._ns import WELL_KNOWN_PREFIXES
 
-NAMESPACES = {
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "media": "http://search.yahoo.com/mrss/",
-    "atom": "http://www.w3.org/2005/Atom",
-    "psc": "http://podlove.org/simple-chapters",
-    "googleplay": "http://www.google.com/schemas/play-podcasts/1.0",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "x": "urn:x-unknown",
-}
+NAMESPACES = {**WELL_KNOWN_PREFIXES, "x": "urn:x-unknown"}
 
 ELEMENTS = [
     *(("", name) for name in ("title", "link", "guid", "pubDate", "description", "author", "enclosure")),
