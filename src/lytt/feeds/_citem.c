@@ -759,6 +759,16 @@ done:
     return rc;
 }
 
+/* `episode.chapters`, made (an empty Chapters) when the episode has none yet; a new reference. */
+static PyObject *episode_chapters(Item *it) {
+    PyObject *chapters = PyObject_GetAttr(it->episode, s_chapters);
+    if (chapters != Py_None) return chapters;
+    Py_DECREF(chapters);
+    chapters = PyObject_CallNoArgs(ChaptersType);
+    if (chapters != NULL && PyObject_SetAttr(it->episode, s_chapters, chapters) < 0) Py_CLEAR(chapters);
+    return chapters;
+}
+
 /* _rss._psc_chapters */
 typedef struct {
     double start;
@@ -808,7 +818,7 @@ static int h_psc_chapters(Item *it, xmlNode *node, PyObject *key) {
             goto fail;
         }
         href = shared(it, ctx_url(it, href, child));
-        image = image ? shared(it, ctx_url(it, image, child)) : NULL;
+        image = shared(it, ctx_url(it, image, child));
         PyObject *args[] = {start, shared(it, title), href, image};
         PyObject *chapter = build(&Chapter, args, 4);
         if (chapter == NULL || PyList_Append(inline_, chapter) < 0) {
@@ -848,16 +858,8 @@ static int h_psc_chapters(Item *it, xmlNode *node, PyObject *key) {
         PyMem_Free(keys);
         Py_SETREF(inline_, sorted);
     }
-    PyObject *chapters = PyObject_GetAttr(it->episode, s_chapters);
+    PyObject *chapters = episode_chapters(it);
     if (chapters == NULL) goto fail;
-    if (chapters == Py_None) {
-        Py_DECREF(chapters);
-        chapters = PyObject_CallNoArgs(ChaptersType);
-        if (chapters == NULL || PyObject_SetAttr(it->episode, s_chapters, chapters) < 0) {
-            Py_XDECREF(chapters);
-            goto fail;
-        }
-    }
     PyObject *current = PyObject_GetAttr(chapters, s_inline);
     int has = current ? PyObject_IsTrue(current) : -1;
     Py_XDECREF(current);
@@ -917,12 +919,7 @@ static int h_podcast_chapters(Item *it, xmlNode *node, PyObject *key) {
         return url == NULL ? -1 : 0;
     }
     int rc = -1;
-    PyObject *chapters = PyObject_GetAttr(it->episode, s_chapters);
-    if (chapters == Py_None) {
-        Py_DECREF(chapters);
-        chapters = PyObject_CallNoArgs(ChaptersType);
-        if (chapters != NULL && PyObject_SetAttr(it->episode, s_chapters, chapters) < 0) Py_CLEAR(chapters);
-    }
+    PyObject *chapters = episode_chapters(it);
     if (chapters != NULL) {
         PyObject *current = PyObject_GetAttr(chapters, s_url);
         if (current != NULL) {
