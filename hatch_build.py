@@ -70,12 +70,14 @@ class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
         if not sources:
             return
         required = os.environ.get("LYTT_REQUIRE_C") == "1"
-        out_dir = Path(tempfile.mkdtemp(prefix="lytt-c-"))
+        editable = version == "editable"
+        # A wheel takes the modules from a directory of their own, which must outlive this hook.
+        out_dir = None if editable else Path(tempfile.mkdtemp(prefix="lytt-c-"))
         built = 0
         for source in sources:
             relative = source.relative_to(Path(self.root, "src"))
             module = relative.with_name(source.stem + suffix)
-            target = source.with_name(module.name) if version == "editable" else out_dir / module.name
+            target = source.with_name(module.name) if out_dir is None else out_dir / module.name
             try:
                 compile_extension(source, target)
             except (OSError, subprocess.CalledProcessError) as exc:
@@ -85,7 +87,7 @@ class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
                 print(f"WARNING: {message}", file=sys.stderr)
                 continue
             built += 1
-            if version != "editable":
+            if not editable:
                 build_data["force_include"][str(target)] = str(module)
         if built:
             build_data["pure_python"] = False
