@@ -59,7 +59,7 @@ if name == "lytt":
             finally:
                 spent[0] += time.process_time() - started
         return wrapper
-    _rss.sanitize_with_text = timed(_rss.sanitize_with_text)
+    _rss.sanitize_html = timed(_rss.sanitize_html)
     def parse():
         with open(path, "rb") as stream:
             return parse_feed(stream, url="https://bench.example/feed.xml")
@@ -271,7 +271,7 @@ def main() -> int:
             notes = lytt["notes_seconds"]
             print(
                 f"  of Lytt's {lytt['seconds']:.3f} s, {notes:.3f} s ({notes / lytt['seconds']:.0%}) are"
-                " sanitize_with_text on the show notes; '+ read s' is reading every field of the result"
+                " sanitize_html on the show notes; '+ read s' is reading every field of the result"
             )
             for peer in PARSERS[1:]:
                 other = results[peer]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lytt.feeds import html as html_module
-from lytt.feeds.html import excerpt, html_to_text, sanitize_html, sanitize_with_text, text_to_html
+from lytt.feeds.html import excerpt, html_to_text, notes_text, sanitize_html, sanitize_with_text, text_to_html
 
 REL = 'rel="noopener noreferrer nofollow"'
 
@@ -570,3 +570,54 @@ def test_common_unsafe_shapes_are_ruled_out_before_the_split(html: str) -> None:
         assert html_module._safe_parts(html) is None
     split.split.assert_not_called()
     assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)
+
+
+# --- notes_text: the text of notes sanitised earlier ------------------------------------------------------
+
+
+def assert_notes_text_matches(html: str, base_url: str | None = BASE) -> None:
+    """The fast path in use (C when built) and the Python one read the same text as sanitising gave."""
+    cleaned, text = sanitize_with_text(html, base_url=base_url)
+    assert text == html_to_text(cleaned)
+    assert notes_text(cleaned) == text
+    with mock.patch.object(html_module, "_safe_notes", html_module._safe_notes_python):
+        assert notes_text(cleaned) == text
+
+
+@pytest.mark.parametrize("html", ACCEPTED + REJECTED)
+def test_notes_text_is_the_text_sanitising_gave(html: str) -> None:
+    assert_notes_text_matches(html)
+    assert_notes_text_matches(html, None)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>Write rel="noopener noreferrer nofollow" in a link, <a href="https://ex.com/">like this</a>.</p>',
+        '<p>Text: <a href="https://ex.com/"> rel="noopener noreferrer nofollow"</a></p>',
+        "Plain text notes with https://ex.com/a link\n\nand a second paragraph",
+        "<p>Only <img src='https://ex.com/i.png'> an image</p>",
+        '<p><a href="https://ex.com/a" rel="nofollow">their own rel</a></p>',
+    ],
+)
+def test_notes_text_of_notes_that_spell_rel_or_were_text(html: str) -> None:
+    assert_notes_text_matches(html)
+
+
+def test_notes_text_of_nothing() -> None:
+    assert notes_text(None) is None
+    assert notes_text("") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(_PIECES, max_size=24).map("".join), st.lists(_TREES, max_size=4).map("".join)))
+def test_notes_text_equals_the_text_of_the_sanitised_notes(html: str) -> None:
+    assert_notes_text_matches(html)
+
+
+def test_notes_text_reads_notes_of_the_safe_subset_in_one_pass() -> None:
+    cleaned = sanitize_html(ACCEPTED[1], base_url=BASE)
+    assert cleaned is not None
+    assert REL in cleaned
+    with mock.patch.object(html_module, "html_to_text", side_effect=AssertionError("the slow path")):
+        assert notes_text(cleaned) == "Read the article."

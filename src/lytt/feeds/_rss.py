@@ -30,7 +30,7 @@ from lytt.feeds._common import (
 from lytt.feeds._ns import split_tag
 from lytt.feeds.dates import parse_date
 from lytt.feeds.durations import parse_duration
-from lytt.feeds.html import sanitize_with_text, text_to_html, unescape
+from lytt.feeds.html import sanitize_html, text_to_html, unescape
 from lytt.feeds.model import Chapter, Chapters, Enclosure, Episode, EpisodeType, Feed, Owner
 
 Handler = Callable[[Element, Any, dict[str, Any], Context], None]
@@ -439,7 +439,8 @@ def collect(el: Element, target: Any, table: Table, ctx: Context) -> dict[str, A
     return state
 
 
-def _notes(state: dict[str, Any], base: str | None) -> tuple[str | None, str | None]:
+def _notes(state: dict[str, Any], base: str | None) -> str | None:
+    """The sanitised notes; their text is read from them when asked for (the model's docstring)."""
     for key in _DESCRIPTION_ORDER:
         raw = state.get(key)
         if raw:
@@ -447,10 +448,10 @@ def _notes(state: dict[str, Any], base: str | None) -> tuple[str | None, str | N
                 # Show notes are HTML: without tags, "Tom &amp; Jerry" is text with entities in it,
                 # which the sanitiser's plain-text path would otherwise escape a second time.
                 raw = unescape(raw)
-            html, text = sanitize_with_text(raw, base_url=base)
+            html = sanitize_html(raw, base_url=base)
             if html:
-                return html, text
-    return None, None
+                return html
+    return None
 
 
 def _date(state: dict[str, Any], *keys: str) -> tuple[Any, str | None]:
@@ -495,7 +496,7 @@ def finish_episode(el: Element, episode: Episode, state: dict[str, Any], ctx: Co
         get("itunes_author") or get("dc_creator") or get("author") or get("googleplay_author")
     )
     episode.subtitle = get("itunes_subtitle")
-    episode.description_html, episode.description_text = _notes(state, ctx.base(el))
+    episode.description_html = _notes(state, ctx.base(el))
 
 
 def finish_channel(el: Element, feed: Feed, state: dict[str, Any], ctx: Context) -> None:
@@ -535,7 +536,7 @@ def finish_channel(el: Element, feed: Feed, state: dict[str, Any], ctx: Context)
     period = (get("update_period") or "").lower()
     feed.update_period = period if period in ("hourly", "daily", "weekly", "monthly", "yearly") else None
     feed.update_frequency = to_int(get("update_frequency"))
-    feed.description_html, feed.description_text = _notes(state, ctx.base(el))
+    feed.description_html = _notes(state, ctx.base(el))
 
 
 def dispatch_item_child(child: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
