@@ -56,9 +56,28 @@ def test_update_writes_only_named_fields() -> None:
     assert all(e.extra == {"new": True} for e in Episode.objects.all())
 
 
+def test_update_values_writes_plain_rows_by_key() -> None:
+    show = Show.objects.create(slug="s", title="S")
+    objs = [_episode(show, n) for n in range(3)]
+    bulk.insert(Episode, objs)
+    later = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    bulk.update_values(
+        Episode,
+        ["title", "published_at", "extra", "season"],
+        [("one", later, {"k": [1]}, None, objs[0].pk), ("two", None, [], 7, objs[2].pk)],
+    )
+    stored = {e.pk: e for e in Episode.objects.all()}
+    first, middle, last = (stored[obj.pk] for obj in objs)
+    assert (first.title, first.published_at, first.extra, first.season) == ("one", later, {"k": [1]}, None)
+    assert (last.title, last.published_at, last.extra, last.season) == ("two", None, [], 7)
+    assert (middle.title, middle.published_at, middle.season) == ("Tittel «1» ø", WHEN, 1)
+    assert (first.slug, last.slug) == ("e0", "e2")
+
+
 def test_empty_input_does_nothing() -> None:
     assert bulk.insert(Episode, []) == []
     bulk.update(Episode, [], ["title"])
+    bulk.update_values(Episode, ["title"], [])
 
 
 def test_insert_values_fills_defaults() -> None:

@@ -1,9 +1,10 @@
-"""Plain multi-row INSERT and executemany UPDATE for model instances, for ingest's hot path.
+"""Plain multi-row INSERT and executemany UPDATE, from model instances or plain rows, for the hot paths.
 
 Django's `bulk_create`/`bulk_update` spend most of their time compiling SQL value by value (and
-`bulk_update` writes a CASE per column per row). Ingest writes tens of thousands of episodes a minute, so
-it uses these: the same values, adapted by each field's own `get_db_prep_save` only where that matters
-(dates, JSON), the same SQL on SQLite and PostgreSQL. No signals are sent, as with `bulk_create`.
+`bulk_update` writes a CASE per column per row). Ingest writes tens of thousands of episodes a minute and
+the crawler records hundreds of outcomes a second, so they use these: the same values, adapted by each
+field's own `get_db_prep_save` only where that matters (dates, JSON), the same SQL on SQLite and
+PostgreSQL. No signals are sent, as with `bulk_create`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sqlite3
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -80,14 +81,6 @@ def _build_columns(model: type[models.Model], names: Sequence[str] | None) -> li
         assert isinstance(field, Field)
         out.append((field.attname, str(field.column), _adapter(field)))
     return out
-
-
-def _values(obj: models.Model, columns: list[_Column]) -> list[Any]:
-    values = []
-    for attname, _, adapt in columns:
-        value = getattr(obj, attname)
-        values.append(adapt(value) if adapt is not None and value is not None else value)
-    return values
 
 
 def insert(model: type[models.Model], objs: Sequence[models.Model]) -> list[int]:
@@ -264,11 +257,34 @@ def update(model: type[models.Model], objs: Sequence[models.Model], names: Seque
     """UPDATE the objects' `names` fields by primary key, one executemany."""
     if not objs:
         return
+    read = attrgetter(*[attname for attname, _, _ in _columns(model, names)], "pk")
+    update_values(model, names, [read(obj) for obj in objs])
+
+
+def update_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UPDATE rows by primary key, one executemany: each row is the `names` fields' values in that order,
+    then the key. For callers that hold plain values (the crawler's outcomes); dates and JSON are adapted
+    as in `insert_values`, each distinct value once per call."""
+    if not rows:
+        return
     columns = _columns(model, names)
+    adapters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (index, adapt, {}) for index, (_, _, adapt) in enumerate(columns) if adapt is not None
+    ]
+    params: Sequence[Sequence[Any]] = rows
+    if adapters:
+        params = []
+        for row in rows:
+            values = list(row)
+            for index, adapt, seen in adapters:
+                value = values[index]
+                if value is not None:
+                    values[index] = _adapted(value, adapt, seen)
+            params.append(values)
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column)} = %s" for _, column, _ in columns)
     pk = model._meta.pk
     assert pk is not None
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*_values(obj, columns), obj.pk] for obj in objs])
+        cursor.executemany(sql, params)
