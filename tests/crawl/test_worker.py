@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from tests.feedserver import FeedServer, rss
@@ -12,6 +14,7 @@ from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.crawl import worker as worker_module
 from lytt.crawl.fetch import FetchConfig
 from lytt.crawl.safety import AddressPolicy
+from lytt.crawl.schedule import backoff
 from lytt.crawl.worker import Worker, WorkerConfig, claim_batch
 from lytt.search import search
 
@@ -452,3 +455,87 @@ def test_a_parse_job_the_pool_loses_fails_the_batch_instead_of_hanging(
     source.refresh_from_db()
     assert source.claimed_by == "test-worker"  # claimed until the lease runs out, then fetched again
     assert not FeedCheck.objects.filter(feed=source).exists()
+
+
+class _MidJitter(random.Random):
+    """Jitter fixed at 0.5, so next-check times can be asserted exactly."""
+
+    def random(self) -> float:
+        return 0.5
+
+
+def _feed_row(source: FeedSource) -> dict[str, Any]:
+    row = FeedSource.objects.filter(pk=source.pk).values().get()
+    assert isinstance(row, dict)
+    return row
+
+
+def _checks_at(source: FeedSource, when: datetime) -> list[dict[str, Any]]:
+    rows = FeedCheck.objects.filter(feed=source, checked_at=when).values()
+    return [{k: v for k, v in row.items() if k not in ("id", "duration_ms")} for row in rows]
+
+
+def test_an_unchanged_pass_writes_exactly_the_outcome_columns(feed_server: FeedServer) -> None:
+    """Every column of each feed and its FeedCheck row after a 304, same-hash and error check, against the
+    row the first pass left: what changed is what the outcome says, and nothing else moved."""
+    body = rss("Tagged", episodes=3)
+    tagged = add(feed_server.add("/tagged.xml", body, etag='"t1"'))
+    dated = add(
+        feed_server.add("/dated.xml", rss("Dated", episodes=3), last_modified="Mon, 01 Jan 2024 10:00:00 GMT")
+    )
+    plain = add(feed_server.add("/plain.xml", rss("Plain", episodes=3)))
+    failing = add(feed_server.add("/failing.xml", "oops", status=500))
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    second = first + timedelta(days=2)
+    worker = make_worker(fetch=PATIENT)
+    worker._random = _MidJitter()
+    worker._clock = lambda: first
+    worker.crawl_once()
+    before = {source.pk: _feed_row(source) for source in (tagged, dated, plain, failing)}
+    assert before[failing.pk]["error_count"] == 1
+
+    worker._clock = lambda: second
+    summary = worker.crawl_once(all_feeds=True)
+
+    assert summary.outcomes == {"not_modified": 2, "same_hash": 1, "error": 1}
+    for source, code in ((tagged, 304), (dated, 304), (plain, 200)):
+        old = before[source.pk]
+        interval = timedelta(seconds=old["check_interval_seconds"])
+        assert _feed_row(source) == {
+            **old,
+            "status_reason": "unchanged since last parse",
+            "next_check_at": second + interval * 1.05,
+            "last_checked_at": second,
+            "last_success_at": second,
+            "last_status_code": code,
+        }, source.url
+    old = before[failing.pk]
+    interval = timedelta(seconds=old["check_interval_seconds"])
+    assert _feed_row(failing) == {
+        **old,
+        "status_reason": "backing off after 2 errors",
+        "next_check_at": second + backoff(2, interval, 0.5),
+        "last_checked_at": second,
+        "error_count": 2,
+    }
+    assert old["last_success_at"] is None
+    assert old["last_error"].startswith(f"{failing.url}: HTTP 500")
+    expected_checks = {
+        tagged.pk: ("not_modified", 304, "", 0),
+        dated.pk: ("not_modified", 304, "", 0),
+        plain.pk: ("same_hash", 200, "", len(rss("Plain", episodes=3).encode())),
+        failing.pk: ("error", 500, old["last_error"], 0),  # an error page is drained, not counted
+    }
+    for source in (tagged, dated, plain, failing):
+        outcome, code, error, size = expected_checks[source.pk]
+        assert _checks_at(source, second) == [
+            {
+                "feed_id": source.pk,
+                "checked_at": second,
+                "outcome": outcome,
+                "status_code": code,
+                "error": error,
+                "bytes_received": size,
+                "new_episodes": 0,
+            }
+        ], source.url

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from lytt.crawl.fetch import FetchConfig
     from lytt.crawl.parsing import default_processes
     from lytt.crawl.schedule import Outcome
-    from lytt.crawl.worker import Worker, WorkerConfig, default_worker_id, due_filter
+    from lytt.crawl.worker import ClaimedFeed, Worker, WorkerConfig, default_worker_id, due_filter
 
     console = Console(stderr=True)
     if args.all and not args.once:
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     counts = {"updated": 0, "errors": 0}
     task = progress.add_task("crawl", total=None, updated=0, errors=0)
 
-    def on_feed(source: FeedSource, outcome: Outcome) -> None:
+    def on_feed(source: FeedSource | ClaimedFeed, outcome: Outcome) -> None:
         if outcome is Outcome.UPDATED:
             counts["updated"] += 1
         elif outcome in (Outcome.ERROR, Outcome.GONE):

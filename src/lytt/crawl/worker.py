@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import (
     DatabaseError,
@@ -40,10 +40,10 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import F, Field, Model, Q, Window
+from django.db.models import F, Field, Q, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
-from lytt.catalog import signals
+from lytt.catalog import bulk, signals
 from lytt.catalog.ingest import ingest_feed
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
@@ -138,6 +138,29 @@ def due_filter(now: datetime, *, run_started: datetime | None = None) -> Q:
     return due & Q(next_check_at__lte=now)
 
 
+class ClaimedFeed(NamedTuple):
+    """A claimed feed as the crawler reads it: what the request, the change check and the schedule need.
+
+    A plain row, not a `FeedSource`: building model instances was the largest Python cost of an unchanged
+    pass. A feed with something to store is read again, locked, as a `FeedSource` (`Worker._held`).
+    """
+
+    pk: int
+    url: str
+    etag: str
+    last_modified: str
+    content_hash: str
+    show_id: int | None
+    check_interval_seconds: int
+    error_count: int
+    added_at: datetime
+    last_success_at: datetime | None
+
+
+#: `ClaimedFeed`'s columns, in its order (the model's attnames: `id` is `pk`).
+_CLAIMED = ("id", *ClaimedFeed._fields[1:])
+
+
 def claim_batch(
     worker_id: str,
     *,
@@ -145,8 +168,8 @@ def claim_batch(
     lease: timedelta,
     now: datetime | None = None,
     run_started: datetime | None = None,
-) -> list[FeedSource]:
-    """Claim up to `limit` due feeds for `worker_id` until now + lease, and return them."""
+) -> list[ClaimedFeed]:
+    """Claim up to `limit` due feeds for `worker_id` until now + lease, and return them (next check first)."""
     now = now or _now()
     with transaction.atomic():
         candidates = FeedSource.objects.filter(due_filter(now, run_started=run_started))
@@ -155,8 +178,47 @@ def claim_batch(
         ids = list(candidates.order_by("next_check_at", "id").values_list("id", flat=True)[:limit])
         if not ids:
             return []
-        FeedSource.objects.filter(id__in=ids).update(claimed_by=worker_id, claimed_until=now + lease)
-    return list(FeedSource.objects.filter(id__in=ids, claimed_by=worker_id).order_by("next_check_at", "id"))
+        claimed = {feed.pk: feed for feed in _stamp_claims(ids, worker_id, now + lease)}
+    return [claimed[pk] for pk in ids if pk in claimed]
+
+
+def _params(values: list[Any]) -> str:
+    """The placeholders of `values` in an IN list."""
+    return ", ".join(["%s"] * len(values))
+
+
+def _stamp_claims(ids: list[int], worker_id: str, until: datetime) -> list[ClaimedFeed]:
+    """Stamp the claim on `ids` and read them back in the same statement (UPDATE ... RETURNING, which
+    SQLite 3.35+ and PostgreSQL both have): one statement instead of an UPDATE and a SELECT through the
+    ORM, and plain rows. Dates go through the backend's own converters, as the ORM would read them."""
+    ops = connection.ops
+    quote = ops.quote_name
+    columns = []
+    dates = []
+    for index, name in enumerate(_CLAIMED):
+        field = FeedSource._meta.get_field(name)
+        assert isinstance(field, Field)
+        columns.append(quote(str(field.column)))
+        if field.get_internal_type() == "DateTimeField":
+            col = field.cached_col
+            dates += [(index, convert, col) for convert in ops.get_db_converters(col)]
+    sql = (
+        f"UPDATE {quote(FeedSource._meta.db_table)}"
+        f" SET {quote('claimed_by')} = %s, {quote('claimed_until')} = %s"
+        f" WHERE {quote('id')} IN ({_params(ids)}) RETURNING {', '.join(columns)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [worker_id, ops.adapt_datetimefield_value(until), *ids])
+        rows = cursor.fetchall()
+    if not dates:
+        return [ClaimedFeed._make(row) for row in rows]
+    feeds = []
+    for row in rows:
+        values = list(row)
+        for index, convert, col in dates:
+            values[index] = convert(values[index], col, connection)
+        feeds.append(ClaimedFeed._make(values))
+    return feeds
 
 
 def release_claims(worker_id: str, ids: Iterable[int]) -> int:
@@ -164,80 +226,6 @@ def release_claims(worker_id: str, ids: Iterable[int]) -> int:
     return FeedSource.objects.filter(id__in=list(ids), claimed_by=worker_id).update(
         claimed_by="", claimed_until=None
     )
-
-
-def _model_fields(model: type[Model], names: Iterable[str]) -> list[Field[Any, Any]]:
-    fields: list[Field[Any, Any]] = []
-    for name in names:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field)
-        fields.append(field)
-    return fields
-
-
-def _db_rows(objects: Iterable[Model], fields: list[Field[Any, Any]], *, pk: bool) -> list[list[Any]]:
-    """Each object's `fields` as database parameters (plus its pk, with `pk`), each distinct value
-    converted once: in a batch of outcomes most columns repeat (the same `now`, empty strings, zeros), and
-    Django's per-value conversion is most of the Python time of a bulk write.
-    """
-    converters = [(field.attname, field.get_db_prep_save, dict[Any, Any]()) for field in fields]
-    rows = []
-    for obj in objects:
-        row = []
-        for attname, convert, seen in converters:
-            value = getattr(obj, attname)
-            try:
-                row.append(seen[value])
-            except KeyError:
-                seen[value] = converted = convert(value, connection)
-                row.append(converted)
-            except TypeError:  # unhashable
-                row.append(convert(value, connection))
-        if pk:
-            row.append(obj.pk)
-        rows.append(row)
-    return rows
-
-
-def _update_rows(sources: list[FeedSource], names: Iterable[str]) -> None:
-    """UPDATE each source's `names` columns with one prepared statement (executemany).
-
-    Django's bulk_update builds a CASE expression per field and row, which costs more Python time than the
-    whole unchanged-feed path; a parameterised UPDATE per row is ~10x cheaper.
-    """
-    if not sources:
-        return
-    fields = _model_fields(FeedSource, names)
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column or field.attname)} = %s" for field in fields)
-    sql = f"UPDATE {quote(FeedSource._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, _db_rows(sources, fields, pk=True))
-
-
-_CHECK_FIELDS = (
-    "feed",
-    "checked_at",
-    "outcome",
-    "status_code",
-    "error",
-    "duration_ms",
-    "bytes_received",
-    "new_episodes",
-)
-
-
-def _insert_checks(checks: list[FeedCheck]) -> None:
-    """INSERT FeedCheck rows with one prepared statement (cheaper than bulk_create's per-row compile)."""
-    if not checks:
-        return
-    fields = _model_fields(FeedCheck, _CHECK_FIELDS)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column or field.attname) for field in fields)
-    placeholders = ", ".join("%s" for _ in fields)
-    sql = f"INSERT INTO {quote(FeedCheck._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, _db_rows(checks, fields, pk=False))
 
 
 def _normalised(url: str | None) -> str | None:
@@ -264,14 +252,14 @@ def _hints(feed: Feed) -> Hints:
 class _Record:
     """Everything to write for one checked feed."""
 
-    source: FeedSource
+    source: FeedSource | ClaimedFeed  # the locked row of a stored feed, the claimed row of the others
     outcome: Outcome
     result: FetchResult
     plan: Plan
     error: str = ""
     error_kind: str = ""
     new_episodes: int = 0
-    reason: str = ""  # overrides the plan's reason in status_reason
+    reason: str = ""  # overrides the plan's reason in status_reason (a MOVED feed's names the other feed)
     next_check_at: datetime | None = None  # overrides the plan's time (a moved feed is checked soon)
     keep_validators: bool = True
 
@@ -280,7 +268,7 @@ class _Record:
 class _ToParse:
     """A fetched feed whose new body is being parsed (the pool's key for it)."""
 
-    source: FeedSource
+    source: ClaimedFeed
     result: FetchResult
     digest: str
 
@@ -289,7 +277,7 @@ class _ToParse:
 class _Changed:
     """A fetched feed that needs a transaction of its own kind: a new body to ingest, or a moved URL."""
 
-    source: FeedSource
+    source: ClaimedFeed
     result: FetchResult
     prepared: Prepared | None = None
     digest: str = ""
@@ -320,7 +308,7 @@ class Worker:
         policy: AddressPolicy | None = None,
         resolver: Resolver | None = None,
         clock: Callable[[], datetime] = _now,
-        on_feed: Callable[[FeedSource, Outcome], None] | None = None,
+        on_feed: Callable[[FeedSource | ClaimedFeed, Outcome], None] | None = None,
     ) -> None:
         self.config = config or WorkerConfig()
         self.policy = policy or AddressPolicy.from_settings()
@@ -411,7 +399,7 @@ class Worker:
         return ParsePool(self.config.parse_processes)
 
     def run_batch(
-        self, batch: list[FeedSource], fetcher: FetchThread, parser: ParsePool[_ToParse] | None = None
+        self, batch: list[ClaimedFeed], fetcher: FetchThread, parser: ParsePool[_ToParse] | None = None
     ) -> Summary:
         """Fetch, parse, ingest and record one claimed batch.
 
@@ -471,7 +459,7 @@ class Worker:
 
     # -- one feed --------------------------------------------------------------------------------
 
-    def _state(self, source: FeedSource, churn: int = 0) -> FeedState:
+    def _state(self, source: FeedSource | ClaimedFeed, churn: int = 0) -> FeedState:
         return FeedState(
             interval=timedelta(seconds=source.check_interval_seconds),
             error_count=source.error_count,
@@ -480,10 +468,10 @@ class Worker:
             churn_count=churn,
         )
 
-    def _plan(self, source: FeedSource, seen: Observation, churn: int = 0) -> Plan:
+    def _plan(self, source: FeedSource | ClaimedFeed, seen: Observation, churn: int = 0) -> Plan:
         return plan_next(self._state(source, churn), seen, self._clock(), self._random.random())
 
-    def _check(self, source: FeedSource, result: FetchResult) -> _Record | _Changed | _ToParse:
+    def _check(self, source: ClaimedFeed, result: FetchResult) -> _Record | _Changed | _ToParse:
         """Decide what one fetch means: a record to write in bulk, a change to store (`_store`), or a new
         body to parse first."""
         if result.error is not None:
@@ -591,7 +579,8 @@ class Worker:
         if moved is not None or prepared is None:
             outcome = moved or item.unparsed
             seen = Observation(outcome, not_before=result.not_before)
-            record = _Record(current, outcome, result, self._plan(current, seen))
+            reason = current.status_reason if outcome is Outcome.MOVED else ""
+            record = _Record(current, outcome, result, self._plan(current, seen), reason=reason)
         else:
             record = self._ingest(current, result, prepared, item.digest, now)
             if prepared.feed.locked:
@@ -630,7 +619,7 @@ class Worker:
         if outcome is Outcome.UPDATED:
             source.last_changed_at = now
         record = _Record(source, outcome, result, self._plan(source, seen, churn), new_episodes=new)
-        self._follow_new_feed_url(record, feed)
+        self._follow_new_feed_url(record, source, feed)
         return record
 
     def _churn_count(self, source: FeedSource) -> int:
@@ -663,11 +652,10 @@ class Worker:
         source.private = source.private or is_private_feed_url(target)
         return None
 
-    def _follow_new_feed_url(self, record: _Record, feed: Feed) -> None:
+    def _follow_new_feed_url(self, record: _Record, source: FeedSource, feed: Feed) -> None:
         """Honour itunes:new-feed-url: move the source to the new URL (checked soon, validators dropped),
         or, when another source already has that URL, mark this one its duplicate.
         """
-        source = record.source
         target = _normalised(feed.new_feed_url)
         if not target or target == source.url:
             return
@@ -694,109 +682,136 @@ class Worker:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _apply(self, record: _Record, now: datetime) -> FeedCheck:
-        """Set the feed's fields for this outcome (in memory) and build its FeedCheck row."""
-        source, result, plan = record.source, record.result, record.plan
-        source.last_checked_at = now
-        source.last_status_code = result.status_code
-        source.claimed_by = ""
-        source.claimed_until = None
-        source.not_before = result.not_before
-        source.error_count = plan.error_count
-        source.next_check_at = record.next_check_at or plan.next_check_at
-        source.check_interval_seconds = max(1, int(plan.interval.total_seconds()))
-        if record.outcome in (Outcome.ERROR, Outcome.GONE):
-            source.last_error = record.error
-            source.status = FeedSource.Status.RETIRED if plan.retire else FeedSource.Status.ERROR
-            source.status_reason = (record.reason or plan.reason)[:300]
+    def _outcome(self, record: _Record, now: datetime) -> tuple[list[Any], dict[str, Any]]:
+        """The feed's new values for this outcome (`_OUTCOME_FIELDS`, in order) and its FeedCheck row."""
+        source, result, plan, outcome = record.source, record.result, record.plan, record.outcome
+        reason = (record.reason or plan.reason)[:300]
+        if outcome in (Outcome.ERROR, Outcome.GONE):
+            status = FeedSource.Status.RETIRED if plan.retire else FeedSource.Status.ERROR
+            etag, last_modified = source.etag, source.last_modified
+            error, last_success_at = record.error, source.last_success_at
         else:
-            source.last_error = ""
-            source.last_success_at = now
-            if record.outcome in (Outcome.MOVED, Outcome.DUPLICATE):
-                source.status = FeedSource.Status.DUPLICATE
+            if outcome in (Outcome.MOVED, Outcome.DUPLICATE):
+                status = FeedSource.Status.DUPLICATE
             else:
-                source.status = FeedSource.Status.ACTIVE
-            if record.outcome is not Outcome.MOVED:  # MOVED set its own reason, naming the other feed
-                source.status_reason = (record.reason or plan.reason)[:300]
+                status = FeedSource.Status.ACTIVE
             if not record.keep_validators:
-                source.etag = source.last_modified = ""
+                etag = last_modified = ""
             elif not result.not_modified:
-                source.etag, source.last_modified = result.etag, result.last_modified
+                etag, last_modified = result.etag, result.last_modified
             else:  # a 304 may carry fresher validators; keep ours when it does not
-                source.etag = result.etag or source.etag
-                source.last_modified = result.last_modified or source.last_modified
-        return FeedCheck(
-            feed=source,
-            checked_at=now,
-            outcome=record.outcome.value,
-            status_code=result.status_code,
-            error=record.error,
-            duration_ms=min(result.duration_ms, 2**31 - 1),
-            bytes_received=min(result.bytes_received, 2**31 - 1),
-            new_episodes=record.new_episodes,
-        )
+                etag = result.etag or source.etag
+                last_modified = result.last_modified or source.last_modified
+            error, last_success_at = "", now
+        values = [
+            status,
+            reason,
+            etag,
+            last_modified,
+            record.next_check_at or plan.next_check_at,
+            max(1, int(plan.interval.total_seconds())),
+            result.not_before,
+            now,
+            last_success_at,
+            result.status_code,
+            error,
+            plan.error_count,
+            "",  # claimed_by: the claim is released
+            None,  # claimed_until
+        ]
+        check = {
+            "feed_id": source.pk,
+            "checked_at": now,
+            "outcome": outcome.value,
+            "status_code": result.status_code,
+            "error": record.error,
+            "duration_ms": min(result.duration_ms, 2**31 - 1),
+            "bytes_received": min(result.bytes_received, 2**31 - 1),
+            "new_episodes": record.new_episodes,
+        }
+        return values, check
 
-    _FIELDS = (
-        "url",
-        "private",
+    #: What every outcome writes, in `_outcome`'s order.
+    _OUTCOME_FIELDS = (
         "status",
         "status_reason",
         "etag",
         "last_modified",
-        "content_hash",
         "next_check_at",
         "check_interval_seconds",
         "not_before",
         "last_checked_at",
         "last_success_at",
-        "last_changed_at",
         "last_status_code",
         "last_error",
         "error_count",
         "claimed_by",
         "claimed_until",
     )
+    #: What a stored feed's outcome writes besides: ingest or a moved URL may have changed these on its row.
+    _STORED_FIELDS = ("url", "private", "content_hash", "last_changed_at")
 
     def _write_all(self, records: list[_Record], now: datetime, summary: Summary) -> None:
         """Write the records of stored feeds (inside the caller's transaction, which holds their row
         locks): one prepared UPDATE and one INSERT for the whole chunk."""
-        checks = [self._apply(record, now) for record in records]
-        _update_rows([record.source for record in records], self._FIELDS)
-        _insert_checks(checks)
+        rows: list[list[Any]] = []
+        checks: list[dict[str, Any]] = []
+        for record in records:
+            source = record.source
+            assert isinstance(source, FeedSource)  # `_held`'s row
+            values, check = self._outcome(record, now)
+            stored = [source.url, source.private, source.content_hash, source.last_changed_at]
+            rows.append([*stored, *values, source.pk])
+            checks.append(check)
+        bulk.update_values(FeedSource, (*self._STORED_FIELDS, *self._OUTCOME_FIELDS), rows)
+        bulk.insert_values(FeedCheck, checks)
         for record in records:
             self._log(record)
             self._count(summary, record.source, record.outcome, record.new_episodes, "")
 
     def _flush(self, records: list[_Record], summary: Summary) -> None:
-        """Write outcomes that need no ingest, in one transaction, for feeds this worker still holds."""
+        """Write outcomes that need no ingest, in one transaction, for feeds this worker still holds.
+
+        Plain rows both ways (`bulk.update_values`, `bulk.insert_values`): a 304 costs no model instance.
+        Only the outcome's own columns are written; nothing else of these feeds changed since the claim.
+        """
         if not records:
             return
         now = self._clock()
         with transaction.atomic():
-            held = FeedSource.objects.filter(
-                pk__in=[record.source.pk for record in records], claimed_by=self.config.worker_id
-            )
-            if connection.features.has_select_for_update:
-                held = held.select_for_update()
-            still_mine = set(held.values_list("pk", flat=True))
-            checks: list[FeedCheck] = []
-            sources: list[FeedSource] = []
+            still_mine = self._still_claimed([record.source.pk for record in records])
+            rows: list[list[Any]] = []
+            checks: list[dict[str, Any]] = []
             for record in records:
-                if record.source.pk not in still_mine:
+                source = record.source
+                if source.pk not in still_mine:
                     summary.lost_leases += 1
-                    log.warning(
-                        "crawl lease lost feed=%s url=%s", record.source.pk, redact(record.source.url)
-                    )
+                    log.warning("crawl lease lost feed=%s url=%s", source.pk, redact(source.url))
                     continue
-                checks.append(self._apply(record, now))
-                sources.append(record.source)
-                self._count(summary, record.source, record.outcome, 0, record.error_kind)
+                values, check = self._outcome(record, now)
+                values.append(source.pk)
+                rows.append(values)
+                checks.append(check)
+                self._count(summary, source, record.outcome, 0, record.error_kind)
                 self._log(record)
-            _update_rows(sources, self._FIELDS)
-            _insert_checks(checks)
+            bulk.update_values(FeedSource, self._OUTCOME_FIELDS, rows)
+            bulk.insert_values(FeedCheck, checks)
+
+    def _still_claimed(self, ids: list[int]) -> set[int]:
+        """The feeds among `ids` this worker still holds, row-locked where the database has row locks."""
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT {quote('id')} FROM {quote(FeedSource._meta.db_table)}"
+            f" WHERE {quote('claimed_by')} = %s AND {quote('id')} IN ({_params(ids)})"
+        )
+        if connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.config.worker_id, *ids])
+            return {pk for (pk,) in cursor.fetchall()}
 
     def _count(
-        self, summary: Summary, source: FeedSource, outcome: Outcome, new: int, error_kind: str
+        self, summary: Summary, source: FeedSource | ClaimedFeed, outcome: Outcome, new: int, error_kind: str
     ) -> None:
         summary.feeds += 1
         summary.new_episodes += new
@@ -821,7 +836,7 @@ class Worker:
                 result.status_code if result.status_code is not None else "-",
                 record.new_episodes,
                 result.duration_ms,
-                source.next_check_at.isoformat(timespec="seconds"),
+                (record.next_check_at or record.plan.next_check_at).isoformat(timespec="seconds"),
                 f" error={record.error!r}" if record.error else "",
             )
 
