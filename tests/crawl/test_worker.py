@@ -247,10 +247,15 @@ def test_lost_lease_records_nothing(feed_server: FeedServer) -> None:
 
 def test_old_checks_are_pruned(feed_server: FeedServer) -> None:
     source = add(feed_server.add("/pruned.xml", rss("Pruned")))
+    other = add(feed_server.add("/other.xml", rss("Other")))
     worker = make_worker(keep_checks=3)
-    for _ in range(6):
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    for n in range(6):
+        worker._clock = lambda n=n: start + timedelta(hours=n)
         worker.crawl_once(all_feeds=True)
-    assert FeedCheck.objects.filter(feed=source).count() == 3
+    for feed in (source, other):
+        kept = FeedCheck.objects.filter(feed=feed).order_by("checked_at")
+        assert [check.checked_at for check in kept] == [start + timedelta(hours=n) for n in (3, 4, 5)]
 
 
 def test_private_addresses_refused_unless_allowed(feed_server: FeedServer, settings: object) -> None:

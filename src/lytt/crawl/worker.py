@@ -40,8 +40,8 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import F, Field, Q, Window
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models import F, Field, Q
+from django.db.models.functions import Coalesce, Greatest
 
 from lytt.catalog import bulk, signals
 from lytt.catalog.ingest import ingest_feed
@@ -841,19 +841,22 @@ class Worker:
             )
 
     def _prune(self, feed_ids: list[int]) -> None:
-        """Keep only the newest `keep_checks` FeedCheck rows of each feed in the batch."""
+        """Keep only the newest `keep_checks` FeedCheck rows of each feed in the batch.
+
+        One DELETE in plain SQL (window functions: SQLite 3.25+, PostgreSQL): compiling the ORM's version,
+        a 500-id IN list and then the DELETE of what it found, cost more than running it.
+        """
+        if not feed_ids:
+            return
+        quote = connection.ops.quote_name
+        table, pk, feed = quote(FeedCheck._meta.db_table), quote("id"), quote("feed_id")
         ranked = (
-            FeedCheck.objects.filter(feed_id__in=feed_ids)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("feed_id")],
-                    order_by=[F("checked_at").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__gt=self.config.keep_checks)
-            .values_list("id", flat=True)
+            f"SELECT {pk}, ROW_NUMBER() OVER (PARTITION BY {feed} ORDER BY {quote('checked_at')} DESC,"
+            f" {pk} DESC) AS {quote('rank')} FROM {table} WHERE {feed} IN ({_params(feed_ids)})"
         )
-        old = list(ranked)
-        if old:
-            FeedCheck.objects.filter(id__in=old).delete()
+        sql = (
+            f"DELETE FROM {table} WHERE {pk} IN"
+            f" (SELECT {pk} FROM ({ranked}) {quote('ranked')} WHERE {quote('rank')} > %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*feed_ids, self.config.keep_checks])
