@@ -214,6 +214,33 @@ def test_claims_skip_leased_feeds_and_expired_leases_return(feed_server: FeedSer
     assert FeedSource.objects.filter(claimed_by="c").count() == 4
 
 
+def test_a_claim_reads_plain_rows_with_the_models_values() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    show = Show.objects.create(slug="s", title="S")
+    later = FeedSource.objects.create(
+        url="https://feeds.example.com/later.xml",
+        next_check_at=now - timedelta(minutes=1),
+        show=show,
+        etag='"e"',
+        last_modified="Mon, 01 Jan 2024 10:00:00 GMT",
+        content_hash="ab" * 32,
+        check_interval_seconds=7200,
+        error_count=2,
+        last_success_at=now - timedelta(days=3, microseconds=5),
+    )
+    sooner = FeedSource.objects.create(
+        url="https://feeds.example.com/sooner.xml", next_check_at=now - timedelta(hours=1)
+    )
+    claimed = claim_batch("w", limit=10, lease=timedelta(minutes=5), now=now)
+    assert [feed.pk for feed in claimed] == [sooner.pk, later.pk]  # next check first
+    for feed in claimed:
+        model = FeedSource.objects.get(pk=feed.pk)
+        assert (model.claimed_by, model.claimed_until) == ("w", now + timedelta(minutes=5))
+        assert feed._asdict() == {name: getattr(model, name) for name in feed._fields}
+    assert claimed[1].last_success_at == now - timedelta(days=3, microseconds=5)
+    assert claimed[1].last_success_at.tzinfo is not None
+
+
 def test_lost_lease_records_nothing(feed_server: FeedServer) -> None:
     source = add(feed_server.add("/stolen.xml", rss("Stolen")))
     worker = make_worker()
