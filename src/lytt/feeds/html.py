@@ -103,50 +103,40 @@ def _cleaner_for(base_url: str | None) -> nh3.Cleaner:
 
 def sanitize_html(html: str | None, *, base_url: str | None = None) -> str | None:
     """Safe HTML for show notes, or None when nothing visible is left."""
-    return _sanitize(html, base_url, with_text=False)[0]
-
-
-def sanitize_with_text(html: str | None, *, base_url: str | None = None) -> tuple[str | None, str | None]:
-    """``(sanitize_html(html), html_to_text(of that))`` in one call. Notes already inside the safe subset
-    (the common case) are read once for both; others are sanitised by nh3 and the result read again."""
-    cleaned, text = _sanitize(html, base_url, with_text=True)
-    if cleaned is None:
-        return None, None
-    return cleaned, (text if text is not None else html_to_text(cleaned))
-
-
-def _sanitize(html: str | None, base_url: str | None, *, with_text: bool) -> tuple[str | None, str | None]:
-    """Safe HTML or None, and its text when `with_text` and the fast path could give it cheaply."""
     if not html:
-        return None, None
+        return None
     source = html[:MAX_INPUT]
     if _is_markup(source):
-        return _clean_markup(source, base_url, with_text)
+        return _clean_markup(source, base_url)
     # Text without markup. Entity references in it ("Tom &amp; Jerry") are an escaping layer too many, as
     # in feeds that escape twice; once unescaped, "&lt;p&gt;Hi&lt;/p&gt;" is markup after all.
     if "&" in source and _ENTITY.search(source):
         source = unescape(source)
         if _is_markup(source):
-            return _clean_markup(source, base_url, with_text)
+            return _clean_markup(source, base_url)
     # text_to_html's output is safe by construction: no sanitiser pass needed.
-    return text_to_html(source) or None, None
+    return text_to_html(source) or None
+
+
+def sanitize_with_text(html: str | None, *, base_url: str | None = None) -> tuple[str | None, str | None]:
+    """``(sanitize_html(html), notes_text(of that))``: the notes as the parser keeps them, and the text
+    their `description_text` reads."""
+    cleaned = sanitize_html(html, base_url=base_url)
+    return cleaned, notes_text(cleaned)
 
 
 def _is_markup(source: str) -> bool:
     return "<" in source and (_TAG_LIKE.search(source) is not None or nh3.is_html(source))
 
 
-def _clean_markup(source: str, base_url: str | None, with_text: bool) -> tuple[str | None, str | None]:
+def _clean_markup(source: str, base_url: str | None) -> str | None:
     if "\n" in source and not _BLOCK_TAG.search(source):
         source = _newlines_to_html(source)
-    safe = _safe_notes(source, with_text)
-    if safe is not None:
-        cleaned, text = safe
-    else:
-        cleaned, text = _finish(_cleaner_for(base_url).clean(source)), None
+    safe = _safe_notes(source, False)
+    cleaned = safe[0] if safe is not None else _finish(_cleaner_for(base_url).clean(source))
     if not cleaned or _ONLY_EMPTY.fullmatch(cleaned):
-        return None, None
-    return cleaned, text
+        return None
+    return cleaned
 
 
 def _finish(cleaned: str) -> str:
@@ -404,7 +394,7 @@ def _plain_blocks(text: str) -> str | None:
 
 
 def notes_text(cleaned: str | None) -> str | None:
-    """`html_to_text(cleaned)` for notes this module sanitised: what `sanitize_with_text` gives with them.
+    """`html_to_text(cleaned)` for notes this module sanitised.
 
     The fast path reads most notes in one pass: the links' rel, which sanitising added, is taken out again
     and the result is checked to sanitise back to `cleaned` exactly, so its text is the text of `cleaned`.
