@@ -9,6 +9,9 @@ How it works, and why:
   `Episode` at once (RSS items by `_item_reader`: the C reader when it is built) and removed from the
   tree, so memory holds the episodes, never the raw elements of a large feed. Channel elements stay in
   the tree and are read when the document ends (they may come after the items).
+- Long CDATA sections (show notes, mostly) are lifted out of the bytes before lxml reads them and put back
+  into each item's tree before it is read (`_lift`): libxml2 reads CDATA one character at a time. A read
+  that fails in any way is done again without lifting, so what follows concerns the bytes as they came.
 - Broken XML: the first pass is strict and reads the bytes as they are. When lxml reports a syntax error,
   the input is read again with repairs (control characters dropped, HTML entities such as &nbsp; turned
   into character references), still strict; when that fails too, once more in lxml's recover mode, and the
@@ -25,7 +28,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from lytt.feeds import _atom, _item_reader, _rss
+from lytt.feeds import _atom, _item_reader, _lift, _rss
 from lytt.feeds._common import Context, Element
 from lytt.feeds._ns import split_tag
 from lytt.feeds._xml import XmlInput
@@ -50,13 +53,13 @@ def parse_feed(
     """Parse an RSS, RDF or Atom feed. Raises a `FeedError` subclass, never anything else."""
     try:
         source = XmlInput(data, source=url, content_type=content_type, max_bytes=max_bytes)
+        lifter = _lift.new_lifter()
         try:
-            feed = _Pass(source, url, repair=False, recover=False).run()
-        except etree.XMLSyntaxError as strict_error:
-            try:
-                feed = _Pass(source, url, repair=True, recover=False).run()
-            except etree.XMLSyntaxError:
-                feed = _Pass(source, url, repair=True, recover=True).run(strict_error)
+            feed = _Pass(source, url, repair=False, recover=False, lifter=lifter).run()
+        except etree.XMLSyntaxError as error:
+            feed = _read_unlifted(source, url, error if lifter is None else None)
+        except _lift.LiftError:
+            feed = _read_unlifted(source, url, None)
         feed.warnings[:0] = source.warnings
         return feed
     except FeedError:
@@ -65,6 +68,20 @@ def parse_feed(
         raise FeedSyntaxError(f"the XML could not be read: {exc}", source=url) from exc
     except (MemoryError, RecursionError) as exc:
         raise FeedError(f"the feed is too complex to parse ({type(exc).__name__})", source=url) from exc
+
+
+def _read_unlifted(source: XmlInput, url: str | None, strict_error: etree.XMLSyntaxError | None) -> Feed:
+    """The strict read without lifting (unless `strict_error` says it already failed), then the repairs."""
+    try:
+        if strict_error is None:
+            return _Pass(source, url, repair=False, recover=False).run()
+    except etree.XMLSyntaxError as error:
+        strict_error = error
+    assert strict_error is not None
+    try:
+        return _Pass(source, url, repair=True, recover=False).run()
+    except etree.XMLSyntaxError:
+        return _Pass(source, url, repair=True, recover=True).run(strict_error)
 
 
 def _position(error: etree.XMLSyntaxError) -> str:
@@ -76,11 +93,20 @@ def _position(error: etree.XMLSyntaxError) -> str:
 class _Pass:
     """One read of the document, strict or in recover mode."""
 
-    def __init__(self, source: XmlInput, url: str | None, *, repair: bool, recover: bool) -> None:
+    def __init__(
+        self,
+        source: XmlInput,
+        url: str | None,
+        *,
+        repair: bool,
+        recover: bool,
+        lifter: _lift.Lifter | None = None,
+    ) -> None:
         self.source = source
         self.url = url
         self.repair = repair
         self.recover = recover
+        self.lifter = lifter
         self.ctx = Context(url)
         self.episodes: list[Episode] = []
 
@@ -100,13 +126,18 @@ class _Pass:
             base_url=self.url,
         )
         empty = True
+        lifter = self.lifter
         for chunk in self.source.chunks(repair=self.repair):
             empty = False
-            parser.feed(chunk)
+            parser.feed(chunk if lifter is None else lifter.feed(chunk))
             for _event, el in parser.read_events():
                 self._item(el)
         if empty:
             raise FeedSyntaxError("the document is empty", source=self.url)
+        if lifter is not None:
+            rest = lifter.close()
+            if rest:
+                parser.feed(rest)
         try:
             root = parser.close()
         except etree.XMLSyntaxError as exc:
@@ -120,6 +151,10 @@ class _Pass:
             if strict_error is not None:
                 raise FeedSyntaxError(f"broken XML at {_position(strict_error)}", source=self.url)
             raise FeedSyntaxError("the document has no root element", source=self.url)
+        if lifter is not None:
+            lifter.restore(root)
+            if lifter.pending:
+                raise _lift.LiftError(f"{lifter.pending} lifted CDATA sections were not found in the tree")
         feed = self._feed(root)
         if strict_error is not None:
             if feed.title is None and not feed.episodes:
@@ -135,6 +170,8 @@ class _Pass:
             return
         if split_tag(parent.tag)[1] not in _ITEM_PARENTS:
             return
+        if self.lifter is not None:
+            self.lifter.restore(el)
         self.episodes.append(self._episode(el))
         el.clear()  # children first: cheaper for lxml than moving the whole subtree out with the item
         parent.remove(el)

@@ -1,0 +1,54 @@
+"""Long CDATA sections lifted out of a feed's bytes before libxml2 reads them, and put back into the tree.
+
+libxml2 checks and copies a CDATA section one character at a time, and long HTML show notes in CDATA are
+most of a podcast feed's bytes. `_clift.Lifter` (built from ``_clift.c`` at install time) hands lxml a
+short marker in place of each long section that is the whole content of its element, and
+`Lifter.restore` gives the elements their text back before anything reads them (parse.py: at the end of
+each item, and on the whole tree before the channel is read). Without the C module, or with
+``LYTT_PURE_PYTHON=1``, nothing is lifted: the result is the same, only slower.
+
+The marker carries a random nonce per parse, so no feed can spell one. A lifted read that fails in any
+way is done again without lifting (parse.py), so errors and recovery always concern the bytes as they came.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Protocol
+
+from lytt.feeds._common import Element
+
+MIN_LENGTH = 128
+"""Shorter sections stay: libxml2 reads them in less time than putting their text back takes."""
+
+
+class Lifter(Protocol):
+    pending: int
+
+    def feed(self, chunk: bytes, /) -> bytes: ...
+    def close(self) -> bytes: ...
+    def restore(self, el: Element, /) -> None: ...
+
+
+class _NothingLifted(Exception):
+    """LiftError without the C module: nothing is lifted, so it is never raised."""
+
+
+try:
+    if os.environ.get("LYTT_PURE_PYTHON") == "1":
+        raise ImportError("LYTT_PURE_PYTHON=1")
+    from lytt.feeds import _clift
+except ImportError:
+    _clift = None  # type: ignore[assignment]
+
+LiftError: type[Exception] = _clift.LiftError if _clift is not None else _NothingLifted
+"""A lifted section could not be put back where it was; parse.py then reads the document unlifted."""
+
+
+def new_lifter() -> Lifter | None:
+    """A lifter for one read of one document, or None when lifting is not available."""
+    if _clift is None:
+        return None
+    prefix = f"lytt-cdata-{secrets.token_hex(8)}-".encode("ascii")
+    return _clift.Lifter(prefix, MIN_LENGTH)
