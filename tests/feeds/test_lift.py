@@ -36,16 +36,18 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def _lifted(doc: bytes, cuts: Sequence[int] = ()) -> tuple[bytes, _lift.Lifter]:
+def _lifted(doc: bytes, cuts: Sequence[int] = (), *, direct: bool = True) -> tuple[bytes, _lift.Lifter]:
     lifter = _lift.new_lifter()
     assert lifter is not None
+    if not direct:
+        lifter = type(lifter)(_lift.new_prefix(), MIN_LENGTH, direct=False)  # type: ignore[call-arg]
     bounds = [0, *sorted(cuts), len(doc)]
     out = b"".join(lifter.feed(doc[a:b]) for a, b in itertools.pairwise(bounds))
     return out + lifter.close(), lifter
 
 
-def _restored_tree(doc: bytes, cuts: Sequence[int] = ()) -> bytes:
-    out, lifter = _lifted(doc, cuts)
+def _restored_tree(doc: bytes, cuts: Sequence[int] = (), *, direct: bool = True) -> bytes:
+    out, lifter = _lifted(doc, cuts, direct=direct)
     root = etree.fromstring(out, _parser())
     lifter.restore(root)
     assert lifter.pending == 0
@@ -113,11 +115,15 @@ def _documents(draw: st.DrawFn) -> bytes:
     return f'{prolog}<r xmlns:x="urn:x">{body}</r>'.encode()
 
 
+@pytest.mark.parametrize("direct", [True, False], ids=["libxml2", "lxml"])
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=_documents(), data=st.data())
-def test_the_restored_tree_is_the_tree_of_the_bytes_as_they_came(doc: bytes, data: st.DataObject) -> None:
+def test_the_restored_tree_is_the_tree_of_the_bytes_as_they_came(
+    direct: bool, doc: bytes, data: st.DataObject
+) -> None:
+    """Put back by libxml2's own call (when lxml exports it, as its wheels do) or by lxml's setNodeText."""
     cuts = data.draw(st.lists(st.integers(0, len(doc)), max_size=6))
-    assert _restored_tree(doc, cuts) == _plain_tree(doc)
+    assert _restored_tree(doc, cuts, direct=direct) == _plain_tree(doc)
 
 
 @settings(max_examples=200, deadline=None)
@@ -162,16 +168,18 @@ def test_sections_holding_characters_xml_forbids_stay_for_libxml2_to_refuse(bad:
     assert (out, lifter.pending) == (doc, 0)
 
 
-@pytest.mark.parametrize("tail", ["\t", "\n", "\ud7ff", "\ue000", "\ufffd", "\U00010000"])
-def test_sections_holding_allowed_edge_characters_are_lifted(tail: str) -> None:
+@pytest.mark.parametrize("direct", [True, False], ids=["libxml2", "lxml"])
+@pytest.mark.parametrize("tail", ["\t", "\n", "é’", "\ud7ff", "\ue000", "\ufffd", "\U00010000"])
+def test_sections_holding_allowed_edge_characters_are_lifted(tail: str, direct: bool) -> None:
     doc = b"<r>" + _section(LONG + tail) + b"</r>"
     assert _lifted(doc)[1].pending == 1
-    assert _restored_tree(doc) == _plain_tree(doc)
+    assert _restored_tree(doc, direct=direct) == _plain_tree(doc)
 
 
-def test_line_ends_are_normalised_as_xml_does() -> None:
+@pytest.mark.parametrize("direct", [True, False], ids=["libxml2", "lxml"])
+def test_line_ends_are_normalised_as_xml_does(direct: bool) -> None:
     doc = b"<r>" + _section(LONG + "a\r\nb\rc\r\r\nd\r") + b"</r>"
-    assert _restored_tree(doc) == _plain_tree(doc)
+    assert _restored_tree(doc, direct=direct) == _plain_tree(doc)
     out, lifter = _lifted(doc)
     root = etree.fromstring(out, _parser())
     lifter.restore(root)
@@ -299,3 +307,12 @@ def test_a_lift_that_fails_is_read_again_without_lifting(monkeypatch: pytest.Mon
     assert feed == parse_feed(doc)
     assert feed.episodes[0].description_html is not None
     assert "lytt-cdata" not in feed.episodes[0].description_html
+
+
+def test_libxml2s_own_call_is_found_in_lxmls_wheel() -> None:
+    """lxml's wheels export libxml2's API; without it every section is put back through lxml, slower."""
+    from lytt.feeds import _clift
+
+    if not _clift.DIRECT and not c_reader_required():
+        pytest.skip("this lxml does not export libxml2's xmlNodeSetContentLen")
+    assert _clift.DIRECT == 1

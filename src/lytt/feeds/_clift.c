@@ -23,6 +23,8 @@
 #include <libxml/tree.h>
 #include "etree_api.h"
 
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -38,7 +40,8 @@ typedef struct {
     char *prefix;           /* the marker's start, e.g. "lytt-cdata-0123456789abcdef-" */
     Py_ssize_t prefix_len;
     Py_ssize_t min_length;  /* shorter sections stay where they are */
-    PyObject *bodies;       /* dict: index -> text (bytes or str), lifted and not yet restored */
+    PyObject *bodies;       /* dict: index -> bytes, lifted and not yet restored */
+    int direct;             /* put the bytes into the text node with libxml2 (else through lxml) */
     PyObject *carry;        /* bytes of a construct cut by the end of the last chunk, or NULL */
     int carry_after_start;  /* the carry begins right after a start tag */
     int off;                /* lifting is off for the rest of the document */
@@ -117,30 +120,21 @@ static int output_copy_to(Output *o, Py_ssize_t upto, Py_ssize_t capacity) {
     return 0;
 }
 
-/* The text of a section as restore() hands it to lxml: bytes when it is ASCII (lxml takes those as they
- * are), else str; line ends normalised as XML's end-of-line handling does (CR LF and a lone CR become LF). */
+/* The bytes of a section as restore() puts them into the tree: line ends normalised as XML's end-of-line
+ * handling does (CR LF and a lone CR become LF). */
 static PyObject *section_text(const char *s, Py_ssize_t n, int kind) {
+    if (!(kind & CR)) return PyBytes_FromStringAndSize(s, n);
     PyObject *bytes = PyBytes_FromStringAndSize(NULL, n);
     if (bytes == NULL) return NULL;
     char *d = PyBytes_AS_STRING(bytes);
-    Py_ssize_t k = n;
-    if (kind & CR) {
-        k = 0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            if (s[i] != '\r') d[k++] = s[i];
-            else if (i + 1 < n && s[i + 1] == '\n') continue;
-            else d[k++] = '\n';
-        }
-    } else {
-        memcpy(d, s, (size_t)n);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (s[i] != '\r') d[k++] = s[i];
+        else if (i + 1 < n && s[i + 1] == '\n') continue;
+        else d[k++] = '\n';
     }
-    if (!(kind & NON_ASCII)) {
-        if (k < n && _PyBytes_Resize(&bytes, k) < 0) return NULL;
-        return bytes;
-    }
-    PyObject *text = PyUnicode_DecodeUTF8(d, k, "strict");
-    Py_DECREF(bytes);
-    return text;
+    if (_PyBytes_Resize(&bytes, k) < 0) return NULL;
+    return bytes;
 }
 
 /* Lift the section whose bytes are src[start:end] (between "<![CDATA[" and "]]>"). */
@@ -334,6 +328,28 @@ static PyObject *take_body(Lifter *self, long long index) {
 
 static PyTypeObject *ElementType;
 
+/* libxml2's xmlNodeSetContentLen, looked up in the library lxml loaded (lxml exports libxml2's API), or
+ * NULL when it is not there: lxml's setNodeText then does the job, with a check of every character the
+ * scan already made and a second copy. */
+typedef int (*SetContentLen)(xmlNode *node, const xmlChar *content, int len);
+static SetContentLen set_content_len;
+
+/* Give `parent` the text `body` (UTF-8 bytes) in place of its only child, the marker node `node`. */
+static int put_back(Lifter *self, xmlNode *parent, xmlNode *node, PyObject *body) {
+    if (self->direct && set_content_len != NULL && PyBytes_GET_SIZE(body) <= INT_MAX) {
+        if (set_content_len(node, (const xmlChar *)PyBytes_AS_STRING(body), (int)PyBytes_GET_SIZE(body)) < 0) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        return 0;
+    }
+    PyObject *text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body), "strict");
+    if (text == NULL) return -1;
+    int failed = setNodeText(parent, text) < 0;
+    Py_DECREF(text);
+    return failed ? -1 : 0;
+}
+
 static PyObject *Lifter_restore(Lifter *self, PyObject *el) {
     if (!PyObject_TypeCheck(el, ElementType)) {
         PyErr_Format(PyExc_TypeError, "restore() takes an lxml element, not %.100s", Py_TYPE(el)->tp_name);
@@ -358,10 +374,10 @@ static PyObject *Lifter_restore(Lifter *self, PyObject *el) {
                     PyErr_SetString(LiftError, "a lifted CDATA section is not the whole content of its element");
                     return NULL;
                 }
-                PyObject *text = take_body(self, index);
-                if (text == NULL) return NULL;
-                int failed = setNodeText(parent, text) < 0;
-                Py_DECREF(text);
+                PyObject *body = take_body(self, index);
+                if (body == NULL) return NULL;
+                int failed = put_back(self, parent, cur, body);
+                Py_DECREF(body);
                 if (failed) return NULL;
                 cur = parent->children;
                 if (cur == NULL) cur = parent;
@@ -379,10 +395,12 @@ static PyObject *Lifter_pending(Lifter *self, void *Py_UNUSED(closure)) {
 }
 
 static int Lifter_init(Lifter *self, PyObject *args, PyObject *kwds) {
-    static char *keywords[] = {"prefix", "min_length", NULL};
+    static char *keywords[] = {"prefix", "min_length", "direct", NULL};
     const char *prefix;
     Py_ssize_t prefix_len, min_length;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y#n", keywords, &prefix, &prefix_len, &min_length)) return -1;
+    int direct = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y#n|$p", keywords, &prefix, &prefix_len, &min_length, &direct))
+        return -1;
     if (prefix_len < 8 || prefix_len > 64 || memchr(prefix, ']', (size_t)prefix_len) != NULL ||
         memchr(prefix, '<', (size_t)prefix_len) != NULL || memchr(prefix, '\0', (size_t)prefix_len) != NULL) {
         PyErr_SetString(PyExc_ValueError, "the prefix must be 8 to 64 bytes of plain text");
@@ -403,6 +421,7 @@ static int Lifter_init(Lifter *self, PyObject *args, PyObject *kwds) {
     self->prefix = copy;
     self->prefix_len = prefix_len;
     self->min_length = min_length;
+    self->direct = direct;
     Py_XSETREF(self->bodies, PyDict_New());
     if (self->bodies == NULL) return -1;
     Py_CLEAR(self->carry);
@@ -440,7 +459,9 @@ static PyTypeObject LifterType = {
     .tp_name = "lytt.feeds._clift.Lifter",
     .tp_basicsize = sizeof(Lifter),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = PyDoc_STR("Lifter(prefix, min_length): lifts long CDATA sections out of a document's chunks."),
+    .tp_doc = PyDoc_STR("Lifter(prefix, min_length, *, direct=True): lifts long CDATA sections out of a "
+                        "document's chunks; direct=False puts them back through lxml even when libxml2's "
+                        "own call is there."),
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Lifter_init,
     .tp_dealloc = (destructor)Lifter_dealloc,
@@ -458,7 +479,17 @@ PyMODINIT_FUNC PyInit__clift(void) {
     PyObject *etree = PyImport_ImportModule("lxml.etree");
     if (etree == NULL) return NULL;
     PyObject *element = PyObject_GetAttrString(etree, "_Element");
+    PyObject *path = PyObject_GetAttrString(etree, "__file__");
     Py_DECREF(etree);
+    if (path == NULL || !PyUnicode_Check(path)) {
+        PyErr_Clear();
+    } else {
+        const char *file = PyUnicode_AsUTF8(path);
+        void *library = file != NULL ? dlopen(file, RTLD_NOW | RTLD_NOLOAD) : NULL;
+        if (library != NULL) set_content_len = (SetContentLen)dlsym(library, "xmlNodeSetContentLen");
+        PyErr_Clear();
+    }
+    Py_XDECREF(path);
     if (element == NULL) return NULL;
     if (!PyType_Check(element)) {
         Py_DECREF(element);
@@ -478,6 +509,7 @@ PyMODINIT_FUNC PyInit__clift(void) {
     PyObject *module = PyModule_Create(&module_def);
     if (module == NULL) return NULL;
     if (PyModule_AddObjectRef(module, "LiftError", LiftError) < 0 ||
+        PyModule_AddIntConstant(module, "DIRECT", set_content_len != NULL) < 0 ||
         PyModule_AddObjectRef(module, "Lifter", (PyObject *)&LifterType) < 0) {
         Py_DECREF(module);
         return NULL;

@@ -46,9 +46,13 @@ LiftError: type[Exception] = _clift.LiftError if _clift is not None else _Nothin
 """A lifted section could not be put back where it was; parse.py then reads the document unlifted."""
 
 
+def new_prefix() -> bytes:
+    """The start of every marker of one parse: random, so that no feed can spell it."""
+    return f"lytt-cdata-{secrets.token_hex(8)}-".encode("ascii")
+
+
 def new_lifter() -> Lifter | None:
     """A lifter for one read of one document, or None when lifting is not available."""
     if _clift is None:
         return None
-    prefix = f"lytt-cdata-{secrets.token_hex(8)}-".encode("ascii")
-    return _clift.Lifter(prefix, MIN_LENGTH)
+    return _clift.Lifter(new_prefix(), MIN_LENGTH)
