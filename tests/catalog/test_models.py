@@ -3,7 +3,19 @@
 import pytest
 from django.db import connection
 
+from lytt.catalog.migration_ops import drop_single_column_indexes, single_column_index
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
+from lytt.search.models import SearchEntry
+
+
+def _indexes(table: str) -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        name: c["columns"]
+        for name, c in constraints.items()
+        if (c["index"] or c["unique"]) and not c["primary_key"]
+    }
 
 
 @pytest.mark.django_db
@@ -36,3 +48,36 @@ def test_deleting_a_feed_deletes_its_checks() -> None:
     FeedCheck.objects.create(feed=other, outcome="error")
     feed.delete()
     assert list(FeedCheck.objects.values_list("feed_id", flat=True)) == [other.pk]
+
+
+@pytest.mark.django_db
+def test_episodes_and_search_rows_have_no_index_that_another_index_already_serves() -> None:
+    """Every index is written on every episode ingested: show and slug lookups go through the indexes that
+    lead with the show (a slug is only looked up within its show)."""
+    episode = _indexes(Episode._meta.db_table)
+    assert [columns for columns in episode.values() if columns in (["show_id"], ["slug"])] == []
+    assert ["show_id", "slug"] in episode.values()
+    assert ["show_id", "published_at"] in episode.values()
+    search = _indexes(SearchEntry._meta.db_table)
+    assert ["show_id"] not in search.values()
+    assert ["show_id", "kind"] in search.values()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dropping_single_column_indexes_keeps_the_others() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE lytt_index_probe (a integer, b integer)")
+        cursor.execute("CREATE INDEX probe_a ON lytt_index_probe (a)")
+        cursor.execute("CREATE INDEX probe_a_again ON lytt_index_probe (a)")
+        cursor.execute("CREATE INDEX probe_ab ON lytt_index_probe (a, b)")
+        cursor.execute("CREATE UNIQUE INDEX probe_b_unique ON lytt_index_probe (b)")
+    try:
+        with connection.schema_editor() as editor:
+            assert drop_single_column_indexes(editor, "lytt_index_probe", "a") == ["probe_a", "probe_a_again"]
+        assert sorted(_indexes("lytt_index_probe")) == ["probe_ab", "probe_b_unique"]
+        with connection.schema_editor() as editor:
+            single_column_index(editor, "lytt_index_probe", "a")
+        assert _indexes("lytt_index_probe")["lytt_index_probe_a_idx"] == ["a"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE lytt_index_probe")

@@ -111,8 +111,11 @@ class ShowPerson(models.Model):
 
 
 class Episode(models.Model):
-    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="episodes")
-    slug = models.SlugField(max_length=140)
+    # No index of their own: every lookup by show is served by the indexes below that start with it, and a
+    # slug is only ever looked up within its show (episode_unique_slug). Each index is written on every
+    # episode ingested.
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="episodes", db_index=False)
+    slug = models.SlugField(max_length=140, db_index=False)
     # The identity ingest matches on: the guid, else the enclosure URL, else title+date (see ingest).
     match_key = models.CharField(max_length=64)
     guid = models.CharField(max_length=2000, blank=True, default="")

@@ -20,7 +20,8 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=7, choices=Kind.choices)
     object_id = models.BigIntegerField()
-    show = models.ForeignKey("catalog.Show", on_delete=models.CASCADE, related_name="+")
+    # searchentry_show_kind serves every lookup by show; an index of its own would be written on every row.
+    show = models.ForeignKey("catalog.Show", on_delete=models.CASCADE, related_name="+", db_index=False)
     language = models.CharField(max_length=35, blank=True, default="")
     config = models.CharField(max_length=20, default="simple")  # PostgreSQL text-search configuration
     explicit = models.BooleanField(default=False)
