@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -123,6 +124,9 @@ class ParsePool(Generic[K]):
         self._job = job
         self._executor: ProcessPoolExecutor | None = None
         self._running: dict[Future[Parsed], tuple[K, ParseJob]] = {}
+        # Futures put here by their done callback, so collecting costs per finished job, not a look at
+        # every running one (a batch has hundreds in flight). Futures of dropped jobs are skipped.
+        self._finished: queue.SimpleQueue[Future[Parsed]] = queue.SimpleQueue()
         self._done: deque[tuple[K, Parsed]] = deque()
 
     def __enter__(self) -> ParsePool[K]:
@@ -158,6 +162,7 @@ class ParsePool(Generic[K]):
             self._restart()
             future = self._pool().submit(self._job, job)
         self._running[future] = (key, job)
+        future.add_done_callback(self._finished.put)  # after the line above: it may run at once
 
     def drop(self) -> None:
         """Forget every outstanding job (the caller gave up on its batch)."""
@@ -169,19 +174,29 @@ class ParsePool(Generic[K]):
     def ready(self, *, block: bool = False) -> Iterator[tuple[K, Parsed]]:
         """Results of finished jobs, in no particular order; with `block`, wait for at least one (when any
         job is outstanding)."""
-        if block and not self._done and self._running:
-            wait(list(self._running), return_when=FIRST_COMPLETED)
         broken: list[tuple[K, ParseJob]] = []
-        for future in [future for future in self._running if future.done()]:
-            key, job = self._running.pop(future)
+        while block and not self._done and not broken and self._running:
+            self._take(self._finished.get(), broken)
+        while True:
             try:
-                self._done.append((key, future.result()))
-            except BrokenProcessPool:
-                broken.append((key, job))
+                future = self._finished.get_nowait()
+            except queue.Empty:
+                break
+            self._take(future, broken)
         if broken:
             self._done.extend(self._run_alone(broken))
         while self._done:
             yield self._done.popleft()
+
+    def _take(self, future: Future[Parsed], broken: list[tuple[K, ParseJob]]) -> None:
+        """Collect one finished future, unless its job was dropped."""
+        entry = self._running.pop(future, None)
+        if entry is None:
+            return
+        try:
+            self._done.append((entry[0], future.result()))
+        except BrokenProcessPool:
+            broken.append(entry)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
