@@ -136,6 +136,12 @@ def test_a_sole_long_section_is_lifted_wherever_the_chunks_are_cut(body: str, cu
     assert _restored_tree(doc, [min(cut, len(doc))]) == _plain_tree(doc)
 
 
+def test_a_section_is_lifted_when_a_chunk_ends_right_after_its_start_tag() -> None:
+    doc = b"<r><x/>" + _section(LONG) + b"</r>"
+    out, lifter = _lifted(doc, [doc.index(b"<![CDATA[")])
+    assert (lifter.pending, LONG.encode() in out) == (1, False)
+
+
 # -- what stays where it is -------------------------------------------------------------------------------
 
 

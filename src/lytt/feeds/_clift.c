@@ -223,7 +223,7 @@ static Py_ssize_t scan(Lifter *self, Output *o, Py_ssize_t n) {
             if (c != '/' && s[j - 1] != '/') start_tag_end = i;
         }
     }
-    return n;
+    return cut_at(self, n, start_tag_end); /* the chunk may end right after a start tag */
 }
 
 static PyObject *Lifter_feed(Lifter *self, PyObject *chunk) {
