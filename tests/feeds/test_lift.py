@@ -20,6 +20,7 @@ from lxml import etree
 from tests.feeds.conftest import c_reader_required
 
 from lytt.feeds import FeedSyntaxError, _lift, parse_feed
+from lytt.feeds import parse as parse_module
 from lytt.feeds._lift import MIN_LENGTH, LiftError
 
 if _lift.new_lifter() is None:
@@ -322,3 +323,39 @@ def test_libxml2s_own_call_is_found_in_lxmls_wheel() -> None:
     if not _clift.DIRECT and not c_reader_required():
         pytest.skip("this lxml does not export libxml2's xmlNodeSetContentLen")
     assert _clift.DIRECT == 1
+
+
+def _passes(doc: bytes, monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool, bool]]:
+    """(repair, recover, lifted) of every pass parse_feed makes over `doc`."""
+    passes: list[tuple[bool, bool, bool]] = []
+    real = parse_module._Pass
+
+    def spy(*args: object, **kwargs: object) -> object:
+        passes.append((bool(kwargs["repair"]), bool(kwargs["recover"]), kwargs.get("lifter") is not None))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parse_module, "_Pass", spy)
+    parse_feed(doc)
+    return passes
+
+
+def test_a_feed_that_needs_repairs_is_still_read_lifted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bare ampersands and HTML entities outside CDATA are common; their repair pass runs lifted too."""
+    doc = FEED.format(long=LONG, tail="<item><title>Q&A &nbsp;special</title><guid>2</guid></item>").encode()
+    assert _passes(doc, monkeypatch) == [(False, False, True), (True, False, True)]
+    monkeypatch.undo()
+    lifted, plain = _both(doc, monkeypatch)
+    assert lifted == plain
+
+
+def test_a_feed_beyond_repair_is_recovered_from_the_bytes_as_they_came(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    doc = FEED.format(long=LONG, tail="<item><title>Two</title>").encode()
+    assert _passes(doc, monkeypatch) == [
+        (False, False, True),
+        (True, False, True),
+        (False, False, False),
+        (True, False, False),
+        (True, True, False),
+    ]

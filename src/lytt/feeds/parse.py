@@ -10,8 +10,9 @@ How it works, and why:
   tree, so memory holds the episodes, never the raw elements of a large feed. Channel elements stay in
   the tree and are read when the document ends (they may come after the items).
 - Long CDATA sections (show notes, mostly) are lifted out of the bytes before lxml reads them and put back
-  into each item's tree before it is read (`_lift`): libxml2 reads CDATA one character at a time. A read
-  that fails in any way is done again without lifting, so what follows concerns the bytes as they came.
+  into each item's tree before it is read (`_lift`): libxml2 reads CDATA one character at a time. The
+  strict pass and the repair pass below run lifted; when both fail, or a lift fails, everything is read
+  again without lifting, so error positions and recovery concern the bytes as they came.
 - Broken XML: the first pass is strict and reads the bytes as they are. When lxml reports a syntax error,
   the input is read again with repairs (control characters dropped, HTML entities such as &nbsp; turned
   into character references), still strict; when that fails too, once more in lxml's recover mode, and the
@@ -53,13 +54,7 @@ def parse_feed(
     """Parse an RSS, RDF or Atom feed. Raises a `FeedError` subclass, never anything else."""
     try:
         source = XmlInput(data, source=url, content_type=content_type, max_bytes=max_bytes)
-        lifter = _lift.new_lifter()
-        try:
-            feed = _Pass(source, url, repair=False, recover=False, lifter=lifter).run()
-        except etree.XMLSyntaxError as error:
-            feed = _read_unlifted(source, url, error if lifter is None else None)
-        except _lift.LiftError:
-            feed = _read_unlifted(source, url, None)
+        feed = _read_lifted(source, url) or _read(source, url)
         feed.warnings[:0] = source.warnings
         return feed
     except FeedError:
@@ -70,18 +65,32 @@ def parse_feed(
         raise FeedError(f"the feed is too complex to parse ({type(exc).__name__})", source=url) from exc
 
 
-def _read_unlifted(source: XmlInput, url: str | None, strict_error: etree.XMLSyntaxError | None) -> Feed:
-    """The strict read without lifting (unless `strict_error` says it already failed), then the repairs."""
+def _read_lifted(source: XmlInput, url: str | None) -> Feed | None:
+    """The strict read, then the strict read after repairs, with long CDATA sections lifted; None when
+    lifting is not available, when both reads fail, or when a lift fails."""
+    for repair in (False, True):
+        lifter = _lift.new_lifter()
+        if lifter is None:
+            return None
+        try:
+            return _Pass(source, url, repair=repair, recover=False, lifter=lifter).run()
+        except etree.XMLSyntaxError:
+            continue
+        except _lift.LiftError:
+            return None
+    return None
+
+
+def _read(source: XmlInput, url: str | None) -> Feed:
+    """Strict, then strict after repairs, then lxml's recover mode, nothing lifted: the positions in errors
+    and warnings are those of the bytes as they came."""
     try:
-        if strict_error is None:
-            return _Pass(source, url, repair=False, recover=False).run()
-    except etree.XMLSyntaxError as error:
-        strict_error = error
-    assert strict_error is not None
-    try:
-        return _Pass(source, url, repair=True, recover=False).run()
-    except etree.XMLSyntaxError:
-        return _Pass(source, url, repair=True, recover=True).run(strict_error)
+        return _Pass(source, url, repair=False, recover=False).run()
+    except etree.XMLSyntaxError as strict_error:
+        try:
+            return _Pass(source, url, repair=True, recover=False).run()
+        except etree.XMLSyntaxError:
+            return _Pass(source, url, repair=True, recover=True).run(strict_error)
 
 
 def _position(error: etree.XMLSyntaxError) -> str:
