@@ -29,7 +29,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -195,7 +195,7 @@ class ParsePool(Generic[K]):
             return
         try:
             self._done.append((entry[0], future.result()))
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):  # the pool went down before it ran the job
             broken.append(entry)
 
     def _pool(self) -> ProcessPoolExecutor:

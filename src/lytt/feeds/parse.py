@@ -54,7 +54,9 @@ def parse_feed(
     """Parse an RSS, RDF or Atom feed. Raises a `FeedError` subclass, never anything else."""
     try:
         source = XmlInput(data, source=url, content_type=content_type, max_bytes=max_bytes)
-        feed = _read_lifted(source, url) or _read(source, url)
+        feed = _read_lifted(source, url)
+        if feed is None:
+            feed = _read(source, url)
         feed.warnings[:0] = source.warnings
         return feed
     except FeedError:
