@@ -3,20 +3,20 @@
  *
  * libxml2 reads a CDATA section one character at a time, checking and copying each; for a feed whose
  * show notes are long HTML in CDATA (most of them) that was a third of the whole parse. A `Lifter` sits
- * between the clean UTF-8 chunks of `_xml.XmlInput` and lxml: it finds, with memchr/memmem, each CDATA
- * section that is the whole content of an element (`<tag><![CDATA[...]]></tag>`), is long, and holds only
+ * between the clean UTF-8 chunks of `_xml.XmlInput` and lxml: it finds, with memchr, each CDATA section
+ * that is the whole content of an element (`<tag><![CDATA[...]]></tag>`), is long, and holds only
  * characters XML allows, keeps its bytes and hands lxml a short marker in its place
  * (`<![CDATA[<prefix><n>]]>`, the prefix carrying a random nonce per parse). `restore(el)` then walks the
- * element's subtree and gives every element holding a marker its text back (lxml's own setNodeText), so
- * everything that reads the tree afterwards sees what libxml2 would have built: a text node, as the
- * parser strips CDATA.
+ * element's subtree and gives every marker's text node the section's bytes back (libxml2's own
+ * xmlNodeSetContentLen when lxml's library exports it, else lxml's setNodeText), so everything that
+ * reads the tree afterwards sees what libxml2 would have built: a text node, as the parser strips CDATA.
  *
  * To know where CDATA sections are, the scanner follows XML's lexical structure: character data, tags
  * (with quoted attribute values, which may hold `>`), comments, processing instructions and CDATA
  * sections. Anything else (`<!DOCTYPE`) or a construct longer than CARRY_LIMIT turns lifting off for the
  * rest of the document, which is then passed through untouched. A construct cut by the end of a chunk is
- * carried to the next one. The parser (parse.py) reads a document again without lifting whenever a lifted
- * read fails, so error positions and recovery are those of the bytes as they came.
+ * carried to the next one. When the lifted reads fail, the parser (parse.py) reads the document again
+ * without lifting, so error positions and recovery are those of the bytes as they came.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
