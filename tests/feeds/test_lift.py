@@ -272,6 +272,15 @@ def test_parse_feed_lifted_gives_the_feed_parsed_unlifted(monkeypatch: pytest.Mo
     assert "Show notes" in (lifted.description_text or "")  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("bad", ["\x01", "\uffff"])
+def test_notes_holding_characters_xml_forbids_parse_as_they_do_unlifted(
+    bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = FEED.format(long=LONG + bad, tail="").encode()
+    lifted, plain = _both(doc, monkeypatch)
+    assert lifted == plain
+
+
 def test_a_broken_feed_reports_positions_in_the_bytes_as_they_came(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = FEED.format(long=LONG, tail="<item><title>Two</title>").encode() + b"\n<broken"
     errors = []
