@@ -184,9 +184,7 @@ def _insert_server_bound(
     from psycopg import Cursor  # the PostgreSQL backend's driver; imported only when it is in use
 
     sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES ({', '.join(['%s'] * len(plan.attnames))})"
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
+    _connect(db)
     with db.wrap_database_errors, Cursor(db.connection) as cursor:
         if ignore_conflicts:
             cursor.executemany(f"{sql} ON CONFLICT DO NOTHING", values)
@@ -276,11 +274,16 @@ def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
     queries formats the SQL with ``%``, so it gets ``%s``.)"""
     if db.vendor != "sqlite" or db.queries_logged:
         return db.cursor(), "(" + ", ".join(["%s"] * len(plan.attnames)) + ")"
-    db.close_if_health_check_failed()  # what Django's own `cursor()` does first
-    db.ensure_connection()
-    db.validate_thread_sharing()
+    _connect(db)
     with db.wrap_database_errors:
         return db.make_cursor(db.connection.cursor()), "(" + ", ".join(["?"] * len(plan.attnames)) + ")"
+
+
+def _connect(db: Any) -> None:
+    """What Django's own `cursor()` does first, for the paths that take the driver's cursor instead."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
 
 
 def _max_params(db: Any) -> int:
