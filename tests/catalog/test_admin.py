@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
-from django.test import Client
+from django.db.models import URLField
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from tests.catalog.factories import feed
 
@@ -97,3 +99,13 @@ def test_featured_toggle_in_show_list(admin_client_logged_in: Client, catalogue:
     show.refresh_from_db()
     assert show.featured
     assert not show.hidden
+
+
+@pytest.mark.parametrize("model", [FeedSource, Show, Episode, Person])
+def test_a_url_typed_without_a_scheme_is_taken_as_https(model: type) -> None:
+    form = admin.site._registry[model].get_form(RequestFactory().get("/"))
+    fields = model._meta.fields
+    url_fields = [f.name for f in fields if isinstance(f, URLField) and f.name in form.base_fields]
+    assert url_fields
+    for name in url_fields:
+        assert form.base_fields[name].clean("example.com/a") == "https://example.com/a"

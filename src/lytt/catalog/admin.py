@@ -7,6 +7,7 @@ feed itself shows the real URL.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -45,8 +46,15 @@ class FeedCheckInline(admin.TabularInline):
         return super().get_queryset(request).order_by("-checked_at")
 
 
+class _Admin(admin.ModelAdmin):
+    """What every catalogue admin shares: a URL typed without a scheme is taken as https (Django 6's
+    default; Django 5 warns on every form that still assumes http)."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(FeedSource)
-class FeedSourceAdmin(admin.ModelAdmin):
+class FeedSourceAdmin(_Admin):
     list_display = (
         "feed_url",
         "show",
@@ -119,7 +127,7 @@ class ShowFeedInline(admin.TabularInline):
 
 
 @admin.register(Show)
-class ShowAdmin(admin.ModelAdmin):
+class ShowAdmin(_Admin):
     list_display = (
         "title",
         "primary_category",
@@ -141,7 +149,7 @@ class ShowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(_Admin):
     list_display = ("name_en", "name_nb", "apple_name", "slug", "parent", "position")
     list_editable = ("name_nb", "position")
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
@@ -151,7 +159,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(_Admin):
     list_display = ("title", "show", "published_at", "duration_seconds", "vanished_at")
     list_filter = (("vanished_at", admin.EmptyFieldListFilter), "episode_type")
     list_select_related = ("show",)
@@ -162,6 +170,6 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(_Admin):
     list_display = ("name", "slug", "href")
     search_fields = ("name", "slug")
