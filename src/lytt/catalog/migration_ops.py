@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
 def drop_single_column_indexes(schema_editor: BaseDatabaseSchemaEditor, table: str, column: str) -> list[str]:
@@ -26,3 +30,18 @@ def single_column_index(schema_editor: BaseDatabaseSchemaEditor, table: str, col
     schema_editor.execute(
         f"CREATE INDEX {name} ON {schema_editor.quote_name(table)} ({schema_editor.quote_name(column)})"
     )
+
+
+def drop_own_indexes(table: str, columns: Sequence[str]) -> migrations.RunPython:
+    """The migration step that drops each column's plain single-column indexes (and puts one back when
+    reversed), for fields whose `db_index` became False in a `SeparateDatabaseAndState`."""
+
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for column in columns:
+            drop_single_column_indexes(schema_editor, table, column)
+
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for column in columns:
+            single_column_index(schema_editor, table, column)
+
+    return migrations.RunPython(forwards, backwards)

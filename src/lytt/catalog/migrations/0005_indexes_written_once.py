@@ -7,20 +7,8 @@ slug goes too."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
 
-from lytt.catalog.migration_ops import drop_single_column_indexes, single_column_index
-
-
-def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    drop_single_column_indexes(schema_editor, "catalog_episode", "show_id")
-    drop_single_column_indexes(schema_editor, "catalog_episode", "slug")
-
-
-def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    single_column_index(schema_editor, "catalog_episode", "show_id")
-    single_column_index(schema_editor, "catalog_episode", "slug")
+from lytt.catalog.migration_ops import drop_own_indexes
 
 
 class Migration(migrations.Migration):
@@ -47,6 +35,6 @@ class Migration(migrations.Migration):
                     field=models.SlugField(db_index=False, max_length=140),
                 ),
             ],
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[drop_own_indexes("catalog_episode", ["show_id", "slug"])],
         ),
     ]

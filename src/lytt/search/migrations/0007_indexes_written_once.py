@@ -4,18 +4,8 @@ rebuild the table on SQLite, and with it drop the triggers that keep the FTS5 in
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
 
-from lytt.catalog.migration_ops import drop_single_column_indexes, single_column_index
-
-
-def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    drop_single_column_indexes(schema_editor, "search_searchentry", "show_id")
-
-
-def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    single_column_index(schema_editor, "search_searchentry", "show_id")
+from lytt.catalog.migration_ops import drop_own_indexes
 
 
 class Migration(migrations.Migration):
@@ -38,6 +28,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[drop_own_indexes("search_searchentry", ["show_id"])],
         ),
     ]
