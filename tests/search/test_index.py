@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import Episode, FeedSource, Show
@@ -16,6 +17,7 @@ from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.worker import Worker, WorkerConfig
 from lytt.search import index, search, suggest
 from lytt.search.models import SearchEntry
+from lytt.search.ranking import BODY_MAX_CHARS
 from lytt.search.signals import on_feed_ingested
 
 from .conftest import category, make_episode, make_show
@@ -166,6 +168,48 @@ def test_reindexing_replaces_rows_and_keeps_the_backend_index_in_step() -> None:
         "Grace",
     )
     assert SearchEntry.objects.get(kind="episode", object_id=episodes[2].pk).pk == untouched
+    assert_backend_index_in_step()
+
+
+def python_rows(shows: list[Show]) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every episode row of `shows` as `_episode_row` builds it in Python, by (kind, object id)."""
+    categories, _ = index._show_context([show.pk for show in shows])
+    positions = index.chart_positions()
+    rows = {}
+    for show in shows:
+        base = index._episode_base(show, categories[show.pk], index._show_popularity(show, positions))
+        people = index._episode_people(Q(episode__show_id=show.pk))
+        for episode in Episode.objects.filter(show=show).values_list(*index._EPISODE_COLUMNS):
+            row = index._episode_row(episode, base, show.explicit, people.get(episode[0], []))
+            rows[("episode", episode[0])] = {name: row[name] for name in COLUMNS}
+    return rows
+
+
+def test_episode_rows_written_in_sql_equal_the_rows_built_in_python() -> None:
+    """Episodes without people get their rows from one INSERT ... SELECT per show; they must be the rows
+    `_episode_row` builds (which episodes with people still take): explicit falling back to the show's,
+    the notes cut at BODY_MAX_CHARS characters (astral and combining characters at the cut), NULL dates."""
+    cut = BODY_MAX_CHARS
+    long_notes = "é" * (cut - 2) + "🎙️e\u0301 and %s 'more' \"" + "x" * 50
+    clean = make_show(
+        "Rent", language="nb", explicit=None, categories=[category("technology")], people=["Ada"]
+    )
+    rough = make_show("Rått", language="en-GB", explicit=True, author="Kari")
+    for show in (clean, rough):
+        make_episode(show, "Unmarked", explicit=None, description_text=long_notes)
+        make_episode(show, "Marked", explicit=True, published_at=None, description_text="🎙️" * (cut + 5))
+        make_episode(show, "Clean", explicit=False, description_text="Kort.")
+        make_episode(show, "With people", people=["Grace", "Ola"], description_text=long_notes)
+    assert index.index_shows({clean.pk: None, rough.pk: None}) == 2 + 8
+    rows = {key: row for key, row in stored().items() if key[0] == "episode"}
+    expected = python_rows([clean, rough])
+    assert rows == expected
+    assert {len(row["body"]) for row in rows.values()} == {cut, len("Kort.")}
+    assert {row["explicit"] for key, row in rows.items()} == {True, False}
+    assert_backend_index_in_step()
+    SearchEntry.objects.all().delete()
+    assert index.rebuild() == 2 + 8
+    assert {key: row for key, row in stored().items() if key[0] == "episode"} == expected
     assert_backend_index_in_step()
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Field, Model, OuterRef, Q, QuerySet
 
 from lytt.catalog import bulk
 from lytt.catalog.models import Category, Episode, EpisodePerson, Show, ShowCategory, ShowPerson
@@ -219,17 +219,99 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
             SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(old)).delete()
         written = _insert(list(rows.values()))
         if whole:
-            # Every episode row of these shows is rewritten: delete and read by show, not by episode id.
+            # Every episode row of these shows is rewritten: delete and write by show, not by episode id.
             SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, show_id__in=whole).delete()
-            people_of = _episode_people(Q(episode__show_id__in=whole))
-            for batch in _batches(Episode.objects.filter(show_id__in=whole).order_by()):
-                written += _insert(_episode_rows(batch, shows, categories, people_of, pops))
+            written += _insert_all_episodes([shows[show_id] for show_id in whole], categories, pops)
         if some:
             for batch in _batches(Episode.objects.filter(pk__in=some, show_id__in=list(rows)).order_by()):
                 ids = [e[0] for e in batch]
                 SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
                 people_of = _episode_people(Q(episode_id__in=ids))
                 written += _insert(_episode_rows(batch, shows, categories, people_of, pops))
+    return written
+
+
+#: Episodes that have people: their rows are built in Python (`_episode_row`), the rest in SQL.
+_HAS_PEOPLE = Exists(EpisodePerson.objects.filter(episode_id=OuterRef("pk")))
+
+#: The `SearchEntry` columns `_insert_plain_episodes` writes and where each value comes from: ``s.`` is
+#: the show's value (`_episode_base`), ``{name}`` the episode's column of that field.
+_PLAIN_EPISODE_VALUES = (
+    ("kind", "%s"),
+    ("object_id", "{id}"),
+    ("show_id", "{show}"),
+    ("language", "s.language"),
+    ("config", "s.config"),
+    ("explicit", "COALESCE({explicit}, s.explicit)"),
+    ("published_at", "{published_at}"),
+    ("popularity", "s.popularity"),
+    ("title", "{title}"),
+    ("author", "s.author"),
+    ("people", "''"),
+    ("categories", "s.categories"),
+    ("body", "SUBSTR({description_text}, 1, %s)"),
+)
+_SHOW_VALUES = ("id", "language", "config", "explicit", "popularity", "author", "categories")
+
+
+def _plain_episodes_sql(shows: int) -> str:
+    quote = connection.ops.quote_name
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        return quote(str(field.column))
+
+    episode = {
+        name: "e." + column(Episode, name)
+        for name in ("id", "show", "explicit", "published_at", "title", "description_text")
+    }
+    columns = ", ".join(column(SearchEntry, name) for name, _ in _PLAIN_EPISODE_VALUES)
+    values = ", ".join(sql.format(**episode) for _, sql in _PLAIN_EPISODE_VALUES)
+    show_rows = ", ".join(["(" + ", ".join(["%s"] * len(_SHOW_VALUES)) + ")"] * shows)
+    return (
+        f"INSERT INTO {quote(SearchEntry._meta.db_table)} ({columns}) "
+        f"WITH s ({', '.join(_SHOW_VALUES)}) AS (VALUES {show_rows}) "  # (INSERT first: sqlite3's rowcount)
+        f"SELECT {values} FROM {quote(Episode._meta.db_table)} e JOIN s ON s.id = {episode['show']} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {quote(EpisodePerson._meta.db_table)} p "
+        f"WHERE p.{column(EpisodePerson, 'episode')} = {episode['id']}) ORDER BY {episode['id']}"
+    )
+
+
+def _insert_plain_episodes(
+    shows: list[Show], categories: dict[int, list[str]], pops: dict[int, float]
+) -> int:
+    """Write the rows of every episode of `shows` that has no people, in one ``INSERT ... SELECT``.
+
+    Each row is what `_episode_row` makes, computed by the database from the episode and its show's
+    shared values (`_episode_base`, given as a ``VALUES`` list): the episodes are not read back into
+    Python, adapted and sent again, which was a third of a crawl chunk's indexing. One statement for all
+    the shows, because each statement that fires the FTS5 trigger flushes FTS5's pending terms into a new
+    segment. ``SUBSTR`` counts characters, as Python's slice does, on both databases. Episodes with
+    people take the Python path, which joins their names in stored order without repeats.
+    """
+    if not shows:
+        return 0
+    params: list[Any] = []  # in the order of the statement's placeholders: the shows, kind, the cut
+    for show in shows:
+        base = _episode_base(show, categories[show.pk], pops[show.pk])
+        params += [show.pk, base["language"], base["config"], bool(show.explicit), base["popularity"]]
+        params += [base["author"], base["categories"]]
+    params += [SearchEntry.Kind.EPISODE.value, BODY_MAX_CHARS]
+    with connection.cursor() as cursor:
+        cursor.execute(_plain_episodes_sql(len(shows)), params)
+        return int(cursor.rowcount)
+
+
+def _insert_all_episodes(shows: list[Show], categories: dict[int, list[str]], pops: dict[int, float]) -> int:
+    """Write the rows of every episode of `shows` (whose old rows are gone): those without people in SQL
+    (`_insert_plain_episodes`), the others read and built in Python."""
+    written = _insert_plain_episodes(shows, categories, pops)
+    ids = [show.pk for show in shows]
+    people_of = _episode_people(Q(episode__show_id__in=ids))
+    by_id = {show.pk: show for show in shows}
+    for batch in _batches(Episode.objects.filter(show_id__in=ids).filter(_HAS_PEOPLE).order_by()):
+        written += _insert(_episode_rows(batch, by_id, categories, people_of, pops))
     return written
 
 
@@ -263,7 +345,8 @@ def remove_episode(episode_id: int) -> None:
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
-    """Drop and re-create the whole index. ``progress(done_shows, total_shows)`` is called as it goes."""
+    """Drop and re-create the whole index, 200 shows per transaction. ``progress(done_shows, total_shows)``
+    is called after each."""
     reset_chart_cache()
     positions = chart_positions()
     show_ids = list(Show.objects.filter(hidden=False).order_by("pk").values_list("pk", flat=True))
@@ -276,20 +359,13 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         chunk = show_ids[start : start + 200]
         shows = list(Show.objects.filter(pk__in=chunk).order_by("pk"))
         categories, people = _show_context(chunk)
+        pops = {show.pk: _show_popularity(show, positions) for show in shows}
         with transaction.atomic():
-            written += _insert(
-                [_show_row(s, categories[s.pk], people[s.pk], _show_popularity(s, positions)) for s in shows]
-            )
-            people_of = _episode_people(Q(episode__show_id__in=chunk))
-            for show in shows:
-                base = _episode_base(show, categories[show.pk], _show_popularity(show, positions))
-                for batch in _batches(Episode.objects.filter(show_id=show.pk)):
-                    written += _insert(
-                        [_episode_row(e, base, show.explicit, people_of.get(e[0], [])) for e in batch]
-                    )
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            written += _insert([_show_row(s, categories[s.pk], people[s.pk], pops[s.pk]) for s in shows])
+            written += _insert_all_episodes(shows, categories, pops)
+        done += len(shows)
+        if progress is not None:
+            progress(done, total)
     optimize()
     return written
 
