@@ -207,6 +207,13 @@ def test_episode_rows_written_in_sql_equal_the_rows_built_in_python() -> None:
     assert {len(row["body"]) for row in rows.values()} == {cut, len("Kort.")}
     assert {row["explicit"] for key, row in rows.items()} == {True, False}
     assert_backend_index_in_step()
+    # Index ids follow episode ids within each part (those without people, then those with), so a show's
+    # newest episodes, inserted last, are the ones a search ranks first.
+    episodes = SearchEntry.objects.filter(kind="episode").order_by("id")
+    for part, count in ((episodes.filter(people=""), 6), (episodes.exclude(people=""), 2)):
+        object_ids = list(part.values_list("object_id", flat=True))
+        assert len(object_ids) == count
+        assert object_ids == sorted(object_ids)
     SearchEntry.objects.all().delete()
     assert index.rebuild() == 2 + 8
     assert {key: row for key, row in stored().items() if key[0] == "episode"} == expected

@@ -305,12 +305,14 @@ def _insert_plain_episodes(
 
 def _insert_all_episodes(shows: list[Show], categories: dict[int, list[str]], pops: dict[int, float]) -> int:
     """Write the rows of every episode of `shows` (whose old rows are gone): those without people in SQL
-    (`_insert_plain_episodes`), the others read and built in Python."""
+    (`_insert_plain_episodes`), then the others, read and built in Python. Each part goes in episode id
+    order, the order ingest inserts them (oldest first), so a show's newest episodes get the highest
+    index ids: the ids a search ranks first (docs/architecture.md, "search")."""
     written = _insert_plain_episodes(shows, categories, pops)
     ids = [show.pk for show in shows]
     people_of = _episode_people(Q(episode__show_id__in=ids))
     by_id = {show.pk: show for show in shows}
-    for batch in _batches(Episode.objects.filter(show_id__in=ids).filter(_HAS_PEOPLE).order_by()):
+    for batch in _batches(Episode.objects.filter(show_id__in=ids).filter(_HAS_PEOPLE).order_by("pk")):
         written += _insert(_episode_rows(batch, by_id, categories, people_of, pops))
     return written
 
