@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db.utils import ConnectionHandler
 
-from lytt.crawl.checkpoint import DEFAULT_AUTOCHECKPOINT, DjangoWalCheckpoints, WalCheckpointer
+from lytt.crawl.checkpoint import DEFAULT_AUTOCHECKPOINT, WalCheckpointer, django_wal_checkpoints
 
 COMMITS = 150
 ROW = b"x" * 64_000  # ~16 pages a commit, ~9.6 MB over the run
@@ -91,13 +91,13 @@ def _autocheckpoint(db: object) -> int:
 def test_django_s_connection_leaves_checkpoints_to_the_thread(tmp_path: Path, unblocked: None) -> None:
     db = _django_db(tmp_path, "PRAGMA journal_mode=WAL")["default"]
     try:
-        with DjangoWalCheckpoints(db, interval=0.01) as checkpoints:
+        with django_wal_checkpoints(db, interval=0.01) as checkpointer:
             assert _autocheckpoint(db) == 0
             with db.cursor() as cursor:
                 cursor.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
             time.sleep(0.05)
-        assert checkpoints.checkpointer is not None
-        assert checkpoints.checkpointer.checkpoints > 0
+        assert checkpointer is not None
+        assert checkpointer.checkpoints > 0
         assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
     finally:
         db.close()
@@ -106,7 +106,7 @@ def test_django_s_connection_leaves_checkpoints_to_the_thread(tmp_path: Path, un
 def test_a_connection_opened_meanwhile_keeps_its_own_checkpoints(tmp_path: Path, unblocked: None) -> None:
     db = _django_db(tmp_path, "PRAGMA journal_mode=WAL")["default"]
     try:
-        with DjangoWalCheckpoints(db, interval=0.01):
+        with django_wal_checkpoints(db, interval=0.01):
             db.close()
             db.ensure_connection()  # what close_old_connections does between batches of `lytt crawl`
             assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
@@ -119,8 +119,8 @@ def test_a_connection_opened_meanwhile_keeps_its_own_checkpoints(tmp_path: Path,
 def test_nothing_happens_without_a_wal(tmp_path: Path, unblocked: None, init: str) -> None:
     db = _django_db(tmp_path, init)["default"]
     try:
-        with DjangoWalCheckpoints(db) as checkpoints:
-            assert checkpoints.checkpointer is None
+        with django_wal_checkpoints(db) as checkpointer:
+            assert checkpointer is None
             assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
     finally:
         db.close()

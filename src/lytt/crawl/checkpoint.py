@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -32,7 +34,7 @@ DEFAULT_AUTOCHECKPOINT = 1000
 class WalCheckpointer:
     """Checkpoint the WAL of the SQLite database at `path` every `interval` seconds, in a daemon thread,
     while the context is open. Connections that write meanwhile should not checkpoint themselves
-    (`DjangoWalCheckpoints` turns that off for Django's connection)."""
+    (`django_wal_checkpoints` turns that off for Django's connection)."""
 
     def __init__(self, path: Path | str, interval: float = 0.05) -> None:
         self.path = str(path)
@@ -71,44 +73,26 @@ class WalCheckpointer:
             db.close()
 
 
-class DjangoWalCheckpoints:
+@contextmanager
+def django_wal_checkpoints(db: Any = None, interval: float = 0.05) -> Iterator[WalCheckpointer | None]:
     """`WalCheckpointer` for a Django database (default: this thread's default connection) when it is a
-    SQLite file in WAL mode: its connection's own checkpoints are off while the context is open and back
-    to SQLite's default after. If Django opens a new connection meanwhile, that one checkpoints as
-    usual, so the WAL never grows unchecked."""
-
-    def __init__(self, db: Any = None, interval: float = 0.05) -> None:
-        self._db = db
-        self.interval = interval
-        self.checkpointer: WalCheckpointer | None = None
-        self._connection: Any = None
-
-    def __enter__(self) -> DjangoWalCheckpoints:
-        db: Any = self._db if self._db is not None else connections[DEFAULT_DB_ALIAS]
-        self._db = db
-        if db.vendor != "sqlite" or db.is_in_memory_db():
-            return self
-        db.ensure_connection()
-        raw = db.connection
-        (mode,) = raw.execute("PRAGMA journal_mode").fetchone()
-        if str(mode).lower() != "wal":
-            return self
-        self.checkpointer = WalCheckpointer(db.settings_dict["NAME"], self.interval).__enter__()
+    SQLite file in WAL mode, else nothing (None). Its connection's own checkpoints are off meanwhile and
+    back to SQLite's default after. A connection Django opens meanwhile checkpoints as usual, so the WAL
+    never grows unchecked."""
+    db = db if db is not None else connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "sqlite" or db.is_in_memory_db():
+        yield None
+        return
+    db.ensure_connection()
+    raw = db.connection
+    (mode,) = raw.execute("PRAGMA journal_mode").fetchone()
+    if str(mode).lower() != "wal":
+        yield None
+        return
+    with WalCheckpointer(db.settings_dict["NAME"], interval) as checkpointer:
         raw.execute("PRAGMA wal_autocheckpoint=0")
-        self._connection = raw
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self.checkpointer is None:
-            return
         try:
-            if self._db.connection is self._connection:
-                self._connection.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
+            yield checkpointer
         finally:
-            self.checkpointer.__exit__(exc_type, exc, traceback)
-            self._connection = None
+            if db.connection is raw:
+                raw.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
