@@ -55,7 +55,14 @@ def run(args: argparse.Namespace) -> int:
     from lytt.crawl.fetch import FetchConfig
     from lytt.crawl.parsing import default_processes
     from lytt.crawl.schedule import Outcome
-    from lytt.crawl.worker import ClaimedFeed, Worker, WorkerConfig, default_worker_id, due_filter
+    from lytt.crawl.worker import (
+        ClaimedFeed,
+        Worker,
+        WorkerConfig,
+        default_worker_id,
+        due_filter,
+        settle_heap,
+    )
 
     console = Console(stderr=True)
     if args.all and not args.once:
@@ -107,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         progress.update(task, advance=1, updated=counts["updated"], errors=counts["errors"])
 
     worker = Worker(config, on_feed=on_feed)
+    settle_heap()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         console.print("stopping after the current batch…")
