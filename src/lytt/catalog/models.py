@@ -151,13 +151,13 @@ class Episode(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["show", "slug"], name="episode_unique_slug"),
-            models.UniqueConstraint(fields=["show", "match_key"], name="episode_unique_key"),
+            # Key first: the same index serves ingest's lookups within a show and across shows (one show
+            # under a second URL), where a (show, match_key) one needed a second index on the key.
+            models.UniqueConstraint(fields=["match_key", "show"], name="episode_unique_key"),
         ]
         indexes = [
             models.Index(fields=["show", "-published_at"], name="episode_show_newest"),
             models.Index(fields=["-published_at"], name="episode_newest"),
-            # Ingest looks guids up across shows to recognise one show under a second URL.
-            models.Index(fields=["match_key"], name="episode_match_key"),
         ]
 
     def __str__(self) -> str:
