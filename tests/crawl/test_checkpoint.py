@@ -103,16 +103,25 @@ def test_django_s_connection_leaves_checkpoints_to_the_thread(tmp_path: Path, un
         db.close()
 
 
-def test_a_connection_opened_meanwhile_keeps_its_own_checkpoints(tmp_path: Path, unblocked: None) -> None:
+def test_a_connection_opened_meanwhile_leaves_its_checkpoints_to_the_thread_too(
+    tmp_path: Path, unblocked: None
+) -> None:
     db = _django_db(tmp_path, "PRAGMA journal_mode=WAL")["default"]
+    other = _django_db(tmp_path, "PRAGMA journal_mode=WAL")["default"]  # another thread's, say
     try:
         with django_wal_checkpoints(db, interval=0.01):
             db.close()
             db.ensure_connection()  # what close_old_connections does between batches of `lytt crawl`
-            assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
+            other.ensure_connection()
+            assert _autocheckpoint(db) == 0
+            assert _autocheckpoint(other) == DEFAULT_AUTOCHECKPOINT
+        assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
+        db.close()
+        db.ensure_connection()
         assert _autocheckpoint(db) == DEFAULT_AUTOCHECKPOINT
     finally:
         db.close()
+        other.close()
 
 
 @pytest.mark.parametrize("init", ["PRAGMA journal_mode=DELETE", ""])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         try:
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         except sqlite3.Error as exc:
             log.warning("WAL checkpoints stay with the writer: cannot open %s: %s", self.path, exc)
             return
@@ -70,23 +71,29 @@ class WalCheckpointer:
 @contextmanager
 def django_wal_checkpoints(db: Any = None, interval: float = 0.05) -> Iterator[WalCheckpointer | None]:
     """`WalCheckpointer` for a Django database (default: this thread's default connection) when it is a
-    SQLite file in WAL mode, else nothing (None). Its connection's own checkpoints are off meanwhile and
-    back to SQLite's default after. A connection Django opens meanwhile checkpoints as usual, so the WAL
-    never grows unchecked."""
+    SQLite file in WAL mode, else nothing (None). Its connection's own checkpoints are off meanwhile, also
+    on a connection Django opens again (`lytt crawl` closes old ones between batches), and back to
+    SQLite's default after."""
     db = db if db is not None else connections[DEFAULT_DB_ALIAS]
     if db.vendor != "sqlite" or db.is_in_memory_db():
         yield None
         return
     db.ensure_connection()
-    raw = db.connection
-    (mode,) = raw.execute("PRAGMA journal_mode").fetchone()
+    (mode,) = db.connection.execute("PRAGMA journal_mode").fetchone()
     if str(mode).lower() != "wal":
         yield None
         return
+
+    def own_checkpoints_off(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection is db:
+            connection.connection.execute("PRAGMA wal_autocheckpoint=0")
+
     with WalCheckpointer(db.settings_dict["NAME"], interval) as checkpointer:
-        raw.execute("PRAGMA wal_autocheckpoint=0")
+        own_checkpoints_off(None, db)
+        connection_created.connect(own_checkpoints_off, weak=False)
         try:
             yield checkpointer
         finally:
-            if db.connection is raw:
-                raw.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
+            connection_created.disconnect(own_checkpoints_off)
+            if db.connection is not None:
+                db.connection.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT}")
