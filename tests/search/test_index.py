@@ -186,9 +186,10 @@ def python_rows(shows: list[Show]) -> dict[tuple[str, int], dict[str, Any]]:
 
 
 def test_episode_rows_written_in_sql_equal_the_rows_built_in_python() -> None:
-    """Episodes without people get their rows from one INSERT ... SELECT per show; they must be the rows
-    `_episode_row` builds (which episodes with people still take): explicit falling back to the show's,
-    the notes cut at BODY_MAX_CHARS characters (astral and combining characters at the cut), NULL dates."""
+    """Episodes without people get their rows from one INSERT ... SELECT for all the shows; they must be
+    the rows `_episode_row` builds (which episodes with people still take): explicit falling back to the
+    show's, the notes cut at BODY_MAX_CHARS characters (astral and combining characters at the cut),
+    NULL dates."""
     cut = BODY_MAX_CHARS
     long_notes = "é" * (cut - 2) + "🎙️e\u0301 and %s 'more' \"" + "x" * 50
     clean = make_show(
