@@ -48,7 +48,6 @@ from lytt.catalog import bulk, signals
 from lytt.catalog.ingest import ingest_feed
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
-from lytt.crawl.checkpoint import django_wal_checkpoints
 from lytt.crawl.errors import UnsafeURL
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
 from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool, Prepared
@@ -338,7 +337,6 @@ class Worker:
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
-            django_wal_checkpoints(),
         ):
             while not self.stop.is_set():
                 batch = claim_batch(
@@ -364,7 +362,6 @@ class Worker:
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
-            django_wal_checkpoints(),
         ):
             while not self.stop.is_set():
                 try:
