@@ -71,8 +71,8 @@ _STORE_EVERY = 50
 def settle_heap() -> None:
     """Keep what the process holds so far (Django, the apps, the libraries, which live as long as the
     process) out of the garbage collector's full passes, which otherwise walk all of it again and again
-    while a crawl allocates (`gc.freeze`). `lytt crawl` calls it once before crawling; first ingest of
-    1,000 feeds: 204-219 -> 220-230 feeds/s (docs/benchmarks.md, "crawl")."""
+    while a crawl allocates (`gc.freeze`). `lytt crawl` calls it once before crawling (a first ingest of
+    1,000 feeds: 204-210 -> 206-215 feeds/s, a few per cent at most; docs/benchmarks.md, "crawl")."""
     gc.collect()
     gc.freeze()
 
