@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
@@ -571,3 +572,46 @@ def test_an_unchanged_pass_writes_exactly_the_outcome_columns(feed_server: FeedS
                 "new_episodes": 0,
             }
         ], source.url
+
+
+def _pragmas() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store")
+        temp_store = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size")
+        return temp_store, cursor.fetchone()[0]
+
+
+def _reset_pragmas() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA temp_store = 0")
+        cursor.execute("PRAGMA cache_size = -2000")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_crawler_keeps_sqlite_journals_in_memory_with_a_page_cache_for_a_chunk(
+    feed_server: FeedServer,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own connection settings (the PostgreSQL pass has nothing to tune)")
+    _reset_pragmas()
+    source = add(feed_server.add("/tuned.xml", rss("Tuned", episodes=2)))
+
+    assert make_worker(fetch=PATIENT).crawl_once().feeds == 1
+
+    assert _pragmas() == (2, -64 * 1024)
+    assert Episode.objects.filter(show__feeds=source).count() == 2
+    _reset_pragmas()  # the connection outlives the test
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tuning_leaves_a_connection_inside_a_transaction_alone() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own connection settings (the PostgreSQL pass has nothing to tune)")
+    _reset_pragmas()
+    with transaction.atomic():
+        worker_module.tune_connection()
+        assert _pragmas() == (0, -2000)
+    worker_module.tune_connection()
+    assert _pragmas() == (2, -64 * 1024)
+    _reset_pragmas()

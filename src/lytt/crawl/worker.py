@@ -77,6 +77,26 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+#: SQLite settings of the crawler's own connection: savepoint and statement journals in memory instead of
+#: temporary files (SQLite writes every page a feed's savepoint touches to one before changing it), and a
+#: page cache big enough to hold a chunk's transaction until commit instead of spilling pages to the WAL
+#: part-way (and writing them again). docs/benchmarks.md, "crawl", has the figures.
+CRAWLER_SQLITE_PRAGMAS = {"temp_store": 2, "cache_size": -64 * 1024}
+
+
+def tune_connection() -> None:
+    """Apply `CRAWLER_SQLITE_PRAGMAS` to this thread's connection (SQLite only). Called before each claim,
+    so a connection opened again after an error gets them too. Inside a transaction it does nothing:
+    SQLite refuses to change where temporary storage lives within one."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for name, value in CRAWLER_SQLITE_PRAGMAS.items():
+            cursor.execute(f"PRAGMA {name}")
+            if cursor.fetchone()[0] != value:
+                cursor.execute(f"PRAGMA {name} = {value}")
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
@@ -339,6 +359,7 @@ class Worker:
             self._parse_pool() as parser,
         ):
             while not self.stop.is_set():
+                tune_connection()
                 batch = claim_batch(
                     self.config.worker_id,
                     limit=self.config.batch_size,
@@ -367,6 +388,7 @@ class Worker:
                 try:
                     if not connection.in_atomic_block:  # (tests run inside one)
                         close_old_connections()
+                    tune_connection()
                     batch = claim_batch(
                         self.config.worker_id,
                         limit=self.config.batch_size,
