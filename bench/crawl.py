@@ -6,7 +6,8 @@
     .venv/bin/python bench/crawl.py --quick --parsers 0 --parsers 1   # Lytt twice: in-process, one process
 
 A separate process serves N generated feeds (~35 episodes, ~40 KB each, built before either side runs) from
-127.0.0.1 with ETags, with keep-alive, answering If-None-Match with 304. Each side starts from an empty SQLite database and does:
+127.0.0.1 with ETags, with keep-alive, answering If-None-Match with 304. Each side starts from an empty
+SQLite database and does:
 
 1. first ingest: every feed fetched, parsed and stored (feeds/s, episodes/s; and the CPU time of the
    side's own process per feed, all its threads, Lytt's parser processes not counted);
