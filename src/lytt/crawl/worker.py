@@ -80,7 +80,7 @@ def settle_heap() -> None:
 #: SQLite settings of the crawler's own connection: savepoint and statement journals in memory instead of
 #: temporary files (SQLite writes every page a feed's savepoint touches to one before changing it), and a
 #: page cache big enough to hold a chunk's transaction until commit instead of spilling pages to the WAL
-#: part-way (and writing them again). docs/benchmarks.md, "crawl", has the figures.
+#: part-way, or reading evicted ones back. docs/benchmarks.md, "crawl", has the figures.
 CRAWLER_SQLITE_PRAGMAS = {"temp_store": 2, "cache_size": -64 * 1024}
 
 
