@@ -14,6 +14,7 @@ from tests.feedserver import FeedServer, rss
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.crawl import worker as worker_module
 from lytt.crawl.fetch import FetchConfig
+from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.schedule import backoff
 from lytt.crawl.worker import Worker, WorkerConfig, claim_batch
@@ -615,3 +616,92 @@ def test_tuning_leaves_a_connection_inside_a_transaction_alone() -> None:
     worker_module.tune_connection()
     assert _pragmas() == (2, -64 * 1024)
     _reset_pragmas()
+
+
+def _slow_and_fast(feed_server: FeedServer, fast: int) -> tuple[FeedSource, list[FeedSource]]:
+    """A feed whose server answers after 1.5 s, claimed first, and `fast` feeds that answer at once."""
+    slow = add(feed_server.add("/slow-server.xml", rss("Slow server", episodes=3), delay=1.5))
+    quick = [add(feed_server.add(f"/quick{n}.xml", rss(f"Quick {n}", episodes=2))) for n in range(fast)]
+    return slow, quick
+
+
+def test_a_batch_leaves_its_last_slow_fetch_to_the_batches_after_it(feed_server: FeedServer) -> None:
+    slow, quick = _slow_and_fast(feed_server, 7)
+    worker = make_worker(fetch=PATIENT, batch_size=4, late_after=0.2)
+
+    with FetchThread(worker.config.fetch, policy=worker.policy) as fetcher:
+        first = worker.run_batch(claim_batch("test-worker", limit=4, lease=timedelta(minutes=5)), fetcher)
+        slow.refresh_from_db()
+        assert (first.feeds, first.outcomes) == (3, {"updated": 3})
+        assert slow.claimed_by == "test-worker"  # still claimed, its fetch still running
+        assert not FeedCheck.objects.filter(feed=slow).exists()
+
+        second = worker.run_batch(claim_batch("test-worker", limit=4, lease=timedelta(minutes=5)), fetcher)
+        last = worker.run_batch([], fetcher)  # what `crawl_once` does when nothing is left to claim
+
+    assert second.feeds + last.feeds == 5
+    slow.refresh_from_db()
+    assert slow.show is not None
+    assert slow.show.episodes.count() == 3
+    assert (slow.claimed_by, slow.status) == ("", FeedSource.Status.ACTIVE)
+    assert latest_check(slow).outcome == "updated"
+    for source in quick:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert source.claimed_by == ""
+
+
+def test_crawl_once_records_feeds_claimed_after_a_slow_one_before_it(feed_server: FeedServer) -> None:
+    slow, quick = _slow_and_fast(feed_server, 7)
+    order: list[int] = []
+    worker = Worker(
+        WorkerConfig(worker_id="test-worker", batch_size=4, fetch=PATIENT, late_after=0.2),
+        policy=AddressPolicy(allow_private=True),
+        on_feed=lambda source, outcome: order.append(source.pk),
+    )
+
+    summary = worker.crawl_once()
+
+    assert (summary.feeds, summary.outcomes) == (8, {"updated": 8})
+    assert sorted(order) == sorted([slow.pk, *(source.pk for source in quick)])
+    assert order[-1] == slow.pk  # the batch it was claimed in did not wait for it
+    assert FeedSource.objects.filter(claimed_by="test-worker").count() == 0
+
+
+def test_a_batch_waits_for_fetches_that_keep_completing(feed_server: FeedServer) -> None:
+    """Only the last few fetches, and only after a quiet spell, are left: with `late_after` longer than
+    the slow server's delay, the batch records every feed itself."""
+    slow, _ = _slow_and_fast(feed_server, 3)
+    worker = make_worker(fetch=PATIENT, batch_size=4, late_after=5.0)
+
+    with FetchThread(worker.config.fetch, policy=worker.policy) as fetcher:
+        summary = worker.run_batch(claim_batch("test-worker", limit=4, lease=timedelta(minutes=5)), fetcher)
+
+    assert (summary.feeds, summary.outcomes) == (4, {"updated": 4})
+    assert latest_check(slow).outcome == "updated"
+
+
+def test_a_batch_that_fails_drops_the_late_fetches_it_inherited(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch the worker gives up on takes the fetches in flight with it, an earlier batch's late ones
+    too: they stay claimed until the lease runs out, and no later batch records their results."""
+    slow, _ = _slow_and_fast(feed_server, 7)
+    worker = make_worker(fetch=PATIENT, batch_size=4, late_after=0.2)
+
+    with FetchThread(worker.config.fetch, policy=worker.policy) as fetcher:
+        worker.run_batch(claim_batch("test-worker", limit=4, lease=timedelta(minutes=5)), fetcher)
+        monkeypatch.setattr(worker_module.signals, "send_batch", lambda items: _raise_killed())
+        with pytest.raises(_Killed):
+            worker.run_batch(claim_batch("test-worker", limit=4, lease=timedelta(minutes=5)), fetcher)
+        monkeypatch.undo()
+        assert worker.run_batch([], fetcher).feeds == 0  # nothing is in flight any more
+
+    slow.refresh_from_db()
+    assert slow.claimed_by == "test-worker"
+    assert slow.show is None
+    assert not FeedCheck.objects.filter(feed=slow).exists()
+
+
+def _raise_killed() -> None:
+    raise _Killed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 
@@ -57,14 +57,23 @@ class FetchThread:
             if not self._thread.is_alive():
                 self._loop.close()
 
-    def fetch_all(self, requests: Sequence[FetchRequest]) -> Iterator[FetchResult]:
-        """Fetch every request concurrently; yield each result as soon as it is complete.
+    def start(
+        self, requests: Sequence[FetchRequest], deliver: Callable[[FetchResult], object]
+    ) -> Future[None]:
+        """Start fetching every request concurrently; each result goes to `deliver` (called on the fetch
+        thread: a `queue.SimpleQueue.put` is the way back) as soon as it is complete. The future ends once
+        every request has been delivered; cancelling it stops the fetches still running.
 
-        The whole batch crosses to the loop thread in one hand-off; results come back one by one through a
-        lock-free queue, so the worker can store early results while later ones are still on the wire.
+        The whole batch crosses to the loop thread in one hand-off, so the worker can store early results
+        while later ones are still on the wire.
         """
+        return asyncio.run_coroutine_threadsafe(self._fetcher.fetch_each(requests, deliver), self._loop)
+
+    def fetch_all(self, requests: Sequence[FetchRequest]) -> Iterator[FetchResult]:
+        """Fetch every request concurrently; yield each result as soon as it is complete (`start`, with a
+        lock-free queue back to the caller)."""
         results: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
-        batch = asyncio.run_coroutine_threadsafe(self._fetcher.fetch_each(requests, results.put), self._loop)
+        batch = self.start(requests, results.put)
         remaining = len(requests)
         try:
             while remaining:

@@ -22,12 +22,14 @@ import gc
 import hashlib
 import logging
 import os
+import queue
 import random
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -66,6 +68,8 @@ CRAWLABLE = (FeedSource.Status.NEW, FeedSource.Status.ACTIVE, FeedSource.Status.
 _FLUSH_EVERY = 200
 #: Changed feeds ingested per transaction (and indexed for search in one go).
 _STORE_EVERY = 50
+#: How often a worker waiting for fetch results checks that the fetch side is still working on them.
+_CHECK_SECONDS = 1.0
 
 
 def settle_heap() -> None:
@@ -115,6 +119,14 @@ class WorkerConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     keep_checks: int = 50
     parse_processes: int = 0
+    #: A batch stops waiting for its last few fetches (`late_fetches`) once none has completed for this
+    #: many seconds; later batches record them (see `Worker.run_batch`).
+    late_after: float = 5.0
+
+    @property
+    def late_fetches(self) -> int:
+        """How many of a batch's fetches may be left running when it ends: a quarter of the concurrency."""
+        return max(1, self.fetch.concurrency // 4)
 
     def lease_needed(self) -> timedelta:
         """The worst case for one batch: every fetch in it hitting the total timeout, in waves."""
@@ -347,6 +359,11 @@ class Worker:
         self._on_feed = on_feed
         self._random = random.Random()
         self.stop = threading.Event()
+        # Fetches in flight, by feed id: the current batch's and any an earlier batch left running. Their
+        # results come back through `_inbox`, put there by the fetch thread.
+        self._fetching: dict[int, ClaimedFeed] = {}
+        self._inbox: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
+        self._fetches: list[Future[None]] = []
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -370,6 +387,7 @@ class Worker:
                 if not batch:
                     break
                 total.add(self.run_batch(batch, fetcher, parser))
+            self._finish_late(fetcher, parser, total)
         return total
 
     def crawl_forever(self, *, max_sleep: float = 60.0, min_sleep: float = 1.0) -> Summary:
@@ -399,6 +417,7 @@ class Worker:
                         total.add(self.run_batch(batch, fetcher, parser))
                         failures = 0
                         continue
+                    self._finish_late(fetcher, parser, total)
                     pause = self.seconds_until_due(max_sleep)
                     failures = 0
                 except DatabaseError as exc:
@@ -407,6 +426,7 @@ class Worker:
                     log.error("crawl database error (retrying in %.0fs): %s", pause, exc)
                     connection.close()
                 self.stop.wait(max(min_sleep, pause))
+            self._finish_late(fetcher, parser, total)
         return total
 
     def seconds_until_due(self, max_sleep: float) -> float:
@@ -437,19 +457,30 @@ class Worker:
 
         New bodies go to `parser` as they arrive; parsed feeds are stored as they come back, so the
         database writes of one chunk overlap the fetching and parsing of the next.
+
+        A batch does not wait for its last few fetches (`WorkerConfig.late_fetches`) once none has
+        completed for `late_after` seconds: one slow server would otherwise hold the whole worker for up to
+        the fetch timeout. Those feeds stay claimed and their fetches keep running; the batches after it
+        record them as they complete, and an empty `batch` waits for all of them (`_finish_late`).
         """
         started = time.monotonic()
         summary = Summary()
         parser = parser if parser is not None else ParsePool(0)
-        by_id = {source.pk: source for source in batch}
         requests = [
             FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
         ]
+        self._fetching.update((source.pk, source) for source in batch)
+        if requests:
+            self._fetches.append(fetcher.start(requests, self._inbox.put))
+        awaited = {source.pk for source in batch} if batch else set(self._fetching)
+        checked_ids: list[int] = []
         out = _Pending()
         waiting: set[_ToParse] = set()
         try:
-            for result in fetcher.fetch_all(requests):
-                checked = self._check(by_id[result.request.feed_id], result)
+            for result in self._fetched(awaited, leave_late=bool(batch)):
+                source = self._fetching.pop(result.request.feed_id)
+                checked_ids.append(source.pk)
+                checked = self._check(source, result)
                 if isinstance(checked, _ToParse):
                     waiting.add(checked)
                     parser.submit(checked, self._parse_job(checked))
@@ -462,15 +493,63 @@ class Worker:
                     raise RuntimeError(f"the parser pool lost {len(waiting)} jobs")
                 self._collect(parser, waiting, out, block=True)
                 self._write_full(out, summary)
+            self._store(out.changed, summary)
+            self._flush(out.records, summary)
+            self._prune(checked_ids)
         except BaseException:
             parser.drop()
+            self._drop_fetches()
             raise
-        self._store(out.changed, summary)
-        self._flush(out.records, summary)
-        self._prune(list(by_id))
         summary.seconds = time.monotonic() - started
-        log.info("crawl batch worker=%s %s", self.config.worker_id, summary.line())
+        late = f" late={len(awaited)}" if awaited else ""
+        log.info("crawl batch worker=%s %s%s", self.config.worker_id, summary.line(), late)
         return summary
+
+    def _fetched(self, awaited: set[int], *, leave_late: bool) -> Iterator[FetchResult]:
+        """Results of the fetches in flight (the batch's and earlier batches' late ones), as they complete,
+        until every feed in `awaited` has one (each is removed from it), or, with `leave_late`, until no
+        more than `late_fetches` are left and none has completed for `late_after` seconds."""
+        config = self.config
+        last = time.monotonic()
+        while awaited:
+            try:
+                result = self._inbox.get(timeout=min(_CHECK_SECONDS, config.late_after))
+            except queue.Empty:
+                self._check_fetches(awaited)
+                idle = time.monotonic() - last
+                if leave_late and len(awaited) <= config.late_fetches and idle >= config.late_after:
+                    return
+                continue
+            if result.request.feed_id not in self._fetching:
+                continue  # a fetch of a batch given up on (`_drop_fetches`)
+            last = time.monotonic()
+            awaited.discard(result.request.feed_id)
+            yield result
+
+    def _check_fetches(self, awaited: set[int]) -> None:
+        """Forget fetch batches that have ended; fail (the feeds' claims expire) rather than wait forever
+        if every one has ended with results still missing (a bug on the fetch side)."""
+        running = []
+        for future in self._fetches:
+            if not future.done():
+                running.append(future)
+            elif not future.cancelled():
+                future.result()  # re-raises what ended it
+        self._fetches = running
+        if not running and self._inbox.empty():
+            raise RuntimeError(f"the fetcher finished with {len(awaited)} results missing")
+
+    def _drop_fetches(self) -> None:
+        """Stop every fetch in flight and forget it (its feeds stay claimed until the lease runs out)."""
+        for future in self._fetches:
+            future.cancel()
+        self._fetches = []
+        self._fetching.clear()
+
+    def _finish_late(self, fetcher: FetchThread, parser: ParsePool[_ToParse], total: Summary) -> None:
+        """Wait for the fetches earlier batches left running, and record them."""
+        if self._fetching:
+            total.add(self.run_batch([], fetcher, parser))
 
     def _collect(
         self, parser: ParsePool[_ToParse], waiting: set[_ToParse], out: _Pending, *, block: bool
