@@ -705,3 +705,27 @@ def test_a_batch_that_fails_drops_the_late_fetches_it_inherited(
 
 def _raise_killed() -> None:
     raise _Killed
+
+
+def test_a_crawl_that_fails_leaves_nothing_in_flight_for_the_next_one(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl that ends with an error between batches (here: its second claim) forgets the fetch it left
+    running: that fetch ran on the crawl's own fetch thread, and the next crawl must not wait for it."""
+    _slow_and_fast(feed_server, 7)
+    worker = make_worker(fetch=PATIENT, batch_size=4, late_after=0.2)
+    claims = iter([True])
+    real_claim = worker_module.claim_batch
+
+    def claim_once(*args: Any, **kwargs: Any) -> list[Any]:
+        if next(claims, False):
+            return real_claim(*args, **kwargs)
+        raise _Killed
+
+    monkeypatch.setattr(worker_module, "claim_batch", claim_once)
+    with pytest.raises(_Killed):
+        worker.crawl_once()
+    assert worker._fetching == {}
+    monkeypatch.undo()
+
+    assert worker.crawl_once().feeds == 4  # the rest; the slow feed stays claimed until its lease ends

@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -374,6 +375,7 @@ class Worker:
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
+            self._forgetting_fetches(),
         ):
             while not self.stop.is_set():
                 tune_connection()
@@ -401,6 +403,7 @@ class Worker:
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
+            self._forgetting_fetches(),
         ):
             while not self.stop.is_set():
                 try:
@@ -545,6 +548,15 @@ class Worker:
             future.cancel()
         self._fetches = []
         self._fetching.clear()
+
+    @contextmanager
+    def _forgetting_fetches(self) -> Iterator[None]:
+        """Forget fetches still in flight when a crawl ends (only an error leaves any): they ran on the loop
+        of the crawl's fetch thread, which ends with it, so no later crawl could wait for them."""
+        try:
+            yield
+        finally:
+            self._drop_fetches()
 
     def _finish_late(self, fetcher: FetchThread, parser: ParsePool[_ToParse], total: Summary) -> None:
         """Wait for the fetches earlier batches left running, and record them."""
