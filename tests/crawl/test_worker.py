@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.crawl import worker as worker_module
-from lytt.crawl.fetch import FetchConfig
+from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
 from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.schedule import backoff
@@ -729,3 +730,33 @@ def test_a_crawl_that_fails_leaves_nothing_in_flight_for_the_next_one(
     monkeypatch.undo()
 
     assert worker.crawl_once().feeds == 4  # the rest; the slow feed stays claimed until its lease ends
+
+
+@pytest.mark.parametrize(
+    ("bug", "message"),
+    [(RuntimeError("fetch side bug"), "fetch side bug"), (None, "finished with 2 results missing")],
+)
+def test_a_broken_fetch_side_fails_the_batch_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch, bug: Exception | None, message: str
+) -> None:
+    """The fetch side delivers one result, then ends with a bug or without the rest: the batch fails (its
+    feeds stay claimed until the lease runs out) instead of waiting forever."""
+
+    async def broken(
+        self: Fetcher, requests: Iterable[FetchRequest], deliver: Callable[[FetchResult], object]
+    ) -> None:
+        first = next(iter(requests))
+        deliver(FetchResult(request=first, final_url=first.url, status_code=304))
+        if bug is not None:
+            raise bug
+
+    monkeypatch.setattr(Fetcher, "fetch_each", broken)
+    sources = [add(f"http://feeds.test/{n}.xml") for n in range(3)]
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=message):
+        make_worker().crawl_once()
+    assert time.monotonic() - started < 10
+    assert not FeedCheck.objects.exists()
+    for source in sources:
+        source.refresh_from_db()
+        assert source.claimed_by == "test-worker"

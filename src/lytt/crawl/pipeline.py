@@ -8,9 +8,8 @@ CPU per request, which matters because the fetch thread and the worker share one
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 
@@ -68,33 +67,3 @@ class FetchThread:
         while later ones are still on the wire.
         """
         return asyncio.run_coroutine_threadsafe(self._fetcher.fetch_each(requests, deliver), self._loop)
-
-    def fetch_all(self, requests: Sequence[FetchRequest]) -> Iterator[FetchResult]:
-        """Fetch every request concurrently; yield each result as soon as it is complete (`start`, with a
-        lock-free queue back to the caller)."""
-        results: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
-        batch = self.start(requests, results.put)
-        remaining = len(requests)
-        try:
-            while remaining:
-                try:
-                    result = results.get(timeout=_CHECK_SECONDS)
-                except queue.Empty:
-                    _raise_if_ended(batch, remaining)
-                    continue
-                remaining -= 1
-                yield result
-        finally:
-            batch.cancel()
-
-
-#: How often a worker waiting for results checks that the fetch side is still working on them.
-_CHECK_SECONDS = 1.0
-
-
-def _raise_if_ended(batch: Future[None], remaining: int) -> None:
-    """A batch that ended with results missing (a bug on the fetch side) fails, instead of hanging."""
-    if not batch.done():
-        return
-    batch.result()  # re-raises what ended it
-    raise RuntimeError(f"the fetcher finished with {remaining} results missing")
