@@ -97,9 +97,7 @@ def tune_connection() -> None:
         return
     with connection.cursor() as cursor:
         for name, value in CRAWLER_SQLITE_PRAGMAS.items():
-            cursor.execute(f"PRAGMA {name}")
-            if cursor.fetchone()[0] != value:
-                cursor.execute(f"PRAGMA {name} = {value}")
+            cursor.execute(f"PRAGMA {name} = {value}")  # (the value it has already: nothing to do)
 
 
 def default_worker_id() -> str:
