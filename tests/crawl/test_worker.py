@@ -760,3 +760,71 @@ def test_a_broken_fetch_side_fails_the_batch_instead_of_hanging(
     for source in sources:
         source.refresh_from_db()
         assert source.claimed_by == "test-worker"
+
+
+def test_the_next_batch_is_claimed_and_fetched_before_the_current_one_is_stored(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher does not stand idle while a batch's last feeds are parsed and stored: the next batch
+    is claimed once fewer fetches than `concurrency` are left."""
+    sources = [add(feed_server.add(f"/flow{n}.xml", rss(f"Flow {n}", episodes=2))) for n in range(12)]
+    recorded_at_claim: list[int] = []
+    real_claim = worker_module.claim_batch
+
+    def counting_claim(*args: Any, **kwargs: Any) -> list[Any]:
+        recorded_at_claim.append(FeedCheck.objects.count())
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", counting_claim)
+    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
+    summary = make_worker(fetch=fetch, batch_size=4).crawl_once()
+
+    assert (summary.feeds, summary.outcomes) == (12, {"updated": 12})
+    assert recorded_at_claim[:3] == [0, 0, 0]  # every batch claimed before the first was stored
+    for source in sources:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert source.show.episodes.count() == 2
+        assert source.claimed_by == ""
+    assert FeedCheck.objects.count() == 12
+
+
+def test_a_stop_request_ends_the_run_after_the_batches_already_claimed(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stop` (SIGTERM) claims nothing more: the batches already claimed are fetched and recorded."""
+    sources = [add(feed_server.add(f"/stop{n}.xml", rss(f"Stop {n}", episodes=1))) for n in range(12)]
+    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
+    worker = make_worker(fetch=fetch, batch_size=4)
+    real_claim = worker_module.claim_batch
+
+    def claim_then_stop(*args: Any, **kwargs: Any) -> list[Any]:
+        worker.stop.set()
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", claim_then_stop)
+    summary = worker.crawl_once()
+
+    assert (summary.feeds, summary.outcomes) == (4, {"updated": 4})
+    assert FeedSource.objects.filter(claimed_by="test-worker").count() == 0
+    checked = [source for source in sources if FeedCheck.objects.filter(feed=source).exists()]
+    assert len(checked) == 4
+    assert FeedSource.objects.filter(last_checked_at__isnull=True).count() == 8
+
+
+def test_feeds_done_early_are_written_while_a_slow_fetch_is_still_running(feed_server: FeedServer) -> None:
+    """Checked feeds wait at most `_WRITE_AFTER` seconds to be written, not for the rest of the run (which
+    lasts as long as feeds are due): what waited past the lease would be thrown away as lost."""
+    slow = add(feed_server.add("/slow-answer.xml", rss("Slow answer", episodes=2), delay=2.5))
+    quick = [add(feed_server.add(f"/early{n}.xml", rss(f"Early {n}", episodes=2))) for n in range(4)]
+    written: dict[int, float] = {}
+    worker = Worker(
+        WorkerConfig(worker_id="test-worker", batch_size=8, fetch=PATIENT, late_after=10.0),
+        policy=AddressPolicy(allow_private=True),
+        on_feed=lambda source, outcome: written.setdefault(source.pk, time.monotonic()),
+    )
+
+    summary = worker.crawl_once()
+
+    assert (summary.feeds, summary.outcomes) == (5, {"updated": 5})
+    assert max(written[source.pk] for source in quick) < written[slow.pk] - 1.0

@@ -69,6 +69,12 @@ CRAWLABLE = (FeedSource.Status.NEW, FeedSource.Status.ACTIVE, FeedSource.Status.
 _FLUSH_EVERY = 200
 #: Changed feeds ingested per transaction (and indexed for search in one go).
 _STORE_EVERY = 50
+#: Checked feeds whose old FeedCheck rows are pruned in one statement.
+_PRUNE_EVERY = 500
+#: Checked feeds are written at the latest this many seconds after the first of them waits to be.
+_WRITE_AFTER = 1.0
+#: How often a worker waiting for fetch results looks at what else there is to do.
+_TICK = 0.1
 #: How often a worker waiting for fetch results checks that the fetch side is still working on them.
 _CHECK_SECONDS = 1.0
 
@@ -327,16 +333,23 @@ class _Changed:
 
 @dataclass(slots=True)
 class _Pending:
-    """A batch's checked feeds not yet written: bulk outcome records, and changes to store."""
+    """A run's checked feeds not yet written: bulk outcome records, and changes to store."""
 
     records: list[_Record] = field(default_factory=list)
     changed: list[_Changed] = field(default_factory=list)
+    since: float = 0.0  # (monotonic) when the oldest of them was added
 
     def add(self, item: _Record | _Changed) -> None:
+        if not self.records and not self.changed:
+            self.since = time.monotonic()
         if isinstance(item, _Record):
             self.records.append(item)
         else:
             self.changed.append(item)
+
+    def overdue(self) -> bool:
+        """Something has waited `_WRITE_AFTER` seconds to be written."""
+        return bool(self.records or self.changed) and time.monotonic() - self.since >= _WRITE_AFTER
 
 
 class Worker:
@@ -375,18 +388,12 @@ class Worker:
             self._parse_pool() as parser,
             self._forgetting_fetches(),
         ):
-            while not self.stop.is_set():
-                tune_connection()
-                batch = claim_batch(
-                    self.config.worker_id,
-                    limit=self.config.batch_size,
-                    lease=self.config.lease,
-                    now=self._clock(),
-                    run_started=run_started,
-                )
-                if not batch:
-                    break
-                total.add(self.run_batch(batch, fetcher, parser))
+
+            def claim() -> list[ClaimedFeed]:
+                return self._claim(run_started=run_started)
+
+            while batch := claim():
+                total.add(self.run_batch(batch, fetcher, parser, more=claim))
             self._finish_late(fetcher, parser, total)
         return total
 
@@ -407,15 +414,9 @@ class Worker:
                 try:
                     if not connection.in_atomic_block:  # (tests run inside one)
                         close_old_connections()
-                    tune_connection()
-                    batch = claim_batch(
-                        self.config.worker_id,
-                        limit=self.config.batch_size,
-                        lease=self.config.lease,
-                        now=self._clock(),
-                    )
+                    batch = self._claim()
                     if batch:
-                        total.add(self.run_batch(batch, fetcher, parser))
+                        total.add(self.run_batch(batch, fetcher, parser, more=self._claim))
                         failures = 0
                         continue
                     self._finish_late(fetcher, parser, total)
@@ -448,16 +449,39 @@ class Worker:
             return max_sleep
         return max(0.0, min(max_sleep, (nxt - self._clock()).total_seconds()))
 
+    def _claim(self, *, run_started: datetime | None = None) -> list[ClaimedFeed]:
+        """Claim the next batch; none once `stop` is set."""
+        if self.stop.is_set():
+            return []
+        tune_connection()
+        return claim_batch(
+            self.config.worker_id,
+            limit=self.config.batch_size,
+            lease=self.config.lease,
+            now=self._clock(),
+            run_started=run_started,
+        )
+
     def _parse_pool(self) -> ParsePool[_ToParse]:
         return ParsePool(self.config.parse_processes)
 
     def run_batch(
-        self, batch: list[ClaimedFeed], fetcher: FetchThread, parser: ParsePool[_ToParse] | None = None
+        self,
+        batch: list[ClaimedFeed],
+        fetcher: FetchThread,
+        parser: ParsePool[_ToParse] | None = None,
+        *,
+        more: Callable[[], list[ClaimedFeed]] | None = None,
     ) -> Summary:
-        """Fetch, parse, ingest and record one claimed batch.
+        """Fetch, parse, ingest and record one claimed batch, and the batches `more` claims after it.
 
         New bodies go to `parser` as they arrive; parsed feeds are stored as they come back, so the
         database writes of one chunk overlap the fetching and parsing of the next.
+
+        With `more`, the next batch is claimed and its fetches started once fewer fetches than
+        `--concurrency` are left (`_wants_more`), while this one's last results are still being parsed and
+        stored: the fetcher and the parser never stand idle at a batch's end. The run ends when `more`
+        claims nothing.
 
         A batch does not wait for its last few fetches (`WorkerConfig.late_fetches`) once none has
         completed for `late_after` seconds: one slow server would otherwise hold the whole worker for up to
@@ -467,33 +491,34 @@ class Worker:
         started = time.monotonic()
         summary = Summary()
         parser = parser if parser is not None else ParsePool(0)
-        requests = [
-            FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
-        ]
-        self._fetching.update((source.pk, source) for source in batch)
-        if requests:
-            self._fetches.append(fetcher.start(requests, self._inbox.put))
         awaited = {source.pk for source in batch} if batch else set(self._fetching)
+        self._start(batch, fetcher)
         checked_ids: list[int] = []
         out = _Pending()
         waiting: set[_ToParse] = set()
         try:
             for result in self._fetched(awaited, leave_late=bool(batch)):
-                source = self._fetching.pop(result.request.feed_id)
-                checked_ids.append(source.pk)
-                checked = self._check(source, result)
-                if isinstance(checked, _ToParse):
-                    waiting.add(checked)
-                    parser.submit(checked, self._parse_job(checked))
-                else:
-                    out.add(checked)
+                if result is not None:
+                    source = self._fetching.pop(result.request.feed_id)
+                    checked_ids.append(source.pk)
+                    checked = self._check(source, result)
+                    if isinstance(checked, _ToParse):
+                        waiting.add(checked)
+                        parser.submit(checked, self._parse_job(checked))
+                    else:
+                        out.add(checked)
                 self._collect(parser, waiting, out, block=False)
-                self._write_full(out, summary)
+                self._write_due(out, summary)
+                if more is not None and self._wants_more(awaited, waiting):
+                    more = self._start_more(more, fetcher, awaited, summary)
+                if len(checked_ids) >= _PRUNE_EVERY:
+                    self._prune(checked_ids)
+                    checked_ids = []
             while waiting:
                 if not len(parser):  # a bug: fail the batch (its claims expire) rather than wait forever
                     raise RuntimeError(f"the parser pool lost {len(waiting)} jobs")
                 self._collect(parser, waiting, out, block=True)
-                self._write_full(out, summary)
+                self._write_due(out, summary)
             self._store(out.changed, summary)
             self._flush(out.records, summary)
             self._prune(checked_ids)
@@ -506,20 +531,61 @@ class Worker:
         log.info("crawl batch worker=%s %s%s", self.config.worker_id, summary.line(), late)
         return summary
 
-    def _fetched(self, awaited: set[int], *, leave_late: bool) -> Iterator[FetchResult]:
+    def _start(self, batch: list[ClaimedFeed], fetcher: FetchThread) -> None:
+        """Start fetching a claimed batch; its results come back through `_inbox`."""
+        if not batch:
+            return
+        requests = [
+            FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
+        ]
+        self._fetching.update((source.pk, source) for source in batch)
+        self._fetches.append(fetcher.start(requests, self._inbox.put))
+
+    def _wants_more(self, awaited: set[int], waiting: set[_ToParse]) -> bool:
+        """Time to claim the next batch: fewer fetches left than the fetcher runs at once, and no more
+        than a batch of bodies waiting for the parser (a parser slower than the fetcher holds claims back
+        instead of piling up bodies)."""
+        return len(awaited) < max(1, self.config.fetch.concurrency) and len(waiting) < self.config.batch_size
+
+    def _start_more(
+        self,
+        more: Callable[[], list[ClaimedFeed]],
+        fetcher: FetchThread,
+        awaited: set[int],
+        summary: Summary,
+    ) -> Callable[[], list[ClaimedFeed]] | None:
+        """Claim and start the next batch; `more` again while there was one, None once nothing is left.
+        Logged with the run's count so far: a run lasts as long as feeds are due."""
+        batch = more()
+        if not batch:
+            return None
+        awaited.update(source.pk for source in batch)
+        self._start(batch, fetcher)
+        log.info(
+            "crawl batch worker=%s claimed=%d recorded=%d", self.config.worker_id, len(batch), summary.feeds
+        )
+        return more
+
+    def _fetched(self, awaited: set[int], *, leave_late: bool) -> Iterator[FetchResult | None]:
         """Results of the fetches in flight (the batch's and earlier batches' late ones), as they complete,
         until every feed in `awaited` has one (each is removed from it), or, with `leave_late`, until no
-        more than `late_fetches` are left and none has completed for `late_after` seconds."""
+        more than `late_fetches` are left and none has completed for `late_after` seconds.
+
+        None every `_TICK` seconds without a result: the caller collects parsed feeds and writes what has
+        waited long enough in the meantime."""
         config = self.config
-        last = time.monotonic()
+        last = checked = time.monotonic()
         while awaited:
             try:
-                result = self._inbox.get(timeout=min(_CHECK_SECONDS, config.late_after))
+                result = self._inbox.get(timeout=_TICK)
             except queue.Empty:
-                self._check_fetches(awaited)
-                idle = time.monotonic() - last
-                if leave_late and len(awaited) <= config.late_fetches and idle >= config.late_after:
+                now = time.monotonic()
+                if now - checked >= _CHECK_SECONDS:
+                    self._check_fetches(awaited)
+                    checked = now
+                if leave_late and len(awaited) <= config.late_fetches and now - last >= config.late_after:
                     return
+                yield None
                 continue
             if result.request.feed_id not in self._fetching:
                 continue  # a fetch of a batch given up on (`_drop_fetches`)
@@ -569,14 +635,16 @@ class Worker:
                 waiting.discard(item)
                 out.add(self._parsed(item, parsed))
 
-    def _write_full(self, out: _Pending, summary: Summary) -> None:
-        """Store or flush whatever has reached its chunk size."""
-        if len(out.records) >= _FLUSH_EVERY:
-            self._flush(out.records, summary)
-            out.records = []
-        if len(out.changed) >= _STORE_EVERY:
+    def _write_due(self, out: _Pending, summary: Summary) -> None:
+        """Store or flush whatever has reached its chunk size, and everything once something has waited
+        `_WRITE_AFTER` seconds (fetches that trickle in would otherwise hold it back, up to the lease)."""
+        overdue = out.overdue()
+        if len(out.changed) >= _STORE_EVERY or (overdue and out.changed):
             self._store(out.changed, summary)
             out.changed = []
+        if len(out.records) >= _FLUSH_EVERY or (overdue and out.records):
+            self._flush(out.records, summary)
+            out.records = []
 
     # -- one feed --------------------------------------------------------------------------------
 
