@@ -37,6 +37,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_chart_positions() -> None:
+    """Search indexing keeps the chart positions for a minute (`lytt.search.index.chart_positions`). Each
+    test's database starts again from id 1, so positions an earlier test cached would name this test's
+    shows: start every test without them."""
+    from lytt.search.index import reset_chart_cache
+
+    reset_chart_cache()
+
+
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     """A real HTTP server on 127.0.0.1 serving good and misbehaving feeds (see tests/feedserver.py)."""
