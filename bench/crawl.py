@@ -4,6 +4,7 @@
     .venv/bin/python bench/crawl.py --quick    # 200 feeds
     .venv/bin/python bench/crawl.py --feeds 500 --feeds 2000
     .venv/bin/python bench/crawl.py --quick --parsers 0 --parsers 1   # Lytt twice: in-process, one process
+    .venv/bin/python bench/crawl.py --reader-search   # and reader making its entries searchable too
 
 A separate process serves N generated feeds (~35 episodes, ~40 KB each, built before either side runs) from
 127.0.0.1 with ETags, with keep-alive, answering If-None-Match with 304. Each side starts from an empty
@@ -16,7 +17,10 @@ SQLite database and does:
    same body and Lytt skips parsing by content hash (feeds/s). `reader` keeps its own validators: its
    second figure is its 304 pass.
 
-reader runs `update_feeds(workers=16, scheduled=False)`. Lytt's worker runs with `--parsers` parser
+reader runs `update_feeds(workers=16, scheduled=False)`: it stores the entries, while Lytt's first ingest
+also indexes them for search. With `--reader-search`, reader also does that work, in a run of its own:
+search enabled, `update_feeds` then `update_search` (an extra row; its `update_search` is slow).
+Lytt's worker runs with `--parsers` parser
 processes (default: as `lytt crawl`, cores - 1). Each load average printed is the 1-minute figure when that
 side finished. Figures go to stdout as a Markdown table.
 """
@@ -218,10 +222,34 @@ def run_reader(urls: list[str], data_dir: Path) -> dict[str, float]:
     return figures
 
 
+def run_reader_searchable(urls: list[str], data_dir: Path) -> dict[str, float]:
+    """reader doing all that Lytt's first ingest does: the entries stored and searchable (its search
+    enabled, `update_feeds` then `update_search`). A database of its own: search's triggers would slow
+    the plain run's `update_feeds`."""
+    reader = _import_reader()
+    db = reader.make_reader(str(data_dir / "reader-search.sqlite"))
+    db.enable_search()
+    for url in urls:
+        db.add_feed(url)
+    started = time.perf_counter()
+    db.update_feeds(workers=16, scheduled=False)
+    db.update_search()
+    seconds = time.perf_counter() - started
+    hits = db.search_entry_counts("conversation").total
+    expect(hits == len(urls) * EPISODES, f"reader's search finds {hits} entries")
+    db.close()
+    return {"first_feeds_s": len(urls) / seconds}
+
+
 def _in_process(
     target: str, urls: list[str], data_dir: Path, parsers: int, out: multiprocessing.Queue[dict[str, float]]
 ) -> None:
-    out.put(run_lytt(urls, data_dir, parsers) if target == "lytt" else run_reader(urls, data_dir))
+    if target == "lytt":
+        out.put(run_lytt(urls, data_dir, parsers))
+    elif target == "reader-search":
+        out.put(run_reader_searchable(urls, data_dir))
+    else:
+        out.put(run_reader(urls, data_dir))
 
 
 def measure(target: str, urls: list[str], parsers: int = 0) -> dict[str, float]:
@@ -254,6 +282,11 @@ def main() -> int:
         type=int,
         action="append",
         help="Lytt's parser processes (repeatable: one Lytt run each; default cores - 1)",
+    )
+    parser.add_argument(
+        "--reader-search",
+        action="store_true",
+        help="also time reader doing all of Lytt's first ingest: stored and searchable (slow)",
     )
     args = parser.parse_args()
     counts = [200] if args.quick else (args.feeds or [1000, 10000])
@@ -296,6 +329,16 @@ def main() -> int:
                     print(
                         f"| {count:,} | {parsers} | {label} | {lytt[ours]:,.{places}f} "
                         f"| {peer[theirs]:,.{places}f} | {ratio:.1f}x |"
+                    )
+            if args.reader_search:
+                searchable = measure("reader-search", urls)
+                print(f"<!-- load average: reader with search {searchable['load']:.1f} -->")
+                for parsers, lytt in runs:
+                    ratio = lytt["first_feeds_s"] / searchable["first_feeds_s"]
+                    print(
+                        f"| {count:,} | {parsers} | first ingest, searchable (reader: + update_search), "
+                        f"feeds/s | {lytt['first_feeds_s']:,.0f} | {searchable['first_feeds_s']:,.0f} "
+                        f"| {ratio:.1f}x |"
                     )
             sys.stdout.flush()
     finally:
