@@ -15,9 +15,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "crawl",
         help="fetch due feeds and update the catalogue (forever, or --once)",
         description=(
-            "Fetch due feeds and ingest what changed. Runs until SIGTERM/Ctrl-C (the current batch is "
-            "finished first), or with --once until nothing is due. Any number of workers can share one "
-            "PostgreSQL database; on SQLite run one."
+            "Fetch due feeds and ingest what changed. Runs until SIGTERM/Ctrl-C (the feeds already "
+            "claimed are finished first), or with --once until nothing is due. Any number of workers "
+            "can share one PostgreSQL database; on SQLite run one."
         ),
     )
     parser.add_argument(
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     settle_heap()
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        console.print("stopping after the current batch…")
+        console.print("stopping once the feeds already claimed are done…")
         worker.stop.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -400,8 +400,9 @@ class Worker:
     def crawl_forever(self, *, max_sleep: float = 60.0, min_sleep: float = 1.0) -> Summary:
         """Crawl due feeds, sleeping until the next one is due (within min_sleep..max_sleep), until `stop`.
 
-        A stop request lets the current batch finish and record its outcomes. Database errors (a restarted
-        server, a dropped connection) are logged and retried with backoff rather than ending the process.
+        A stop request claims nothing more; the feeds already claimed are finished and recorded. Database
+        errors (a restarted server, a dropped connection) are logged and retried with backoff rather than
+        ending the process.
         """
         total = Summary()
         failures = 0
