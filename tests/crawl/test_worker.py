@@ -828,3 +828,13 @@ def test_feeds_done_early_are_written_while_a_slow_fetch_is_still_running(feed_s
 
     assert (summary.feeds, summary.outcomes) == (5, {"updated": 5})
     assert max(written[source.pk] for source in quick) < written[slow.pk] - 1.0
+
+
+def test_the_lease_needed_counts_the_fetches_a_batch_may_wait_behind() -> None:
+    """100 feeds at 32 at once is four waves of fetches, each up to the total timeout, and a batch may
+    first wait for up to 31 fetches of the batch claimed before it: five waves in the worst case."""
+    config = WorkerConfig(batch_size=100, fetch=FetchConfig(concurrency=32, total_timeout=90))
+    assert config.lease_needed() == timedelta(seconds=5 * 90)
+    assert WorkerConfig(
+        batch_size=32, fetch=FetchConfig(concurrency=32, total_timeout=10)
+    ).lease_needed() == (timedelta(seconds=20))

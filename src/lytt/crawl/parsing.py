@@ -14,8 +14,9 @@ thread's ingest instead of taking turns with it under one interpreter lock.
   is then run again alone in a fresh pool, so only a feed that kills a process a second time fails, as a
   `ParseFailure` with `crashed=True`; the worker records it as that feed's error, retried on the usual
   backoff. Nothing is lost and no other feed is blamed.
-- Processes ignore SIGINT and SIGTERM (the crawler finishes the feeds it has claimed, then shuts the pool down) and exit by
-  themselves when the crawler is gone, even after SIGKILL: a watchdog thread checks the parent's pid.
+- Processes ignore SIGINT and SIGTERM (the crawler finishes the feeds it has claimed, then shuts the pool
+  down) and exit by themselves when the crawler is gone, even after SIGKILL: a watchdog thread checks the
+  parent's pid.
 """
 
 from __future__ import annotations

@@ -134,9 +134,11 @@ class WorkerConfig:
         return max(1, self.fetch.concurrency // 4)
 
     def lease_needed(self) -> timedelta:
-        """The worst case for one batch: every fetch in it hitting the total timeout, in waves."""
+        """The worst case for one batch: every fetch in it hitting the total timeout, in waves, after one
+        more wave for the fetches of the batch before it (a batch is claimed while fewer than
+        `concurrency` of those are left, `Worker.run_batch`)."""
         waves = -(-self.batch_size // max(self.fetch.concurrency, 1))
-        return timedelta(seconds=waves * self.fetch.total_timeout)
+        return timedelta(seconds=(waves + 1) * self.fetch.total_timeout)
 
 
 @dataclass(slots=True)
