@@ -7,11 +7,13 @@ and ingest. Screenshots go to a temporary directory, or to docs/screenshots/ wit
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from lytt.catalog.models import Episode
 
@@ -52,6 +54,39 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class _WaitingServer(ThreadedWSGIServer):
+    """Django's live server, made to wait for the requests still in flight when it closes.
+
+    Each request thread shares the test's in-memory SQLite connection and closes it when it ends.
+    pytest-django's `LiveServer.stop` makes the connection unshareable right after closing the server, so
+    a request the browser sent just before (a media range, a late fetch) failed in its thread with
+    "DatabaseWrapper objects created in a thread can only be used in that same thread".
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._idle:  # counted here, before its thread starts, so `server_close` cannot miss it
+            self._in_flight += 1
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0, timeout=10)
+
+
 @pytest.fixture
 def lytt_server(restore_taxonomy: None, transactional_db: None) -> Iterator[str]:
     """A live server whose static files come from WhiteNoise, as in production.
@@ -63,6 +98,7 @@ def lytt_server(restore_taxonomy: None, transactional_db: None) -> Iterator[str]
 
     server = LiveServer("localhost", start=False)
     server.thread.static_handler = lambda app: app  # let WhiteNoise (in the middleware) answer /static/
+    server.thread.server_class = _WaitingServer
     server.start()
     try:
         yield server.url
