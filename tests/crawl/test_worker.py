@@ -6,10 +6,12 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
@@ -617,6 +619,26 @@ def test_tuning_leaves_a_connection_inside_a_transaction_alone() -> None:
     worker_module.tune_connection()
     assert _pragmas() == (2, -64 * 1024)
     _reset_pragmas()
+
+
+def test_the_crawler_reads_a_database_file_through_a_memory_map(tmp_path: Path) -> None:
+    """A memory map needs a file (the test database lives in memory): a connection of its own to one."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own connection settings (the PostgreSQL pass has nothing to tune)")
+    settings = {**connection.settings_dict, "NAME": str(tmp_path / "crawl.sqlite3")}
+    crawler = SQLiteDatabaseWrapper(settings, alias="crawler")
+    try:
+        with crawler.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size")
+            assert cursor.fetchone()[0] == 0
+        worker_module.tune_connection(crawler)
+        with crawler.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size")
+            assert cursor.fetchone()[0] == 1 << 30
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -64 * 1024
+    finally:
+        crawler.close()
 
 
 def _slow_and_fast(feed_server: FeedServer, fast: int) -> tuple[FeedSource, list[FeedSource]]:

@@ -44,6 +44,7 @@ from django.db import (
     connection,
     transaction,
 )
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Field, Q
 from django.db.models.functions import Coalesce, Greatest
 
@@ -89,19 +90,21 @@ def settle_heap() -> None:
 
 
 #: SQLite settings of the crawler's own connection: savepoint and statement journals in memory instead of
-#: temporary files (SQLite writes every page a feed's savepoint touches to one before changing it), and a
+#: temporary files (SQLite writes every page a feed's savepoint touches to one before changing it); a
 #: page cache big enough to hold a chunk's transaction until commit instead of spilling pages to the WAL
-#: part-way, or reading evicted ones back. docs/benchmarks.md, "crawl", has the figures.
-CRAWLER_SQLITE_PRAGMAS = {"temp_store": 2, "cache_size": -64 * 1024}
+#: part-way, or reading evicted ones back; and the first GB of the database file read through a memory
+#: map, not a system call per page missing from that cache (a large catalogue's index pages, FTS5's
+#: segments while merging). docs/benchmarks.md, "crawl", has the figures.
+CRAWLER_SQLITE_PRAGMAS = {"temp_store": 2, "cache_size": -64 * 1024, "mmap_size": 1 << 30}
 
 
-def tune_connection() -> None:
-    """Apply `CRAWLER_SQLITE_PRAGMAS` to this thread's connection (SQLite only). Called before each claim,
-    so a connection opened again after an error gets them too. Inside a transaction it does nothing:
-    SQLite refuses to change where temporary storage lives within one."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+def tune_connection(target: BaseDatabaseWrapper = connection) -> None:
+    """Apply `CRAWLER_SQLITE_PRAGMAS` to `target` (this thread's default connection; SQLite only). Called
+    before each claim, so a connection opened again after an error gets them too. Inside a transaction it
+    does nothing: SQLite refuses to change where temporary storage lives within one."""
+    if target.vendor != "sqlite" or target.in_atomic_block:
         return
-    with connection.cursor() as cursor:
+    with target.cursor() as cursor:
         for name, value in CRAWLER_SQLITE_PRAGMAS.items():
             cursor.execute(f"PRAGMA {name} = {value}")  # (the value it has already: nothing to do)
 
