@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from tests.feedserver import FeedServer, rss
 
@@ -860,3 +860,28 @@ def test_the_lease_needed_counts_the_fetches_a_batch_may_wait_behind() -> None:
     assert config.lease_needed() == timedelta(seconds=5 * 90)
     one_wave = WorkerConfig(batch_size=32, fetch=FetchConfig(concurrency=32, total_timeout=10))
     assert one_wave.lease_needed() == timedelta(seconds=20)
+
+
+def test_a_failed_claim_in_a_run_finishes_the_feeds_in_hand(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A claim made while a batch is still in flight fails (the database is locked, or restarting): the
+    claimed feeds are still fetched once and recorded, and the next claim picks up the rest."""
+    sources = [add(feed_server.add(f"/busy{n}.xml", rss(f"Busy {n}", episodes=1))) for n in range(8)]
+    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
+    real_claim = worker_module.claim_batch
+    calls = iter(range(100))
+
+    def claim_failing_once(*args: Any, **kwargs: Any) -> list[Any]:
+        if next(calls) == 1:
+            raise OperationalError("database is locked")
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", claim_failing_once)
+    summary = make_worker(fetch=fetch, batch_size=4).crawl_once()
+
+    assert (summary.feeds, summary.outcomes) == (8, {"updated": 8})
+    assert "could not claim more feeds, finishing the" in caplog.text
+    assert all(feed_server.hits[f"/busy{n}.xml"] == 1 for n in range(8))
+    assert FeedSource.objects.filter(claimed_by="test-worker").count() == 0
+    assert FeedCheck.objects.filter(feed__in=sources).count() == 8

@@ -560,9 +560,15 @@ class Worker:
         awaited: set[int],
         summary: Summary,
     ) -> Callable[[], list[ClaimedFeed]] | None:
-        """Claim and start the next batch; `more` again while there was one, None once nothing is left.
+        """Claim and start the next batch; `more` again while there was one, None once nothing is left, or
+        when the claim failed: the feeds in hand are finished and recorded first (a database that is busy
+        or restarting must not cost them), and the caller's next claim tries again.
         Logged with the run's count so far: a run lasts as long as feeds are due."""
-        batch = more()
+        try:
+            batch = more()
+        except DatabaseError as exc:
+            log.warning("crawl could not claim more feeds, finishing the %d in hand: %s", len(awaited), exc)
+            return None
         if not batch:
             return None
         awaited.update(source.pk for source in batch)
