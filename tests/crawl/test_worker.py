@@ -885,3 +885,26 @@ def test_a_failed_claim_in_a_run_finishes_the_feeds_in_hand(
     assert all(feed_server.hits[f"/busy{n}.xml"] == 1 for n in range(8))
     assert FeedSource.objects.filter(claimed_by="test-worker").count() == 0
     assert FeedCheck.objects.filter(feed__in=sources).count() == 8
+
+
+def test_a_long_run_keeps_only_the_fetch_batches_still_running(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that never waits (feeds due all the time) forgets each fetch batch once it has ended, instead
+    of keeping one for every batch it ever claimed."""
+    for n in range(20):
+        add(feed_server.add(f"/long{n}.xml", rss(f"Long {n}", episodes=1)))
+    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
+    worker = make_worker(fetch=fetch, batch_size=2)
+    kept: list[int] = []
+    real_claim = worker_module.claim_batch
+
+    def counting_claim(*args: Any, **kwargs: Any) -> list[Any]:
+        kept.append(len(worker._fetches))
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", counting_claim)
+    assert worker.crawl_once().feeds == 20
+
+    assert len(kept) >= 10
+    assert max(kept) <= 3  # at most the batches with a fetch still running, and the one just claimed

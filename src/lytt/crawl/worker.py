@@ -498,11 +498,11 @@ class Worker:
         summary = Summary()
         parser = parser if parser is not None else ParsePool(0)
         awaited = {source.pk for source in batch} if batch else set(self._fetching)
-        self._start(batch, fetcher)
         checked_ids: list[int] = []
         out = _Pending()
         waiting: set[_ToParse] = set()
         try:
+            self._start(batch, fetcher)
             for result in self._fetched(awaited, leave_late=bool(batch)):
                 if result is not None:
                     source = self._fetching.pop(result.request.feed_id)
@@ -545,6 +545,7 @@ class Worker:
             FetchRequest(source.pk, source.url, source.etag, source.last_modified) for source in batch
         ]
         self._fetching.update((source.pk, source) for source in batch)
+        self._forget_ended_fetches()
         self._fetches.append(fetcher.start(requests, self._inbox.put))
 
     def _wants_more(self, awaited: set[int], waiting: set[_ToParse]) -> bool:
@@ -608,6 +609,13 @@ class Worker:
     def _check_fetches(self, awaited: set[int]) -> None:
         """Forget fetch batches that have ended; fail (the feeds' claims expire) rather than wait forever
         if every one has ended with results still missing (a bug on the fetch side)."""
+        self._forget_ended_fetches()
+        if not self._fetches and self._inbox.empty():
+            raise RuntimeError(f"the fetcher finished with {len(awaited)} results missing")
+
+    def _forget_ended_fetches(self) -> None:
+        """Drop the fetch batches that have ended, re-raising what ended one with an error (a bug on the
+        fetch side). Also done at each claim: a run that never waits would otherwise keep them all."""
         running = []
         for future in self._fetches:
             if not future.done():
@@ -615,8 +623,6 @@ class Worker:
             elif not future.cancelled():
                 future.result()  # re-raises what ended it
         self._fetches = running
-        if not running and self._inbox.empty():
-            raise RuntimeError(f"the fetcher finished with {len(awaited)} results missing")
 
     def _drop_fetches(self) -> None:
         """Stop every fetch in flight and forget it (its feeds stay claimed until the lease runs out)."""
