@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.django_db
 FAST = FetchConfig(connect_timeout=1, read_timeout=0.5, total_timeout=2, max_bytes=300_000, concurrency=8)
 #: For tests whose feeds are all healthy: timeouts that a loaded test machine cannot trip.
 PATIENT = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=8)
+#: Two fetches at once: a run with small batches claims the next one while a fetch or two are left.
+TWO_AT_ONCE = replace(PATIENT, concurrency=2)
 
 
 def make_worker(**options: object) -> Worker:
@@ -798,8 +801,7 @@ def test_the_next_batch_is_claimed_and_fetched_before_the_current_one_is_stored(
         return real_claim(*args, **kwargs)
 
     monkeypatch.setattr(worker_module, "claim_batch", counting_claim)
-    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
-    summary = make_worker(fetch=fetch, batch_size=4).crawl_once()
+    summary = make_worker(fetch=TWO_AT_ONCE, batch_size=4).crawl_once()
 
     assert (summary.feeds, summary.outcomes) == (12, {"updated": 12})
     assert recorded_at_claim[:3] == [0, 0, 0]  # every batch claimed before the first was stored
@@ -816,8 +818,7 @@ def test_a_stop_request_ends_the_run_after_the_batches_already_claimed(
 ) -> None:
     """`stop` (SIGTERM) claims nothing more: the batches already claimed are fetched and recorded."""
     sources = [add(feed_server.add(f"/stop{n}.xml", rss(f"Stop {n}", episodes=1))) for n in range(12)]
-    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
-    worker = make_worker(fetch=fetch, batch_size=4)
+    worker = make_worker(fetch=TWO_AT_ONCE, batch_size=4)
     real_claim = worker_module.claim_batch
 
     def claim_then_stop(*args: Any, **kwargs: Any) -> list[Any]:
@@ -868,7 +869,6 @@ def test_a_failed_claim_in_a_run_finishes_the_feeds_in_hand(
     """A claim made while a batch is still in flight fails (the database is locked, or restarting): the
     claimed feeds are still fetched once and recorded, and the next claim picks up the rest."""
     sources = [add(feed_server.add(f"/busy{n}.xml", rss(f"Busy {n}", episodes=1))) for n in range(8)]
-    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
     real_claim = worker_module.claim_batch
     calls = iter(range(100))
 
@@ -878,7 +878,7 @@ def test_a_failed_claim_in_a_run_finishes_the_feeds_in_hand(
         return real_claim(*args, **kwargs)
 
     monkeypatch.setattr(worker_module, "claim_batch", claim_failing_once)
-    summary = make_worker(fetch=fetch, batch_size=4).crawl_once()
+    summary = make_worker(fetch=TWO_AT_ONCE, batch_size=4).crawl_once()
 
     assert (summary.feeds, summary.outcomes) == (8, {"updated": 8})
     assert "could not claim more feeds, finishing the" in caplog.text
@@ -894,8 +894,7 @@ def test_a_long_run_keeps_only_the_fetch_batches_still_running(
     of keeping one for every batch it ever claimed."""
     for n in range(20):
         add(feed_server.add(f"/long{n}.xml", rss(f"Long {n}", episodes=1)))
-    fetch = FetchConfig(connect_timeout=10, read_timeout=10, total_timeout=20, concurrency=2)
-    worker = make_worker(fetch=fetch, batch_size=2)
+    worker = make_worker(fetch=TWO_AT_ONCE, batch_size=2)
     kept: list[int] = []
     real_claim = worker_module.claim_batch
 
