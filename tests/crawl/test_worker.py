@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -41,6 +42,18 @@ def make_worker(**options: object) -> Worker:
 
 def add(url: str) -> FeedSource:
     return FeedSource.objects.create(url=url)
+
+
+def before_each_claim(monkeypatch: pytest.MonkeyPatch, hook: Callable[[int], object]) -> None:
+    """Call `hook(n)` before the worker's claim number n (from 0); it may raise instead of letting it run."""
+    real_claim = worker_module.claim_batch
+    calls = itertools.count()
+
+    def claim(*args: Any, **kwargs: Any) -> list[Any]:
+        hook(next(calls))
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "claim_batch", claim)
 
 
 def latest_check(source: FeedSource) -> FeedCheck:
@@ -736,25 +749,23 @@ def _raise_killed() -> None:
 def test_a_crawl_that_fails_leaves_nothing_in_flight_for_the_next_one(
     feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crawl that ends with an error between batches (here: its second claim) forgets the fetch it left
-    running: that fetch ran on the crawl's own fetch thread, and the next crawl must not wait for it."""
+    """A crawl that ends with an error (here: its second claim, made while the first batch is in flight)
+    forgets the fetches it left running: they ran on the crawl's own fetch thread, and the next crawl must
+    not wait for them."""
     _slow_and_fast(feed_server, 7)
     worker = make_worker(fetch=PATIENT, batch_size=4, late_after=0.2)
-    claims = iter([True])
-    real_claim = worker_module.claim_batch
 
-    def claim_once(*args: Any, **kwargs: Any) -> list[Any]:
-        if next(claims, False):
-            return real_claim(*args, **kwargs)
-        raise _Killed
+    def killed_after_the_first(n: int) -> None:
+        if n:
+            raise _Killed
 
-    monkeypatch.setattr(worker_module, "claim_batch", claim_once)
+    before_each_claim(monkeypatch, killed_after_the_first)
     with pytest.raises(_Killed):
         worker.crawl_once()
     assert worker._fetching == {}
     monkeypatch.undo()
 
-    assert worker.crawl_once().feeds == 4  # the rest; the slow feed stays claimed until its lease ends
+    assert worker.crawl_once().feeds == 4  # the rest; the first batch stays claimed until its lease ends
 
 
 @pytest.mark.parametrize(
@@ -794,13 +805,7 @@ def test_the_next_batch_is_claimed_and_fetched_before_the_current_one_is_stored(
     is claimed once fewer fetches than `concurrency` are left."""
     sources = [add(feed_server.add(f"/flow{n}.xml", rss(f"Flow {n}", episodes=2))) for n in range(12)]
     recorded_at_claim: list[int] = []
-    real_claim = worker_module.claim_batch
-
-    def counting_claim(*args: Any, **kwargs: Any) -> list[Any]:
-        recorded_at_claim.append(FeedCheck.objects.count())
-        return real_claim(*args, **kwargs)
-
-    monkeypatch.setattr(worker_module, "claim_batch", counting_claim)
+    before_each_claim(monkeypatch, lambda n: recorded_at_claim.append(FeedCheck.objects.count()))
     summary = make_worker(fetch=TWO_AT_ONCE, batch_size=4).crawl_once()
 
     assert (summary.feeds, summary.outcomes) == (12, {"updated": 12})
@@ -819,13 +824,7 @@ def test_a_stop_request_ends_the_run_after_the_batches_already_claimed(
     """`stop` (SIGTERM) claims nothing more: the batches already claimed are fetched and recorded."""
     sources = [add(feed_server.add(f"/stop{n}.xml", rss(f"Stop {n}", episodes=1))) for n in range(12)]
     worker = make_worker(fetch=TWO_AT_ONCE, batch_size=4)
-    real_claim = worker_module.claim_batch
-
-    def claim_then_stop(*args: Any, **kwargs: Any) -> list[Any]:
-        worker.stop.set()
-        return real_claim(*args, **kwargs)
-
-    monkeypatch.setattr(worker_module, "claim_batch", claim_then_stop)
+    before_each_claim(monkeypatch, lambda n: worker.stop.set())
     summary = worker.crawl_once()
 
     assert (summary.feeds, summary.outcomes) == (4, {"updated": 4})
@@ -869,15 +868,12 @@ def test_a_failed_claim_in_a_run_finishes_the_feeds_in_hand(
     """A claim made while a batch is still in flight fails (the database is locked, or restarting): the
     claimed feeds are still fetched once and recorded, and the next claim picks up the rest."""
     sources = [add(feed_server.add(f"/busy{n}.xml", rss(f"Busy {n}", episodes=1))) for n in range(8)]
-    real_claim = worker_module.claim_batch
-    calls = iter(range(100))
 
-    def claim_failing_once(*args: Any, **kwargs: Any) -> list[Any]:
-        if next(calls) == 1:
+    def locked_once(n: int) -> None:
+        if n == 1:
             raise OperationalError("database is locked")
-        return real_claim(*args, **kwargs)
 
-    monkeypatch.setattr(worker_module, "claim_batch", claim_failing_once)
+    before_each_claim(monkeypatch, locked_once)
     summary = make_worker(fetch=TWO_AT_ONCE, batch_size=4).crawl_once()
 
     assert (summary.feeds, summary.outcomes) == (8, {"updated": 8})
@@ -896,13 +892,7 @@ def test_a_long_run_keeps_only_the_fetch_batches_still_running(
         add(feed_server.add(f"/long{n}.xml", rss(f"Long {n}", episodes=1)))
     worker = make_worker(fetch=TWO_AT_ONCE, batch_size=2)
     kept: list[int] = []
-    real_claim = worker_module.claim_batch
-
-    def counting_claim(*args: Any, **kwargs: Any) -> list[Any]:
-        kept.append(len(worker._fetches))
-        return real_claim(*args, **kwargs)
-
-    monkeypatch.setattr(worker_module, "claim_batch", counting_claim)
+    before_each_claim(monkeypatch, lambda n: kept.append(len(worker._fetches)))
     assert worker.crawl_once().feeds == 20
 
     assert len(kept) >= 10
