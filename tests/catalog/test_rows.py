@@ -140,3 +140,38 @@ def test_bounded_int_and_clean() -> None:
     assert rows.clean("a\x00b  ", 10) == "ab"
     assert rows.clean(None, 10) == ""
     assert rows.clean_url("https://x/" + "y" * 10, 12) == ""
+
+
+_DIGESTS = st.lists(st.binary(min_size=1, max_size=8).map(lambda b: rows._hash("g", b.hex())), max_size=60)
+
+
+@given(_DIGESTS)
+def test_sketch_is_the_smallest_keys_cut_short_in_any_order(keys: list[str]) -> None:
+    drawn = rows.sketch(keys)
+    assert drawn == rows.sketch(list(reversed(keys)))
+    assert drawn == sorted(drawn)
+    assert len(drawn) == min(rows.SKETCH_SIZE, len(set(keys)))
+    assert all(len(key) == rows.SKETCH_KEY_LENGTH for key in drawn)
+    cut = {key[: rows.SKETCH_KEY_LENGTH] for key in keys}
+    assert all(key in cut for key in drawn)
+    assert all(other >= max(drawn) for other in cut - set(drawn))
+
+
+@given(_DIGESTS, _DIGESTS)
+def test_a_sketch_grown_with_new_keys_is_the_sketch_of_all_of_them(old: list[str], new: list[str]) -> None:
+    assert rows.sketch([*rows.sketch(old), *new]) == rows.sketch([*old, *new])
+
+
+@given(_DIGESTS, st.data())
+def test_a_part_of_the_items_keeps_the_part_of_the_sketch_that_falls_in_it(
+    keys: list[str], data: st.DataObject
+) -> None:
+    part = data.draw(st.lists(st.sampled_from(keys), unique=True) if keys else st.just([]))
+    cut_part = {key[: rows.SKETCH_KEY_LENGTH] for key in part}
+    assert {key for key in rows.sketch(keys) if key in cut_part} <= set(rows.sketch(part))
+
+
+def test_guid_keys_are_those_of_items_with_a_guid() -> None:
+    items = [episode(1), episode(2, guid=False)]
+    incoming = rows.episode_rows(Feed(title="t", episodes=items))
+    assert rows.guid_keys(incoming) == [rows.match_key(items[0])]

@@ -15,9 +15,11 @@ Rules (docs/architecture.md, section "catalog", says why):
 - Slugs: slugified title, `-2`, `-3`... on collision; never changed once given.
 - The same show under two URLs is one show: a new source whose feed has the podcast:guid of a known show,
   or whose items carry the guids (and titles or enclosures) of a known show's episodes, points at that show.
-  If that show still has a live source, the new one gets status DUPLICATE with the reason and nothing else
-  is written; a DUPLICATE source is never ingested. If all the show's sources are retired, the new source
-  takes over (a moved feed).
+  The shows compared are those whose sketches (`rows.sketch`, kept per show in `ShowSketch`) share keys
+  with the new feed's: episode keys are only ever looked up within a show. If that show still has a live
+  source, the new one gets status DUPLICATE with the reason and nothing else is written; a DUPLICATE
+  source is never ingested. If all the show's sources are retired, the new source takes over (a moved
+  feed).
 - Re-ingesting an unchanged feed writes nothing.
 - A show seen for the first time skips every lookup that can only find nothing: one INSERT for the show
   (counts and primary category included), one for its categories, one bulk INSERT for its episodes, in
@@ -51,6 +53,7 @@ from lytt.catalog.models import (
     Show,
     ShowCategory,
     ShowPerson,
+    ShowSketch,
 )
 from lytt.feeds.model import Feed
 
@@ -59,6 +62,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 # How many of a new feed's guids are looked up to recognise a known show under a new URL.
 SAME_EPISODES_SAMPLE = 50
+# How many shows whose sketches share keys with a new feed's are compared with it, most shared first.
+SKETCH_CANDIDATES = 20
 
 
 @dataclass(slots=True)
@@ -180,6 +185,7 @@ def _ingest_new_show(
     )
     result = IngestResult(show=show, created=True, unchanged=False)
     new_ids = _insert_episodes(show, incoming, set(), now, result)
+    _insert_sketch(show, rows.sketch(rows.guid_keys(incoming)))
     _sync_episode_people(list(zip(new_ids, incoming, strict=True)), replace=False)
     bulk.insert_values(
         ShowCategory,
@@ -250,12 +256,16 @@ def _known_show(podcast_guid: str, incoming: Sequence[rows.EpisodeRow]) -> tuple
     sample = [row for row in incoming if row.guid][:SAME_EPISODES_SAMPLE]
     if not sample:
         return None
+    candidates = _sketch_candidates(rows.sketch(rows.guid_keys(incoming)))
+    if not candidates:
+        return None
     wanted = {row.match_key: row for row in sample}
     hits: Counter[int] = Counter()
     stored = _execute(
         f"SELECT {_quote('show_id')}, {_quote('match_key')}, {_quote('title')}, {_quote('enclosure_url')}"
-        f" FROM {_table(Episode)} WHERE {_quote('match_key')} IN ({_placeholders(len(wanted))})",
-        list(wanted),
+        f" FROM {_table(Episode)} WHERE {_quote('show_id')} IN ({_placeholders(len(candidates))})"
+        f" AND {_quote('match_key')} IN ({_placeholders(len(wanted))})",
+        [*candidates, *wanted],
     )
     for show_id, key, title, enclosure_url in stored:
         row = wanted[key]
@@ -269,6 +279,37 @@ def _known_show(podcast_guid: str, incoming: Sequence[rows.EpisodeRow]) -> tuple
     if count * 2 < len(sample) or (len(sample) > 1 and count < 2):
         return None
     return Show.objects.get(pk=show_id), f"same episodes ({count} of {len(sample)} guids)"
+
+
+def _sketch_candidates(keys: list[str]) -> list[int]:
+    """Shows whose sketches share any of `keys`, those sharing most first, at most `SKETCH_CANDIDATES`."""
+    if not keys:
+        return []
+    found = _execute(
+        f"SELECT {_quote('show_id')} FROM {_table(ShowSketch)}"
+        f" WHERE {_quote('key')} IN ({_placeholders(len(keys))})"
+        f" GROUP BY {_quote('show_id')} ORDER BY COUNT(*) DESC, {_quote('show_id')} LIMIT %s",
+        [*keys, SKETCH_CANDIDATES],
+    )
+    return [show_id for (show_id,) in found]
+
+
+def _grow_sketch(show: Show, keys: list[str]) -> None:
+    """Add the keys of a show's new or re-keyed episodes with a guid to its sketch, where they are among
+    the smallest. Keys never leave a sketch but for smaller ones: it samples every episode the show has
+    had, as the lookup across shows it replaces saw them all (vanished ones too)."""
+    if not keys:
+        return
+    stored = [key for (key,) in ShowSketch.objects.filter(show=show).values_list("key")]
+    grown = rows.sketch([*stored, *keys])
+    dropped = set(stored) - set(grown)
+    if dropped:
+        ShowSketch.objects.filter(show=show, key__in=dropped).delete()
+    _insert_sketch(show, [key for key in grown if key not in stored])
+
+
+def _insert_sketch(show: Show, keys: list[str]) -> None:
+    bulk.insert_values(ShowSketch, [{"show_id": show.pk, "key": key} for key in keys])
 
 
 #: Slugs looked up at once when choosing a show slug: the base and its first suffixes.
@@ -379,11 +420,14 @@ def _sync_episodes(show: Show, incoming: list[rows.EpisodeRow], now: datetime, r
 
     to_update: list[Episode] = []
     changed_rows: list[tuple[int, rows.EpisodeRow]] = []
+    rekeyed_rows: list[rows.EpisodeRow] = []
     for row in incoming:
         episode = matched.get(row.match_key)
         if episode is None:
             continue
         rekeyed = episode.match_key != row.match_key
+        if rekeyed:
+            rekeyed_rows.append(row)
         if episode.content_hash == row.content_hash and not rekeyed and episode.vanished_at is None:
             continue
         update = Episode(
@@ -412,6 +456,7 @@ def _sync_episodes(show: Show, incoming: list[rows.EpisodeRow], now: datetime, r
 
     new_ids = _insert_episodes(show, new_rows, slugs, now, result)
     changed_rows += list(zip(new_ids, new_rows, strict=True))
+    _grow_sketch(show, rows.guid_keys([*new_rows, *rekeyed_rows]))
     if result.new_episodes or result.updated_episodes or result.vanished_episodes:
         result.unchanged = False
     _sync_episode_people(changed_rows, replace=bool(to_update))

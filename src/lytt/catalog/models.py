@@ -151,9 +151,10 @@ class Episode(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["show", "slug"], name="episode_unique_slug"),
-            # Key first: the same index serves ingest's lookups within a show and across shows (one show
-            # under a second URL), where a (show, match_key) one needed a second index on the key.
-            models.UniqueConstraint(fields=["match_key", "show"], name="episode_unique_key"),
+            # Show first: a show's episodes are written next to each other in this index, where keys first
+            # (random digests) put every new episode on another page of it. Ingest looks keys up within a
+            # show only; across shows it goes through `ShowSketch`.
+            models.UniqueConstraint(fields=["show", "match_key"], name="episode_unique_key"),
         ]
         indexes = [
             models.Index(fields=["show", "-published_at"], name="episode_show_newest"),
@@ -162,6 +163,20 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ShowSketch(models.Model):
+    """One of the few episode keys a show is recognised by under another URL (`lytt.catalog.rows.sketch`):
+    the smallest match keys, cut short, of the episodes with a guid it has ever had."""
+
+    show = models.ForeignKey(Show, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "show"], name="showsketch_unique")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class EpisodePerson(models.Model):

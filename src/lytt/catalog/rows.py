@@ -335,6 +335,30 @@ def episode_rows(feed: Feed) -> list[EpisodeRow]:
     return sorted(chosen.values(), key=lambda r: r.sort_key)
 
 
+#: How many of a show's episode keys its sketch keeps (`sketch`), and how much of each key.
+SKETCH_SIZE = 16
+SKETCH_KEY_LENGTH = 16
+
+
+def sketch(keys: Iterable[str], size: int = SKETCH_SIZE) -> list[str]:
+    """The `size` smallest of `keys` (match keys of items with a guid) cut to `SKETCH_KEY_LENGTH`, sorted;
+    `keys` may hold a stored sketch too (keys already cut), so that a sketch grows with each new item.
+
+    Match keys are SHA-256 digests, so the smallest ones are a random sample that two feeds with the same
+    items share whatever their order (a bottom-k sketch). Kept per show (`ShowSketch`), it finds the known
+    show a new URL may be another copy of without an index of every episode's key across shows, which
+    every episode ingested would write at a random place. A feed that carries a part of a show's items
+    shares the part of the show's sketch that falls in it: the smallest keys of a set stay the smallest
+    of any subset they are in. The keys are a filter only; ingest then compares the episodes themselves.
+    """
+    return sorted({key[:SKETCH_KEY_LENGTH] for key in keys})[:size]
+
+
+def guid_keys(incoming: Iterable[EpisodeRow]) -> list[str]:
+    """Match keys of the rows that have a guid (the rows `sketch` samples)."""
+    return [row.match_key for row in incoming if row.guid]
+
+
 _SHOW_EXTRA = (
     "subtitle",
     "keywords",
