@@ -15,7 +15,7 @@ from lytt.cli import main
 from lytt.crawl.fetch import FetchConfig
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.schedule import Outcome
-from lytt.crawl.worker import Worker, WorkerConfig
+from lytt.crawl.worker import GC_YOUNG_THRESHOLD, Worker, WorkerConfig
 
 pytestmark = pytest.mark.django_db
 FAST = FetchConfig(connect_timeout=1, read_timeout=1, total_timeout=2)
@@ -23,10 +23,13 @@ FAST = FetchConfig(connect_timeout=1, read_timeout=1, total_timeout=2)
 
 @pytest.fixture(autouse=True)
 def thawed_heap() -> Iterator[None]:
-    """`lytt crawl` freezes the heap it starts with (`settle_heap`); each test starts and ends thawed."""
+    """`lytt crawl` freezes the heap it starts with and collects less often (`settle_heap`); each test
+    starts and ends thawed, with the collector's thresholds as they were."""
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def test_crawl_once_prints_a_summary(
@@ -37,6 +40,7 @@ def test_crawl_once_prints_a_summary(
     FeedSource.objects.create(url=feed_server.add("/bad.xml", "no", status=500))
     assert main(["crawl", "--once", "--no-progress", "--timeout", "5"]) == 0
     assert gc.get_freeze_count() > 0  # what was loaded before crawling is out of the collector's way
+    assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
     out = capsys.readouterr().out
     assert "crawl summary: feeds=2 error=1 updated=1 new_episodes=2" in out
     assert "errors=http_500:1" in out
