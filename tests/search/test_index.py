@@ -3,6 +3,7 @@ a crawl chunk's batched indexing equal to a single ingest's."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -45,8 +46,9 @@ def documents() -> dict[tuple[str, int], Any]:
         else:
             cursor.execute(
                 "SELECT e.kind, e.object_id, f.title || '|' || f.author || '|' || f.people || '|' "
-                "|| f.categories || '|' || f.body || '|' || f.kind "
-                "FROM search_fts f JOIN search_searchentry e ON e.id = f.rowid"
+                "|| f.categories || '|' || f.body || '|' || f.kind || '|' || t.title || '|' || t.kind "
+                "FROM search_fts f JOIN search_searchentry e ON e.id = f.rowid "
+                "JOIN search_titles t ON t.rowid = f.rowid"
             )
         return {(kind, object_id): document for kind, object_id, document in cursor.fetchall()}
 
@@ -56,9 +58,10 @@ def assert_backend_index_in_step() -> None:
     on PostgreSQL every stored document equals the one the trigger computes from the row now."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
-            cursor.execute("SELECT count(*) FROM search_fts")
-            assert cursor.fetchone()[0] == SearchEntry.objects.count()
+            for table in ("search_fts", "search_titles"):
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                assert cursor.fetchone()[0] == SearchEntry.objects.count()
         else:
             cursor.execute("CREATE TEMP TABLE before_docs AS SELECT id, document FROM search_searchentry")
             cursor.execute("UPDATE search_searchentry SET title = title")  # the trigger recomputes
@@ -168,6 +171,35 @@ def test_reindexing_replaces_rows_and_keeps_the_backend_index_in_step() -> None:
         "Grace",
     )
     assert SearchEntry.objects.get(kind="episode", object_id=episodes[2].pk).pk == untouched
+    assert_backend_index_in_step()
+
+
+def _fts5_definitions() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE sql LIKE '%USING fts5%'")
+        return dict(cursor.fetchall())
+
+
+def test_only_titles_have_prefix_indexes_and_the_migration_rebuilds_both_ways() -> None:
+    """SQLite: search migration 0008 takes the prefix indexes off the index of every column and gives
+    them to an index of titles, both filled from the rows; backwards, one index holds them all again."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 tables (migration 0008 leaves PostgreSQL alone); runs in the SQLite pass")
+    migration = importlib.import_module("lytt.search.migrations.0008_title_prefixes")
+    show = make_show("Kaffepraten", language="nb")
+    make_episode(show, "Espresso", description_text="Bønner fra Etiopia")
+    index.index_show(show.pk)
+    definitions = _fts5_definitions()
+    assert set(definitions) == {"search_fts", "search_titles"}
+    assert "prefix" not in definitions["search_fts"]
+    assert "prefix='2 3 4'" in definitions["search_titles"]
+    for tables in (migration.ALL_PREFIXED, migration.TITLES_APART):
+        with connection.cursor() as cursor:
+            for statement in migration._statements(tables):
+                cursor.execute(statement)
+        assert set(_fts5_definitions()) == set(tables)
+        assert [hit.obj.title for hit in search("etiop", prefix=True).hits] == ["Espresso"]
+    assert [s.title for s in suggest("kaf")] == ["Kaffepraten"]
     assert_backend_index_in_step()
 
 

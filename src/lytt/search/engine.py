@@ -140,8 +140,13 @@ def _sqlite_rows(
     match = _sqlite_match(query, kind, field)
     if not match:
         return []
+    # Titles are searched in their own index, the one with prefix indexes (search migration 0008); a
+    # title match has no hits in the other columns.
+    table = "search_titles" if field == "title" else "search_fts"
     hits = ", ".join(
-        f"length(highlight(search_fts, {i}, char(1), '')) - length(e.{column}) AS h{i}"
+        f"length(highlight({table}, {i}, char(1), '')) - length(e.{column}) AS h{i}"
+        if table == "search_fts" or column == "title"
+        else f"0 AS h{i}"
         for i, column in enumerate(TEXT_COLUMNS)
     )
     relevance = " + ".join(f"{w} * e.h{i} / (1.0 + e.h{i})" for i, w in enumerate(COLUMN_WEIGHTS))
@@ -152,9 +157,9 @@ def _sqlite_rows(
     sql = (
         "WITH e AS MATERIALIZED ("
         f"SELECT e.id, e.object_id, e.popularity, e.published_at, {hits} "
-        "FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s AND {' AND '.join(clauses)} "
-        "ORDER BY search_fts.rowid DESC LIMIT %s) "
+        f"FROM {table} JOIN search_searchentry e ON e.id = {table}.rowid "
+        f"WHERE {table} MATCH %s AND {' AND '.join(clauses)} "
+        f"ORDER BY {table}.rowid DESC LIMIT %s) "
         f"SELECT e.id, e.object_id, {score} AS score, count(*) OVER () AS total FROM e "
         "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
     )

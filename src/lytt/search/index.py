@@ -376,6 +376,7 @@ def optimize() -> None:
     """Merge FTS5 segments (SQLite) or refresh planner statistics (PostgreSQL) after bulk changes."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+            for table in ("search_fts", "search_titles"):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         else:
             cursor.execute("ANALYZE search_searchentry")
