@@ -471,7 +471,7 @@ def _insert_episodes(
         return []
     created: list[dict[str, Any]] = []
     for row in new_rows:
-        slug = rows.unique_slug(rows.slug_base(row.fields["title"], rows.EPISODE_SLUG_MAX, "episode"), slugs)
+        slug = rows.unique_slug(row.slug_base, slugs)
         slugs.add(slug)
         created.append(
             {

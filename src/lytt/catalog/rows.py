@@ -225,6 +225,9 @@ class EpisodeRow:
     fields: dict[str, Any]  # Episode field values, without show, slug and timestamps
     people: list[PersonRow]
     content_hash: str
+    # The slug the title gives, before a suffix that keeps it unique within the show (ingest adds that):
+    # computed with the rest of the row, in the crawler's parser processes, not its writing thread.
+    slug_base: str
 
     @property
     def guid(self) -> str:
@@ -315,7 +318,7 @@ def episode_row(episode: FeedEpisode) -> EpisodeRow | None:
     }
     people = person_rows(episode.persons)
     digest = content_hash({**fields, "people": people})
-    return EpisodeRow(key, fields, people, digest)
+    return EpisodeRow(key, fields, people, digest, slug_base(title, EPISODE_SLUG_MAX, "episode"))
 
 
 def episode_rows(feed: Feed) -> list[EpisodeRow]:
