@@ -126,11 +126,13 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
         return IngestResult(show=_locked_show(source.show_id), duplicate=True)
     fields = rows.show_fields(feed, fallback_title=urlsplit(source.url).hostname or source.url)
     show: Show | None = None
+    drawn: list[str] = []  # the feed's sketch, for a source without a show
     if source.show_id is not None:
         show = _locked_show(source.show_id)
     else:
         _lock_identity(fields["podcast_guid"] or source.url)
-        known = _known_show(fields["podcast_guid"], incoming)
+        drawn = rows.sketch(rows.guid_keys(incoming))
+        known = _known_show(fields["podcast_guid"], incoming, drawn)
         if known is not None:
             known_show, reason = known
             live = _live_source(known_show, exclude=source)
@@ -146,7 +148,7 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
             source.save(update_fields=["show"])
             show = _locked_show(known_show.pk)
     if show is None:
-        return _ingest_new_show(source, feed, fields, incoming, now)
+        return _ingest_new_show(source, feed, fields, incoming, drawn, now)
     result = IngestResult(show=show)
     changed = _apply_show_fields(show, fields)
     _sync_episodes(show, incoming, now, result)
@@ -161,10 +163,16 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
 
 
 def _ingest_new_show(
-    source: FeedSource, feed: Feed, fields: dict[str, Any], incoming: list[rows.EpisodeRow], now: datetime
+    source: FeedSource,
+    feed: Feed,
+    fields: dict[str, Any],
+    incoming: list[rows.EpisodeRow],
+    drawn: list[str],
+    now: datetime,
 ) -> IngestResult:
     """A show seen for the first time: nothing stored can match, so no lookups, and every row is written
-    once (the show with its counts and primary category, its categories, its episodes in bulk).
+    once (the show with its counts and primary category, its categories, its episodes in bulk, its
+    sketch `drawn`).
     """
     wanted = _category_slugs(feed.categories)
     categories = _categories_by_slug(wanted)
@@ -185,7 +193,7 @@ def _ingest_new_show(
     )
     result = IngestResult(show=show, created=True, unchanged=False)
     new_ids = _insert_episodes(show, incoming, set(), now, result)
-    _insert_sketch(show, rows.sketch(rows.guid_keys(incoming)))
+    _insert_sketch(show, drawn)
     _sync_episode_people(list(zip(new_ids, incoming, strict=True)), replace=False)
     bulk.insert_values(
         ShowCategory,
@@ -247,8 +255,11 @@ def _live_source(show: Show, exclude: FeedSource) -> FeedSource | None:
     )
 
 
-def _known_show(podcast_guid: str, incoming: Sequence[rows.EpisodeRow]) -> tuple[Show, str] | None:
-    """A show this new source is another URL of: same podcast:guid, else the same episodes."""
+def _known_show(
+    podcast_guid: str, incoming: Sequence[rows.EpisodeRow], drawn: list[str]
+) -> tuple[Show, str] | None:
+    """A show this new source is another URL of: same podcast:guid, else the same episodes (looked for
+    among the shows whose sketches share keys with the feed's, `drawn`)."""
     if podcast_guid:
         by_guid = Show.objects.filter(podcast_guid=podcast_guid).order_by("pk").first()
         if by_guid is not None:
@@ -256,7 +267,7 @@ def _known_show(podcast_guid: str, incoming: Sequence[rows.EpisodeRow]) -> tuple
     sample = [row for row in incoming if row.guid][:SAME_EPISODES_SAMPLE]
     if not sample:
         return None
-    candidates = _sketch_candidates(rows.sketch(rows.guid_keys(incoming)))
+    candidates = _sketch_candidates(drawn)
     if not candidates:
         return None
     wanted = {row.match_key: row for row in sample}
