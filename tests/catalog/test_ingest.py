@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.catalog.factories import episode, feed, source
 
-from lytt.catalog.ingest import ingest_feed
+from lytt.catalog.ingest import SKETCH_CANDIDATES, ingest_feed
 from lytt.catalog.models import (
     Episode,
     EpisodePerson,
@@ -25,6 +25,7 @@ from lytt.catalog.models import (
 )
 from lytt.catalog.signals import feed_ingested
 from lytt.feeds.model import Enclosure
+from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Person as FeedPerson
 
 pytestmark = pytest.mark.django_db
@@ -251,6 +252,32 @@ def test_a_mirror_with_part_of_the_episodes_is_the_same_show() -> None:
     assert result.show == show
     other.refresh_from_db()
     assert "same episodes (12 of 12 guids)" in other.status_reason
+
+
+def _numbered(show: str) -> list[FeedEpisode]:
+    """Items whose guids are "1", "2", "3", as some generators number them, with the show's own titles."""
+    items = [episode(n, title=f"{show} {n}") for n in (1, 2, 3)]
+    for n, item in enumerate(items, start=1):
+        item.guid = str(n)
+        item.enclosure = Enclosure(url=f"https://{show.lower()}.example/{n}.mp3")
+    return items
+
+
+def test_a_mirror_is_found_among_more_numbered_guid_shows_than_are_compared() -> None:
+    """Shows whose generators number guids share their whole sketches; the known show with the new
+    feed's title is compared first, however many others share its keys."""
+    for n in range(SKETCH_CANDIDATES + 5):
+        ingest_feed(
+            source(f"https://{n}.example/feed"),
+            feed(episodes=_numbered(f"Show{n}"), title=f"Show{n}"),
+            now=NOW,
+        )
+    last = f"Show{SKETCH_CANDIDATES + 4}"
+    mirror = source("https://mirror.example/feed")
+    result = ingest_feed(mirror, feed(episodes=_numbered(last), title=last), now=NOW)
+    assert result.duplicate
+    assert result.show.title == last
+    assert Show.objects.count() == SKETCH_CANDIDATES + 5
 
 
 def test_sketches_filled_by_the_migration_are_those_ingest_writes() -> None:

@@ -132,7 +132,7 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
     else:
         _lock_identity(fields["podcast_guid"] or source.url)
         drawn = rows.sketch(rows.guid_keys(incoming))
-        known = _known_show(fields["podcast_guid"], incoming, drawn)
+        known = _known_show(fields["podcast_guid"], fields["title"], incoming, drawn)
         if known is not None:
             known_show, reason = known
             live = _live_source(known_show, exclude=source)
@@ -256,10 +256,11 @@ def _live_source(show: Show, exclude: FeedSource) -> FeedSource | None:
 
 
 def _known_show(
-    podcast_guid: str, incoming: Sequence[rows.EpisodeRow], drawn: list[str]
+    podcast_guid: str, title: str, incoming: Sequence[rows.EpisodeRow], drawn: list[str]
 ) -> tuple[Show, str] | None:
     """A show this new source is another URL of: same podcast:guid, else the same episodes (looked for
-    among the shows whose sketches share keys with the feed's, `drawn`)."""
+    among the shows whose sketches share keys with the feed's, `drawn`; the feed's show title `title`
+    decides which come first)."""
     if podcast_guid:
         by_guid = Show.objects.filter(podcast_guid=podcast_guid).order_by("pk").first()
         if by_guid is not None:
@@ -267,7 +268,7 @@ def _known_show(
     sample = [row for row in incoming if row.guid][:SAME_EPISODES_SAMPLE]
     if not sample:
         return None
-    candidates = _sketch_candidates(drawn)
+    candidates = _sketch_candidates(drawn, title)
     if not candidates:
         return None
     wanted = {row.match_key: row for row in sample}
@@ -292,15 +293,19 @@ def _known_show(
     return Show.objects.get(pk=show_id), f"same episodes ({count} of {len(sample)} guids)"
 
 
-def _sketch_candidates(keys: list[str]) -> list[int]:
-    """Shows whose sketches share any of `keys`, those sharing most first, at most `SKETCH_CANDIDATES`."""
+def _sketch_candidates(keys: list[str], title: str) -> list[int]:
+    """Shows whose sketches share any of `keys`, at most `SKETCH_CANDIDATES`: those titled `title` first,
+    then those sharing most keys. Shows whose generators number their guids "1", "2", ... share whole
+    sketches, however many they are; a copy of one of them usually keeps its title."""
     if not keys:
         return []
+    column = f"k.{_quote('show_id')}"
     found = _execute(
-        f"SELECT {_quote('show_id')} FROM {_table(ShowSketch)}"
-        f" WHERE {_quote('key')} IN ({_placeholders(len(keys))})"
-        f" GROUP BY {_quote('show_id')} ORDER BY COUNT(*) DESC, {_quote('show_id')} LIMIT %s",
-        [*keys, SKETCH_CANDIDATES],
+        f"SELECT {column} FROM {_table(ShowSketch)} k JOIN {_table(Show)} s ON s.{_quote('id')} = {column}"
+        f" WHERE k.{_quote('key')} IN ({_placeholders(len(keys))}) GROUP BY {column}"
+        f" ORDER BY MAX(CASE WHEN s.{_quote('title')} = %s THEN 1 ELSE 0 END) DESC, COUNT(*) DESC,"
+        f" {column} LIMIT %s",
+        [*keys, title, SKETCH_CANDIDATES],
     )
     return [show_id for (show_id,) in found]
 
