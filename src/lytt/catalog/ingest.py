@@ -279,9 +279,9 @@ def _known_show(
         f" AND {_quote('match_key')} IN ({_placeholders(len(wanted))})",
         [*candidates, *wanted],
     )
-    for show_id, key, title, enclosure_url in stored:
+    for show_id, key, episode_title, enclosure_url in stored:
         row = wanted[key]
-        same_title = rows.normalise_title(title) == rows.normalise_title(row.fields["title"])
+        same_title = rows.normalise_title(episode_title) == rows.normalise_title(row.fields["title"])
         if same_title or (enclosure_url and enclosure_url == row.enclosure_url):
             hits[show_id] += 1
     if not hits:
@@ -316,7 +316,7 @@ def _grow_sketch(show: Show, keys: list[str]) -> None:
     had, as the lookup across shows it replaces saw them all (vanished ones too)."""
     if not keys:
         return
-    stored = [key for (key,) in ShowSketch.objects.filter(show=show).values_list("key")]
+    stored = list(ShowSketch.objects.filter(show=show).values_list("key", flat=True))
     grown = rows.sketch([*stored, *keys])
     dropped = set(stored) - set(grown)
     if dropped:
