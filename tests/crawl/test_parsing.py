@@ -45,6 +45,17 @@ def test_default_leaves_a_core_to_the_crawler() -> None:
     assert default_processes() == max(1, min(8, (os.cpu_count() or 1) - 1))
 
 
+def test_parser_processes_start_without_the_fetcher() -> None:
+    """A pool process imports `lytt.crawl.parsing` before its first feed; the crawl's first writes wait
+    for it, so the HTTP stack (half of that start-up) must not come along."""
+    probe = (
+        "import sys, lytt.crawl.parsing\n"
+        "print(sorted(m for m in ('aiohttp', 'lytt.crawl.fetch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize("processes", [0, 1])
 def test_pool_parses_like_parse_feed_and_reports_feed_errors(processes: int) -> None:
     with ParsePool[int](processes) as pool:
