@@ -147,6 +147,32 @@ def test_insert_values_writes_the_same_whether_queries_are_logged_or_not(logged:
     assert stored == [tuple(row[name] for name in fields) for row in rows]
 
 
+def _all_fields() -> list[str]:
+    return [f.attname for f in Episode._meta.concrete_fields if not f.primary_key]
+
+
+def test_insert_rows_writes_column_ordered_lists_like_insert() -> None:
+    show = Show.objects.create(slug="s", title="S")
+    objs = [_episode(show, n) for n in range(70)]
+    for obj in objs:
+        obj.created_at = obj.updated_at = WHEN
+    names = list(reversed(_all_fields()))  # any order: the caller's
+    ids = bulk.insert_rows(Episode, names, [[getattr(obj, name) for name in names] for obj in objs])
+    assert len(set(ids)) == 70
+    stored = list(Episode.objects.filter(pk__in=ids).order_by("pk").values_list(*names))
+    assert stored == [tuple(getattr(obj, name) for name in names) for obj in objs]
+    assert Episode.objects.get(pk=ids[5]).chapters == [{"start_seconds": 1.5, "title": "Intro"}]
+
+
+def test_insert_rows_refuses_columns_that_are_not_every_field() -> None:
+    names = _all_fields()
+    with pytest.raises(ValueError, match="season"):
+        bulk.insert_rows(Episode, [name for name in names if name != "season"], [[None] * (len(names) - 1)])
+    with pytest.raises(ValueError, match="title"):
+        bulk.insert_rows(Episode, [*names, "title"], [[None] * (len(names) + 1)])
+    assert not Episode.objects.exists()
+
+
 def test_insert_values_raises_django_integrity_errors() -> None:
     show = Show.objects.create(slug="s", title="S")
     row = {"show_id": show.pk, "slug": "x", "match_key": "k", "title": "T"}

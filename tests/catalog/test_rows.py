@@ -50,6 +50,22 @@ def test_content_hash_changes_with_content_only() -> None:
     assert row.content_hash != first.content_hash
 
 
+def test_episode_row_values_follow_the_field_names() -> None:
+    item = episode(7)
+    item.title = "Den store flukten"
+    item.enclosure = Enclosure(url="https://cdn.example.com/7.mp3", type="audio/mpeg", length=10)
+    row = rows.episode_row(item)
+    assert row is not None
+    assert list(row.fields) == list(rows.EPISODE_FIELDS)
+    assert row.fields["title"] == row.title == "Den store flukten"
+    assert row.fields["guid"] == row.guid == item.guid
+    assert row.fields["published_at"] == row.published_at == item.published
+    assert row.fields["enclosure_url"] == row.enclosure_url == "https://cdn.example.com/7.mp3"
+    assert (row.fields["enclosure_type"], row.fields["enclosure_length"]) == ("audio/mpeg", 10)
+    # The hash is of the values by name, as before rows carried a tuple: stored hashes stay valid.
+    assert row.content_hash == rows.content_hash({**row.fields, "people": row.people})
+
+
 def test_episode_rows_dedupes_by_key_independent_of_order() -> None:
     a, b = episode(1), episode(1)
     b.title = "Other title, same guid"

@@ -132,7 +132,31 @@ def insert_values(
             if f.attname in missing
         }
         rows = [{**defaults, **row} if not row.keys() >= missing else row for row in rows]
-    values = _row_values(plan, rows)
+    return _insert(db, plan, _row_values(plan, rows), ignore_conflicts)
+
+
+def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[list[Any]]) -> list[int]:
+    """INSERT rows given as lists of values in `attnames` order, which must name every field but the
+    primary key; returns the new keys. The lists are adapted in place (dates, JSON; each distinct value
+    once per call).
+
+    For callers that build each row's values in column order anyway: no dict per row to build and read
+    back (ingest's new episodes, whose feed values come from the parser processes as tuples)."""
+    if not rows:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    plan = _plan(db, model, tuple(attnames))
+    for index, adapt in plan.adapters:
+        seen: dict[Any, Any] = {}
+        for row in rows:
+            value = row[index]
+            if value is not None:
+                row[index] = _adapted(value, adapt, seen)
+    return _insert(db, plan, rows, ignore_conflicts=False)
+
+
+def _insert(db: Any, plan: _Plan, values: Sequence[Sequence[Any]], ignore_conflicts: bool) -> list[int]:
+    """Run the INSERTs of adapted `values` (each row in `plan`'s column order)."""
     if db.vendor == "postgresql" and not db.queries_logged:
         return _insert_server_bound(db, plan, values, ignore_conflicts)
     per_batch = max(1, min(500, _max_params(db) // len(plan.attnames)))
@@ -171,7 +195,7 @@ def _row_values(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[Sequence
 
 
 def _insert_server_bound(
-    db: Any, plan: _Plan, values: list[Sequence[Any]], ignore_conflicts: bool
+    db: Any, plan: _Plan, values: Sequence[Sequence[Any]], ignore_conflicts: bool
 ) -> list[int]:
     """PostgreSQL: a one-row INSERT, executemany'd on a server-side binding cursor of Django's connection
     (same transaction), which psycopg sends as one pipeline.
@@ -229,17 +253,20 @@ class _Plan:
     pk: str
 
 
-_PLANS: weakref.WeakKeyDictionary[Any, dict[type[models.Model], _Plan]] = weakref.WeakKeyDictionary()
+_PLANS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], _Plan]] = weakref.WeakKeyDictionary()
 
 
-def _plan(db: Any, model: type[models.Model]) -> _Plan:
+def _plan(db: Any, model: type[models.Model], names: tuple[str, ...] | None = None) -> _Plan:
+    """The plan for INSERTs of the fields `names`, in that order (None: every field but the key)."""
     plans = _PLANS.setdefault(db, {})
-    plan = plans.get(model)
+    plan = plans.get((model, names))
     if plan is None:
-        columns = _columns(model, None)
+        columns = _columns(model, names)
+        if names is not None:
+            _check_complete(model, names)
         quote = db.ops.quote_name
         assert model._meta.pk is not None
-        plan = plans[model] = _Plan(
+        plan = plans[(model, names)] = _Plan(
             attnames=[attname for attname, _, _ in columns],
             read=_reader([attname for attname, _, _ in columns]),
             adapters=[(index, adapt) for index, (_, _, adapt) in enumerate(columns) if adapt is not None],
@@ -248,6 +275,13 @@ def _plan(db: Any, model: type[models.Model]) -> _Plan:
             pk=quote(str(model._meta.pk.column)),
         )
     return plan
+
+
+def _check_complete(model: type[models.Model], names: tuple[str, ...]) -> None:
+    """`insert_rows` writes no defaults: its columns must be every field but the primary key, once each."""
+    wanted = sorted(f.attname for f in model._meta.concrete_fields if not f.primary_key)
+    if sorted(names) != wanted:
+        raise ValueError(f"{model.__name__}: INSERT columns {list(names)} are not its fields {wanted}")
 
 
 def _missing(attnames: list[str], rows: Sequence[Mapping[str, Any]]) -> frozenset[str]:

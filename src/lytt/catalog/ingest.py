@@ -281,7 +281,7 @@ def _known_show(
     )
     for show_id, key, episode_title, enclosure_url in stored:
         row = wanted[key]
-        same_title = rows.normalise_title(episode_title) == rows.normalise_title(row.fields["title"])
+        same_title = rows.normalise_title(episode_title) == rows.normalise_title(row.title)
         if same_title or (enclosure_url and enclosure_url == row.enclosure_url):
             hits[show_id] += 1
     if not hits:
@@ -478,6 +478,19 @@ def _sync_episodes(show: Show, incoming: list[rows.EpisodeRow], now: datetime, r
     _sync_episode_people(changed_rows, replace=bool(to_update))
 
 
+#: The columns of `_insert_episodes`' rows: what ingest sets, then the feed's values.
+_NEW_EPISODE_COLUMNS = (
+    "show_id",
+    "slug",
+    "match_key",
+    "content_hash",
+    "created_at",
+    "updated_at",
+    "vanished_at",
+    *rows.EPISODE_FIELDS,
+)
+
+
 def _insert_episodes(
     show: Show, new_rows: Sequence[rows.EpisodeRow], slugs: set[str], now: datetime, result: IngestResult
 ) -> list[int]:
@@ -485,23 +498,13 @@ def _insert_episodes(
     their ids (also added to `result`)."""
     if not new_rows:
         return []
-    created: list[dict[str, Any]] = []
+    created: list[list[Any]] = []
+    show_id = show.pk
     for row in new_rows:
         slug = rows.unique_slug(row.slug_base, slugs)
         slugs.add(slug)
-        created.append(
-            {
-                "show_id": show.pk,
-                "slug": slug,
-                "match_key": row.match_key,
-                "content_hash": row.content_hash,
-                "created_at": now,
-                "updated_at": now,
-                "vanished_at": None,
-                **row.fields,
-            }
-        )
-    new_ids = bulk.insert_values(Episode, created)
+        created.append([show_id, slug, row.match_key, row.content_hash, now, now, None, *row.values])
+    new_ids = bulk.insert_rows(Episode, _NEW_EPISODE_COLUMNS, created)
     result.new_episodes = len(new_ids)
     result.episode_ids += new_ids
     return new_ids
@@ -509,7 +512,7 @@ def _insert_episodes(
 
 def _counts(incoming: Sequence[rows.EpisodeRow]) -> tuple[int, datetime | None]:
     """The live-episode count and newest date of a feed's rows."""
-    dates = [row.fields["published_at"] for row in incoming if row.fields["published_at"] is not None]
+    dates = [published for row in incoming if (published := row.published_at) is not None]
     return len(incoming), max(dates) if dates else None
 
 

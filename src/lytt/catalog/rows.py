@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from django.utils.text import slugify
@@ -222,7 +223,10 @@ class EpisodeRow:
     """One incoming item, ready to compare with and write to `Episode`."""
 
     match_key: str
-    fields: dict[str, Any]  # Episode field values, without show, slug and timestamps
+    # Episode field values in `EPISODE_FIELDS` order (not show, slug, key, hash or timestamps): a tuple,
+    # not a dict, because the crawler's parser processes send rows to its writing thread, and what that
+    # thread loads and turns into INSERT parameters is on every feed's path.
+    values: tuple[Any, ...]
     people: list[PersonRow]
     content_hash: str
     # The slug the title gives, before a suffix that keeps it unique within the show (ingest adds that):
@@ -230,16 +234,30 @@ class EpisodeRow:
     slug_base: str
 
     @property
+    def fields(self) -> dict[str, Any]:
+        """The values by field name."""
+        return dict(zip(EPISODE_FIELDS, self.values, strict=True))
+
+    @property
     def guid(self) -> str:
-        return str(self.fields["guid"])
+        return str(self.values[_GUID])
+
+    @property
+    def title(self) -> str:
+        return str(self.values[_TITLE])
+
+    @property
+    def published_at(self) -> datetime | None:
+        published: datetime | None = self.values[_PUBLISHED_AT]
+        return published
 
     @property
     def enclosure_url(self) -> str:
-        return str(self.fields["enclosure_url"])
+        return str(self.values[_ENCLOSURE_URL])
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        published = self.fields["published_at"]
+        published = self.published_at
         return (published.isoformat() if published else "", self.match_key)
 
 
@@ -266,6 +284,11 @@ EPISODE_FIELDS = (
     "transcripts",
     "soundbites",
     "extra",
+)
+
+_episode_values = itemgetter(*EPISODE_FIELDS)
+_GUID, _TITLE, _PUBLISHED_AT, _ENCLOSURE_URL = (
+    EPISODE_FIELDS.index(name) for name in ("guid", "title", "published_at", "enclosure_url")
 )
 
 _EPISODE_EXTRA = (
@@ -318,7 +341,8 @@ def episode_row(episode: FeedEpisode) -> EpisodeRow | None:
     }
     people = person_rows(episode.persons)
     digest = content_hash({**fields, "people": people})
-    return EpisodeRow(key, fields, people, digest, slug_base(title, EPISODE_SLUG_MAX, "episode"))
+    slug = slug_base(title, EPISODE_SLUG_MAX, "episode")
+    return EpisodeRow(key, _episode_values(fields), people, digest, slug)
 
 
 def episode_rows(feed: Feed) -> list[EpisodeRow]:
