@@ -93,6 +93,32 @@ def test_a_dying_parser_process_fails_only_its_own_feed() -> None:
     assert all(isinstance(result, Prepared) for result in results.values())
 
 
+def test_jobs_sent_together_come_back_each_under_its_own_key() -> None:
+    with ParsePool[int](1, batch=4) as pool:
+        # The first two go at once (the process has nothing else to do), the rest four at a time; the
+        # last two never fill a task and go when the caller waits for results.
+        for n in range(12):
+            pool.submit(n, job(n))
+        results = collect(pool, 12)
+        assert len(pool) == 0
+    assert sorted(results) == list(range(12))
+    for n, result in results.items():
+        assert isinstance(result, Prepared)
+        assert result.feed.title == f"Show {n}"
+
+
+def test_a_dying_parser_process_fails_only_its_own_feed_among_those_sent_with_it() -> None:
+    with ParsePool[int](1, job=crash_on_poison, batch=4) as pool:
+        for n in range(6):  # 0 and 1 alone, then 2-5 together, 3 poisoned
+            pool.submit(n, job(n, url=f"https://example.com/{'poison' if n == 3 else 'ok'}{n}.xml"))
+        results = collect(pool, 6)
+    poisoned = results.pop(3)
+    assert isinstance(poisoned, ParseFailure)
+    assert poisoned.crashed
+    assert sorted(results) == [0, 1, 2, 4, 5]
+    assert all(isinstance(result, Prepared) for result in results.values())
+
+
 def test_dropped_jobs_are_not_reported_later() -> None:
     with ParsePool[int](1) as pool:
         pool.submit(1, job(1))
