@@ -62,8 +62,23 @@ def test_episode_row_values_follow_the_field_names() -> None:
     assert row.fields["published_at"] == row.published_at == item.published
     assert row.fields["enclosure_url"] == row.enclosure_url == "https://cdn.example.com/7.mp3"
     assert (row.fields["enclosure_type"], row.fields["enclosure_length"]) == ("audio/mpeg", 10)
-    # The hash is of the values by name, as before rows carried a tuple: stored hashes stay valid.
+    # The hash is of the values by name.
     assert row.content_hash == rows.content_hash({**row.fields, "people": row.people})
+
+
+def test_content_hash_is_stable_for_values_orjson_refuses() -> None:
+    huge = {"title": "T", "extra": {"value": 2**70}}
+    assert rows.content_hash(huge) == rows.content_hash({"extra": {"value": 2**70}, "title": "T"})
+    assert rows.content_hash(huge) != rows.content_hash({"title": "T", "extra": {"value": 2**70 + 1}})
+    lone = {"title": "a\ud800b"}
+    assert rows.content_hash(lone) == rows.content_hash({"title": "a\ud800b"})
+    assert rows.content_hash(lone) != rows.content_hash({"title": "a\ud801b"})
+    assert len(rows.content_hash(lone)) == 64
+
+
+@given(st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.integers(), st.text(max_size=5))))
+def test_content_hash_ignores_key_order(fields: dict[str, object]) -> None:
+    assert rows.content_hash(fields) == rows.content_hash(dict(reversed(list(fields.items()))))
 
 
 def test_episode_rows_dedupes_by_key_independent_of_order() -> None:
