@@ -187,9 +187,7 @@ def content_hash(fields: dict[str, Any]) -> str:
     bits, strings with lone surrogates) are hashed from the standard library's text instead, so the
     same values always give the same hash."""
     try:
-        text = orjson.dumps(
-            fields, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=_json_default
-        )
+        text = orjson.dumps(fields, option=_HASH_OPTIONS, default=_json_default)
     except orjson.JSONEncodeError:
         plain = json.dumps(fields, sort_keys=True, default=_json_default, ensure_ascii=False)
         text = plain.encode("utf-8", "surrogatepass")
