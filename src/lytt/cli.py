@@ -1,7 +1,9 @@
 """The `lytt` command. Each package registers its own subcommands from its `commands.py`.
 
 A command module exposes ``register(subparsers) -> None``; each subparser sets ``func`` to a handler
-``(args: argparse.Namespace) -> int`` and ``needs_django`` (default True) when it uses the database.
+``(args: argparse.Namespace) -> int``, ``needs_django`` (default True) when it uses the database, and
+``needs_schema`` (default True) unless it migrates the database itself: the others stop with a clear
+error when the database lacks migrations (`lytt.schema`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ COMMAND_MODULES = (
     "lytt.accounts.commands",  # user
     "lytt.api.commands",  # apikey
     "lytt.search.commands",  # reindex
+    "lytt.schema",  # migrate
 )
 
 
@@ -46,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "needs_django", True):
         setup_django()
+        if getattr(args, "needs_schema", True):
+            from lytt.schema import schema_problem
+
+            problem = schema_problem()
+            if problem is not None:
+                print(problem, file=sys.stderr)
+                return 1
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     serve.add_argument("--no-crawl", action="store_true", help="do not run the crawler in the background")
     serve.add_argument("--no-sample", action="store_true", help="never load the sample catalogue")
-    serve.set_defaults(func=_serve)
+    serve.set_defaults(func=_serve, needs_schema=False)  # it migrates as it starts
 
 
 def _serve(args: argparse.Namespace) -> int:
