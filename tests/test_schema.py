@@ -66,3 +66,13 @@ def test_a_database_missing_its_newest_migration_is_refused(tmp_path: Path) -> N
 def test_a_migrated_database_runs_commands_as_before(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["feeds"]) == 0
     assert "lytt migrate" not in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_used_is_named_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "lytt.sqlite3").write_bytes(b"this is not a database, it is a text file\n" * 200)
+    refused = lytt(tmp_path, "feeds")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("lytt: cannot use the database (SQLite ")
+    assert "file is not a database" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

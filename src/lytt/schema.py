@@ -61,8 +61,15 @@ def describe_database() -> str:
 
 
 def schema_problem() -> str | None:
-    """None when the database has every migration, else the one-line error to show."""
-    pending = pending_migrations()
+    """None when the database has every migration, else the one-line error to show (also when the
+    database cannot be reached: a wrong LYTT_DATABASE_URL, a server that is down)."""
+    from django.db import DatabaseError
+
+    try:
+        pending = pending_migrations()
+    except DatabaseError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"lytt: cannot use the database ({describe_database()}): {reason}"
     if not pending:
         return None
     return (
