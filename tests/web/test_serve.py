@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lytt.web.serve import charts_interval, default_workers, public_url
+from lytt.cli import main
+from lytt.web.serve import charts_interval, default_workers, listen_problem, public_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,6 +40,26 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_a_port_in_use_stops_serve_before_anything_starts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[str] = []
+    monkeypatch.setattr("lytt.web.serve.prepare", lambda sample=True: started.append("prepare"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        in_use = f"cannot listen on 127.0.0.1:{port}: Address already in use"
+        assert listen_problem("127.0.0.1", port) == in_use
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port), "--no-crawl"]) == 1
+    err = capsys.readouterr().err
+    assert f"lytt: cannot listen on 127.0.0.1:{port}: Address already in use" in err
+    assert "--port" in err
+    assert started == []
+    assert listen_problem("127.0.0.1", port) is None  # free again once closed
+    assert listen_problem("no-such-host.invalid", port) is not None
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -94,6 +95,24 @@ def start_crawler() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "lytt.cli", "crawl"])  # our own CLI, fixed arguments
 
 
+def listen_problem(host: str, port: int) -> str | None:
+    """None when the server can listen on host:port, else why not (the port in use, an address this
+    machine does not have, a port it may not open). Checked before anything starts: the web server
+    itself would fail only after the crawler had started, with a traceback."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def serve_http(host: str, port: int, workers: int) -> None:
     """Granian (Rust HTTP, WSGI interface) serving Django behind the page micro-cache, until stopped."""
     from granian import Granian
@@ -115,6 +134,10 @@ def serve_http(host: str, port: int, workers: int) -> None:
 
 def run(options: ServeOptions) -> int:
     interval = charts_interval(os.environ.get("LYTT_CHARTS_MINUTES", "15"))
+    problem = listen_problem(options.host, options.port)
+    if problem is not None:
+        print(f"lytt: {problem} (another server? choose a port with --port)", file=sys.stderr)
+        return 1
     prepare(sample=options.sample)
     stop = threading.Event()
     if interval is not None:
