@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from lytt.settings import cache_from_url, database_from_url, email_from_url, public_url_settings
@@ -56,3 +61,13 @@ def test_public_https_url_trusts_the_proxy_and_secures_cookies() -> None:
     assert plain == {"CSRF_TRUSTED_ORIGINS": ["http://intranet:8000"]}
     with pytest.raises(ValueError, match="LYTT_PUBLIC_URL"):
         public_url_settings("lytt.example.org")
+
+
+def test_a_bad_setting_stops_the_cli_with_one_line_naming_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(LYTT_DATA_DIR=str(tmp_path), LYTT_DATABASE_URL="mysql://root@localhost/lytt")
+    done = subprocess.run(
+        [sys.executable, "-m", "lytt.cli", "feeds"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "lytt: LYTT_DATABASE_URL: unsupported scheme 'mysql' (use postgres://)"

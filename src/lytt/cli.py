@@ -48,7 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "needs_django", True):
-        setup_django()
+        try:
+            setup_django()
+        except ValueError as exc:  # a LYTT_* setting that makes no sense: the message names it
+            print(f"lytt: {exc}", file=sys.stderr)
+            return 1
         if getattr(args, "needs_schema", True):
             from lytt.schema import schema_problem
 
