@@ -68,9 +68,10 @@ def test_a_migrated_database_runs_commands_as_before(capsys: pytest.CaptureFixtu
     assert "lytt migrate" not in capsys.readouterr().err
 
 
-def test_a_database_that_cannot_be_used_is_named_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["feeds", "migrate"])
+def test_a_database_that_cannot_be_used_is_named_in_one_line(tmp_path: Path, command: str) -> None:
     (tmp_path / "lytt.sqlite3").write_bytes(b"this is not a database, it is a text file\n" * 200)
-    refused = lytt(tmp_path, "feeds")
+    refused = lytt(tmp_path, command)
     assert refused.returncode == 1
     assert refused.stderr.startswith("lytt: cannot use the database (SQLite ")
     assert "file is not a database" in refused.stderr

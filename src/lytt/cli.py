@@ -2,8 +2,9 @@
 
 A command module exposes ``register(subparsers) -> None``; each subparser sets ``func`` to a handler
 ``(args: argparse.Namespace) -> int``, ``needs_django`` (default True) when it uses the database, and
-``needs_schema`` (default True) unless it migrates the database itself: the others stop with a clear
-error when the database lacks migrations (`lytt.schema`).
+``needs_schema`` (default True) unless it migrates the database itself. A database command stops with a
+one-line error, before it starts, when the database cannot be reached or read, or lacks migrations
+(`lytt.schema`).
 """
 
 from __future__ import annotations
@@ -53,13 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:  # a LYTT_* setting that makes no sense: the message names it
             print(f"lytt: {exc}", file=sys.stderr)
             return 1
-        if getattr(args, "needs_schema", True):
-            from lytt.schema import schema_problem
+        from lytt.schema import database_problem
 
-            problem = schema_problem()
-            if problem is not None:
-                print(problem, file=sys.stderr)
-                return 1
+        problem = database_problem(migrations=getattr(args, "needs_schema", True))
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 1
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:

@@ -60,13 +60,15 @@ def describe_database() -> str:
     return f"{connection.display_name} {settings['NAME']} on {host}{port}"
 
 
-def schema_problem() -> str | None:
-    """None when the database has every migration, else the one-line error to show (also when the
-    database cannot be reached: a wrong LYTT_DATABASE_URL, a server that is down)."""
-    from django.db import DatabaseError
+def database_problem(*, migrations: bool = True) -> str | None:
+    """None when the database can be used, else the one-line error to show: it cannot be reached or read
+    (a wrong LYTT_DATABASE_URL, a server that is down, a file that is not a database), or, with
+    `migrations`, it lacks some."""
+    from django.db import DatabaseError, connection
 
     try:
-        pending = pending_migrations()
+        connection.ensure_connection()
+        pending = pending_migrations() if migrations else []
     except DatabaseError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return f"lytt: cannot use the database ({describe_database()}): {reason}"

@@ -42,6 +42,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.django_db  # (the command checks that the database can be used first)
 def test_a_port_in_use_stops_serve_before_anything_starts(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
