@@ -146,12 +146,7 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
         return []
     db = connections[DEFAULT_DB_ALIAS]
     plan = _plan(db, model, tuple(attnames))
-    for index, adapt in plan.adapters:
-        seen: dict[Any, Any] = {}
-        for row in rows:
-            value = row[index]
-            if value is not None:
-                row[index] = _adapted(value, adapt, seen)
+    _adapt_in_place(plan.adapters, rows)
     return _insert(db, plan, rows, ignore_conflicts=False)
 
 
@@ -175,23 +170,24 @@ def _insert(db: Any, plan: _Plan, values: Sequence[Sequence[Any]], ignore_confli
     return ids
 
 
-def _row_values(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+def _row_values(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> Sequence[Sequence[Any]]:
     """Each row's values in column order, dates and JSON adapted (each distinct value once per call)."""
     read = plan.read
     if not plan.adapters:
         return [read(row) for row in rows]
-    adapters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (index, adapt, {}) for index, adapt in plan.adapters
-    ]
-    out: list[Sequence[Any]] = []
-    for row in rows:
-        values = list(read(row))
-        for index, adapt, seen in adapters:
-            value = values[index]
+    values = [list(read(row)) for row in rows]
+    _adapt_in_place(plan.adapters, values)
+    return values
+
+
+def _adapt_in_place(adapters: Sequence[tuple[int, Callable[[Any], Any]]], rows: Sequence[list[Any]]) -> None:
+    """Adapt the columns that need it (column index, adapter), each distinct value once per column."""
+    for index, adapt in adapters:
+        seen: dict[Any, Any] = {}
+        for row in rows:
+            value = row[index]
             if value is not None:
-                values[index] = _adapted(value, adapt, seen)
-        out.append(values)
-    return out
+                row[index] = _adapted(value, adapt, seen)
 
 
 def _insert_server_bound(
@@ -346,19 +342,12 @@ def update_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
     if not rows:
         return
     columns = _columns(model, names)
-    adapters: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (index, adapt, {}) for index, (_, _, adapt) in enumerate(columns) if adapt is not None
-    ]
+    adapters = [(index, adapt) for index, (_, _, adapt) in enumerate(columns) if adapt is not None]
     params: Sequence[Sequence[Any]] = rows
     if adapters:
-        params = []
-        for row in rows:
-            values = list(row)
-            for index, adapt, seen in adapters:
-                value = values[index]
-                if value is not None:
-                    values[index] = _adapted(value, adapt, seen)
-            params.append(values)
+        copies = [list(row) for row in rows]
+        _adapt_in_place(adapters, copies)
+        params = copies
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column)} = %s" for _, column, _ in columns)
     pk = model._meta.pk
