@@ -16,6 +16,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from tests.feedserver import FeedServer, rss
 
+from lytt.catalog.ingest import NewFeed
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.crawl import worker as worker_module
 from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
@@ -381,7 +382,7 @@ def test_a_refused_feed_does_not_undo_the_rest_of_its_chunk(
     feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sources = [add(feed_server.add(f"/chunk{n}.xml", rss(f"Chunk {n}", episodes=2))) for n in range(4)]
-    real_ingest = worker_module.ingest_feed
+    real_ingest, real_together = worker_module.ingest_feed, worker_module.ingest_new_feeds
 
     def refuse_one(source: FeedSource, feed: object, **options: object) -> object:
         result = real_ingest(source, feed, **options)  # type: ignore[arg-type]
@@ -389,7 +390,14 @@ def test_a_refused_feed_does_not_undo_the_rest_of_its_chunk(
             raise ValueError("refused after writing")
         return result
 
+    def refuse_together(feeds: list[NewFeed], **options: Any) -> object:
+        results = real_together(feeds, **options)
+        if any(item.source.url.endswith("/chunk2.xml") for item in feeds):
+            raise ValueError("refused after writing")
+        return results
+
     monkeypatch.setattr(worker_module, "ingest_feed", refuse_one)
+    monkeypatch.setattr(worker_module, "ingest_new_feeds", refuse_together)
     summary = make_worker(fetch=PATIENT).crawl_once()
     assert summary.outcomes == {"updated": 3, "error": 1}
     assert summary.errors == {"ingest": 1}
@@ -398,6 +406,35 @@ def test_a_refused_feed_does_not_undo_the_rest_of_its_chunk(
     assert len(search("chunk", kind="shows", limit=50).hits) == 3
     refused = FeedSource.objects.get(pk=sources[2].pk)
     assert (refused.status, refused.show_id, refused.claimed_by) == (FeedSource.Status.ERROR, None, "")
+
+
+def test_new_feeds_of_one_chunk_that_are_one_show_make_one_show(feed_server: FeedServer) -> None:
+    # Stored together (`ingest_new_feeds`) but for the feeds that may be another URL of a show: those go
+    # one at a time after the others, in order, and are found to be duplicates.
+    guid = "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>"
+    urls = [
+        feed_server.add("/one-a.xml", rss("One", episodes=3)),
+        feed_server.add("/one-b.xml", rss("One", episodes=3)),  # the same episodes
+        feed_server.add("/two-a.xml", rss("Two", episodes=2, extra=guid)),
+        feed_server.add("/two-b.xml", rss("Two again", episodes=1, prefix="x", extra=guid)),
+        feed_server.add("/three.xml", rss("Three", episodes=2)),
+    ]
+    sources = [add(url) for url in urls]
+    summary = make_worker(fetch=PATIENT).crawl_once()
+    assert summary.outcomes == {"updated": 3, "duplicate": 2}
+    for source in sources:
+        source.refresh_from_db()
+    for pair in (sources[0:2], sources[2:4]):  # (which of two comes first is the fetches' order)
+        assert sorted(source.status for source in pair) == ["active", "duplicate"]
+        assert pair[0].show_id == pair[1].show_id
+    assert sources[4].status == "active"
+    assert sorted(Show.objects.values_list("title", "episode_count")) == [
+        ("One", 3),
+        ("Three", 2),
+        ("Two", 2),
+    ]
+    assert Episode.objects.count() == 7
+    assert len(search("three", kind="episodes", limit=50).hits) == 2
 
 
 class _Killed(BaseException):

@@ -24,6 +24,7 @@ Rules (docs/architecture.md, section "catalog", says why):
 - A show seen for the first time skips every lookup that can only find nothing: one INSERT for the show
   (counts and primary category included), one for its categories, one bulk INSERT for its episodes, in
   plain SQL (the ORM spent more time compiling these statements than SQLite spent running them).
+  `ingest_new_feeds` does that for many new shows at once, each statement once for all of them.
 - After commit, `feed_ingested` is sent when anything changed (and, inside `signals.collect()`, the feed is
   handed to the collector for a batched `feeds_ingested`; see `lytt.catalog.signals`).
 """
@@ -108,6 +109,90 @@ def ingest_feed(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class NewFeed:
+    """A source without a show yet, its parsed feed, and the feed's rows (as `ingest_feed` takes them)."""
+
+    source: FeedSource
+    feed: Feed
+    episode_rows: list[rows.EpisodeRow]
+
+
+def ingest_new_feeds(
+    feeds: Sequence[NewFeed], *, now: datetime | None = None, savepoint: bool = True
+) -> list[IngestResult | None]:
+    """The first ingest of many sources at once, for each feed what `ingest_feed` would give, or None.
+
+    Feeds that are new shows, as most of a first crawl's are, are written together (`_create_shows`): a
+    few statements for all of them instead of a dozen per feed. None stands for a feed that may be another
+    URL of a known show (its podcast:guid or sketch keys are stored), or of an earlier feed here, or whose
+    source already has a show or is a duplicate: the caller ingests those with `ingest_feed`, one by one,
+    after these and in their order, which gives what ingesting every feed in order one by one gives.
+    Sends `feed_ingested` for each show created, as `ingest_feed` does; `savepoint` as there.
+    """
+    now = now or timezone.now()
+    before = [(f.source.show_id, f.source.status, f.source.status_reason) for f in feeds]
+    try:
+        with transaction.atomic(savepoint=savepoint):
+            new = _surely_new(feeds)
+            created = iter(_create_shows([item for item in new if item is not None], now))
+            results = [None if item is None else next(created) for item in new]
+            for result in results:
+                if result is not None:
+                    _announce(result)
+    except BaseException:
+        for item, (show_id, status, reason) in zip(feeds, before, strict=True):
+            item.source.show_id, item.source.status, item.source.status_reason = show_id, status, reason
+        raise
+    return results
+
+
+def _surely_new(feeds: Sequence[NewFeed]) -> list[_NewShow | None]:
+    """Each feed as a `_NewShow` when nothing stored and no earlier feed here can be the same show, else
+    None. Two queries for all: shows with these podcast:guids, sketch keys among these feeds'. A feed set
+    aside also sets aside the later ones that share its podcast:guid or keys, so that they are ingested
+    after it, in order."""
+    shaped = []
+    for item in feeds:
+        source = item.source
+        fields = rows.show_fields(item.feed, fallback_title=urlsplit(source.url).hostname or source.url)
+        drawn = rows.sketch(rows.guid_keys(item.episode_rows))
+        shaped.append((item, fields, drawn))
+    _lock_identities([fields["podcast_guid"] or item.source.url for item, fields, _ in shaped])
+    guids = list({fields["podcast_guid"] for _, fields, _ in shaped if fields["podcast_guid"]})
+    keys = list({key for _, _, drawn in shaped for key in drawn})
+    seen_guids = set(_existing(Show, "podcast_guid", guids))
+    seen_keys = set(_existing(ShowSketch, "key", keys))
+    out: list[_NewShow | None] = []
+    for item, fields, drawn in shaped:
+        guid, source = fields["podcast_guid"], item.source
+        showless = source.show_id is None and source.status != FeedSource.Status.DUPLICATE
+        if not showless or (guid and guid in seen_guids) or not seen_keys.isdisjoint(drawn):
+            out.append(None)
+        else:
+            out.append(_NewShow(source, item.feed, fields, item.episode_rows, drawn))
+        if guid:
+            seen_guids.add(guid)
+        seen_keys.update(drawn)
+    return out
+
+
+def _existing(model: type[Model], column: str, values: list[str]) -> list[str]:
+    """Those of `values` that some row of `model` has in `column`."""
+    found: list[str] = []
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        found += (
+            value
+            for (value,) in _execute(
+                f"SELECT DISTINCT {_quote(column)} FROM {_table(model)}"
+                f" WHERE {_quote(column)} IN ({_placeholders(len(chunk))})",
+                chunk,
+            )
+        )
+    return found
+
+
 def _announce(result: IngestResult) -> None:
     """Send `feed_ingested` after commit; inside `signals.collect()`, also hand the feed to the collector."""
     show, ids = result.show, list(result.episode_ids)
@@ -148,7 +233,7 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
             source.save(update_fields=["show"])
             show = _locked_show(known_show.pk)
     if show is None:
-        return _ingest_new_show(source, feed, fields, incoming, drawn, now)
+        return _create_shows([_NewShow(source, feed, fields, incoming, drawn)], now)[0]
     result = IngestResult(show=show)
     changed = _apply_show_fields(show, fields)
     _sync_episodes(show, incoming, now, result)
@@ -162,48 +247,72 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
     return result
 
 
-def _ingest_new_show(
-    source: FeedSource,
-    feed: Feed,
-    fields: dict[str, Any],
-    incoming: list[rows.EpisodeRow],
-    drawn: list[str],
-    now: datetime,
-) -> IngestResult:
-    """A show seen for the first time: nothing stored can match, so no lookups, and every row is written
-    once (the show with its counts and primary category, its categories, its episodes in bulk, its
-    sketch `drawn`).
-    """
-    wanted = _category_slugs(feed.categories)
-    categories = _categories_by_slug(wanted)
-    count, latest = _counts(incoming)
-    show = _create_show(
-        {
-            **fields,
-            "episode_count": count,
-            "latest_episode_at": latest,
-            "primary_category_id": categories.get(wanted[0]) if wanted else None,
-        },
-        now,
+@dataclass(frozen=True, slots=True)
+class _NewShow:
+    """A source whose feed is a show seen for the first time: `fields` (`rows.show_fields`), its rows
+    `incoming` and their sketch `drawn`."""
+
+    source: FeedSource
+    feed: Feed
+    fields: dict[str, Any]
+    incoming: list[rows.EpisodeRow]
+    drawn: list[str]
+
+
+def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
+    """Shows seen for the first time: nothing stored can match, so no lookups, and every row is written
+    once, for all of `new` at a time: the shows with their counts and primary categories, their sources'
+    show, their episodes, sketches and categories, each one statement (or a few, for many episodes)."""
+    wanted = [_category_slugs(item.feed.categories) for item in new]
+    categories = _categories_by_slug(list(dict.fromkeys(slug for slugs in wanted for slug in slugs)))
+    slugs = _free_show_slugs([rows.slug_base(i.fields["title"], rows.SHOW_SLUG_MAX, "podcast") for i in new])
+    stamp = timezone.now()
+    show_rows = []
+    for item, slug, feed_slugs in zip(new, slugs, wanted, strict=True):
+        count, latest = _counts(item.incoming)
+        primary = categories.get(feed_slugs[0]) if feed_slugs else None
+        show_rows.append(
+            {
+                **item.fields,
+                "episode_count": count,
+                "latest_episode_at": latest,
+                "primary_category_id": primary,
+                "slug": slug,
+                "created_at": now,
+                "updated_at": stamp,
+            }
+        )
+    made = list(zip(new, _insert_shows(show_rows, now), strict=True))
+    for item, show in made:
+        item.source.show = show
+    bulk.update_values(FeedSource, ["show"], [[show.pk, item.source.pk] for item, show in made])
+    episodes = _insert_new_episodes([(show, item.incoming) for item, show in made], now)
+    results = [
+        IngestResult(show=show, created=True, unchanged=False, new_episodes=len(ids), episode_ids=ids)
+        for (_, show), ids in zip(made, episodes, strict=True)
+    ]
+    bulk.insert_values(
+        ShowSketch, [{"show_id": show.pk, "key": key} for item, show in made for key in item.drawn]
     )
-    source.show = show
-    _execute(
-        f"UPDATE {_table(FeedSource)} SET {_quote('show_id')} = %s WHERE {_quote('id')} = %s",
-        [show.pk, source.pk],
+    _sync_episode_people(
+        [
+            (episode_id, row)
+            for item, ids in zip(new, episodes, strict=True)
+            for episode_id, row in zip(ids, item.incoming, strict=True)
+        ],
+        replace=False,
     )
-    result = IngestResult(show=show, created=True, unchanged=False)
-    new_ids = _insert_episodes(show, incoming, set(), now, result)
-    _insert_sketch(show, drawn)
-    _sync_episode_people(list(zip(new_ids, incoming, strict=True)), replace=False)
     bulk.insert_values(
         ShowCategory,
         [
-            {"show_id": show.pk, "category_id": category_id, "position": position}
-            for position, category_id in enumerate(categories.values())
+            {"show_id": show.pk, "category_id": categories[slug], "position": position}
+            for (_, show), feed_slugs in zip(made, wanted, strict=True)
+            for position, slug in enumerate(slug for slug in feed_slugs if slug in categories)
         ],
     )
-    _sync_show_people(show, rows.person_rows(feed.persons), created=True)
-    return result
+    for item, show in made:
+        _sync_show_people(show, rows.person_rows(item.feed.persons), created=True)
+    return results
 
 
 def _quote(name: str) -> str:
@@ -232,6 +341,17 @@ def _lock_identity(key: str) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [identity_lock_id(key)])
+
+
+def _lock_identities(keys: Iterable[str]) -> None:
+    """`_lock_identity` for many keys, in one statement, in the order of their lock ids (two workers
+    then never wait for each other's locks crosswise)."""
+    if connection.vendor != "postgresql":
+        return
+    ids = sorted({identity_lock_id(key) for key in keys})
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(id) FROM unnest(%s::bigint[]) AS id", [ids])
 
 
 def identity_lock_id(key: str) -> int:
@@ -332,39 +452,64 @@ def _insert_sketch(show: Show, keys: list[str]) -> None:
 _SLUG_PROBE = 20
 
 
-def _free_show_slug(base: str) -> str:
-    """`base`, or the first free `base-N`, looked up by equality on the unique index (a prefix scan
-    cannot use it under PostgreSQL's linguistic collations, and reads every namesake's suffix)."""
-    taken: set[str] = set()
+def _free_show_slugs(bases: Sequence[str]) -> list[str]:
+    """For each of `bases` in order, the base or its first `base-N` that no show has and no earlier base
+    here was given, looked up by equality on the unique index, `_SLUG_PROBE` candidates per base at a time
+    (a prefix scan cannot use the index under PostgreSQL's linguistic collations, and reads every
+    namesake's suffix)."""
+    slugs: list[str | None] = [None] * len(bases)
+    given: set[str] = set()
+    pending = list(range(len(bases)))
     for start in range(1, 100_000, _SLUG_PROBE):
-        candidates = [base if n == 1 else f"{base}-{n}" for n in range(start, start + _SLUG_PROBE)]
+        numbers = range(start, start + _SLUG_PROBE)
+        candidates = {i: [bases[i] if n == 1 else f"{bases[i]}-{n}" for n in numbers] for i in pending}
+        wanted = list(dict.fromkeys(slug for names in candidates.values() for slug in names))
         found = _execute(
             f"SELECT {_quote('slug')} FROM {_table(Show)}"
-            f" WHERE {_quote('slug')} IN ({_placeholders(len(candidates))})",
-            candidates,
+            f" WHERE {_quote('slug')} IN ({_placeholders(len(wanted))})",
+            wanted,
         )
-        taken.update(slug for (slug,) in found)
-        if len(found) < len(candidates):
-            return rows.unique_slug(base, taken)
-    raise RuntimeError(f"no free slug for {base!r}")  # pragma: no cover - 100,000 namesakes
+        taken = given.union(slug for (slug,) in found)
+        waiting = []
+        for i in pending:
+            free = next((slug for slug in candidates[i] if slug not in taken), None)
+            if free is None:
+                waiting.append(i)
+            else:
+                slugs[i] = free
+                given.add(free)
+                taken.add(free)
+        pending = waiting
+        if not pending:
+            return [slug for slug in slugs if slug is not None]
+    raise RuntimeError(f"no free slug for {bases[pending[0]]!r}")  # pragma: no cover - 100,000 namesakes
 
 
-def _create_show(values: dict[str, Any], now: datetime) -> Show:
-    """INSERT the show (one statement) and return it; `values` are Show attnames without the slug."""
-    base = rows.slug_base(values["title"], rows.SHOW_SLUG_MAX, "podcast")
-    row = {**values, "slug": _free_show_slug(base), "created_at": now, "updated_at": timezone.now()}
+def _insert_shows(values: list[dict[str, Any]], now: datetime) -> list[Show]:
+    """INSERT the shows (Show attnames, slugs from `_free_show_slugs`) in one statement and return them."""
     if connection.vendor == "sqlite":
-        # One writer (transactions begin IMMEDIATE): nothing can take the slug between the probe and this
+        # One writer (transactions begin IMMEDIATE): nothing can take a slug between the probe and this
         # INSERT, so no savepoint for a retry that cannot happen.
-        (show_id,) = bulk.insert_values(Show, [row])
-        return _show_from(show_id, row)
+        ids = bulk.insert_values(Show, values)
+        return [_show_from(show_id, row) for show_id, row in zip(ids, values, strict=True)]
+    try:
+        with transaction.atomic():
+            ids = bulk.insert_values(Show, values)
+    except IntegrityError:
+        # Another worker took a slug between our read and write: one at a time, each with its retry.
+        return [_insert_show(row, now) for row in values]
+    return [_show_from(show_id, row) for show_id, row in zip(ids, values, strict=True)]
+
+
+def _insert_show(row: dict[str, Any], now: datetime) -> Show:
+    """PostgreSQL: INSERT one show; if its slug was taken meanwhile, with a suffix that is ours alone."""
     try:
         with transaction.atomic():
             (show_id,) = bulk.insert_values(Show, [row])
     except IntegrityError:
-        # Another worker took the slug between our read and write; the guid-derived suffix is ours alone.
-        suffix = rows.content_hash({"title": values["title"], "at": now.isoformat()})[:6]
-        row["slug"] = f"{base}-{suffix}"
+        suffix = rows.content_hash({"title": row["title"], "at": now.isoformat()})[:6]
+        base = rows.slug_base(row["title"], rows.SHOW_SLUG_MAX, "podcast")
+        row = {**row, "slug": f"{base}-{suffix}"}
         (show_id,) = bulk.insert_values(Show, [row])
     return _show_from(show_id, row)
 
@@ -494,20 +639,36 @@ _NEW_EPISODE_COLUMNS = (
 def _insert_episodes(
     show: Show, new_rows: Sequence[rows.EpisodeRow], slugs: set[str], now: datetime, result: IngestResult
 ) -> list[int]:
-    """INSERT new episodes in bulk, slugs handed out in row order (oldest first) avoiding `slugs`; returns
-    their ids (also added to `result`)."""
-    if not new_rows:
-        return []
-    created: list[list[Any]] = []
-    show_id = show.pk
-    for row in new_rows:
-        slug = rows.unique_slug(row.slug_base, slugs)
-        slugs.add(slug)
-        created.append([show_id, slug, row.match_key, row.content_hash, now, now, None, *row.values])
-    new_ids = bulk.insert_rows(Episode, _NEW_EPISODE_COLUMNS, created)
+    """INSERT new episodes of a stored show, slugs handed out in row order (oldest first) avoiding
+    `slugs`; returns their ids (also added to `result`)."""
+    (new_ids,) = _insert_new_episodes([(show, new_rows)], now, [slugs])
     result.new_episodes = len(new_ids)
     result.episode_ids += new_ids
     return new_ids
+
+
+def _insert_new_episodes(
+    shows: Sequence[tuple[Show, Sequence[rows.EpisodeRow]]],
+    now: datetime,
+    taken: Sequence[set[str]] | None = None,
+) -> list[list[int]]:
+    """INSERT the new episodes of several shows in bulk, each show's slugs handed out in row order
+    avoiding its `taken` ones (none: a new show); returns each show's new ids."""
+    created: list[list[Any]] = []
+    for index, (show, new_rows) in enumerate(shows):
+        slugs = taken[index] if taken is not None else set()
+        show_id = show.pk
+        for row in new_rows:
+            slug = rows.unique_slug(row.slug_base, slugs)
+            slugs.add(slug)
+            created.append([show_id, slug, row.match_key, row.content_hash, now, now, None, *row.values])
+    ids = bulk.insert_rows(Episode, _NEW_EPISODE_COLUMNS, created)
+    out: list[list[int]] = []
+    start = 0
+    for _, new_rows in shows:
+        out.append(ids[start : start + len(new_rows)])
+        start += len(new_rows)
+    return out
 
 
 def _counts(incoming: Sequence[rows.EpisodeRow]) -> tuple[int, datetime | None]:

@@ -49,7 +49,7 @@ from django.db.models import F, Field, Q
 from django.db.models.functions import Coalesce, Greatest
 
 from lytt.catalog import bulk, signals
-from lytt.catalog.ingest import ingest_feed
+from lytt.catalog.ingest import IngestResult, NewFeed, ingest_feed, ingest_new_feeds
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
 from lytt.crawl.errors import UnsafeURL
@@ -364,6 +364,26 @@ class _Pending:
     def overdue(self) -> bool:
         """Something has waited `_WRITE_AFTER` seconds to be written."""
         return bool(self.records or self.changed) and time.monotonic() - self.since >= _WRITE_AFTER
+
+
+#: What ingesting a feed and working out its record may change on its `FeedSource`.
+_STORED_STATE = ("show_id", "status", "status_reason", "content_hash", "last_changed_at")
+
+
+def _stored_state(source: FeedSource) -> tuple[Any, ...]:
+    return tuple(getattr(source, name) for name in _STORED_STATE)
+
+
+def _first_ingest(item: _Changed, source: FeedSource, prepared: Prepared) -> bool:
+    """Whether a feed may go with the first ingests `Worker._store_new` stores together: its source has no
+    show yet, and neither a permanent redirect nor itunes:new-feed-url moves it (those take the
+    one-at-a-time path, which writes the new URL inside the feed's own savepoint)."""
+    return (
+        source.show_id is None
+        and source.status != FeedSource.Status.DUPLICATE
+        and not item.result.permanent_url
+        and not prepared.feed.new_feed_url
+    )
 
 
 class Worker:
@@ -735,8 +755,9 @@ class Worker:
     def _store(self, items: list[_Changed], summary: Summary) -> None:
         """Ingest parsed feeds (or apply permanent redirects) and record them, in one transaction.
 
-        Each feed gets a savepoint, so one that the catalogue refuses is recorded as an error without
-        undoing the others. The feeds' search index rows are written in the same transaction
+        First ingests go together (`_store_new`); every other feed, and those if that fails, gets a
+        savepoint, so one that the catalogue refuses is recorded as an error without undoing the others.
+        The feeds' search index rows are written in the same transaction
         (`feeds_ingested`), so a crash loses the chunk as a whole: its claims run out and the feeds are
         fetched again, nothing is half stored and the index never lags the catalogue.
         """
@@ -746,17 +767,22 @@ class Worker:
         now = self._clock()
         with signals.collect() as ingested, transaction.atomic():
             held = self._held([item.source.pk for item in items])
-            done: list[_Record] = []
+            mine: list[tuple[_Changed, FeedSource]] = []
             for item in items:
                 current = held.get(item.source.pk)
                 if current is None:
                     summary.lost_leases += 1
                     log.warning("crawl lease lost feed=%s url=%s", item.source.pk, redact(item.source.url))
+                else:
+                    mine.append((item, current))
+            done = self._store_new(mine, now, ingested)
+            for item, current in mine:
+                if current.pk in done:
                     continue
                 mark = len(ingested)
                 try:
                     with transaction.atomic():
-                        done.append(self._record_single(item, current, now))
+                        done[current.pk] = self._record_single(item, current, now)
                 except (OperationalError, InterfaceError):
                     raise  # the database itself is unwell: not this feed's fault, let the loop deal with it
                 except Exception as exc:
@@ -764,9 +790,43 @@ class Worker:
                     # refuses: the savepoint rolled back, so record the error for this feed alone.
                     del ingested[mark:]
                     failed.append(self._failure(item, exc))
-            self._write_all(done, now, summary)
+            self._write_all(list(done.values()), now, summary)
             signals.send_batch(ingested)
         self._flush(failed, summary)
+
+    def _store_new(
+        self, mine: list[tuple[_Changed, FeedSource]], now: datetime, ingested: list[signals.Ingested]
+    ) -> dict[int, _Record]:
+        """Ingest the feeds among `mine` that are new shows together (`ingest_new_feeds`), in one savepoint;
+        their records by feed id. The others, and all of them if that fails, are left to `_store`'s loop,
+        which ingests each in a savepoint of its own: the feed at fault is then recorded alone."""
+        first = [
+            (item, current, item.prepared)
+            for item, current in mine
+            if item.prepared is not None and _first_ingest(item, current, item.prepared)
+        ]
+        if len(first) < 2:
+            return {}
+        mark = len(ingested)
+        before = [(current, _stored_state(current)) for _, current, _ in first]
+        records: dict[int, _Record] = {}
+        try:
+            with transaction.atomic():
+                news = [NewFeed(current, prepared.feed, prepared.rows) for _, current, prepared in first]
+                results = ingest_new_feeds(news, now=now, savepoint=False)
+                for (item, current, prepared), result in zip(first, results, strict=True):
+                    if result is not None:
+                        records[current.pk] = self._ingested(current, item, prepared, result, now)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            log.warning("crawl: %d new feeds could not be stored together; one at a time", len(first))
+            del ingested[mark:]
+            for current, state in before:  # (rolled back: as `_store`'s loop is to find them)
+                for name, value in zip(_STORED_STATE, state, strict=True):
+                    setattr(current, name, value)
+            return {}
+        return records
 
     def _held(self, ids: list[int]) -> dict[int, FeedSource]:
         """The feeds among `ids` this worker still holds, read again and row-locked (in id order, so two
@@ -798,22 +858,22 @@ class Worker:
             reason = current.status_reason if outcome is Outcome.MOVED else ""
             record = _Record(current, outcome, result, self._plan(current, seen), reason=reason)
         else:
-            record = self._ingest(current, result, prepared, item.digest, now)
-            if prepared.feed.locked:
-                log.info(
-                    "crawl feed=%s podcast:locked owner=%s", current.pk, prepared.feed.locked_owner or "-"
-                )
+            # `_store` runs this feed in a savepoint of its own and rolls it back whole on an error.
+            ingested = ingest_feed(
+                current, prepared.feed, now=now, episode_rows=prepared.rows, savepoint=False
+            )
+            record = self._ingested(current, item, prepared, ingested, now)
         if current.url != url:
             current.save(update_fields=["url", "private"])
         return record
 
-    def _ingest(
-        self, source: FeedSource, result: FetchResult, prepared: Prepared, digest: str, now: datetime
+    def _ingested(
+        self, source: FeedSource, item: _Changed, prepared: Prepared, ingested: IngestResult, now: datetime
     ) -> _Record:
-        """Upsert the feed into the catalogue and work out the outcome and the next check."""
-        feed = prepared.feed
-        # `_store` runs this feed in a savepoint of its own and rolls it back whole on an error.
-        ingested = ingest_feed(source, feed, now=now, episode_rows=prepared.rows, savepoint=False)
+        """The outcome and next check of a feed ingest has stored (`ingested`)."""
+        feed, result = prepared.feed, item.result
+        if feed.locked:
+            log.info("crawl feed=%s podcast:locked owner=%s", source.pk, feed.locked_owner or "-")
         new = ingested.new_episodes
         if ingested.duplicate:
             # Ingest found the show under a live URL already; it set the status and says which.
@@ -831,7 +891,7 @@ class Worker:
         seen = Observation(
             outcome, published=prepared.published, hints=_hints(feed), not_before=result.not_before
         )
-        source.content_hash = digest
+        source.content_hash = item.digest
         if outcome is Outcome.UPDATED:
             source.last_changed_at = now
         record = _Record(source, outcome, result, self._plan(source, seen, churn), new_episodes=new)
