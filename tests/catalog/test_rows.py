@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -64,6 +65,22 @@ def test_episode_row_values_follow_the_field_names() -> None:
     assert (row.fields["enclosure_type"], row.fields["enclosure_length"]) == ("audio/mpeg", 10)
     # The hash is of the values by name.
     assert row.content_hash == rows.content_hash({**row.fields, "people": row.people})
+
+
+def test_episode_rows_travel_through_pickle_whole() -> None:
+    # The crawler's parser processes send rows to its writing thread pickled.
+    item = episode(3)
+    item.persons = [Person(name="Ada Host", role="host")]
+    row = rows.episode_row(item)
+    assert row is not None
+    copy = pickle.loads(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy == row
+    assert (copy.match_key, copy.content_hash, copy.slug_base) == (
+        row.match_key,
+        row.content_hash,
+        "episode-3",
+    )
+    assert copy.people == row.people != []
 
 
 def test_content_hash_is_stable_for_values_orjson_refuses() -> None:
