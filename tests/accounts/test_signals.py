@@ -68,7 +68,7 @@ def test_a_crawl_chunk_links_pending_subscriptions_and_actions_of_all_its_feeds(
 
     assert crawl() == {"updated": 3}
 
-    assert per_feed == []  # the chunk's per-feed sends carry `batched` and are skipped
+    assert per_feed == []  # a crawl chunk's feeds are linked whole, not one by one
     shows = [FeedSource.objects.get(url=url).show for url in urls]
     assert all(show is not None for show in shows)
     subscriptions = {(s.user.username, s.url): s.show for s in Subscription.objects.all()}
@@ -105,14 +105,11 @@ def test_a_failure_to_link_does_not_undo_the_chunk(
     assert services.link_pending_subscriptions(user) == 1  # caught up when the listener's lists are read
 
 
-def test_a_batched_per_feed_send_is_skipped_and_a_single_one_links(
-    user: User, make_show: Callable[..., Show]
-) -> None:
+def test_a_single_ingest_links_its_show(user: User, make_show: Callable[..., Show]) -> None:
     show = make_show("later", episodes=1, feed_url="https://later.example.org/feed")
     Subscription.objects.create(
         user=user, url="https://later.example.org/feed", created_at=WHEN, updated_at=WHEN
     )
-    feed_ingested.send(sender=Show, show=show, episode_ids=[], batched=True)
     assert Subscription.objects.get(user=user).show is None
     feed_ingested.send(sender=Show, show=show, episode_ids=[])
     assert Subscription.objects.get(user=user).show == show

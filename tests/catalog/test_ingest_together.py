@@ -23,7 +23,7 @@ from lytt.catalog.models import (
     ShowSketch,
 )
 from lytt.catalog.rows import episode_rows
-from lytt.catalog.signals import feed_ingested
+from lytt.catalog.signals import collect, feed_ingested
 from lytt.feeds.model import Enclosure, Feed
 from lytt.feeds.model import Person as FeedPerson
 
@@ -258,3 +258,27 @@ def test_first_ingests_together_wait_for_another_workers_same_podcast_guid_on_po
     thread.join(10)
     assert outcome == [False, True]  # the show of `guid` is known by then: left to ingest_feed
     assert Show.objects.count() == 2
+
+
+def test_collected_feeds_go_to_the_collector_and_send_nothing_themselves(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    heard: list[str] = []
+
+    def listener(sender: object, show: Show, **kwargs: object) -> None:
+        heard.append(show.slug)
+
+    items = [NewFeed(source("https://a.example/feed"), feed(2, title="One"), [])]
+    items = [NewFeed(item.source, item.feed, episode_rows(item.feed)) for item in items]
+    feed_ingested.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), collect() as collected:  # type: ignore[operator]
+            ingest_new_feeds(items, now=NOW)
+            ingest_feed(source("https://b.example/feed"), feed(episodes=[episode(9)], title="Two"), now=NOW)
+        assert [(item.show.slug, len(item.episode_ids)) for item in collected] == [("one", 2), ("two", 1)]
+        assert heard == []
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            ingest_feed(source("https://c.example/feed"), feed(episodes=[episode(8)], title="Three"), now=NOW)
+        assert heard == ["three"]
+    finally:
+        feed_ingested.disconnect(listener)

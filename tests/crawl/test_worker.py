@@ -416,7 +416,7 @@ def test_new_feeds_of_one_chunk_that_are_one_show_make_one_show(feed_server: Fee
         feed_server.add("/one-a.xml", rss("One", episodes=3)),
         feed_server.add("/one-b.xml", rss("One", episodes=3)),  # the same episodes
         feed_server.add("/two-a.xml", rss("Two", episodes=2, extra=guid)),
-        feed_server.add("/two-b.xml", rss("Two again", episodes=1, prefix="x", extra=guid)),
+        feed_server.add("/two-b.xml", rss("Two", episodes=2, prefix="x", extra=guid)),  # other guids
         feed_server.add("/three.xml", rss("Three", episodes=2)),
     ]
     sources = [add(url) for url in urls]

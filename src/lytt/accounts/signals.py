@@ -5,7 +5,7 @@ A single ingest (``lytt add``, the admin) sends ``feed_ingested`` after commit a
 transaction of its own. The crawler sends ``feeds_ingested`` for a chunk of feeds inside its transaction:
 `link_shows` handles the whole chunk in a fixed number of queries (one for the feed URLs, one for pending
 subscriptions, one for pending actions, one for their episodes per 5,000 URLs; writes only when something
-is pending), and the chunk's per-feed ``feed_ingested`` sends, marked ``batched``, are skipped.
+is pending); its feeds send no ``feed_ingested`` of their own.
 """
 
 from __future__ import annotations
@@ -117,11 +117,8 @@ def _link_actions(show_of: dict[str, int]) -> None:
     bulk.update(EpisodeAction, linked, ["show", "episode"])
 
 
-def on_feed_ingested(sender: Any, show: Show, batched: bool = False, **kwargs: Any) -> None:
-    """A single ingest committed: link its show. Feeds of a crawl chunk (`batched`) were linked already,
-    by `on_feeds_ingested`."""
-    if batched:
-        return
+def on_feed_ingested(sender: Any, show: Show, **kwargs: Any) -> None:
+    """A single ingest committed: link its show (a crawl chunk's come through `on_feeds_ingested`)."""
     link_show(show)
 
 

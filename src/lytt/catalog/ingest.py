@@ -25,8 +25,8 @@ Rules (docs/architecture.md, section "catalog", says why):
   (counts and primary category included), one for its categories, one bulk INSERT for its episodes, in
   plain SQL (the ORM spent more time compiling these statements than SQLite spent running them).
   `ingest_new_feeds` does that for many new shows at once, each statement once for all of them.
-- After commit, `feed_ingested` is sent when anything changed (and, inside `signals.collect()`, the feed is
-  handed to the collector for a batched `feeds_ingested`; see `lytt.catalog.signals`).
+- After commit, `feed_ingested` is sent when anything changed; inside `signals.collect()`, the feed is
+  handed to the collector instead, for a batched `feeds_ingested` (see `lytt.catalog.signals`).
 """
 
 from __future__ import annotations
@@ -194,15 +194,15 @@ def _existing(model: type[Model], column: str, values: list[str]) -> list[str]:
 
 
 def _announce(result: IngestResult) -> None:
-    """Send `feed_ingested` after commit; inside `signals.collect()`, also hand the feed to the collector."""
+    """Send `feed_ingested` after commit; inside `signals.collect()`, hand the feed to the collector
+    instead (its owner sends `feeds_ingested` for all it collected)."""
     show, ids = result.show, list(result.episode_ids)
     collector = signals.collecting()
     if collector is not None:
         collector.append(signals.Ingested(show, tuple(ids)))
-    batched = collector is not None
+        return
     transaction.on_commit(
-        lambda: signals.feed_ingested.send(sender=Show, show=show, episode_ids=ids, batched=batched),
-        robust=True,
+        lambda: signals.feed_ingested.send(sender=Show, show=show, episode_ids=ids), robust=True
     )
 
 

@@ -13,17 +13,13 @@ from lytt.search.index import index_show, index_shows, remove_episode
 log = logging.getLogger(__name__)
 
 
-def on_feed_ingested(
-    sender: Any, show: Any, episode_ids: Iterable[int] = (), batched: bool = False, **kwargs: Any
-) -> None:
-    """Ingest committed a feed: index the show and its new or changed episodes.
+def on_feed_ingested(sender: Any, show: Any, episode_ids: Iterable[int] = (), **kwargs: Any) -> None:
+    """Ingest committed a feed: index the show and its new or changed episodes (a crawl's feeds come
+    through `on_feeds_ingested` instead).
 
-    A feed ingested inside a batch (`batched`) was indexed already, by `on_feeds_ingested`. Indexing
-    errors are logged, never raised into ingest: a stale index is better than a lost feed, and
+    Indexing errors are logged, never raised into ingest: a stale index is better than a lost feed, and
     ``lytt reindex`` repairs it.
     """
-    if batched:
-        return
     try:
         index_show(show.pk, list(episode_ids))
     except Exception:
