@@ -282,3 +282,22 @@ def test_collected_feeds_go_to_the_collector_and_send_nothing_themselves(
         assert heard == ["three"]
     finally:
         feed_ingested.disconnect(listener)
+
+
+def test_namesakes_get_the_next_free_slugs_past_one_query_and_one_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ingest, "BATCH", 7)  # slugs looked up 7 per query
+    monkeypatch.setattr(ingest, "_SLUG_PROBE", 10)  # 10 candidates per show at a time
+    for n in range(2):
+        ingest_feed(
+            source(f"https://stored{n}.example/feed"), feed(episodes=[episode(n)], title="Echo"), now=NOW
+        )
+    Show.objects.filter(slug="echo-2").update(slug="echo-8")  # taken, in the second query of the window
+    parsed = [feed(episodes=[episode(10 + n)], title="Echo") for n in range(10)]
+    items = [
+        NewFeed(source(f"https://{n}.example/feed"), one, episode_rows(one)) for n, one in enumerate(parsed)
+    ]
+    results = ingest_new_feeds(items, now=NOW)
+    slugs = [result.show.slug for result in results if result is not None]
+    assert slugs == [f"echo-{n}" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12)]

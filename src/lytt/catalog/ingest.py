@@ -178,7 +178,7 @@ def _surely_new(feeds: Sequence[NewFeed]) -> list[_NewShow | None]:
 
 
 def _existing(model: type[Model], column: str, values: list[str]) -> list[str]:
-    """Those of `values` that some row of `model` has in `column`."""
+    """Those of `values` that some row of `model` has in `column` (`BATCH` looked up per query)."""
     found: list[str] = []
     for start in range(0, len(values), BATCH):
         chunk = values[start : start + BATCH]
@@ -464,12 +464,7 @@ def _free_show_slugs(bases: Sequence[str]) -> list[str]:
         numbers = range(start, start + _SLUG_PROBE)
         candidates = {i: [bases[i] if n == 1 else f"{bases[i]}-{n}" for n in numbers] for i in pending}
         wanted = list(dict.fromkeys(slug for names in candidates.values() for slug in names))
-        found = _execute(
-            f"SELECT {_quote('slug')} FROM {_table(Show)}"
-            f" WHERE {_quote('slug')} IN ({_placeholders(len(wanted))})",
-            wanted,
-        )
-        taken = given.union(slug for (slug,) in found)
+        taken = given.union(_existing(Show, "slug", wanted))
         waiting = []
         for i in pending:
             free = next((slug for slug in candidates[i] if slug not in taken), None)
