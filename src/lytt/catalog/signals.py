@@ -4,7 +4,7 @@
 ``show`` (the `Show`) and ``episode_ids`` (ids of new, changed, vanished or returned episodes). The search
 app listens to keep its index fresh; the accounts app links listeners' episode actions to the show.
 
-A caller that ingests many feeds (the crawler) can gather them instead: inside `collect()`, ingest also
+A caller that ingests many feeds (the crawler) can gather them instead: inside `collect()`, ingest
 appends an `Ingested` per changed feed to the collector, and the caller sends them all at once with
 `send_batch`, inside its own transaction, as ``feeds_ingested`` (``items``: list of `Ingested`). Search
 indexes a whole batch, and accounts links a whole batch, in a few queries that way. Collected feeds get no

@@ -760,9 +760,9 @@ class Worker:
 
         First ingests go together (`_store_new`); every other feed, and those if that fails, gets a
         savepoint, so one that the catalogue refuses is recorded as an error without undoing the others.
-        The feeds' search index rows are written in the same transaction
-        (`feeds_ingested`), so a crash loses the chunk as a whole: its claims run out and the feeds are
-        fetched again, nothing is half stored and the index never lags the catalogue.
+        The feeds' search index rows are written in the same transaction (`feeds_ingested`), so a crash
+        loses the chunk as a whole: its claims run out and the feeds are fetched again, nothing is half
+        stored and the index never lags the catalogue.
         """
         if not items:
             return
@@ -823,7 +823,9 @@ class Worker:
         except (OperationalError, InterfaceError):
             raise
         except Exception:
-            log.warning("crawl: %d new feeds could not be stored together; one at a time", len(first))
+            log.warning(
+                "crawl: %d new feeds could not be stored together; one at a time", len(first), exc_info=True
+            )
             del ingested[mark:]
             for current, state in before:  # (rolled back: as `_store`'s loop is to find them)
                 for name, value in zip(_STORED_STATE, state, strict=True):
