@@ -34,7 +34,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -96,17 +97,24 @@ def ingest_feed(
     """
     now = now or timezone.now()
     incoming = rows.episode_rows(feed) if episode_rows is None else episode_rows
-    before = (source.show_id, source.status, source.status_reason)
-    try:
-        with transaction.atomic(savepoint=savepoint):
-            result = _ingest(source, feed, incoming, now)
-            if not result.unchanged and not result.duplicate:
-                _announce(result)
-    except BaseException:
-        # The transaction rolled back: the caller's object must not keep pointing at a show that never was.
-        source.show_id, source.status, source.status_reason = before
-        raise
+    with _restored_on_error([source]), transaction.atomic(savepoint=savepoint):
+        result = _ingest(source, feed, incoming, now)
+        if not result.unchanged and not result.duplicate:
+            _announce(result)
     return result
+
+
+@contextmanager
+def _restored_on_error(sources: Sequence[FeedSource]) -> Iterator[None]:
+    """When the block raises (its transaction rolled back), put back the show and status ingest may have
+    set on `sources`: the caller's objects must not keep pointing at a show that never was."""
+    before = [(source.show_id, source.status, source.status_reason) for source in sources]
+    try:
+        yield
+    except BaseException:
+        for source, (show_id, status, reason) in zip(sources, before, strict=True):
+            source.show_id, source.status, source.status_reason = show_id, status, reason
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +139,13 @@ def ingest_new_feeds(
     Sends `feed_ingested` for each show created, as `ingest_feed` does; `savepoint` as there.
     """
     now = now or timezone.now()
-    before = [(f.source.show_id, f.source.status, f.source.status_reason) for f in feeds]
-    try:
-        with transaction.atomic(savepoint=savepoint):
-            new = _surely_new(feeds)
-            created = iter(_create_shows([item for item in new if item is not None], now))
-            results = [None if item is None else next(created) for item in new]
-            for result in results:
-                if result is not None:
-                    _announce(result)
-    except BaseException:
-        for item, (show_id, status, reason) in zip(feeds, before, strict=True):
-            item.source.show_id, item.source.status, item.source.status_reason = show_id, status, reason
-        raise
+    with _restored_on_error([item.source for item in feeds]), transaction.atomic(savepoint=savepoint):
+        new = _surely_new(feeds)
+        created = iter(_create_shows([item for item in new if item is not None], now))
+        results = [None if item is None else next(created) for item in new]
+        for result in results:
+            if result is not None:
+                _announce(result)
     return results
 
 
