@@ -470,7 +470,8 @@ def test_failed_ingest_rolls_back_and_restores_the_source(monkeypatch: pytest.Mo
     def broken_insert(*args: object) -> list[int]:
         raise IntegrityError("simulated conflict")
 
-    monkeypatch.setattr(bulk, "insert_values", broken_insert)
+    # The episodes' INSERT: the show is written and the source points at it by then.
+    monkeypatch.setattr(bulk, "insert_rows", broken_insert)
     src = source()
     with pytest.raises(IntegrityError, match="simulated conflict"):
         ingest_feed(src, feed(2), now=NOW)
