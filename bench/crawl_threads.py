@@ -1,0 +1,209 @@
+"""Where a crawl's first ingest spends its CPU: the tools behind docs/benchmarks.md's "crawl" analyses.
+
+    .venv/bin/python bench/crawl_threads.py crawl 2000            # a first ingest, CPU per thread
+    .venv/bin/python bench/crawl_threads.py store 1500 --statements   # the writing thread alone
+
+`crawl`: bench/crawl.py's feed server and Lytt's worker as that script runs it (one parser process), in
+this process; prints feeds/s and the CPU milliseconds per feed of the crawler's main (writing) thread, its
+other threads together (the parse pool's and the fetcher's), the parser process and the feed server.
+
+`store`: the bench feeds parsed here first, then only `Worker._store` in chunks as a crawl stores them,
+in this thread: its CPU per feed (`thread_time`), the bytes written (`/proc/self/io`), and with
+`--statements` each kind of statement's and the commits' share. No fetching or parsing competes with it,
+so it tells changes to the writing side apart better than a whole crawl on a shared machine; run the two
+trees being compared in alternation all the same.
+
+Set SRC to another checkout's `src` to measure that tree with the same script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, os.environ.get("SRC", str(Path(__file__).resolve().parent.parent / "src")))
+import crawl  # bench/crawl.py: its feeds and its server
+
+
+def _setup(count: int) -> Path:
+    data = Path(tempfile.mkdtemp(prefix="lytt-threads-"))
+    os.environ.update(
+        LYTT_DATA_DIR=str(data),
+        LYTT_ALLOW_PRIVATE_FEEDS="1",
+        LYTT_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="lytt.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return data
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds of each thread of this process so far, by thread id."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        out[tid] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_crawl(count: int) -> None:
+    ports: multiprocessing.Queue[int] = multiprocessing.Queue()
+    server = multiprocessing.Process(target=crawl.serve, args=(ports, count), daemon=True)
+    server.start()
+    port = ports.get(timeout=600)
+    data = _setup(count)
+    from lytt.catalog.models import Episode, FeedSource
+    from lytt.crawl.fetch import FetchConfig
+    from lytt.crawl.worker import Worker, WorkerConfig, settle_heap
+
+    urls = [f"http://127.0.0.1:{port}/{n}.xml" for n in range(count)]
+    FeedSource.objects.bulk_create([FeedSource(url=url) for url in urls], batch_size=1000)
+    fetch = FetchConfig(concurrency=32, per_host=32)
+    worker = Worker(WorkerConfig(worker_id="bench", batch_size=500, fetch=fetch, parse_processes=1))
+    settle_heap()
+    # Threads end before `crawl_once` returns: sample them while it runs.
+    seen = _thread_cpu()
+    before, done = dict(seen), threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            seen.update(_thread_cpu())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    server_before = _process_cpu(server.pid or 0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    worker.crawl_once()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    crawl.expect(Episode.objects.count() == count * crawl.EPISODES, "every episode stored")
+    main = str(threading.get_native_id())
+    sampler_id = str(sampler.native_id)
+    spent = {tid: cpu - before.get(tid, 0.0) for tid, cpu in seen.items() if tid != sampler_id}
+    per_feed = 1000 / count
+    parsers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    main_cpu, others = spent.pop(main, 0.0), sum(spent.values())
+    server_cpu = _process_cpu(server.pid or 0) - server_before
+    print(
+        f"{count / seconds:.0f} feeds/s ({seconds:.1f} s, load {os.getloadavg()[0]:.1f}); CPU ms per feed: "
+        f"main thread {main_cpu * per_feed:.2f}, other threads {others * per_feed:.2f}, "
+        f"parser process {parsers * per_feed:.2f}, feed server {server_cpu * per_feed:.2f}"
+    )
+    server.terminate()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def _io() -> dict[str, int]:
+    lines = Path("/proc/self/io").read_text().splitlines()
+    return {name: int(value) for name, value in (line.split(": ") for line in lines)}
+
+
+def run_store(count: int, statements: bool) -> None:
+    data = _setup(count)
+    from django.db import connection
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from lytt.catalog.models import Episode, FeedSource
+    from lytt.crawl import worker as crawler
+    from lytt.crawl.fetch import FetchRequest, FetchResult
+    from lytt.crawl.parsing import ParseJob, parse_job
+
+    FeedSource.objects.bulk_create([FeedSource(url=f"http://127.0.0.1:9/{n}.xml") for n in range(count)])
+    worker = crawler.Worker(crawler.WorkerConfig(worker_id="bench"))
+    crawler.tune_connection()
+    items = []
+    for claimed in crawler.claim_batch("bench", limit=count, lease=timedelta(hours=1)):
+        body = crawl.feed_body(int(claimed.url.rsplit("/", 1)[1].split(".")[0]))
+        parsed = parse_job(ParseJob(body, claimed.url, "application/rss+xml", 10 << 20))
+        result = FetchResult(
+            FetchRequest(claimed.pk, claimed.url, "", ""), claimed.url, 200, body, etag='"1"'
+        )
+        digest = hashlib.sha256(body).hexdigest()
+        items.append(crawler._Changed(claimed, result, prepared=parsed, digest=digest))
+    spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.thread_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = sql.split()[0] if sql.startswith(("SAVEPOINT", "RELEASE")) else sql.split("(")[0][:60]
+            spent[kind][0] += 1
+            spent[kind][1] += time.thread_time() - started
+
+    if statements:
+        connection.execute_wrappers.append(timed)
+        commit = BaseDatabaseWrapper._commit
+
+        def timed_commit(self: BaseDatabaseWrapper) -> None:
+            started = time.thread_time()
+            try:
+                commit(self)
+            finally:
+                spent["COMMIT"][0] += 1
+                spent["COMMIT"][1] += time.thread_time() - started
+
+        BaseDatabaseWrapper._commit = timed_commit  # type: ignore[method-assign]
+    summary = crawler.Summary()
+    io_before, started = _io(), time.thread_time()
+    for start in range(0, count, crawler._STORE_EVERY):
+        worker._store(items[start : start + crawler._STORE_EVERY], summary)
+    cpu, io_after = time.thread_time() - started, _io()
+    crawl.expect(Episode.objects.count() == count * crawl.EPISODES, "every episode stored")
+    per_feed = 1000 / count
+    written = (io_after["wchar"] - io_before["wchar"]) / 1024 / count
+    print(
+        f"store: {cpu * per_feed:.3f} ms of CPU per feed, {written:.0f} KB written per feed ({count} feeds)"
+    )
+    for kind, (calls, seconds) in sorted(spent.items(), key=lambda item: -item[1][1])[:12]:
+        print(f"  {seconds * per_feed:7.3f} ms per feed, {calls / count:5.2f} per feed  {kind}")
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=["crawl", "store"])
+    parser.add_argument("feeds", type=int)
+    parser.add_argument("--statements", action="store_true", help="store: time each kind of statement")
+    args = parser.parse_args()
+    if args.mode == "crawl":
+        multiprocessing.set_start_method("spawn")
+        run_crawl(args.feeds)
+    else:
+        run_store(args.feeds, args.statements)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
