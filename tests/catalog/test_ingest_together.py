@@ -41,6 +41,11 @@ def _mirror(original: Feed, title: str) -> Feed:
     return copy
 
 
+def _new(url: str, parsed: Feed) -> NewFeed:
+    """A new source of `url` with its parsed feed and rows."""
+    return NewFeed(source(url), parsed, episode_rows(parsed))
+
+
 def _feeds() -> list[tuple[str, Feed]]:
     """A first crawl's chunk: new shows, namesakes, and every way a feed can be a show already seen."""
     host = FeedPerson(name="Ada Host", role="host")
@@ -107,7 +112,7 @@ def _one_by_one() -> None:
 def _together() -> list[bool]:
     """`ingest_new_feeds` for the chunk, then `ingest_feed` for the feeds it leaves, in order. Which it
     wrote (True) and which it left."""
-    items = [NewFeed(source(url), parsed, episode_rows(parsed)) for url, parsed in _feeds()]
+    items = [_new(url, parsed) for url, parsed in _feeds()]
     results = ingest_new_feeds(items, now=NOW)
     for item, result in zip(items, results, strict=True):
         if result is None:
@@ -173,10 +178,7 @@ def test_statements_do_not_grow_with_the_number_of_new_feeds() -> None:
             feed(episodes=[episode(offset + 10 * n + k) for k in range(3)], title=f"Show {offset + n}")
             for n in range(count)
         ]
-        items = [
-            NewFeed(source(f"https://{offset + n}.example/feed"), one, episode_rows(one))
-            for n, one in enumerate(parsed)
-        ]
+        items = [_new(f"https://{offset + n}.example/feed", one) for n, one in enumerate(parsed)]
         with CaptureQueriesContext(connection) as queries:
             results = ingest_new_feeds(items, now=NOW)
         assert all(result is not None and result.new_episodes == 3 for result in results)
@@ -186,8 +188,7 @@ def test_statements_do_not_grow_with_the_number_of_new_feeds() -> None:
 
 
 def test_a_failure_keeps_nothing_and_gives_the_sources_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    items = [NewFeed(source(f"https://{n}.example/feed"), feed(2, title=f"S{n}"), []) for n in range(3)]
-    items = [NewFeed(item.source, item.feed, episode_rows(item.feed)) for item in items]
+    items = [_new(f"https://{n}.example/feed", feed(2, title=f"S{n}")) for n in range(3)]
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise ValueError("refused")
@@ -208,7 +209,7 @@ def test_each_created_show_is_announced_after_commit(django_capture_on_commit_ca
         heard.append((show.slug, len(episode_ids)))
 
     items = [
-        NewFeed(source(f"https://{n}.example/feed"), one, episode_rows(one))
+        _new(f"https://{n}.example/feed", one)
         for n, one in enumerate([feed(2, title="One"), feed(episodes=[episode(9)], title="Two")])
     ]
     feed_ingested.connect(listener)
@@ -268,8 +269,7 @@ def test_collected_feeds_go_to_the_collector_and_send_nothing_themselves(
     def listener(sender: object, show: Show, **kwargs: object) -> None:
         heard.append(show.slug)
 
-    items = [NewFeed(source("https://a.example/feed"), feed(2, title="One"), [])]
-    items = [NewFeed(item.source, item.feed, episode_rows(item.feed)) for item in items]
+    items = [_new("https://a.example/feed", feed(2, title="One"))]
     feed_ingested.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True), collect() as collected:  # type: ignore[operator]
@@ -295,9 +295,7 @@ def test_namesakes_get_the_next_free_slugs_past_one_query_and_one_window(
         )
     Show.objects.filter(slug="echo-2").update(slug="echo-8")  # taken, in the second query of the window
     parsed = [feed(episodes=[episode(10 + n)], title="Echo") for n in range(10)]
-    items = [
-        NewFeed(source(f"https://{n}.example/feed"), one, episode_rows(one)) for n, one in enumerate(parsed)
-    ]
+    items = [_new(f"https://{n}.example/feed", one) for n, one in enumerate(parsed)]
     results = ingest_new_feeds(items, now=NOW)
     slugs = [result.show.slug for result in results if result is not None]
     assert slugs == [f"echo-{n}" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12)]
