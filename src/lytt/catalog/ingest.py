@@ -97,23 +97,28 @@ def ingest_feed(
     """
     now = now or timezone.now()
     incoming = rows.episode_rows(feed) if episode_rows is None else episode_rows
-    with _restored_on_error([source]), transaction.atomic(savepoint=savepoint):
+    with restored_on_error([source]), transaction.atomic(savepoint=savepoint):
         result = _ingest(source, feed, incoming, now)
         if not result.unchanged and not result.duplicate:
             _announce(result)
     return result
 
 
+#: What ingest may set on a `FeedSource` it is given (`restored_on_error` puts them back).
+SOURCE_STATE = ("show_id", "status", "status_reason")
+
+
 @contextmanager
-def _restored_on_error(sources: Sequence[FeedSource]) -> Iterator[None]:
-    """When the block raises (its transaction rolled back), put back the show and status ingest may have
-    set on `sources`: the caller's objects must not keep pointing at a show that never was."""
-    before = [(source.show_id, source.status, source.status_reason) for source in sources]
+def restored_on_error(sources: Sequence[FeedSource], names: Sequence[str] = SOURCE_STATE) -> Iterator[None]:
+    """When the block raises (its transaction rolled back), put back the fields `names` of `sources` as
+    they were: the caller's objects must not keep pointing at a show that never was."""
+    before = [[getattr(source, name) for name in names] for source in sources]
     try:
         yield
     except BaseException:
-        for source, (show_id, status, reason) in zip(sources, before, strict=True):
-            source.show_id, source.status, source.status_reason = show_id, status, reason
+        for source, values in zip(sources, before, strict=True):
+            for name, value in zip(names, values, strict=True):
+                setattr(source, name, value)
         raise
 
 
@@ -139,7 +144,7 @@ def ingest_new_feeds(
     Sends `feed_ingested` for each show created, as `ingest_feed` does; `savepoint` as there.
     """
     now = now or timezone.now()
-    with _restored_on_error([item.source for item in feeds]), transaction.atomic(savepoint=savepoint):
+    with restored_on_error([item.source for item in feeds]), transaction.atomic(savepoint=savepoint):
         new = _surely_new(feeds)
         created = iter(_create_shows([item for item in new if item is not None], now))
         results = [None if item is None else next(created) for item in new]
@@ -217,7 +222,7 @@ def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now
     if source.show_id is not None:
         show = _locked_show(source.show_id)
     else:
-        _lock_identity(fields["podcast_guid"] or source.url)
+        _lock_identities([fields["podcast_guid"] or source.url])
         drawn = rows.sketch(rows.guid_keys(incoming))
         known = _known_show(fields["podcast_guid"], fields["title"], incoming, drawn)
         if known is not None:
@@ -293,9 +298,7 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
         IngestResult(show=show, created=True, unchanged=False, new_episodes=len(ids), episode_ids=ids)
         for (_, show), ids in zip(made, episodes, strict=True)
     ]
-    bulk.insert_values(
-        ShowSketch, [{"show_id": show.pk, "key": key} for item, show in made for key in item.drawn]
-    )
+    _insert_sketches([(show, item.drawn) for item, show in made])
     _sync_episode_people(
         [
             (episode_id, row)
@@ -336,18 +339,11 @@ def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def _lock_identity(key: str) -> None:
-    """On PostgreSQL, serialise first ingests of one podcast:guid until commit, so that two workers
-    fetching two URLs of one new show cannot both create it. SQLite's write lock already serialises."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [identity_lock_id(key)])
-
-
 def _lock_identities(keys: Iterable[str]) -> None:
-    """`_lock_identity` for many keys, in one statement, in the order of their lock ids (two workers
-    then never wait for each other's locks crosswise)."""
+    """On PostgreSQL, serialise first ingests of each podcast:guid (else URL) in `keys` until commit, so
+    that two workers fetching two URLs of one new show cannot both create it; one statement, the locks
+    taken in the order of their ids (two workers then never wait for each other's locks crosswise).
+    SQLite's write lock already serialises."""
     if connection.vendor != "postgresql":
         return
     ids = sorted({identity_lock_id(key) for key in keys})
@@ -443,11 +439,13 @@ def _grow_sketch(show: Show, keys: list[str]) -> None:
     dropped = set(stored) - set(grown)
     if dropped:
         ShowSketch.objects.filter(show=show, key__in=dropped).delete()
-    _insert_sketch(show, [key for key in grown if key not in stored])
+    _insert_sketches([(show, [key for key in grown if key not in stored])])
 
 
-def _insert_sketch(show: Show, keys: list[str]) -> None:
-    bulk.insert_values(ShowSketch, [{"show_id": show.pk, "key": key} for key in keys])
+def _insert_sketches(sketches: Iterable[tuple[Show, Iterable[str]]]) -> None:
+    """Add sketch keys: (show, its new keys), for one show or many, one INSERT."""
+    values = [{"show_id": show.pk, "key": key} for show, keys in sketches for key in keys]
+    bulk.insert_values(ShowSketch, values)
 
 
 #: Slugs looked up at once when choosing a show slug: the base and its first suffixes.

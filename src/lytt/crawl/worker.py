@@ -49,7 +49,14 @@ from django.db.models import F, Field, Q
 from django.db.models.functions import Coalesce, Greatest
 
 from lytt.catalog import bulk, signals
-from lytt.catalog.ingest import IngestResult, NewFeed, ingest_feed, ingest_new_feeds
+from lytt.catalog.ingest import (
+    SOURCE_STATE,
+    IngestResult,
+    NewFeed,
+    ingest_feed,
+    ingest_new_feeds,
+    restored_on_error,
+)
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
 from lytt.crawl.errors import UnsafeURL
@@ -370,11 +377,7 @@ class _Pending:
 
 
 #: What ingesting a feed and working out its record may change on its `FeedSource`.
-_STORED_STATE = ("show_id", "status", "status_reason", "content_hash", "last_changed_at")
-
-
-def _stored_state(source: FeedSource) -> tuple[Any, ...]:
-    return tuple(getattr(source, name) for name in _STORED_STATE)
+_STORED_STATE = (*SOURCE_STATE, "content_hash", "last_changed_at")
 
 
 def _first_ingest(item: _Changed, source: FeedSource, prepared: Prepared) -> bool:
@@ -811,10 +814,11 @@ class Worker:
         if len(first) < 2:
             return {}
         mark = len(ingested)
-        before = [(current, _stored_state(current)) for _, current, _ in first]
+        sources = [current for _, current, _ in first]
         records: dict[int, _Record] = {}
         try:
-            with transaction.atomic():
+            # (rolled back, the sources are put back as `_store`'s loop is to find them)
+            with restored_on_error(sources, _STORED_STATE), transaction.atomic():
                 news = [NewFeed(current, prepared.feed, prepared.rows) for _, current, prepared in first]
                 results = ingest_new_feeds(news, now=now, savepoint=False)
                 for (item, current, prepared), result in zip(first, results, strict=True):
@@ -827,9 +831,6 @@ class Worker:
                 "crawl: %d new feeds could not be stored together; one at a time", len(first), exc_info=True
             )
             del ingested[mark:]
-            for current, state in before:  # (rolled back: as `_store`'s loop is to find them)
-                for name, value in zip(_STORED_STATE, state, strict=True):
-                    setattr(current, name, value)
             return {}
         return records
 
