@@ -54,22 +54,25 @@ def _setup(count: int) -> Path:
     return data
 
 
+def _cpu(stat: str) -> float:
+    """User + system CPU seconds from a `/proc/.../stat` file."""
+    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _thread_cpu() -> dict[str, float]:
     """CPU seconds of each thread of this process so far, by thread id."""
-    ticks = os.sysconf("SC_CLK_TCK")
     out: dict[str, float] = {}
     for tid in os.listdir("/proc/self/task"):
         try:
-            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[tid] = _cpu(f"/proc/self/task/{tid}/stat")
         except OSError:  # the thread ended meanwhile
             continue
-        out[tid] = (int(fields[11]) + int(fields[12])) / ticks
     return out
 
 
 def _process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _cpu(f"/proc/{pid}/stat")
 
 
 def run_crawl(count: int) -> None:
