@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
-from lytt.settings import cache_from_url, database_from_url, email_from_url, public_url_settings
+from lytt.settings import (
+    cache_from_url,
+    database_from_url,
+    email_from_url,
+    public_url_settings,
+    sqlite_database,
+)
 
 
 def test_database_url_with_credentials_port_and_options() -> None:
@@ -71,3 +78,14 @@ def test_a_bad_setting_stops_the_cli_with_one_line_naming_it(tmp_path: Path) -> 
     )
     assert done.returncode == 1
     assert done.stderr.strip() == "lytt: LYTT_DATABASE_URL: unsupported scheme 'mysql' (use postgres://)"
+
+
+def test_a_new_sqlite_catalogue_has_8k_pages_and_wal(tmp_path: Path) -> None:
+    wrapper = SQLiteWrapper({**sqlite_database(tmp_path / "new.sqlite3"), "TIME_ZONE": None})
+    connection = wrapper.get_new_connection(wrapper.get_connection_params())  # runs the init commands
+    try:
+        connection.execute("CREATE TABLE t (a TEXT)")
+        assert connection.execute("PRAGMA page_size").fetchone() == (8192,)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        connection.close()

@@ -63,6 +63,30 @@ def database_from_url(url: str) -> dict[str, Any]:
     }
 
 
+def sqlite_database(path: Path) -> dict[str, Any]:
+    """The DATABASES entry of the embedded SQLite catalogue at `path`."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            # 8 KB pages, set before anything else so that a new file gets them (an existing file keeps
+            # its own): an episode row is 1-2 KB, and a crawl's commits took a third less CPU than with
+            # 4 KB pages (docs/benchmarks.md, "crawl"). WAL lets readers run beside the one writer;
+            # IMMEDIATE avoids lock-upgrade deadlocks.
+            "init_command": (
+                "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # Opening a connection and running the PRAGMAs costs 4-8 ms of a 17 ms uncached episode page
+        # (bench/web.py): keep one per server thread.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
 def cache_from_url(url: str | None) -> dict[str, Any]:
     """LYTT_CACHE_URL (redis://[:password@]host:port/db, or empty for memory) as a Django CACHES entry."""
     if not url:
@@ -187,28 +211,13 @@ TEMPLATES = [
     },
 ]
 
-if os.environ.get("LYTT_DATABASE_URL"):
-    DATABASES = {"default": database_from_url(os.environ["LYTT_DATABASE_URL"])}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "lytt.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers run beside the one writer; IMMEDIATE avoids lock-upgrade deadlocks.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # Opening a connection and running the PRAGMAs costs 4-8 ms of a 17 ms uncached episode page
-            # (bench/web.py): keep one per server thread.
-            "CONN_MAX_AGE": 600,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    }
+DATABASES = {
+    "default": (
+        database_from_url(os.environ["LYTT_DATABASE_URL"])
+        if os.environ.get("LYTT_DATABASE_URL")
+        else sqlite_database(DATA_DIR / "lytt.sqlite3")
+    )
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
