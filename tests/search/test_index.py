@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -292,3 +293,24 @@ def test_a_crawl_chunk_indexes_the_same_rows_as_single_ingests(feed_server: Feed
         "en",
     )
     assert "Technology" in episode_row["categories"]
+
+
+def _automerge() -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    with connection.cursor() as cursor:
+        for table in ("search_fts", "search_titles"):
+            cursor.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'")
+            row = cursor.fetchone()
+            found[table] = None if row is None else int(row[0])
+    return found
+
+
+def test_fts5_merges_sixteen_segments_at_a_time_and_the_migration_undoes_it() -> None:
+    """SQLite: search migration 0009 sets both FTS5 tables' ``automerge`` to 16; backwards, to FTS5's 4."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 tables (migration 0009 leaves PostgreSQL alone); runs in the SQLite pass")
+    migration = importlib.import_module("lytt.search.migrations.0009_fewer_merges")
+    assert _automerge() == {"search_fts": 16, "search_titles": 16}
+    with connection.cursor() as cursor:  # (the schema editor refuses to run inside the test's transaction)
+        migration._automerge(4)(None, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert _automerge() == {"search_fts": 4, "search_titles": 4}
