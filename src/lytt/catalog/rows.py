@@ -149,6 +149,13 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return names
 
 
+#: Values a dataclass's field is left out of its JSON object for (`_jsonable`), and an `_extra` field for
+#: (these and everything equal to False: 0 too). Constants, not literals in the loops: a list or dict
+#: literal is built anew at every comparison, for every field of every item of every feed.
+_EMPTY: tuple[Any, ...] = ("", [], {})
+_UNSET: tuple[Any, ...] = (None, *_EMPTY, False)
+
+
 def _jsonable(value: Any) -> Any:
     """Dataclasses, datetimes and lists as JSON values; None and empty values dropped from objects."""
     kind = type(value)
@@ -166,7 +173,7 @@ def _jsonable(value: Any) -> Any:
         out = {}
         for name in _field_names(kind):
             item = getattr(value, name)
-            if item is not None and item != "" and item != [] and item != {}:
+            if item is not None and item not in _EMPTY:
                 out[name] = _jsonable(item)
         return out
     return value
@@ -176,7 +183,7 @@ def _extra(source: object, names: Iterable[str]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for name in names:
         value = getattr(source, name)
-        if value not in (None, [], {}, "", False):
+        if value not in _UNSET:
             extra[name] = _jsonable(value)
     return extra
 
