@@ -28,7 +28,6 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from django.utils.text import slugify
 
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
@@ -80,6 +79,10 @@ def slug_base(text: str | None, max_length: int, fallback: str) -> str:
 
 
 def _slugify_any(text: str | None) -> str:
+    # Imported here: the crawler's parser processes import this module, and django.utils.text brings in
+    # Django's translation machinery (a sixth of their start-up) for the few titles that are not ASCII.
+    from django.utils.text import slugify
+
     return slugify(_SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text or "").translate(_TRANSLIT)))
 
 
