@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from tests.feedserver import FeedServer, rss
 from lytt.catalog.ingest import NewFeed
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.crawl import worker as worker_module
+from lytt.crawl.checkpoints import BACKSTOP_PAGES, Checkpointer
 from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
 from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy
@@ -631,18 +633,21 @@ def test_an_unchanged_pass_writes_exactly_the_outcome_columns(feed_server: FeedS
         ], source.url
 
 
-def _pragmas() -> tuple[int, int]:
+def _pragmas() -> tuple[int, int, int]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA temp_store")
         temp_store = cursor.fetchone()[0]
         cursor.execute("PRAGMA cache_size")
-        return temp_store, cursor.fetchone()[0]
+        cache_size = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return temp_store, cache_size, cursor.fetchone()[0]
 
 
 def _reset_pragmas() -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA temp_store = 0")
         cursor.execute("PRAGMA cache_size = -2000")
+        cursor.execute("PRAGMA wal_autocheckpoint = 1000")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -656,7 +661,7 @@ def test_the_crawler_keeps_sqlite_journals_in_memory_with_a_page_cache_for_a_chu
 
     assert make_worker(fetch=PATIENT).crawl_once().feeds == 1
 
-    assert _pragmas() == (2, -64 * 1024)
+    assert _pragmas() == (2, -64 * 1024, BACKSTOP_PAGES)
     assert Episode.objects.filter(show__feeds=source).count() == 2
     _reset_pragmas()  # the connection outlives the test
 
@@ -668,10 +673,44 @@ def test_tuning_leaves_a_connection_inside_a_transaction_alone() -> None:
     _reset_pragmas()
     with transaction.atomic():
         worker_module.tune_connection()
-        assert _pragmas() == (0, -2000)
+        assert _pragmas() == (0, -2000, 1000)
     worker_module.tune_connection()
-    assert _pragmas() == (2, -64 * 1024)
+    assert _pragmas() == (2, -64 * 1024, BACKSTOP_PAGES)
     _reset_pragmas()
+
+
+def test_a_crawl_pokes_its_checkpoint_thread_after_each_commit(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The test database has no file to checkpoint: the crawl gets a checkpointer of a scratch one."""
+
+    class Counting(Checkpointer):
+        pokes = 0
+
+        def poke(self) -> None:
+            self.pokes += 1
+            super().poke()
+
+    scratch = tmp_path / "scratch.sqlite3"
+    sqlite3.connect(scratch).close()
+    made: list[Counting] = []
+
+    def of(target: object) -> Counting:
+        made.append(Counting(str(scratch)))
+        return made[-1]
+
+    monkeypatch.setattr(worker_module.Checkpointer, "of", of)
+    add(feed_server.add("/new.xml", rss("New", episodes=2)))
+    add(feed_server.add("/gone.xml", "", status=410))
+
+    worker = make_worker(fetch=PATIENT)
+    assert worker.crawl_once().outcomes == {"updated": 1, "gone": 1}
+
+    [checkpoints] = made
+    assert checkpoints.pokes >= 2  # the ingest's commit, and the outcome records'
+    assert checkpoints.runs >= 1
+    assert not checkpoints._thread.is_alive()  # closed with the crawl
+    assert worker._checkpoints is None
 
 
 def test_the_crawler_reads_a_database_file_through_a_memory_map(tmp_path: Path) -> None:

@@ -36,12 +36,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import (
+    DEFAULT_DB_ALIAS,
     DatabaseError,
     IntegrityError,
     InterfaceError,
     OperationalError,
     close_old_connections,
     connection,
+    connections,
     transaction,
 )
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -59,6 +61,7 @@ from lytt.catalog.ingest import (
 )
 from lytt.catalog.models import FeedCheck, FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
+from lytt.crawl.checkpoints import BACKSTOP_PAGES, Checkpointer
 from lytt.crawl.errors import UnsafeURL
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
 from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool, Prepared
@@ -113,8 +116,14 @@ def settle_heap() -> None:
 #: page cache big enough to hold a chunk's transaction until commit instead of spilling pages to the WAL
 #: part-way, or reading evicted ones back; and the first GB of the database file read through a memory
 #: map, not a system call per page missing from that cache (a large catalogue's index pages, FTS5's
-#: segments while merging). docs/benchmarks.md, "crawl", has the figures.
-CRAWLER_SQLITE_PRAGMAS = {"temp_store": 2, "cache_size": -64 * 1024, "mmap_size": 1 << 30}
+#: segments while merging). docs/benchmarks.md, "crawl", has the figures. Checkpoints are left to a
+#: thread of their own (`lytt.crawl.checkpoints`), this connection running one only past a backstop.
+CRAWLER_SQLITE_PRAGMAS = {
+    "temp_store": 2,
+    "cache_size": -64 * 1024,
+    "mmap_size": 1 << 30,
+    "wal_autocheckpoint": BACKSTOP_PAGES,
+}
 
 
 def tune_connection(target: BaseDatabaseWrapper = connection) -> None:
@@ -416,6 +425,8 @@ class Worker:
         self._fetching: dict[int, ClaimedFeed] = {}
         self._inbox: queue.SimpleQueue[FetchResult] = queue.SimpleQueue()
         self._fetches: list[Future[None]] = []
+        # Copies what the crawl commits into the SQLite database file, during a crawl (`_checkpointing`).
+        self._checkpoints: Checkpointer | None = None
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -427,6 +438,7 @@ class Worker:
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
             self._forgetting_fetches(),
+            self._checkpointing(),
         ):
 
             def claim() -> list[ClaimedFeed]:
@@ -450,6 +462,7 @@ class Worker:
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
             self._parse_pool() as parser,
             self._forgetting_fetches(),
+            self._checkpointing(),
         ):
             while not self.stop.is_set():
                 try:
@@ -667,6 +680,25 @@ class Worker:
         self._fetching.clear()
 
     @contextmanager
+    def _checkpointing(self) -> Iterator[None]:
+        """Checkpoint an SQLite database on a thread of its own while the crawl runs (see
+        `lytt.crawl.checkpoints`)."""
+        checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
+        if checkpoints is None:
+            yield
+            return
+        self._checkpoints = checkpoints
+        try:
+            with checkpoints:
+                yield
+        finally:
+            self._checkpoints = None
+
+    def _committed(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.poke()
+
+    @contextmanager
     def _forgetting_fetches(self) -> Iterator[None]:
         """Forget fetches still in flight when a crawl ends (only an error leaves any): they ran on the loop
         of the crawl's fetch thread, which ends with it, so no later crawl could wait for them."""
@@ -798,6 +830,7 @@ class Worker:
                     failed.append(self._failure(item, exc))
             self._write_all(list(done.values()), now, summary)
             signals.send_batch(ingested)
+        self._committed()
         self._flush(failed, summary)
 
     def _store_new(
@@ -1078,6 +1111,7 @@ class Worker:
                 self._log(record)
             bulk.update_values(FeedSource, self._OUTCOME_FIELDS, rows)
             bulk.insert_values(FeedCheck, checks)
+        self._committed()
 
     def _still_claimed(self, ids: list[int]) -> set[int]:
         """The feeds among `ids` this worker still holds, row-locked where the database has row locks."""
