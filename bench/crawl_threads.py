@@ -5,13 +5,14 @@
 
 `crawl`: bench/crawl.py's feed server and Lytt's worker as that script runs it (one parser process), in
 this process; prints feeds/s and the CPU milliseconds per feed of the crawler's main (writing) thread, its
-other threads together (the parse pool's and the fetcher's), the parser process and the feed server.
+other threads together (the parse pool's, the fetcher's and the checkpoints'), the parser process and
+the feed server.
 
 `store`: the bench feeds parsed here first, then only `Worker._store` in chunks as a crawl stores them,
-in this thread: its CPU per feed (`thread_time`), the bytes written (`/proc/self/io`), and with
-`--statements` each kind of statement's and the commits' share. No fetching or parsing competes with it,
-so it tells changes to the writing side apart better than a whole crawl on a shared machine; run the two
-trees being compared in alternation all the same.
+in this thread: its CPU per feed (`thread_time`; the checkpoint thread's is not in it), the bytes the
+process wrote (`/proc/self/io`), and with `--statements` each kind of statement's and the commits'
+share. No fetching or parsing competes with it, so it tells changes to the writing side apart better
+than a whole crawl on a shared machine; run the two trees being compared in alternation all the same.
 
 Set SRC to another checkout's `src` to measure that tree with the same script.
 """
@@ -178,8 +179,9 @@ def run_store(count: int, statements: bool) -> None:
         BaseDatabaseWrapper._commit = timed_commit  # type: ignore[method-assign]
     summary = crawler.Summary()
     io_before, started = _io(), time.thread_time()
-    for start in range(0, count, crawler._STORE_EVERY):
-        worker._store(items[start : start + crawler._STORE_EVERY], summary)
+    with worker._checkpointing():  # as in a crawl: checkpoints on their own thread (not in the CPU figure)
+        for start in range(0, count, crawler._STORE_EVERY):
+            worker._store(items[start : start + crawler._STORE_EVERY], summary)
     cpu, io_after = time.thread_time() - started, _io()
     crawl.expect(Episode.objects.count() == count * crawl.EPISODES, "every episode stored")
     per_feed = 1000 / count
