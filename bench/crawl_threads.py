@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.environ.get("SRC", str(Path(__file__).resolve().parent.parent / "src")))
-import crawl  # bench/crawl.py: its feeds and its server
+import crawl  # bench/crawl.py: its feeds
+import feed_server  # and their server
 
 
 def _setup(count: int) -> Path:
@@ -78,7 +79,7 @@ def _process_cpu(pid: int) -> float:
 
 def run_crawl(count: int) -> None:
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
-    server = multiprocessing.Process(target=crawl.serve, args=(ports, count), daemon=True)
+    server = multiprocessing.Process(target=feed_server.serve, args=(ports, count), daemon=True)
     server.start()
     port = ports.get(timeout=600)
     data = _setup(count)
