@@ -124,10 +124,13 @@ def catalogue(db: None) -> dict[str, Any]:
         latest_episode_at=timezone.now() - timedelta(days=20),
     )
     hidden = make_show("Hidden python show", hidden=True, feed_url="https://example.com/hidden.xml")
+    # Dated as the shows' `latest_episode_at` says: ingest keeps the two in step, the newest lists rely on it.
+    day = timedelta(days=1)
     episodes = [
         make_episode(
             python,
             "Python packaging",
+            published_at=python.latest_episode_at,
             description_text="Wheels and pip.",
             description_html="<p>Wheels and pip.</p>",
             people=[("Brett Cannon", "guest")],
@@ -139,9 +142,19 @@ def catalogue(db: None) -> dict[str, Any]:
             ],
             soundbites=[{"start_seconds": 10, "duration_seconds": 30.5, "title": "Best bit"}],
         ),
-        make_episode(python, "Django at scale", description_text="Databases."),
+        make_episode(
+            python,
+            "Django at scale",
+            description_text="Databases.",
+            published_at=python.latest_episode_at - day,
+        ),
         make_episode(python, "Undated episode", published_at=None),
-        make_episode(valg, "Partilederdebatten", description_text="Debatt om skatt."),
+        make_episode(
+            valg,
+            "Partilederdebatten",
+            description_text="Debatt om skatt.",
+            published_at=valg.latest_episode_at,
+        ),
     ]
     make_episode(hidden, "Secret python")
     rebuild()

@@ -161,6 +161,9 @@ class CategoryAdmin(_Admin):
 @admin.register(Episode)
 class EpisodeAdmin(_Admin):
     list_display = ("title", "show", "published_at", "duration_seconds", "vanished_at")
+    # Latest ingested first: no index orders every episode by date (`lytt.catalog.newest`), so the
+    # model's order would sort the whole table for each page of the list.
+    ordering = ("-pk",)
     list_filter = (("vanished_at", admin.EmptyFieldListFilter), "episode_type")
     list_select_related = ("show",)
     search_fields = ("title", "guid", "show__title")

@@ -158,7 +158,6 @@ class Episode(models.Model):
         ]
         indexes = [
             models.Index(fields=["show", "-published_at"], name="episode_show_newest"),
-            models.Index(fields=["-published_at"], name="episode_newest"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from lytt.catalog.models import Category, Episode, Show, ShowCategory
+from lytt.catalog.newest import newest_episode_ids
 
 SHOW_LIST_FIELDS = ("id", "slug", "title", "author", "image_url", "latest_episode_at", "episode_count")
 # What an episode page shows, of the episode and of its show: a page query compiles and converts only these.
@@ -103,27 +104,11 @@ def show_episodes(show_id: int, page: int, per_page: int) -> EpisodePage:
 
 
 def newest_episodes(limit: int) -> list[NewestRow]:
-    """The newest dated episodes of visible shows.
-
-    Episodes first (newest-first index), their shows second: a join lets SQLite plan a Bloom filter over
-    every visible show first, which costs more than the rest of the home page together.
-    """
-    newest = Episode.objects.filter(published_at__isnull=False).order_by("-published_at")
-    columns = ("show_id", "slug", "title", "published_at", "duration_seconds")
-    batch = limit * 2
-    found: list[NewestRow] = []
-    for start in range(0, limit * 64, batch):  # bounded: a catalogue of mostly hidden shows stops here
-        episodes = list(newest.values_list(*columns)[start : start + batch])
-        visible = Show.objects.filter(pk__in={row[0] for row in episodes}, hidden=False)
-        shows = {pk: (slug, title) for pk, slug, title in visible.values_list("id", "slug", "title")}
-        found.extend(
-            NewestRow(slug, title, published, duration, *shows[show_id])
-            for show_id, slug, title, published, duration in episodes
-            if show_id in shows
-        )
-        if len(found) >= limit or len(episodes) < batch:
-            break
-    return found[:limit]
+    """The newest dated episodes of visible shows (found show first: `lytt.catalog.newest`)."""
+    ids = newest_episode_ids(Episode.objects.all(), limit)
+    columns = ("pk", "slug", "title", "published_at", "duration_seconds", "show__slug", "show__title")
+    rows = {row[0]: NewestRow(*row[1:]) for row in Episode.objects.filter(pk__in=ids).values_list(*columns)}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def visible_shows() -> QuerySet[Show]:

@@ -30,6 +30,7 @@ from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.api.ratelimit import hit
 from lytt.catalog.models import Category, Episode, FeedSource, Show
+from lytt.catalog.newest import newest_episode_ids
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
 Handler = Callable[["Params"], dict[str, Any]]
@@ -476,14 +477,16 @@ def episodes_byguid(params: Params) -> dict[str, Any]:
 def recent_episodes(params: Params) -> dict[str, Any]:
     limit = _max(params, 10)
     fulltext = params.flag("fulltext")
-    episodes = Episode.objects.filter(show__hidden=False, published_at__isnull=False).select_related("show")
+    episodes = Episode.objects.all()
     before = params.integer("before")
     if before is not None:
         episodes = episodes.filter(pk__lt=min(before, MAX_ID)) if before > 0 else episodes.none()
     exclude = params.text("excludeString", max_length=200)
     if exclude:
         episodes = episodes.exclude(Q(title__icontains=exclude) | Q(enclosure_url__icontains=exclude))
-    page = list(episodes.order_by("-published_at", "-pk")[:limit])
+    ids = newest_episode_ids(episodes, limit)  # live, dated, of visible shows; show first
+    found = Episode.objects.select_related("show").in_bulk(ids)
+    page = [found[pk] for pk in ids if pk in found]
     items = serialize.episodes(page, fulltext=fulltext)
     return {
         "status": "true",
