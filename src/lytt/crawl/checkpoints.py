@@ -45,7 +45,7 @@ class Checkpointer:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        #: Checkpoints run so far (for logs and tests).
+        #: Checkpoints that ran without an error so far.
         self.runs = 0
         self._wake = threading.Event()
         self._closing = False
