@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,13 +55,13 @@ def test_what_is_committed_reaches_the_database_file_when_poked(
     scratch.mkdir()
     assert rows_in_the_file_alone(path, scratch) is None  # all of it is still in the log
 
-    with Checkpointer(str(path)) as checkpoints:
+    with closing(Checkpointer(str(path))) as checkpoints:
         checkpoints.poke()
     assert checkpoints.runs >= 1
     assert rows_in_the_file_alone(path, scratch) == 200
 
     writer.execute("INSERT INTO episode (title) VALUES ('Later')")  # beside the writer, and again
-    with Checkpointer(str(path)) as checkpoints:
+    with closing(Checkpointer(str(path))) as checkpoints:
         writer.execute("INSERT INTO episode (title) VALUES ('Later still')")
         checkpoints.poke()
     assert rows_in_the_file_alone(path, scratch) == 202
@@ -92,7 +93,10 @@ def test_a_failed_checkpoint_is_logged_and_the_thread_carries_on(
 ) -> None:
     path = tmp_path / "catalogue.sqlite3"
     path.write_bytes(b"not a database, though long enough to have a header of one " * 4)
-    with caplog.at_level(logging.WARNING, logger="lytt.crawl"), Checkpointer(str(path)) as checkpoints:
+    with (
+        caplog.at_level(logging.WARNING, logger="lytt.crawl"),
+        closing(Checkpointer(str(path))) as checkpoints,
+    ):
         checkpoints.poke()
         _wait_for(lambda: caplog.text.count("failed: file is not") == 1)
         checkpoints.poke()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from types import TracebackType
 from urllib.request import pathname2url
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -38,7 +37,7 @@ BACKSTOP_PAGES = 8000
 
 
 class Checkpointer:
-    """A thread that checkpoints the SQLite database at `path` each time it is poked; a context manager.
+    """A thread that checkpoints the SQLite database at `path` each time it is poked, until `close`.
 
     Failures are logged, never raised: the crawler's own connection still checkpoints at `BACKSTOP_PAGES`.
     """
@@ -62,17 +61,6 @@ class Checkpointer:
         if target.is_in_memory_db():
             return None
         return cls(str(target.settings_dict["NAME"]))
-
-    def __enter__(self) -> Checkpointer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def poke(self) -> None:
         """Something was committed: copy it into the database file (at once, or after the current run)."""

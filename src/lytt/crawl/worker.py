@@ -683,15 +683,12 @@ class Worker:
     def _checkpointing(self) -> Iterator[None]:
         """Checkpoint an SQLite database on a thread of its own while the crawl runs (see
         `lytt.crawl.checkpoints`)."""
-        checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
-        if checkpoints is None:
-            yield
-            return
-        self._checkpoints = checkpoints
+        self._checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
         try:
-            with checkpoints:
-                yield
+            yield
         finally:
+            if self._checkpoints is not None:
+                self._checkpoints.close()
             self._checkpoints = None
 
     def _committed(self) -> None:
