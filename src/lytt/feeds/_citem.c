@@ -16,8 +16,7 @@
  * The module never parses XML itself: lxml (libxml2, with entities, DTDs and network off) has already
  * built the tree. It only reads that tree, iteratively (no recursion on the document's depth).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "../_cext.h"
 #include <structmember.h>
 #include <libxml/tree.h>
 #include "etree_api.h"
@@ -64,7 +63,7 @@ static Model *const MODELS[] = {&Enclosure, &Transcript, &Person, &Soundbite, &L
 static long max_shared_strings;
 
 /* Interned attribute names and state keys. */
-static PyObject *s_strings, *s_url, *s_strip, *s_lower, *s_type, *s_keywords, *s_block, *s_transcripts;
+static PyObject *s_strings, *s_url, *s_lower, *s_type, *s_keywords, *s_block, *s_transcripts;
 static PyObject *s_chapters, *s_inline, *s_persons, *s_soundbites, *s_location, *s_season_name;
 static PyObject *s_episode_display, *s_alternate_enclosures, *s_images;
 static PyObject *s_enclosure, *s_guid, *s_guid_is_permalink, *s_itunes_image, *s_media_image;
@@ -97,21 +96,6 @@ static int is_ascii(const char *s) {
     for (; *s; s++)
         if ((unsigned char)*s >= 0x80) return 0;
     return 1;
-}
-
-/* str.strip(), without a method call when there is nothing to strip. Steals `s`. */
-static PyObject *strip_steal(PyObject *s) {
-    if (s == NULL) return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    if (n == 0) return s;
-    int kind = PyUnicode_KIND(s);
-    const void *data = PyUnicode_DATA(s);
-    if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, 0)) &&
-        !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, n - 1)))
-        return s;
-    PyObject *stripped = PyObject_CallMethodNoArgs(s, s_strip);
-    Py_DECREF(s);
-    return stripped;
 }
 
 /* Stripped text, or None when it is empty (the `value.strip() or None` of the Python helpers). */
@@ -1423,20 +1407,11 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, .m_name = "_citem", .m_size = -1, .m_methods = methods};
 
-static int intern(PyObject **slot, const char *text) {
-    *slot = PyUnicode_InternFromString(text);
-    return *slot == NULL ? -1 : 0;
-}
-
 PyMODINIT_FUNC PyInit__citem(void) {
     if (import_lxml__etree() < 0) return NULL;
-    struct {
-        PyObject **slot;
-        const char *text;
-    } strings[] = {
+    static const InternedName strings[] = {
         {&s_strings, "strings"},
         {&s_url, "url"},
-        {&s_strip, "strip"},
         {&s_lower, "lower"},
         {&s_type, "type"},
         {&s_keywords, "keywords"},
@@ -1463,10 +1438,10 @@ PyMODINIT_FUNC PyInit__citem(void) {
         {&s_podcast_episode, "podcast_episode"},
         {&s_start_seconds, "start_seconds"},
     };
-    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-        if (intern(strings[i].slot, strings[i].text) < 0) return NULL;
+    if (intern_names(strings, sizeof(strings) / sizeof(strings[0])) < 0) return NULL;
     for (size_t i = 0; i < N_RULES; i++)
-        if (RULES[i].state_key != NULL && intern(&RULES[i].key, RULES[i].state_key) < 0) return NULL;
+        if (RULES[i].state_key != NULL && (RULES[i].key = PyUnicode_InternFromString(RULES[i].state_key)) == NULL)
+            return NULL;
     PyObject *builtins = PyEval_GetBuiltins();
     py_round = builtins ? PyDict_GetItemString(builtins, "round") : NULL;
     if (py_round == NULL) {
