@@ -7,7 +7,7 @@
 #include <Python.h>
 
 /* str.strip(), without a method call when there is nothing to strip. Steals `s`; NULL passes through. */
-static PyObject *strip_steal(PyObject *s) {
+static inline PyObject *strip_steal(PyObject *s) {
     if (s == NULL) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(s);
     if (n == 0) return s;
@@ -28,7 +28,7 @@ typedef struct {
 } InternedName;
 
 /* Interns each of `names` into its slot; -1 with an error when one fails. */
-static int intern_names(const InternedName *names, size_t count) {
+static inline int intern_names(const InternedName *names, size_t count) {
     for (size_t i = 0; i < count; i++) {
         *names[i].slot = PyUnicode_InternFromString(names[i].text);
         if (*names[i].slot == NULL) return -1;

@@ -12,7 +12,9 @@ a match slow. `parse_date` never raises: it returns None, and the parser keeps t
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 MAX_INPUT = 120
@@ -103,6 +105,23 @@ _DELTAS: dict[int, timedelta] = {}
 _STRICT_UTC = frozenset({"GMT", "UTC", "UT", "Z"})
 
 
+def _c_rfc822() -> Callable[[str], datetime | None] | None:
+    """`_cdates.rfc822` (built from ``_cdates.c`` at install time): the strict RFC 822 path in C, None where
+    it does not give a datetime, so that the Python path below then decides. None when it is not built, or
+    with ``LYTT_PURE_PYTHON=1``."""
+    if os.environ.get("LYTT_PURE_PYTHON") == "1":
+        return None
+    try:
+        from lytt.feeds import _cdates
+    except ImportError:
+        return None
+    _cdates.configure(min_year=MIN_YEAR, max_year=MAX_YEAR)
+    return _cdates.rfc822
+
+
+C_RFC822 = _c_rfc822()
+
+
 def parse_date(value: str | None) -> datetime | None:
     """Parse a feed date to an aware UTC datetime; None when it cannot (or the year is absurd)."""
     if not value:
@@ -119,6 +138,10 @@ def parse_date(value: str | None) -> datetime | None:
             return result
         match = _ISOISH.match(text)
         return _build(match, match.group("month")) if match else None
+    if C_RFC822 is not None:
+        result = C_RFC822(text)
+        if result is not None:
+            return result
     match = _RFC822_STRICT.fullmatch(text)
     if match:
         result = _strict(match)
