@@ -36,7 +36,7 @@ install() {  # $1: extras, e.g. "test"
     local stamp="$VENV/.installed-${1:-base}" spec="."
     [ -z "$1" ] || spec=".[$1]"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ hatch_build.py -nt "$stamp" ] \
-        || [ -n "$(find src -name '_c*.c' -newer "$stamp")" ]; then
+        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
         "$VENV/bin/python" -m pip install -q -e "$spec"
         touch "$stamp"
