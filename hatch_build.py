@@ -1,9 +1,9 @@
 """Hatch build hook: compiles Lytt's optional C accelerators (``src/lytt/**/_c*.c``).
 
 Each ``_cNAME.c`` becomes the extension module ``lytt.<package>._cNAME``. The C modules only speed up
-work that pure Python already does (the parser falls back to Python when they are missing), so a
-machine without a C compiler or Python's headers still gets a working install, with a warning; set
-``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail the build instead.
+work that pure Python already does (the parser, its dates and the row builder fall back to Python when
+they are missing), so a machine without a C compiler or Python's headers still gets a working install,
+with a warning; set ``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail the build instead.
 
 Editable installs (``pip install -e``) put the compiled module next to its source, where the editable
 package is imported from; wheels carry it at the same place inside the package.
