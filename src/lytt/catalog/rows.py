@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import unicodedata
 import warnings
@@ -31,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from lytt.compiled import compiled
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
 
@@ -387,11 +387,8 @@ def _c_episode_row() -> Callable[[FeedEpisode], EpisodeRow | None] | None:
     """`_crows.episode_row` (built from ``_crows.c`` at install time) configured with this module's helpers,
     or None: not built, turned off with ``LYTT_PURE_PYTHON=1``, or written for other fields than these (with
     a warning). Both give the same row for every item (tests/catalog/test_crows.py holds them to that)."""
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
-        return None
-    try:
-        from lytt.catalog import _crows
-    except ImportError:
+    _crows = compiled("lytt.catalog._crows")
+    if _crows is None:
         return None
     try:
         _crows.configure(
@@ -412,7 +409,8 @@ def _c_episode_row() -> Callable[[FeedEpisode], EpisodeRow | None] | None:
     except (TypeError, ValueError) as exc:
         warnings.warn(f"lytt: the C row builder is off: {exc}", RuntimeWarning, stacklevel=1)
         return None
-    return _crows.episode_row
+    episode_row: Callable[[FeedEpisode], EpisodeRow | None] = _crows.episode_row
+    return episode_row
 
 
 C_EPISODE_ROW = _c_episode_row()

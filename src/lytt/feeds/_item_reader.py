@@ -8,7 +8,6 @@ import, turns the C code off, e.g. to compare the two or to rule it out when cha
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from types import ModuleType
@@ -16,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from lytt.compiled import compiled
 from lytt.feeds import _common, _ns, _rss, model
 from lytt.feeds._common import Context, Element
 
@@ -55,11 +55,8 @@ def configure(reader: ModuleType, models: dict[str, type] | None = None) -> None
 
 
 def _load() -> ModuleType | None:
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
-        return None
-    try:
-        from lytt.feeds import _citem
-    except ImportError:
+    _citem = compiled("lytt.feeds._citem")
+    if _citem is None:
         return None
     try:
         configure(_citem)

@@ -12,10 +12,11 @@ a match slow. `parse_date` never raises: it returns None, and the parser keeps t
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+
+from lytt.compiled import compiled
 
 MAX_INPUT = 120
 MIN_YEAR = 1970
@@ -109,14 +110,12 @@ def _c_rfc822() -> Callable[[str], datetime | None] | None:
     """`_cdates.rfc822` (built from ``_cdates.c`` at install time): the strict RFC 822 path in C, None where
     it does not give a datetime, so that the Python path below then decides. None when it is not built, or
     with ``LYTT_PURE_PYTHON=1``."""
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
-        return None
-    try:
-        from lytt.feeds import _cdates
-    except ImportError:
+    _cdates = compiled("lytt.feeds._cdates")
+    if _cdates is None:
         return None
     _cdates.configure(min_year=MIN_YEAR, max_year=MAX_YEAR)
-    return _cdates.rfc822
+    rfc822: Callable[[str], datetime | None] = _cdates.rfc822
+    return rfc822
 
 
 C_RFC822 = _c_rfc822()
