@@ -1,5 +1,5 @@
-/* Helpers shared by Lytt's C extensions (lytt/feeds/_citem.c, lytt/catalog/_crows.c), included by each:
- * every extension is compiled on its own from its one .c file (hatch_build.py). */
+/* Helpers shared by Lytt's C extensions (the _c*.c files under src/lytt), included by each: every
+ * extension is compiled on its own from its one .c file (hatch_build.py). */
 #ifndef LYTT_CEXT_H
 #define LYTT_CEXT_H
 

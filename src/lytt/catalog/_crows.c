@@ -155,12 +155,15 @@ static PyObject *jsonable(PyObject *value) {
         return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        /* (a list may change while Python code for one of its items runs: index it afresh each time) */
+        /* (a list may change while Python code for one of its items runs: index it afresh each time, and
+         * hold the item while it is converted) */
         if (i >= PySequence_Fast_GET_SIZE(value)) {
             PyErr_SetString(PyExc_RuntimeError, "a list changed while it was turned into JSON values");
             goto fail;
         }
-        PyObject *item = jsonable(PySequence_Fast_GET_ITEM(value, i));
+        PyObject *held = Py_NewRef(PySequence_Fast_GET_ITEM(value, i));
+        PyObject *item = jsonable(held);
+        Py_DECREF(held);
         if (item == NULL) goto fail;
         PyList_SET_ITEM(items, i, item);
     }
@@ -297,20 +300,17 @@ static void row_clear(Row *row) {
     Py_CLEAR(row->slug);
 }
 
-/* Reads `name` off `owner` (NULL with an error when it fails). */
-static PyObject *get(PyObject *owner, PyObject *name) { return PyObject_GetAttr(owner, name); }
-
 /* `step(attribute of owner, ..., &values[field])` for the steps that take an attribute. */
 #define FROM(owner, name, call)            \
     do {                                   \
-        PyObject *value = get(owner, name); \
+        PyObject *value = PyObject_GetAttr(owner, name); \
         if (value == NULL) return -1;      \
         int rc_ = call;                    \
         Py_DECREF(value);                  \
         if (rc_) return rc_;               \
     } while (0)
 
-/* The enclosure's or the chapters' (`owner`, maybe None) string and its companion values. */
+/* The enclosure's values (`enclosure` may be None): URL, type, length. */
 static int from_enclosure(Row *row, PyObject *enclosure) {
     int present = PyObject_IsTrue(enclosure);
     if (present < 0) return -1;
@@ -326,6 +326,7 @@ static int from_enclosure(Row *row, PyObject *enclosure) {
     return 0;
 }
 
+/* The chapters' values (`chapters` may be None): URL, type, the inline chapters as JSON values. */
 static int from_chapters(Row *row, PyObject *chapters) {
     int present = PyObject_IsTrue(chapters);
     if (present < 0) return -1;
@@ -341,15 +342,13 @@ static int from_chapters(Row *row, PyObject *chapters) {
     return 0;
 }
 
-/* `title or published_raw or "Untitled episode"`, each cleaned. */
-static int title_of(Row *row, PyObject *title, PyObject *published_raw) {
+/* `clean(title) or published_raw or "Untitled episode"`, `published_raw` already cleaned. */
+static int title_of(Row *row, PyObject *title) {
     int rc = clean(title, 1000, &row->values[F_TITLE]);
     if (rc || PyUnicode_GET_LENGTH(row->values[F_TITLE]) > 0) return rc;
-    Py_CLEAR(row->values[F_TITLE]);
-    rc = clean(published_raw, 200, &row->values[F_TITLE]);
-    if (rc == 0 && PyUnicode_GET_LENGTH(row->values[F_TITLE]) == 0)
-        Py_SETREF(row->values[F_TITLE], Py_NewRef(untitled));
-    return rc;
+    PyObject *raw = row->values[F_PUBLISHED_RAW];
+    Py_SETREF(row->values[F_TITLE], Py_NewRef(PyUnicode_GET_LENGTH(raw) > 0 ? raw : untitled));
+    return 0;
 }
 
 /* `value or default`. */
@@ -364,26 +363,16 @@ static int fields(Row *row) {
     PyObject *e = row->episode;
     PyObject **v = row->values;
     FROM(e, s_guid, clean(value, 2000, &v[F_GUID]));
-    PyObject *title = get(e, s_title);
-    if (title == NULL) return -1;
-    PyObject *raw = get(e, s_published_raw);
-    if (raw == NULL) {
-        Py_DECREF(title);
-        return -1;
-    }
-    int rc = title_of(row, title, raw);
-    if (rc == 0) rc = clean(raw, 200, &v[F_PUBLISHED_RAW]);
-    Py_DECREF(title);
-    Py_DECREF(raw);
-    if (rc) return rc;
+    FROM(e, s_published_raw, clean(value, 200, &v[F_PUBLISHED_RAW]));
+    FROM(e, s_title, title_of(row, value));
     FROM(e, s_link, clean_url(value, &v[F_LINK]));
-    if ((v[F_PUBLISHED_AT] = get(e, s_published)) == NULL) return -1;
+    if ((v[F_PUBLISHED_AT] = PyObject_GetAttr(e, s_published)) == NULL) return -1;
     FROM(e, s_duration_seconds, bounded_int(value, 0, INT32_MAX_, &v[F_DURATION_SECONDS]));
     FROM(e, s_enclosure, from_enclosure(row, value));
     FROM(e, s_episode_number, bounded_int(value, -INT32_MAX_, INT32_MAX_, &v[F_EPISODE_NUMBER]));
     FROM(e, s_season, bounded_int(value, -INT32_MAX_, INT32_MAX_, &v[F_SEASON]));
     FROM(e, s_episode_type, or_default(value, full, &v[F_EPISODE_TYPE]));
-    if ((v[F_EXPLICIT] = get(e, s_explicit)) == NULL) return -1;
+    if ((v[F_EXPLICIT] = PyObject_GetAttr(e, s_explicit)) == NULL) return -1;
     FROM(e, s_image, clean_url(value, &v[F_IMAGE_URL]));
     FROM(e, s_description_html, clean_text(value, &v[F_DESCRIPTION_HTML]));
     FROM(e, s_description_text, clean_text(value, &v[F_DESCRIPTION_TEXT]));
@@ -394,7 +383,7 @@ static int fields(Row *row) {
 }
 
 static int people(Row *row) {
-    PyObject *persons = get(row->episode, s_persons);
+    PyObject *persons = PyObject_GetAttr(row->episode, s_persons);
     if (persons == NULL) return -1;
     if (PyList_CheckExact(persons) && PyList_GET_SIZE(persons) == 0)
         row->people = PyList_New(0);
@@ -435,7 +424,7 @@ static PyObject *episode_row(PyObject *module, PyObject *episode) {
         return NULL;
     }
     Row row = {episode, {NULL}, NULL, NULL, NULL, NULL};
-    PyObject *guid = get(episode, s_guid);
+    PyObject *guid = PyObject_GetAttr(episode, s_guid);
     if (guid == NULL) return NULL;
     int rc = match_key(episode, guid, &row.key);
     Py_DECREF(guid);
