@@ -266,7 +266,7 @@ def server_command(server: str, port: int) -> list[str]:
     wsgi = [
         "--interface",
         "wsgi",
-        "lytt.web.wsgi:application",
+        "lytt.wsgi:application",
         "--workers",
         workers,
         "--blocking-threads",

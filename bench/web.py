@@ -242,11 +242,11 @@ def server_command(server: str, port: int, workers: int) -> list[str]:
         return [
             python, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--blocking-threads", "4", "--log-level", "warning",
-            "lytt.web.wsgi:application",
+            "lytt.wsgi:application",
         ]  # fmt: skip
     return [
         python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--log-level", "warning", "lytt.web.wsgi:application",
+        "--log-level", "warning", "lytt.wsgi:application",
     ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from lytt.wsgi import application
+from lytt.wsgi import django_application as application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 

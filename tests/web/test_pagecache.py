@@ -186,7 +186,7 @@ def keep_connection_open() -> Iterator[None]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("keep_connection_open")
 def test_with_django_a_page_is_rendered_once_per_language(make_show: MakeShow) -> None:
-    from lytt.web.wsgi import build, django_application
+    from lytt.wsgi import build, django_application
 
     make_show("insight", episodes=1)
     app = build(django_application)

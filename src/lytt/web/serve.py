@@ -1,6 +1,6 @@
 """What `lytt serve` does, step by step (see `run`).
 
-The web server is Granian running the WSGI application `lytt.web.wsgi` (see docs/architecture.md, "web",
+The web server is Granian running the WSGI application `lytt.wsgi` (see docs/architecture.md, "web",
 for the measurement behind the choice). The crawler runs as a child process (`lytt crawl`) so that
 fetching and parsing never compete with requests for one interpreter lock; the charts are recomputed in a
 background thread every `LYTT_CHARTS_MINUTES` (0: never; then run `lytt charts` from cron, e.g. on one
@@ -121,7 +121,7 @@ def serve_http(host: str, port: int, workers: int) -> None:
 
     level = os.environ.get("LYTT_SERVER_LOG_LEVEL", "warning").lower()
     Granian(
-        "lytt.web.wsgi:application",
+        "lytt.wsgi:application",
         address=host,
         port=port,
         interface=Interfaces.WSGI,
