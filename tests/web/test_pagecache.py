@@ -239,3 +239,12 @@ def test_lru_accounting_holds_for_any_sequence(
         assert len(app.entries) <= max_entries
         assert app.size <= max_bytes
         assert app.size == sum(len(e.body) for e in app.entries.values())
+
+
+def test_the_deployed_wsgi_application_has_the_page_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lytt.wsgi:application`, the usual Django entry point, is what `lytt serve` runs: cached."""
+    from lytt import wsgi
+
+    assert isinstance(wsgi.application, PageCache)
+    monkeypatch.setenv("LYTT_PAGE_CACHE", "0")
+    assert wsgi.build(wsgi.django_application) is wsgi.django_application
