@@ -16,9 +16,9 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
-    "lytt.feeds.commands",  # parse
     "lytt.catalog.commands",  # add, import-opml, export-opml, feeds
     "lytt.crawl.commands",  # crawl
+    "lytt.crawl.parse_command",  # parse
     "lytt.web.commands",  # serve
     "lytt.charts.commands",  # charts
     "lytt.accounts.commands",  # user

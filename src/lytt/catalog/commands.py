@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from lytt.catalog.sources import AddResult
 
 MAX_OPML_BYTES = 64 * 1024 * 1024  # 100,000 outlines are ~15 MB
-OPML_TIMEOUT_SECONDS = 30.0
 PROGRESS_THRESHOLD = 2000  # URLs; below this, a progress bar is just noise
 
 
@@ -113,28 +112,14 @@ def _read_opml_source(source: str) -> bytes:
 
 
 def _fetch_opml(url: str) -> bytes:
-    import httpx
+    from lytt.download import DownloadError, DownloadTooLarge, download
 
-    from lytt.feeds.urls import redact_url
-
-    shown = redact_url(url)
     try:
-        with (
-            httpx.Client(follow_redirects=True, timeout=OPML_TIMEOUT_SECONDS) as client,
-            client.stream("GET", url, headers={"User-Agent": "Lytt (OPML import)"}) as response,
-        ):
-            if response.status_code != 200:
-                raise CommandError(f"{shown}: HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_OPML_BYTES:
-                    break
-            return b"".join(chunks)
-    except httpx.HTTPError as error:
-        raise CommandError(f"{shown}: {type(error).__name__}: {error}") from None
+        return download(url, MAX_OPML_BYTES, purpose="(OPML import)").body
+    except DownloadTooLarge:
+        raise CommandError(f"{url}: larger than {MAX_OPML_BYTES // (1024 * 1024)} MB") from None
+    except DownloadError as error:
+        raise CommandError(str(error)) from None
 
 
 def _batches(urls: Sequence[str], size: int) -> Iterator[Sequence[str]]:

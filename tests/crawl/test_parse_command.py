@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("item_reader")
-
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "feeds" / "data"
 
 CHANNEL_KEYS = {
     "title",

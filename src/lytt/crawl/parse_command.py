@@ -1,19 +1,18 @@
-"""`lytt parse PATH|URL [--json]`: parse one feed and print what Lytt understands of it."""
+"""`lytt parse PATH|URL [--json]`: parse one feed and print what Lytt understands of it.
+
+It lives beside the crawler, not in `feeds`, because it fetches: `feeds` stays pure.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import time
 from typing import Any
 
-from lytt.feeds.errors import FeedError, FeedTooLarge
+from lytt.download import DownloadError, download
+from lytt.feeds.errors import FeedError
 from lytt.feeds.model import Feed
-
-FETCH_TIMEOUT = 30.0  # per network operation
-FETCH_DEADLINE = 120.0  # for the whole download, so a server that drips bytes cannot hang the command
-_USER_AGENT = "Lytt/0.1 (feed parser; +https://github.com/lytt)"
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -37,9 +36,11 @@ def run_parse(args: argparse.Namespace) -> int:
     max_bytes: int = args.max_bytes or DEFAULT_MAX_BYTES
     try:
         if source.startswith(("http://", "https://")):
-            body, final_url, content_type = _fetch(source, max_bytes)
+            fetched = download(source, max_bytes, purpose="(feed parser)")
             # Relative URLs in the feed are relative to where it was served from, after redirects.
-            feed = parse_feed(body, url=final_url, content_type=content_type, max_bytes=max_bytes)
+            feed = parse_feed(
+                fetched.body, url=fetched.url, content_type=fetched.content_type, max_bytes=max_bytes
+            )
         elif source == "-":
             feed = parse_feed(sys.stdin.buffer, max_bytes=max_bytes)
         else:
@@ -47,6 +48,9 @@ def run_parse(args: argparse.Namespace) -> int:
                 feed = parse_feed(stream, url=None, max_bytes=max_bytes)
     except FeedError as exc:
         print(f"lytt parse: {source}: {exc}" if exc.source is None else f"lytt parse: {exc}", file=sys.stderr)
+        return 1
+    except DownloadError as exc:
+        print(f"lytt parse: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"lytt parse: {source}: {exc.strerror or exc}", file=sys.stderr)
@@ -59,35 +63,6 @@ def run_parse(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary(feed))
     return 0
-
-
-def _fetch(url: str, max_bytes: int) -> tuple[bytes, str, str | None]:
-    """GET the feed with a timeout and the size cap applied while the body streams in: (body, final URL
-    after redirects, Content-Type)."""
-    import httpx
-
-    try:
-        with (
-            httpx.Client(
-                timeout=FETCH_TIMEOUT, follow_redirects=True, headers={"User-Agent": _USER_AGENT}
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise FeedError(f"HTTP {response.status_code} {response.reason_phrase}", source=url)
-            chunks: list[bytes] = []
-            total = 0
-            deadline = time.monotonic() + FETCH_DEADLINE
-            for chunk in response.iter_bytes():
-                if time.monotonic() > deadline:
-                    raise FeedError(f"download took longer than {FETCH_DEADLINE:.0f} s", source=url)
-                total += len(chunk)
-                if total > max_bytes:
-                    raise FeedTooLarge(f"feed is larger than the {max_bytes:,}-byte limit", source=url)
-                chunks.append(chunk)
-            return b"".join(chunks), str(response.url), response.headers.get("content-type")
-    except httpx.HTTPError as exc:
-        raise FeedError(f"could not fetch the feed: {exc}", source=url) from exc
 
 
 def summary(feed: Feed) -> str:
