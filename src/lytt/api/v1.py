@@ -36,10 +36,9 @@ from lytt.api.schemas import (
     ShowPage,
     SuggestOut,
 )
-from lytt.catalog.models import Category, Episode, Person, Show
+from lytt.catalog.models import MAX_ID, Category, Episode, Person, Show
 
 MAX_LIMIT = 100
-MAX_ID = 2**63 - 1
 
 
 def _refuse_nul(request: HttpRequest) -> None:

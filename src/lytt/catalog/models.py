@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+MAX_ID = 2**63 - 1  # the largest id: both databases store ids as signed 64-bit integers
+
 
 class Category(models.Model):
     """Apple's podcast taxonomy, with Bokmål and English names. Subcategories have a parent."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from lytt.catalog.models import Category, Episode, Show
+from lytt.catalog.models import MAX_ID, Category, Episode, Show
 from lytt.search import pgplan
 from lytt.search.highlight import highlight, snippet
 from lytt.search.query import Query, normalise, parse, to_fts5
@@ -28,7 +28,6 @@ SHOW_MARKER = "' kind show'"
 MAX_OFFSET = 10_000
 PG_CONFIGS = ("english", "norwegian", "simple")
 _KIND_VALUE = {"shows": "show", "episodes": "episode"}
-MAX_ID = 2**63 - 1  # both databases store ids as signed 64-bit integers
 _SLUG = re.compile(r"[-\w]{1,100}", re.ASCII)
 _LANGUAGE = re.compile(r"[a-z]{2,8}(-[a-z0-9]{1,8})*")
 

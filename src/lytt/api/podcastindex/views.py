@@ -29,12 +29,11 @@ from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.api.ratelimit import hit
-from lytt.catalog.models import Category, Episode, FeedSource, Show
+from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
 Handler = Callable[["Params"], dict[str, Any]]
-MAX_ID = 2**63 - 1  # ids are signed 64-bit integers in both databases
 MAX_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a datetime can hold
 MAX_RESULTS = 1000  # the spec's maximum for every `max`
 TRUE_VALUES = frozenset({"", "1", "true", "yes", "on"})  # "" is the documented form: `&clean`
