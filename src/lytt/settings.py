@@ -70,8 +70,8 @@ def sqlite_database(path: Path) -> dict[str, Any]:
         "NAME": path,
         "OPTIONS": {
             # 8 KB pages, set before anything else so that a new file gets them (an existing file keeps
-            # its own): an episode row is 1-2 KB, and a crawl's commits took a third less CPU than with
-            # 4 KB pages (docs/benchmarks.md, "crawl"). WAL lets readers run beside the one writer;
+            # its own): an episode row is 1-2 KB, so a crawl's commits touch fewer pages than with 4 KB
+            # (measured in docs/benchmarks/). WAL lets readers run beside the one writer;
             # IMMEDIATE avoids lock-upgrade deadlocks.
             "init_command": (
                 "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -80,8 +80,8 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
-        # Opening a connection and running the PRAGMAs costs 4-8 ms of a 17 ms uncached episode page
-        # (bench/web.py): keep one per server thread.
+        # Opening a connection and running the PRAGMAs is a large share of an uncached page (bench/web.py):
+        # keep one per server thread.
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
     }

@@ -299,7 +299,7 @@ def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]
 def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
     """A cursor and the placeholders of one row. On SQLite, unless queries are being logged, a Django
     cursor around the driver's own cursor, which takes ``?`` as it is: Django's SQLite cursor rewrites
-    every ``%s`` of a statement with a regex first, ~1.5 ms for 500 search rows. Django's wrapper stays,
+    every ``%s`` of a statement with a regex first, a real share of a many-row INSERT. Django's wrapper stays,
     so database errors are still Django's and execute wrappers still run. (The debug cursor that logs
     queries formats the SQL with ``%``, so it gets ``%s``.)"""
     if db.vendor != "sqlite" or db.queries_logged:

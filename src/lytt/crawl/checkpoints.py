@@ -3,9 +3,9 @@
 Every commit appends the pages it changed to the write-ahead log; a checkpoint copies them into the
 database file and, with ``synchronous=NORMAL``, syncs the log before and the file after. SQLite runs one
 in the committing thread when a commit leaves the log over ``wal_autocheckpoint`` pages (1,000 by
-default). A first ingest commits ~24 MB of log per chunk of feeds, so the crawler's writing thread, the
-one the whole crawl waits for, copied and synced after every commit: a first ingest of 10,000 feeds ran
-12% faster with syncs turned off altogether (which a power cut could corrupt the file with).
+default). A first ingest commits many megabytes of log per chunk of feeds, so the crawler's writing
+thread, the one the whole crawl waits for, copied and synced after every commit, and the crawl waited for
+those syncs (measured by turning syncs off altogether, which a power cut could corrupt the file with).
 
 `Checkpointer` runs them on a thread with a connection of its own, woken after each of the crawler's
 commits (`poke`): a PASSIVE checkpoint copies and syncs what is committed while the crawler writes its

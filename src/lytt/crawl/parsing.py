@@ -12,7 +12,7 @@ thread's ingest instead of taking turns with it under one interpreter lock.
   only loads them (a tenth of what parsing and hashing cost) and writes.
 - Bodies go to the processes several at a time (up to `BATCH_JOBS` per task): the pool's own work in the
   crawler's process (queueing a task, loading its result, its threads' turns at the interpreter lock)
-  cost 0.16-0.19 ms per task, as much as the writes of a few episodes. A task is sent at once while
+  cost as much per task as the writes of a few episodes. A task is sent at once while
   fewer than two per process are in flight, so the processes never wait for a batch to fill.
 - A process that dies (a crash in C code, the OOM killer) breaks the whole pool. Every job that was in it
   is then run again alone in a fresh pool, so only a feed that kills a process a second time fails, as a

@@ -21,7 +21,7 @@ from lytt.feeds._ns import WELL_KNOWN_PREFIXES
 from lytt.feeds.errors import FeedError, FeedTooLarge, NotAFeed, UnsafeXML
 
 # 32 KiB per read, and so per lxml feed(): the items lxml builds from one chunk are read while their nodes
-# are still in the CPU's cache (5,000 episodes parsed ~10% faster than with 256 KiB; docs/benchmarks.md).
+# are still in the CPU's cache (the measurement against larger reads is in docs/benchmarks/).
 READ_SIZE = 1 << 15
 HEAD_SIZE = 1 << 16  # the prolog checks look at least this far into the document
 

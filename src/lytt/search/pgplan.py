@@ -173,8 +173,8 @@ def next_window_rows(span: float, found: int, wanted: int) -> float:
     """Newest ids the next window should span after one of ``span`` ids found ``found`` < ``wanted`` matches.
 
     The matches found measure the share better than the estimate did, so the next window is sized from
-    them with a margin (every match costs a heap read: a window four times too wide cost a tail query
-    30 ms on a million rows); at least MIN_GROWTH times wider, so the search always ends, and at most
+    them with a margin (every match costs a heap read, so a window far too wide makes a slow tail query);
+    at least MIN_GROWTH times wider, so the search always ends, and at most
     MAX_GROWTH, because a handful of matches says little.
     """
     if found <= 0:
