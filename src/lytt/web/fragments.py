@@ -31,7 +31,7 @@ _SEP = "\x00"  # between items rendered together
 
 
 @dataclass(frozen=True, slots=True)
-class EpisodeRow:
+class ListedEpisode:
     """An episode as lists print it: every value already a display string ('' when unknown)."""
 
     url: str
@@ -73,11 +73,11 @@ def _when(published_at: datetime | None, language: str) -> tuple[str, str]:
     return local.isoformat(), formatting.format_day(local, language)
 
 
-def episode_rows(show_slug: str, rows: list[queries.EpisodeListRow]) -> list[EpisodeRow]:
+def episode_rows(show_slug: str, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
     language = _language()
     url = path_maker("web:episode", show_slug)
     return [
-        EpisodeRow(
+        ListedEpisode(
             url(row.slug),
             row.title,
             formatting.excerpt(row.description_text, 220),
@@ -88,10 +88,10 @@ def episode_rows(show_slug: str, rows: list[queries.EpisodeListRow]) -> list[Epi
     ]
 
 
-def newest_rows(rows: list[queries.NewestRow]) -> list[EpisodeRow]:
+def newest_rows(rows: list[queries.NewestRow]) -> list[ListedEpisode]:
     language = _language()
     return [
-        EpisodeRow(
+        ListedEpisode(
             reverse("web:episode", args=[row.show_slug, row.slug]),
             row.title,
             "",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from lytt.catalog.models import Category, Show
 from lytt.charts.ranking import popular_shows
 from lytt.web import fragments, queries, structured
-from lytt.web.caching import page_cache
+from lytt.web.cache_headers import page_cache
 from lytt.web.formatting import parse_timestamp
 from lytt.web.media import SAMPLE_ORIGIN, playable_url
 
