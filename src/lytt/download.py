@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from lytt.feeds.urls import redact_url
+from lytt.feeds.feed_urls import redact_url
 
 TIMEOUT_SECONDS = 30.0
 DEADLINE_SECONDS = 120.0

@@ -72,7 +72,7 @@ def _report(result: AddResult, console: Console, *, verbose: bool) -> int:
     for rejected in result.rejected:
         console.print(f"[red]error[/red]: {escape(rejected.reason)}")
     if verbose:
-        from lytt.feeds.urls import redact_url
+        from lytt.feeds.feed_urls import redact_url
 
         for url in result.added:
             console.print(f"added: {escape(redact_url(url))}")

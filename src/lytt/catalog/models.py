@@ -233,7 +233,7 @@ class FeedSource(models.Model):
     def __str__(self) -> str:
         """The URL, redacted when it carries a token (admin lists, logs and messages use this)."""
         if self.private:
-            from lytt.feeds.urls import redact_url
+            from lytt.feeds.feed_urls import redact_url
 
             return redact_url(self.url)
         return self.url

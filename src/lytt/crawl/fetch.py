@@ -23,7 +23,7 @@ from lytt.crawl.errors import CrawlError, FetchError, ResponseTooLarge, TooManyR
 from lytt.crawl.headers import not_before_from
 from lytt.crawl.safety import AddressPolicy, check_url
 from lytt.crawl.transport import DNSFailure, RefusedAddress, Resolver, guarded_connector
-from lytt.feeds.urls import redact_url as redact
+from lytt.feeds.feed_urls import redact_url as redact
 
 USER_AGENT = "Lytt/0.1 (+https://github.com/lytt-podcast/lytt; podcast directory)"
 ACCEPT = (

@@ -171,7 +171,7 @@ def check_url(url: str, policy: AddressPolicy | None = None) -> SplitResult:
 
     Scheme http/https, a host, a port that is 80, 443 or unprivileged (>= 1024), and, when the host is an
     IP literal, an address the policy allows. Credentials in the URL are allowed (some private feeds use
-    them); they are never logged (see `lytt.feeds.urls.redact_url`). Host names are checked again at
+    them); they are never logged (see `lytt.feeds.feed_urls.redact_url`). Host names are checked again at
     connect time, after resolution.
     """
     policy = policy or AddressPolicy()

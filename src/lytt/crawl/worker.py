@@ -70,8 +70,8 @@ from lytt.crawl.safety import AddressPolicy, check_url
 from lytt.crawl.schedule import FeedState, Hints, Observation, Outcome, Plan, plan_next
 from lytt.crawl.transport import Resolver
 from lytt.feeds import Feed
-from lytt.feeds.urls import is_private_feed_url
-from lytt.feeds.urls import redact_url as redact
+from lytt.feeds.feed_urls import is_private_feed_url
+from lytt.feeds.feed_urls import redact_url as redact
 
 log = logging.getLogger("lytt.crawl")
 

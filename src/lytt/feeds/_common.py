@@ -8,8 +8,8 @@ from typing import Any, overload
 from lxml import etree
 
 from lytt.feeds._ns import namespace_uri
+from lytt.feeds.feed_urls import resolve_url
 from lytt.feeds.model import UnknownElement
-from lytt.feeds.urls import resolve_url
 
 Element = Any  # lxml.etree._Element; kept loose because lxml-stubs types tags as str | QName | ...
 

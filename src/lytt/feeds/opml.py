@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from lytt.feeds.errors import OPMLError
-from lytt.feeds.urls import resolve_url
+from lytt.feeds.feed_urls import resolve_url
 
 MAX_OPML_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64

@@ -1,16 +1,17 @@
-"""URLs found in feeds: resolving them, and spotting and hiding the secrets some of them carry.
+"""Feed and media URLs: resolving them, their canonical form, and spotting and hiding the secrets some carry.
 
 Feeds hold URLs in every state: relative to xml:base or the feed URL, protocol-relative, wrapped in spaces
 and newlines, with podcast-app schemes (``feed:``, ``itpc:``, ``pcast:``, ``podcast:``) or with schemes that
 must never reach a page (``javascript:``, ``data:``). `resolve_url` turns all of that into an absolute
 http(s) URL or None. Private (paid or per-subscriber) feeds carry a token in the query or path;
-`is_private_feed_url` recognises them and `redact_url` hides the secret for logs.
+`is_private_feed_url` recognises them and `redact_url` hides the secret for logs. `normalise_feed_url` is
+the one form a feed URL is stored and compared in, whether an operator, an OPML file or a podcast app sent it.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 _HTTP = ("http://", "https://")
 # WHATWG URL parsing drops ASCII tabs and newlines anywhere in a URL; other controls make it junk.
@@ -21,6 +22,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Podcast-app schemes that mean "subscribe to this http(s) feed".
 _APP_SCHEMES = frozenset({"feed", "itpc", "pcast", "podcast", "podcasts"})
 MAX_URL_LENGTH = 8192
+MAX_FEED_URL_LENGTH = 2000  # what the catalogue and the accounts' tables store
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Query parameters whose value is a credential.
 SECRET_PARAMS = frozenset(
@@ -198,3 +201,60 @@ def redact_url(url: str) -> str:
     if (netloc, query, path) == (parts.netloc, parts.query, parts.path):
         return url
     return SplitResult(parts.scheme, netloc, path, query, parts.fragment).geturl()
+
+
+class InvalidFeedURL(ValueError):
+    """A string that cannot be a feed URL; the message names it (redacted) and says why."""
+
+
+def shown_url(raw: str) -> str:
+    """`raw` as it may appear in messages: tokens redacted, the query cut when the URL cannot be parsed."""
+    text = raw.strip()
+    if not text:
+        return repr(raw)
+    try:
+        urlsplit(text).port  # noqa: B018 - raises on what redact_url cannot take apart
+    except ValueError:
+        return text.split("?", 1)[0] + ("?..." if "?" in text else "")
+    return redact_url(text)
+
+
+def normalise_feed_url(raw: str) -> str:
+    """The canonical form of a feed URL, or `InvalidFeedURL` saying what is wrong with it.
+
+    Podcast-app schemes (``feed:``, ``itpc:``, ``pcast:``, ``podcast:``, ``feed:https://``) become http(s);
+    the scheme and host are lower-cased, a trailing dot, a default port and the fragment dropped, an empty
+    path becomes "/", spaces are percent-encoded. The path and query are kept as given: servers may treat
+    them case-sensitively.
+    """
+    text = raw.strip()
+    shown = shown_url(raw)
+    if not text:
+        raise InvalidFeedURL("empty URL")
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme not in ("http", "https", *_APP_SCHEMES):
+        what = f"scheme {scheme!r}" if scheme and "/" not in scheme else "no http(s) scheme"
+        raise InvalidFeedURL(f"{shown}: not an http(s) URL ({what})")
+    rest = text[len(scheme) + 1 :]
+    if scheme in _APP_SCHEMES:
+        inner = rest.split(":", 1)[0].lower() if ":" in rest else ""
+        scheme, rest = (inner, rest[len(inner) + 1 :]) if inner in _DEFAULT_PORTS else ("http", rest)
+    if any(c in rest for c in "\x00\r\n\t"):
+        raise InvalidFeedURL(f"{shown}: contains control characters")
+    try:
+        parts = urlsplit(f"{scheme}:{rest.replace(' ', '%20')}")
+        port = parts.port
+    except ValueError as error:
+        raise InvalidFeedURL(f"{shown}: {error}") from None
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host or "%" in host:
+        raise InvalidFeedURL(f"{shown}: no valid host name")
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{port}"
+    auth = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    url = urlunsplit((parts.scheme.lower(), auth + host, parts.path or "/", parts.query, ""))
+    if len(url) > MAX_FEED_URL_LENGTH:
+        raise InvalidFeedURL(f"{shown[:80]}...: longer than {MAX_FEED_URL_LENGTH} characters")
+    return url

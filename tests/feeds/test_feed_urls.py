@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lytt.feeds.urls import REDACTED, is_private_feed_url, redact_url, resolve_url
+from lytt.feeds.feed_urls import (
+    REDACTED,
+    InvalidFeedURL,
+    is_private_feed_url,
+    normalise_feed_url,
+    redact_url,
+    resolve_url,
+)
 
 BASE = "https://ex.com/shows/feed.xml"
 
@@ -154,3 +161,59 @@ def test_redacted_urls_hide_the_secret(secret: str, param: str, path: str) -> No
 def test_private_and_redact_never_raise(url: str) -> None:
     is_private_feed_url(url)
     assert isinstance(redact_url(url), str)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://example.com/feed.xml", "https://example.com/feed.xml"),
+        ("  HTTPS://Example.COM:443/Feed.xml#top ", "https://example.com/Feed.xml"),
+        ("http://example.com", "http://example.com/"),
+        ("http://example.com:8080/rss", "http://example.com:8080/rss"),
+        ("feed://example.com/rss", "http://example.com/rss"),
+        ("feed:https://example.com/rss", "https://example.com/rss"),
+        ("itpc://example.com/a?b=1", "http://example.com/a?b=1"),
+        ("https://example.com/a b", "https://example.com/a%20b"),
+        ("http://[::1]:8080/f", "http://[::1]:8080/f"),
+        ("http://example.org./a", "http://example.org/a"),
+        ("https://user:Pw@Example.org:8443/f", "https://user:Pw@example.org:8443/f"),
+        ("podcasts://example.org/x", "http://example.org/x"),
+    ],
+)
+def test_normalise_feed_url(raw: str, expected: str) -> None:
+    assert normalise_feed_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("", "empty URL"),
+        ("ftp://example.com/feed", "ftp://example.com/feed: not an http(s) URL (scheme 'ftp')"),
+        ("javascript:alert(1)", "not an http(s) URL (scheme 'javascript')"),
+        ("example.com/feed", "example.com/feed: not an http(s) URL (no http(s) scheme)"),
+        ("http://", "http://: no valid host name"),
+        ("http://exa mple.com/", "no valid host name"),
+        ("http://example.com:99999/", "Port out of range"),
+        ("https://example.com/" + "a" * 2100, "longer than 2000 characters"),
+        ("https://a\tb/", "contains control characters"),
+    ],
+)
+def test_invalid_urls_are_rejected_with_the_reason(raw: str, message: str) -> None:
+    with pytest.raises(InvalidFeedURL, match=message.replace("(", r"\(").replace(")", r"\)")):
+        normalise_feed_url(raw)
+
+
+def test_errors_never_show_tokens() -> None:
+    with pytest.raises(InvalidFeedURL) as caught:
+        normalise_feed_url("https://example.com:99999/feed?token=s3cr3tvalue")
+    assert "s3cr3tvalue" not in str(caught.value)
+
+
+@given(st.text(max_size=60))
+def test_normalise_either_returns_http_url_or_raises_invalid(raw: str) -> None:
+    try:
+        url = normalise_feed_url(raw)
+    except InvalidFeedURL:
+        return
+    assert url.startswith(("http://", "https://"))
+    assert normalise_feed_url(url) == url  # idempotent
