@@ -25,8 +25,8 @@ def test_opml_entities_are_not_expanded() -> None:
         b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         b'<opml><body><outline xmlUrl="https://a.org/&x;"/></body></opml>'
     )
-    with pytest.raises(FormatError, match="external entity"):
-        urls_from_opml(doc)
+    accepted, _rejected = urls_from_opml(doc)
+    assert all("root:" not in url for url in accepted)
 
 
 @pytest.mark.parametrize("doc", [b"", b"<opml", b"<rss/>"])
@@ -45,3 +45,10 @@ def test_json_and_text() -> None:
         urls_from_json(b'{"a": 1}')
     with pytest.raises(FormatError):
         urls_from_text(b"\xff\xfe")
+
+
+def test_opml_as_apps_export_it_is_read_but_a_cut_document_is_refused() -> None:
+    exported = b'<opml version="2.0"><body><outline text="Caf&eacute;" xmlUrl="https://a.org/f?a=1&b=2"/></body></opml>'
+    assert urls_from_opml(exported) == (["https://a.org/f?a=1&b=2"], [])
+    with pytest.raises(FormatError, match="line 1"):
+        urls_from_opml(exported[:-20])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from lytt.feeds.errors import FeedError, OPMLError
-from lytt.feeds.opml import MAX_OPML_BYTES, OutlineFeed, parse_opml, write_opml
+from lytt.feeds.opml import MAX_OPML_BYTES, OutlineFeed, parse_opml, read_opml, write_opml
 
 
 def opml(body: str, *, head: str = "<head><title>t</title></head>", prolog: str = "") -> bytes:
@@ -302,3 +302,19 @@ def test_round_trip(items: list[tuple[str, str, str, str]], title: str) -> None:
     ]
     parsed = parse_opml(write_opml(feeds, title=title), source="round-trip")
     assert parsed == feeds
+
+
+def test_read_opml_names_the_outlines_it_skipped_and_whether_it_recovered() -> None:
+    whole = read_opml(
+        b'<opml version="2.0"><body><outline xmlUrl="https://a.org/f"/><outline xmlUrl="mailto:x@y"/>'
+        b'<outline xmlUrl="  "/><outline text="folder"/></body></opml>'
+    )
+    assert [feed.url for feed in whole.feeds] == ["https://a.org/f"]
+    assert whole.skipped == ["mailto:x@y"]
+    assert whole.damage is None
+    cut = read_opml(
+        b'<opml version="2.0"><body><outline xmlUrl="https://a.org/f"/><outline xmlUrl="https://b'
+    )
+    assert [feed.url for feed in cut.feeds] == ["https://a.org/f"]
+    assert cut.damage is not None
+    assert cut.damage.startswith("line 1: ")

@@ -1,15 +1,16 @@
 """Subscription lists as OPML, JSON and plain text (the gpodder.net simple API formats). Pure functions.
 
-OPML goes through lxml with entity expansion and network access off.
+OPML is read and written by `lytt.feeds.opml` (leniently, as apps export it; no entity expansion, no
+network); this module turns what it finds into the sync API's canonical feed URLs.
 """
 
 from __future__ import annotations
 
 import json
 
-from lxml import etree
-
 from lytt.accounts.urlsanity import sanitize_url
+from lytt.feeds.errors import OPMLError
+from lytt.feeds.opml import OutlineFeed, read_opml, write_opml
 
 MAX_URLS = 10_000
 
@@ -18,15 +19,11 @@ class FormatError(ValueError):
     """A subscription list that cannot be read; the message says why."""
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
-
-
-def _split(candidates: list[str]) -> tuple[list[str], list[str]]:
+def _split(candidates: list[str], rejected: list[str] | None = None) -> tuple[list[str], list[str]]:
     if len(candidates) > MAX_URLS:
         raise FormatError(f"at most {MAX_URLS} subscriptions per list, got {len(candidates)}")
     accepted: list[str] = []
-    rejected: list[str] = []
+    rejected = list(rejected or [])
     for raw in candidates:
         url = sanitize_url(raw)
         if url is None:
@@ -37,15 +34,18 @@ def _split(candidates: list[str]) -> tuple[list[str], list[str]]:
 
 
 def urls_from_opml(data: bytes) -> tuple[list[str], list[str]]:
-    """Feed URLs of every outline with an xmlUrl, in order: (accepted, rejected as not feed URLs)."""
+    """Feed URLs of every feed outline, in order: (accepted, rejected as not feed URLs).
+
+    Broken XML is refused rather than recovered: a list cut short in transit must not read as a shorter
+    list, since a sync upload removes what it no longer names.
+    """
     try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise FormatError(f"not a readable OPML document: {exc}") from exc
-    if root.tag != "opml":
-        raise FormatError(f"not an OPML document: the root element is <{root.tag!s}>")
-    candidates = [str(o.get("xmlUrl") or o.get("xmlurl") or "") for o in root.iter("outline")]
-    return _split([c for c in candidates if c.strip()])
+        contents = read_opml(data)
+    except OPMLError as exc:
+        raise FormatError(str(exc)) from exc
+    if contents.damage is not None:
+        raise FormatError(f"not a readable OPML document: {contents.damage}")
+    return _split([feed.url for feed in contents.feeds], contents.skipped)
 
 
 def urls_from_json(data: bytes) -> tuple[list[str], list[str]]:
@@ -68,13 +68,7 @@ def urls_from_text(data: bytes) -> tuple[list[str], list[str]]:
 
 def opml_document(title: str, outlines: list[tuple[str, str]]) -> bytes:
     """An OPML 2.0 document with one rss outline per (text, feed URL)."""
-    root = etree.Element("opml", version="2.0")
-    head = etree.SubElement(root, "head")
-    etree.SubElement(head, "title").text = title
-    body = etree.SubElement(root, "body")
-    for text, url in outlines:
-        etree.SubElement(body, "outline", type="rss", text=text, title=text, xmlUrl=url)
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    return write_opml((OutlineFeed(url=url, title=text, text=text) for text, url in outlines), title=title)
 
 
 def text_document(urls: list[str]) -> bytes:

@@ -95,13 +95,26 @@ def parse_opml(data: bytes, *, source: str | None = None) -> list[OutlineFeed]:
 
     Raises `OPMLError` (naming `source`) for input that is too large, empty, or not OPML.
     """
+    return read_opml(data, source=source).feeds
+
+
+@dataclass(slots=True)
+class OPMLContents:
+    feeds: list[OutlineFeed]
+    skipped: list[str]  # the URLs of outlines that name a feed URL that is not an http(s) URL
+    damage: str | None  # what libxml2 had to recover from, when the XML was broken (None when whole)
+
+
+def read_opml(data: bytes, *, source: str | None = None) -> OPMLContents:
+    """`parse_opml`, and the outline URLs it skipped, for callers that tell the user what was left out."""
     if len(data) > MAX_OPML_BYTES:
         raise OPMLError(f"OPML is larger than {MAX_OPML_BYTES} bytes", source=source)
     if not data.strip():
         raise OPMLError("OPML document is empty", source=source)
     fixed = _AMPERSAND.sub(_fix_ampersand, data) if b"&" in data else data
+    parser = _parser()
     try:
-        root = etree.fromstring(fixed, _parser())
+        root = etree.fromstring(fixed, parser)
     except etree.XMLSyntaxError as exc:
         raise OPMLError(f"not an OPML document: {exc}", source=source) from exc
     if root is None:
@@ -110,17 +123,19 @@ def parse_opml(data: bytes, *, source: str | None = None) -> list[OutlineFeed]:
     if root_name != "opml":
         raise OPMLError(f"not an OPML document: the root element is <{root_name or '?'}>", source=source)
     body = next((child for child in root if _local(child.tag) == "body"), root)
-    feeds: list[OutlineFeed] = []
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    damage = f"line {errors[0].line}: {errors[0].message}" if errors else None
+    contents = OPMLContents(feeds=[], skipped=[], damage=damage)
     seen: set[str] = set()
-    for feed in _walk(body, [], 0):
+    for feed in _walk(body, [], 0, contents.skipped):
         key = _dedupe_key(feed.url)
         if key not in seen:
             seen.add(key)
-            feeds.append(feed)
-    return feeds
+            contents.feeds.append(feed)
+    return contents
 
 
-def _walk(parent: Any, folders: list[str], depth: int) -> Iterator[OutlineFeed]:
+def _walk(parent: Any, folders: list[str], depth: int, skipped: list[str]) -> Iterator[OutlineFeed]:
     if depth > MAX_DEPTH:
         return
     for element in parent:
@@ -130,9 +145,12 @@ def _walk(parent: Any, folders: list[str], depth: int) -> Iterator[OutlineFeed]:
         feed = _outline_feed(attributes, folders)
         if feed is not None:
             yield feed
+        elif attributes.get("xmlurl", "").strip():
+            skipped.append(attributes["xmlurl"].strip())
         if len(element):
             label = _clean(attributes.get("title") or attributes.get("text"))
-            yield from _walk(element, [*folders, label] if label and feed is None else folders, depth + 1)
+            children = [*folders, label] if label and feed is None else folders
+            yield from _walk(element, children, depth + 1, skipped)
 
 
 def _outline_feed(attributes: dict[str, str], folders: list[str]) -> OutlineFeed | None:
