@@ -258,7 +258,7 @@ def test_without_javascript_the_plain_player_resumes(
 ) -> None:
     gpo = api.MygPodderClient("kari", PASSWORD, root_url=lytt_server)
     gpo.upload_episode_actions([_app_play(episode, 1200, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))])
-    context, page = _signed_in_page(browser, lytt_server, episode, java_script_enabled=False)
+    context, page = _signed_in_page(browser, lytt_server, episode, locale="nb-NO", java_script_enabled=False)
     assert page.locator(".episode-player audio[controls]").is_visible()
     assert page.locator(".episode-player__resume").inner_text() == "Fortsett fra 20:00"
     assert page.locator(".episode-player audio").get_attribute("src") == f"{episode.enclosure_url}#t=1200"
