@@ -264,3 +264,24 @@ def test_without_javascript_the_plain_player_resumes(
     assert page.locator(".episode-player audio").get_attribute("src") == f"{episode.enclosure_url}#t=1200"
     assert page.locator(".play-episode").count() == 0
     context.close()
+
+
+def test_progress_is_reported_periodically_while_playing(
+    browser: Any,  # noqa: F811 (fixture)
+    lytt_server: str,  # noqa: F811 (fixture)
+    episode: Episode,
+) -> None:
+    context, page = _signed_in_page(browser, lytt_server, episode, locale="en-GB")
+    page.clock.install()
+    page.reload()
+    reports: list[str] = []
+    page.on("request", lambda r: reports.append(r.url) if r.url.endswith("/me/progress/") else None)
+    page.locator(".play-episode").click()
+    page.wait_for_function(f"!{AUDIO}.paused && {AUDIO}.currentTime > 1", timeout=15_000)
+    assert reports == []  # nothing yet: the first report comes a period after playing starts
+    with page.expect_response(lambda r: r.url.endswith("/me/progress/") and r.request.method == "POST"):
+        page.clock.fast_forward("00:16")
+    assert page.evaluate(f"!{AUDIO}.paused")
+    stored = PlayProgress.objects.get(user__username="kari", episode=episode)
+    assert stored.position >= 1
+    context.close()
