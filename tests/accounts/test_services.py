@@ -128,6 +128,58 @@ def test_web_progress_starts_new_action_per_session(user: User, make_show: Calla
     ]
 
 
+def test_stale_web_progress_is_refused_and_never_reaches_apps(user: User, show: Show) -> None:
+    """An app reached 20:00; a browser that started from 0:00 reports ordinary progress later: refused,
+    with nothing stored that apps could download."""
+    episode = show.episodes.get(slug="ep-0")
+    app_time = timezone.now() - dt.timedelta(minutes=5)
+    services.record_actions(user, [action(1200, app_time)], timezone.now())
+    kept = services.record_web_progress(user, episode, position=3, total=3600, started=0)
+    assert kept is not None
+    assert (kept.position, kept.at) == (1200, app_time)
+    progress = PlayProgress.objects.get(user=user)
+    assert (progress.position, progress.timestamp) == (1200, app_time)
+    assert list(EpisodeAction.objects.values_list("position", flat=True)) == [1200]
+    # Listening on from 20:00 is stored.
+    assert services.record_web_progress(user, episode, position=1230, total=3600, started=1200) is None
+    assert PlayProgress.objects.get(user=user).position == 1230
+
+
+def test_deliberate_seek_back_is_stored(user: User, show: Show) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    services.record_actions(user, [action(1200, timezone.now() - dt.timedelta(minutes=1))], timezone.now())
+    assert (
+        services.record_web_progress(user, episode, position=300, total=3600, started=300, deliberate=True)
+        is None
+    )
+    assert PlayProgress.objects.get(user=user).position == 300
+    newest = EpisodeAction.objects.order_by("-timestamp").first()
+    assert newest is not None
+    assert (newest.started, newest.position) == (300, 300)
+
+
+def test_web_progress_older_than_the_newest_is_refused_even_when_deliberate(user: User, show: Show) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    now = timezone.now()
+    services.record_actions(user, [action(1200, now - dt.timedelta(minutes=1))], now)
+    old = now - dt.timedelta(hours=1)
+    kept = services.record_web_progress(
+        user, episode, position=2000, total=3600, started=0, timestamp=old, deliberate=True
+    )
+    assert kept is not None
+    assert kept.position == 1200
+    assert PlayProgress.objects.get(user=user).position == 1200
+
+
+def test_web_progress_in_the_future_is_stored_as_now(user: User, show: Show) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    before = timezone.now()
+    services.record_web_progress(
+        user, episode, position=60, total=3600, started=0, timestamp=before + dt.timedelta(days=1)
+    )
+    assert PlayProgress.objects.get(user=user).timestamp <= timezone.now()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_write_transaction_queues_writers_on_sqlite() -> None:
     from django.db import connection

@@ -267,6 +267,64 @@ def test_progress_anonymous_is_403(show: Show) -> None:
     assert not EpisodeAction.objects.exists()
 
 
+def test_progress_beacon_sends_the_csrf_token_in_the_form(user: User, show: Show) -> None:
+    """What navigator.sendBeacon posts (it can set no header): a form with the token and the report."""
+    episode = show.episodes.get(slug="ep-0")
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    report = json.dumps({"episode": episode.pk, "position": 95, "started": 0})
+    refused = client.post(reverse("accounts:progress"), data={"progress": report})
+    assert refused.status_code == 403
+    forged = client.post(
+        reverse("accounts:progress"), data={"progress": report, "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert forged.status_code == 403
+    assert not PlayProgress.objects.exists()
+    response = client.post(
+        reverse("accounts:progress"), data={"progress": report, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 204
+    assert PlayProgress.objects.get(user=user, episode=episode).position == 95
+    empty = client.post(reverse("accounts:progress"), data={"csrfmiddlewaretoken": token})
+    assert empty.status_code == 400
+    assert "empty" in empty.json()["error"] or "episode" in empty.json()["error"]
+
+
+def test_progress_refused_when_the_account_knows_newer(user: User, show: Show) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    client = signed_in(user)
+    token = csrf(client, reverse("accounts:my_shows"))
+    post_progress(client, token, {"episode": episode.pk, "position": 1200})
+    response = post_progress(client, token, {"episode": episode.pk, "position": 4})
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    result = response.json()  # type: ignore[attr-defined]
+    assert result["saved"] == 0
+    assert [(n["episode"], n["position"]) for n in result["newer"]] == [(episode.pk, 1200)]
+    seek_back = post_progress(client, token, {"episode": episode.pk, "position": 4, "deliberate": True})
+    assert seek_back.status_code == 204  # type: ignore[attr-defined]
+    assert PlayProgress.objects.get(user=user, episode=episode).position == 4
+
+
+def test_progress_read_back(user: User, show: Show, make_user: Callable[..., User]) -> None:
+    episode = show.episodes.get(slug="ep-0")
+    client = signed_in(user)
+    url = reverse("accounts:progress")
+    assert client.get(url, {"episode": episode.pk}).status_code == 404
+    assert "episode id" in client.get(url, {"episode": "x"}).json()["error"]
+    token = csrf(client, reverse("accounts:my_shows"))
+    post_progress(client, token, {"episode": episode.pk, "position": 61, "at": "2026-12-01T10:00:00Z"})
+    data = client.get(url, {"episode": episode.pk}).json()
+    assert data == {
+        "episode": episode.pk,
+        "position": 61,
+        "at": "2026-12-01T10:00:00+00:00",
+        "finished": False,
+    }
+    # Each listener sees only their own.
+    assert signed_in(make_user("other")).get(url, {"episode": episode.pk}).status_code == 404
+    assert Client().get(url, {"episode": episode.pk}).status_code == 403
+
+
 def test_opml_export_and_import(user: User, show: Show, make_show: Callable[..., Show]) -> None:
     other = make_show("other")
     client = signed_in(user)

@@ -88,6 +88,39 @@ def test_timestamp_query_sets_start(client: Client, make_show: MakeShow) -> None
     assert 'src="https://audio.example/insight/1.mp3#t=3723"' in html
 
 
+@pytest.mark.parametrize(("language", "label"), [("nb", "Fortsett fra 20:00"), ("en", "Resume at 20:00")])
+def test_signed_in_episode_page_says_where_play_resumes(
+    client: Client, make_show: MakeShow, language: str, label: str
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.contrib.auth import get_user_model
+
+    from lytt.accounts.models import PlayProgress
+
+    show = make_show("insight", episodes=2)
+    episode = show.episodes.get(slug="episode-1")
+    user = get_user_model().objects.create_user("reader", password="x" * 12)
+    when = datetime(2026, 12, 1, 9, 30, 15, 250000, tzinfo=UTC)
+    PlayProgress.objects.create(user=user, episode=episode, position=1200, total=5221, timestamp=when)
+    assert label not in _get(client, "/podcast/insight/episode-1/", language)  # signed out: unknown
+    client.force_login(user)
+    html = _get(client, "/podcast/insight/episode-1/", language)
+    # Without JavaScript the plain player starts there too (a media fragment), and says so.
+    assert 'src="https://audio.example/insight/1.mp3#t=1200"' in html
+    assert f'<p class="episode-player__resume">{label}</p>' in html
+    assert 'data-known-position="1200" data-known-at="2026-12-01T09:30:15.250Z"' in html
+    assert 'data-known-finished="false"' in html
+    # A time in the link wins; another episode knows nothing; a finished one starts from the beginning.
+    assert label not in _get(client, "/podcast/insight/episode-1/?t=5", language)
+    assert "data-known-position" not in _get(client, "/podcast/insight/episode-2/", language)
+    PlayProgress.objects.filter(user=user).update(position=5200, finished=True)
+    finished = _get(client, "/podcast/insight/episode-1/", language)
+    assert "#t=" not in finished
+    assert "episode-player__resume" not in finished
+    assert 'data-known-finished="true"' in finished
+
+
 def test_chapters_and_transcripts_are_listed(client: Client, make_show: MakeShow) -> None:
     show = make_show("insight", episodes=1)
     Episode.objects.filter(show=show).update(

@@ -22,6 +22,7 @@ from lytt.accounts.models import (
     Subscription,
     SubscriptionChange,
 )
+from lytt.accounts.progress import Mark, accepts
 from lytt.accounts.writes import write_transaction
 from lytt.catalog.models import Episode, FeedSource, Show
 from lytt.catalog.sources import add_feed_urls
@@ -289,6 +290,12 @@ def record_actions(user: User, actions: Sequence[NewAction], received_at: dt.dat
     return len(rows)
 
 
+def _known_mark(user: User, episode: Episode) -> tuple[PlayProgress | None, Mark | None]:
+    """The stored newest position, locked until the transaction ends (PostgreSQL; SQLite writes queue)."""
+    progress = PlayProgress.objects.select_for_update().filter(user=user, episode=episode).first()
+    return progress, (Mark(progress.position, progress.timestamp) if progress is not None else None)
+
+
 def _update_progress(
     user: User,
     episode: Episode,
@@ -296,30 +303,31 @@ def _update_progress(
     position: int,
     total: int | None,
     timestamp: dt.datetime,
-) -> None:
-    """Keep PlayProgress at the newest play action (by the client's clock)."""
+    deliberate: bool = True,
+) -> Mark | None:
+    """Make this the newest position when `accepts` allows it; else return the newer mark that stays."""
+    progress, known = _known_mark(user, episode)
+    if not accepts(known, Mark(max(position, 0), timestamp), deliberate):
+        return known
     total = total if total and total > 0 else episode.duration_seconds
     finished = bool(total) and position >= FINISHED_SHARE * (total or 0)
-    progress = PlayProgress.objects.filter(user=user, episode=episode).first()
+    fields = {
+        "started": max(started or 0, 0),
+        "position": max(position, 0),
+        "total": total,
+        "finished": finished,
+        "timestamp": timestamp,
+    }
     if progress is None:
-        PlayProgress.objects.create(
-            user=user,
-            episode=episode,
-            started=max(started or 0, 0),
-            position=max(position, 0),
-            total=total,
-            finished=finished,
-            timestamp=timestamp,
-        )
-        return
-    if timestamp < progress.timestamp:
-        return
-    progress.started = max(started or 0, 0)
-    progress.position = max(position, 0)
-    progress.total = total
-    progress.finished = finished
-    progress.timestamp = timestamp
-    progress.save(update_fields=["started", "position", "total", "finished", "timestamp"])
+        PlayProgress.objects.create(user=user, episode=episode, **fields)
+    else:
+        PlayProgress.objects.filter(pk=progress.pk).update(**fields)
+    return None
+
+
+def newest_position(user: User, episode_id: int) -> PlayProgress | None:
+    """The listener's newest position in an episode, if any."""
+    return PlayProgress.objects.filter(user=user, episode_id=episode_id).first()
 
 
 def record_web_progress(
@@ -329,19 +337,23 @@ def record_web_progress(
     total: int | None,
     started: int | None,
     timestamp: dt.datetime | None = None,
-) -> None:
+    deliberate: bool = False,
+) -> Mark | None:
     """Progress from the web player: a play action (coalesced while listening) plus PlayProgress.
 
-    While one listening session goes on (same start, within `WEB_COALESCE`), the player's periodic
-    reports update one action instead of adding a row each time; its `received_at` moves forward so that
-    apps asking `since` see the newest position.
+    A report that `accepts` refuses (older than the newest position, or behind it by accident) changes
+    nothing, so that apps never download it; the newest known mark is returned instead (None when stored).
+    While one listening session goes on (same start, within `WEB_COALESCE`), the player's reports update
+    one action instead of adding a row each time; its `received_at` moves forward so that apps asking
+    `since` see the newest position.
     """
     now = timezone.now()
-    when = timestamp or now
-    podcast_url = feed_url_for_show(episode.show)
-    episode_url = episode.enclosure_url or episode.link or podcast_url
+    when = min(timestamp or now, now)
     started_value = max(started or 0, 0)
     with write_transaction():
+        newer = _update_progress(user, episode, started_value, position, total, when, deliberate)
+        if newer is not None:
+            return newer
         recent = (
             EpisodeAction.objects.filter(
                 user=user,
@@ -350,21 +362,23 @@ def record_web_progress(
                 action=EpisodeAction.Action.PLAY,
                 started=started_value,
                 received_at__gte=now - WEB_COALESCE,
+                timestamp__lte=when,
             )
             .order_by("-received_at", "-id")
             .first()
         )
-        if recent is not None and timestamp is None:
+        if recent is not None:
             recent.position = position
             recent.total = total
             recent.timestamp = when
             recent.received_at = now
             recent.save(update_fields=["position", "total", "timestamp", "received_at"])
         else:
+            podcast_url = feed_url_for_show(episode.show)
             EpisodeAction.objects.create(
                 user=user,
                 podcast_url=podcast_url,
-                episode_url=episode_url,
+                episode_url=episode.enclosure_url or episode.link or podcast_url,
                 show=episode.show,
                 episode=episode,
                 guid=episode.guid,
@@ -375,4 +389,4 @@ def record_web_progress(
                 timestamp=when,
                 received_at=now,
             )
-        _update_progress(user, episode, started_value, position, total, when)
+    return None

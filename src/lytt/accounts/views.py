@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lytt.accounts import ratelimit, services
 from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
 from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
-from lytt.accounts.progress import ProgressError, parse_progress_payload
+from lytt.accounts.progress import Mark, ProgressError, parse_progress_payload
 from lytt.catalog.models import Episode, Show
 
 HISTORY_PAGE = 100
@@ -165,40 +165,79 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/history.html", {"actions": actions})
 
 
-@require_POST
-def progress(request: HttpRequest) -> HttpResponse:
-    """Save player positions: one JSON object, or a list of them (carrying browser-kept positions over).
+def _progress_body(request: HttpRequest) -> bytes:
+    """The JSON of a progress report: the body, or for a form post (the player's `sendBeacon`, which can
+    set no header and so sends the CSRF token as the form field `csrfmiddlewaretoken`) its `progress`."""
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return str(request.POST.get("progress", "")).encode()
+    return request.body
 
-    Object: ``{"episode": <id>, "position": s, "total": s|null, "started": s|null, "at": iso8601|null}``.
-    204 when everything was saved; for a list naming episodes that no longer exist, 200 with
-    ``{"saved": n, "unknown_episodes": [ids]}``; a single unknown episode is a 404.
+
+def _mark_json(episode_id: int, mark: Mark) -> dict[str, Any]:
+    return {"episode": episode_id, "position": mark.position, "at": mark.at.isoformat()}
+
+
+@require_http_methods(["GET", "POST"])
+def progress(request: HttpRequest) -> HttpResponse:
+    """Read (GET ``?episode=<id>``) or save player positions.
+
+    POST: one JSON object, or a list of them (carrying browser-kept positions over); see
+    `parse_progress_payload`. 204 when everything was saved; otherwise 200 with ``{"saved": n}`` plus
+    ``"unknown_episodes": [ids]`` for episodes that no longer exist (in a list; a single unknown episode is
+    a 404) and ``"newer": [{"episode", "position", "at"}]`` for reports refused because the account knows
+    a newer position (`lytt.accounts.progress.accepts`).
     """
     if not request.user.is_authenticated:
         return JsonResponse({"error": "sign in to save your position"}, status=403)
+    if request.method == "GET":
+        return _progress_of(request)
+    body = _progress_body(request)
     try:
-        items = parse_progress_payload(request.body, now=timezone.now())
+        items = parse_progress_payload(body, now=timezone.now())
     except ProgressError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     episodes = Episode.objects.select_related("show").in_bulk([item.episode_id for item in items])
     missing = sorted({item.episode_id for item in items} - episodes.keys())
-    bulk = request.body.lstrip().startswith(b"[")
+    bulk = body.lstrip().startswith(b"[")
     if missing and not bulk:
         return JsonResponse({"error": f"unknown episode id: {missing[0]}"}, status=404)
+    newer = []
     for item in items:
         if item.episode_id not in episodes:
             continue
-        services.record_web_progress(
+        kept = services.record_web_progress(
             _user(request),
             episodes[item.episode_id],
             position=item.position,
             total=item.total,
             started=item.started,
             timestamp=item.at,
+            deliberate=item.deliberate,
         )
+        if kept is not None:
+            newer.append(_mark_json(item.episode_id, kept))
+    if not missing and not newer:
+        return HttpResponse(status=204)
+    result: dict[str, Any] = {"saved": len(items) - len(missing) - len(newer)}
     if missing:
         # Positions carried over from a browser may name episodes that are gone: keep the rest.
-        return JsonResponse({"saved": len(items) - len(missing), "unknown_episodes": missing})
-    return HttpResponse(status=204)
+        result["unknown_episodes"] = missing
+    if newer:
+        result["newer"] = newer
+    return JsonResponse(result)
+
+
+def _progress_of(request: HttpRequest) -> HttpResponse:
+    """The newest position in one episode: ``{"episode", "position", "at", "finished"}``; 404 if none."""
+    raw = request.GET.get("episode", "")
+    if not raw.isdigit():
+        return JsonResponse({"error": f"'episode' must be an episode id, not {raw!r}"}, status=400)
+    kept = services.newest_position(_user(request), int(raw))
+    if kept is None:
+        return JsonResponse({"error": f"no position in episode {raw}"}, status=404)
+    return JsonResponse(
+        {**_mark_json(kept.episode_id, Mark(kept.position, kept.timestamp)), "finished": kept.finished}
+    )
 
 
 @login_required

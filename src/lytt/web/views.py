@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from lytt.catalog.models import Category, Show
+from lytt.accounts.models import PlayProgress
+from lytt.accounts.services import newest_position
+from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.ranking import popular_shows
 from lytt.web import fragments, queries, structured
 from lytt.web.cache_headers import page_cache
@@ -69,6 +71,14 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     return render(request, "lytt/show.html", context)
 
 
+def _known_position(request: HttpRequest, episode: Episode) -> PlayProgress | None:
+    """A signed-in listener's newest position in `episode` (the player compares it with the browser's)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return newest_position(user, episode.pk)
+
+
 @require_safe
 @page_cache()
 def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> HttpResponse:
@@ -90,6 +100,7 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         "image": image,
         "audio": audio,
         "start_at": parse_timestamp(request.GET.get("t")),
+        "known": _known_position(request, episode),
         "ld_json": structured.ld_json(
             structured.episode(
                 name=episode.title,

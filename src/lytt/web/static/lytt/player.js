@@ -2,7 +2,9 @@
  *
  * - One persistent player (#lytt-player) lives outside <main>; same-origin links and GET forms swap <main>
  *   via fetch + history.pushState, so audio keeps playing while the listener browses.
- * - Resume positions are kept per episode in localStorage (and POSTed to data-progress-url when signed in).
+ * - Resume: positions.js keeps each episode's mark (position and time) in localStorage and reports it to the
+ *   account when signed in: on pause, on seek, when the page is hidden or closed (a beacon), and every
+ *   PROGRESS_EVERY_MS while playing. An episode starts from the newer of the browser's and the account's mark.
  * - Keyboard: space/k play-pause, j/ArrowLeft back 15 s, l/ArrowRight forward 30 s. Media Session for lock
  *   screens. Timestamp links (?t=1h2m3s, #t=..., chapter and show-note timestamps) seek.
  * - A play is reported once per episode per page load after PLAY_REPORT_SECONDS of listening.
@@ -14,14 +16,15 @@
   var BACK_SECONDS = 15;
   var FORWARD_SECONDS = 30;
   var PLAY_REPORT_SECONDS = 10;
-  var PROGRESS_EVERY_MS = 30000;
-  var SAVE_EVERY_MS = 2000;
+  var PROGRESS_EVERY_MS = 15000;
+  var SAVE_EVERY_MS = 1000;
+  var NEAR_END_SECONDS = 5;
   var KEY_CURRENT = "lytt:current";
   var KEY_SPEED = "lytt:speed";
-  var KEY_POSITION = "lytt:pos:";
 
   var root = document.getElementById("lytt-player");
-  if (!root || !window.fetch || !window.history || !history.pushState) return;
+  var positions = window.lyttPositions;
+  if (!root || !positions || !window.fetch || !window.history || !history.pushState) return;
   var audio = root.querySelector("audio");
   var ui = {
     art: root.querySelector(".player__art"),
@@ -37,8 +40,11 @@
   };
   var labels = { play: root.dataset.i18nPlay || "Play", pause: root.dataset.i18nPause || "Pause" };
 
-  var current = null; // {id, src, title, show, url, artwork, duration}
+  var current = null; // {id, src, title, show, url, artwork, duration, known (the account's mark or null)}
   var pendingSeek = null;
+  var mark = null; // where the listener was in `current` and when, once they play or seek in it
+  var deliberate = false; // the next report moves the listener on purpose (a seek, a replay)
+  var lastSent = null;
   var listened = 0; // seconds listened to the current episode since this page load
   var reported = {}; // episode ids already reported on this page load
   var lastTick = null;
@@ -60,17 +66,58 @@
       return raw === null ? null : JSON.parse(raw);
     } catch (e) { return null; }
   }
-  function savedPosition(id) {
-    var value = load(KEY_POSITION + id);
-    return typeof value === "number" && value > 0 ? value : 0;
+
+  // ---- positions: noted when the listener plays or seeks, kept locally, reported to the account --------
+  /* Where playing `episode` starts: the newer of this browser's and the account's mark; from the start
+   * after a finished listen, which is a replay (deliberate). */
+  function startOf(episode) {
+    var known = positions.newest(positions.local(episode.id), episode.known || null);
+    if (!known) return { position: 0, deliberate: false };
+    if (known.done) return { position: 0, deliberate: true };
+    return { position: known.position, deliberate: false };
   }
-  function savePosition(force) {
-    if (!current || !isFinite(audio.currentTime)) return;
+  function note(position) {
+    var done = audio.ended || (isFinite(audio.duration) && audio.duration - position < NEAR_END_SECONDS);
+    mark = { position: position, at: Date.now(), done: !!done };
+  }
+  function keepLocal(force) {
+    if (!current || !mark) return;
     var now = Date.now();
     if (!force && now - lastSave < SAVE_EVERY_MS) return;
     lastSave = now;
-    var ended = audio.ended || (audio.duration && audio.duration - audio.currentTime < 5);
-    store(KEY_POSITION + current.id, ended ? null : Math.floor(audio.currentTime));
+    positions.keep(current.id, mark);
+  }
+  function sendProgress(force, beacon) {
+    if (!current || !mark || !document.body.dataset.progressUrl) return;
+    var now = Date.now();
+    if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
+    if (lastSent && lastSent.id === current.id && lastSent.at === mark.at) return;
+    lastProgress = now;
+    var sent = { id: current.id, at: mark.at }, wasDeliberate = deliberate;
+    positions.report({
+      episode: current.id,
+      mark: mark,
+      total: isFinite(audio.duration) ? Math.floor(audio.duration) : current.duration || 0,
+      started: sessionStart,
+      deliberate: deliberate,
+    }, beacon).then(function (result) {
+      if (!result.ok) return;
+      lastSent = sent;
+      if (wasDeliberate && current && current.id === sent.id) deliberate = false;
+      if (result.newer && current && current.id === sent.id) consider(result.newer);
+    });
+  }
+  /* The account knows `known` for the current episode: move there if it is newer than anything the
+   * listener did here, and they are not listening right now. */
+  function consider(known) {
+    var here = positions.newest(mark, positions.local(current.id));
+    if (!known || !audio.paused || (here && here.at >= known.at)) return;
+    current.known = known;
+    var start = startOf(current);
+    deliberate = start.deliberate;
+    if (audio.readyState >= 1 && pendingSeek === null) audio.currentTime = start.position;
+    else pendingSeek = start.position;
+    render();
   }
 
   // ---- formatting --------------------------------------------------------------------------------------
@@ -109,7 +156,9 @@
     ui.seek.setAttribute("aria-valuetext", clock(audio.currentTime) + " / " + clock(duration));
     document.querySelectorAll(".play-episode").forEach(function (button) {
       var mine = current && button.dataset.episode === String(current.id);
-      var label = mine && playing ? labels.pause : labels.play;
+      var from = mine ? (pendingSeek !== null ? pendingSeek : audio.currentTime) : Number(button.dataset.start) || 0;
+      var label = mine && playing ? labels.pause : from >= 1 && button.dataset.resumeLabel
+        ? button.dataset.resumeLabel.replace("{time}", clock(from)) : labels.play;
       button.textContent = (mine && playing ? "❚❚ " : "▶ ") + label;
       button.setAttribute("aria-pressed", mine && playing ? "true" : "false");
     });
@@ -139,6 +188,7 @@
     } catch (e) { /* inconsistent state while loading */ }
   }
 
+  /* A seek the listener asked for: a deliberate move, kept and reported at once. */
   function seekTo(seconds) {
     if (!current) return;
     seconds = Math.max(0, seconds);
@@ -148,24 +198,39 @@
     } else {
       pendingSeek = seconds;
     }
-    savePosition(true);
+    sessionStart = Math.floor(seconds);
+    deliberate = true;
+    note(seconds);
+    keepLocal(true);
+    sendProgress(true);
     render();
   }
   function skip(delta) { if (current) seekTo((audio.currentTime || 0) + delta); }
 
-  /* Make `episode` the current one. `start` (seconds or null) overrides the remembered position. */
+  /* Make `episode` the current one. `start` (seconds or null) overrides the remembered position, on
+   * purpose: it counts as a deliberate move. */
   function loadEpisode(episode, start) {
     if (current && current.id === episode.id) {
       if (start !== null && start !== undefined) seekTo(start);
       return;
     }
-    savePosition(true);
+    keepLocal(true);
+    sendProgress(true);
     current = episode;
     listened = 0;
-    store(KEY_CURRENT, episode);
+    mark = null;
+    var stored = {};
+    Object.keys(episode).forEach(function (key) { if (key !== "known") stored[key] = episode[key]; });
+    store(KEY_CURRENT, stored);
     audio.src = episode.src;
     audio.playbackRate = Number(ui.speed.value) || 1;
-    pendingSeek = start !== null && start !== undefined ? start : savedPosition(episode.id);
+    var from = startOf(episode);
+    var explicit = start !== null && start !== undefined;
+    pendingSeek = explicit ? start : from.position;
+    deliberate = explicit || from.deliberate;
+    if (!episode.known) positions.fromAccount(episode.id).then(function (known) {
+      if (current === episode) consider(known);
+    });
     ui.title.textContent = episode.title;
     ui.title.href = episode.url || "#";
     ui.show.textContent = episode.show || "";
@@ -191,16 +256,27 @@
     positionState();
     render();
   });
-  audio.addEventListener("play", function () { lastTick = null; sessionStart = Math.floor(audio.currentTime); render(); });
-  audio.addEventListener("pause", function () { savePosition(true); sendProgress(true); render(); });
-  audio.addEventListener("ended", function () { store(KEY_POSITION + current.id, null); sendProgress(true); render(); });
+  audio.addEventListener("play", function () {
+    lastTick = null;
+    lastProgress = Date.now();
+    sessionStart = Math.floor(pendingSeek !== null ? pendingSeek : audio.currentTime);
+    render();
+  });
+  audio.addEventListener("pause", function () {
+    if (!audio.ended && pendingSeek === null) note(audio.currentTime);
+    keepLocal(true);
+    sendProgress(true);
+    render();
+  });
+  audio.addEventListener("ended", function () { note(audio.currentTime); keepLocal(true); sendProgress(true); render(); });
   audio.addEventListener("ratechange", positionState);
   audio.addEventListener("timeupdate", function () {
     var now = performance.now();
     if (!audio.paused && lastTick !== null) listened += Math.min((now - lastTick) / 1000, 1);
     lastTick = audio.paused ? null : now;
     if (current && listened >= PLAY_REPORT_SECONDS && !reported[current.id]) reportPlay(current.id);
-    savePosition(false);
+    if (!audio.paused && pendingSeek === null && !audio.seeking) note(audio.currentTime);
+    keepLocal(false);
     sendProgress(false);
     render();
   });
@@ -245,10 +321,6 @@
   });
 
   // ---- reporting ---------------------------------------------------------------------------------------
-  function csrfToken() {
-    var match = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
   function reportPlay(id) {
     reported[id] = true;
     var url = document.body.dataset.playUrl;
@@ -260,26 +332,9 @@
       body: "episode=" + encodeURIComponent(id),
     }).catch(function () { /* counting is best effort */ });
   }
-  function sendProgress(force) {
-    var url = document.body.dataset.progressUrl;
-    if (!url || !current || !isFinite(audio.currentTime)) return;
-    var now = Date.now();
-    if (!force && now - lastProgress < PROGRESS_EVERY_MS) return;
-    lastProgress = now;
-    fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({
-        episode: Number(current.id),
-        position: Math.floor(audio.currentTime),
-        total: isFinite(audio.duration) ? Math.floor(audio.duration) : current.duration || 0,
-        started: sessionStart,
-      }),
-    }).catch(function () { /* retried on the next tick */ });
-  }
-  window.addEventListener("pagehide", function () { savePosition(true); });
+  function leaving() { keepLocal(true); sendProgress(true, true); }
+  window.addEventListener("pagehide", leaving);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") leaving(); });
 
   // ---- page enhancement --------------------------------------------------------------------------------
   function episodeFrom(box) {
@@ -291,6 +346,7 @@
       url: box.dataset.url,
       artwork: box.dataset.artwork,
       duration: Number(box.dataset.duration) || 0,
+      known: positions.fromData(box.dataset),
     };
   }
 
@@ -368,9 +424,14 @@
       button.type = "button";
       button.className = "play-episode";
       button.dataset.episode = pageEpisode.id;
-      box.appendChild(button);
       var start = timestampFromLocation();
       if (start === null && box.dataset.start) start = Number(box.dataset.start);
+      button.dataset.start = String(start !== null ? start : startOf(pageEpisode).position);
+      button.dataset.resumeLabel = box.dataset.i18nResume || "";
+      var resumeNote = box.querySelector(".episode-player__resume");
+      if (resumeNote) resumeNote.remove();
+      box.appendChild(button);
+      if (current && current.id === pageEpisode.id && pageEpisode.known) consider(pageEpisode.known);
       button.addEventListener("click", function () {
         if (current && current.id === pageEpisode.id) { toggle(); return; }
         loadEpisode(pageEpisode, start);
