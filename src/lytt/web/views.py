@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from lytt.catalog.media import SAMPLE_ORIGIN
 from lytt.catalog.models import Category, Show
 from lytt.charts.ranking import popular_shows
 from lytt.web import fragments, queries, structured
 from lytt.web.caching import page_cache
 from lytt.web.formatting import parse_timestamp
-from lytt.web.media import SAMPLE_ORIGIN, playable_url
+from lytt.web.media import playable_url
 
 EPISODES_ON_EPISODE_PAGE = 8
 EPISODES_ON_SHOW_PAGE = 20
