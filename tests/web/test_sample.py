@@ -11,8 +11,9 @@ from tests.api.conftest import signed_headers
 
 from lytt.api.keys import create_key
 from lytt.catalog.ingest import ingest_feed
-from lytt.catalog.models import Episode, FeedSource, Show
+from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.charts.ranking import recompute_popularity
+from lytt.crawl.worker import Worker, WorkerConfig
 from lytt.feeds import parse_feed
 from lytt.web.sample import FEEDS_DIR, load_sample_catalogue, sample_feed_paths
 
@@ -59,6 +60,10 @@ def test_sample_feeds_are_never_crawled() -> None:
     sources = FeedSource.objects.all()
     assert sources.count() == 7
     assert {s.status for s in sources} == {FeedSource.Status.RETIRED}
+    summary = Worker(WorkerConfig(worker_id="sample-test")).crawl_once(all_feeds=True)
+    assert summary.feeds == 0  # even a pass over every feed fetches none of them
+    assert not FeedCheck.objects.exists()
+    assert not FeedSource.objects.filter(last_checked_at__isnull=False).exists()
 
 
 def test_sample_media_is_served_by_lytt(client: Client) -> None:
