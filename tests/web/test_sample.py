@@ -198,3 +198,7 @@ def test_sample_shows_from_an_older_version_get_this_versions_media() -> None:
         assert episode.enclosure_url.endswith(f"/{episode.duration_seconds}.wav")
         assert episode.enclosure_length == 44 + 8000 * episode.duration_seconds
     assert FeedSource.objects.get().status == FeedSource.Status.RETIRED
+    Show.objects.all().delete()
+    Show.objects.create(slug="mine", title="Mine")
+    assert load_sample_catalogue().refreshed == 0  # a deleted sample show is not brought back
+    assert list(Show.objects.values_list("slug", flat=True)) == ["mine"]

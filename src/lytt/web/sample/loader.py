@@ -51,7 +51,9 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
     from lytt.catalog.models import FeedSource, Show
 
     if not force and Show.objects.exists():
-        loaded = set(FeedSource.objects.filter(url__startswith=SAMPLE_ORIGIN).values_list("url", flat=True))
+        # Only sources that still have their show: a sample show the operator deleted stays deleted.
+        sources = FeedSource.objects.filter(url__startswith=SAMPLE_ORIGIN, show__isnull=False)
+        loaded = set(sources.values_list("url", flat=True))
         with transaction.atomic():
             present = [path for path in sample_feed_paths() if sample_feed_url(path) in loaded]
             for path in present:
