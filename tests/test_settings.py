@@ -61,11 +61,15 @@ def test_email_url_starttls_and_ssl() -> None:
 def test_public_https_url_trusts_the_proxy_and_secures_cookies() -> None:
     https = public_url_settings("https://lytt.example.org/")
     assert https["CSRF_TRUSTED_ORIGINS"] == ["https://lytt.example.org"]
+    assert https["LYTT_PUBLIC_ROOT"] == "https://lytt.example.org/"
     assert https["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert https["SESSION_COOKIE_SECURE"] is True
     assert https["CSRF_COOKIE_SECURE"] is True
     plain = public_url_settings("http://intranet:8000")
-    assert plain == {"CSRF_TRUSTED_ORIGINS": ["http://intranet:8000"]}
+    assert plain == {
+        "CSRF_TRUSTED_ORIGINS": ["http://intranet:8000"],
+        "LYTT_PUBLIC_ROOT": "http://intranet:8000/",
+    }
     with pytest.raises(ValueError, match="LYTT_PUBLIC_URL"):
         public_url_settings("lytt.example.org")
 

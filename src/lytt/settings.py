@@ -8,7 +8,8 @@ LYTT_SECRET_KEY      secret for sessions and tokens (a stable one is generated i
 LYTT_DEBUG=1         Django debug mode (never in production)
 LYTT_ALLOWED_HOSTS   comma-separated host names (default: *)
 LYTT_PUBLIC_URL      the site's public address, e.g. https://lytt.example.org (trusted for CSRF; https
-                     there also marks cookies secure and trusts X-Forwarded-Proto from the proxy in front)
+                     there also marks cookies secure and trusts X-Forwarded-Proto from the proxy in front;
+                     the root of the sample catalogue's media URLs, else each request's own host)
 LYTT_CACHE_URL       redis://host:6379/0 for a cache shared by every web process (login rate limits);
                      default: a per-process memory cache
 LYTT_EMAIL_URL       smtp://user:password@host:587?tls=1 (or ?ssl=1) to send mail; default: the console
@@ -123,7 +124,8 @@ def email_from_url(url: str | None) -> dict[str, Any]:
 
 
 def public_url_settings(url: str | None) -> dict[str, Any]:
-    """What LYTT_PUBLIC_URL implies: a trusted CSRF origin and, for https behind a proxy, secure cookies."""
+    """What LYTT_PUBLIC_URL implies: a trusted CSRF origin, the site's root URL (`LYTT_PUBLIC_ROOT`) and,
+    for https behind a proxy, secure cookies."""
     if not url:
         return {}
     parts = urlsplit(url)
@@ -132,7 +134,7 @@ def public_url_settings(url: str | None) -> dict[str, Any]:
             f"LYTT_PUBLIC_URL: {url!r} is not an http(s) address such as https://lytt.example.org"
         )
     origin = f"{parts.scheme}://{parts.netloc}"
-    settings: dict[str, Any] = {"CSRF_TRUSTED_ORIGINS": [origin]}
+    settings: dict[str, Any] = {"CSRF_TRUSTED_ORIGINS": [origin], "LYTT_PUBLIC_ROOT": origin + "/"}
     if parts.scheme == "https":
         settings |= {
             "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
@@ -239,8 +241,8 @@ STATIC_ROOT = DATA_DIR / "static"
 # `lytt serve` fills it with collectstatic; made here so WhiteNoise does not warn before that has run.
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
-# Types WhiteNoise does not know: the sample catalogue's audio and transcripts (web).
-WHITENOISE_MIMETYPES = {".wav": "audio/wav", ".vtt": "text/vtt"}
+# Types WhiteNoise does not know: the sample catalogue's transcripts (web).
+WHITENOISE_MIMETYPES = {".vtt": "text/vtt"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -96,6 +96,7 @@ def test_first_conditional_request_still_fills_the_cache() -> None:
         {"HTTP_COOKIE": "messages=xyz; other=1"},
         {"HTTP_AUTHORIZATION": "Basic eDp5"},
         {"REQUEST_METHOD": "POST"},
+        {"HTTP_RANGE": "bytes=0-"},  # a part of a file: a kept 200 would defeat seeking
     ],
 )
 def test_private_requests_always_reach_the_application(extra: dict[str, str]) -> None:
@@ -134,6 +135,47 @@ def test_responses_that_forbid_caching_are_not_stored(headers: list[tuple[str, s
     _call(app, _environ())
     _call(app, _environ())
     assert inner.calls == 2
+
+
+class StreamingApp:
+    """A WSGI application whose body is a generator that records how far it was read."""
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.headers = headers
+        self.read = 0
+        self.closed = False
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", list(self.headers))
+        return self.body()
+
+    def body(self) -> Iterator[bytes]:
+        try:
+            for _ in range(3):
+                self.read += 1
+                yield b"x" * 10
+        finally:
+            self.closed = True
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("Cache-Control", "max-age=86400"), ("Content-Length", "30")],  # not public
+        [("Cache-Control", "public, max-age=60"), ("Content-Length", str(64 * 1024 * 1024))],  # too big
+    ],
+)
+def test_a_response_it_will_not_keep_is_streamed_not_read(headers: list[tuple[str, str]]) -> None:
+    inner = StreamingApp(headers)
+    app = _cache(CountingApp())
+    app.app = inner
+    seen: dict[str, Any] = {}
+    body = app(_environ(), lambda status, headers, exc_info=None: seen.update(status=status))
+    assert seen["status"] == "200 OK"
+    assert inner.read == 0  # nothing read before the server asks for it
+    assert next(iter(body)) == b"x" * 10
+    assert inner.read == 1
+    assert not app.entries
 
 
 def test_errors_are_not_stored() -> None:

@@ -91,8 +91,7 @@ def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
         assert response.status_code == 200
         assert "The Great Escape" in response.text
         assert response.headers["server"] == "granian"
-        audio = httpx.get(url + "static/lytt/sample/tone-a.wav", headers={"Range": "bytes=0-99"}, timeout=5)
-        assert audio.status_code == 206  # seekable audio needs range requests
+        _check_sample_audio(url)
         assert _crawlers_in_group(process.pid), "lytt serve started no crawler"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -103,6 +102,26 @@ def test_lytt_serve_end_to_end(tmp_path: Path) -> None:
             output, _ = process.communicate(timeout=20)
     assert f"Lytt is running at http://127.0.0.1:{port}/" in output.decode()
     assert not _crawlers_in_group(process.pid)
+
+
+def _check_sample_audio(url: str) -> None:
+    """Granian serves the generated sample audio with byte ranges (seekable audio needs them)."""
+    api = httpx.get(url + "api/v1/shows", timeout=5).json()
+    show = next(s for s in api["items"] if s["title"] == "Insight Myanmar")
+    episodes = httpx.get(url + f"api/v1/shows/{show['id']}/episodes", timeout=5).json()["items"]
+    great_escape = next(e for e in episodes if e["title"] == "The Great Escape")
+    audio_url, size = great_escape["enclosure_url"], great_escape["enclosure_length"]
+    assert audio_url == url + "sample/audio/tone-a/4512.wav"
+    head = httpx.head(audio_url, timeout=5)
+    assert (head.status_code, head.headers["content-length"], head.content) == (200, str(size), b"")
+    tail = httpx.get(audio_url, headers={"Range": "bytes=-100"}, timeout=5)
+    assert (tail.status_code, tail.headers["content-range"]) == (206, f"bytes {size - 100}-{size - 1}/{size}")
+    assert len(tail.content) == 100
+    beyond = httpx.get(audio_url, headers={"Range": f"bytes={size}-"}, timeout=5)
+    assert (beyond.status_code, beyond.headers["content-range"]) == (416, f"bytes */{size}")
+    with httpx.stream("GET", audio_url, timeout=5) as whole:
+        assert (whole.status_code, whole.headers["content-length"]) == (200, str(size))
+        assert next(whole.iter_bytes())[:4] == b"RIFF"
 
 
 def _crawlers_in_group(group: int) -> list[int]:

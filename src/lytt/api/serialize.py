@@ -1,4 +1,8 @@
-"""Turn catalogue objects into API v1 dictionaries (shaped like `lytt.api.schemas`)."""
+"""Turn catalogue objects into API v1 dictionaries (shaped like `lytt.api.schemas`).
+
+`root` is the site's absolute root URL (`lytt.catalog.media.site_root`): the sample catalogue's media are
+published under it, so that every URL in a response is one a client can fetch.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from lytt.catalog.media import public_media_url
 from lytt.catalog.models import Category, Episode, EpisodePerson, FeedSource, Show, ShowCategory
 
 
@@ -35,14 +40,14 @@ def show_categories(show_ids: Iterable[int]) -> dict[int, list[Category]]:
     return out
 
 
-def shows(items: Sequence[Show]) -> list[dict[str, Any]]:
+def shows(items: Sequence[Show], root: str) -> list[dict[str, Any]]:
     ids = [s.pk for s in items]
     feeds = feed_urls(ids)
     categories = show_categories(ids)
-    return [show(s, feeds.get(s.pk), categories.get(s.pk, [])) for s in items]
+    return [show(s, feeds.get(s.pk), categories.get(s.pk, []), root) for s in items]
 
 
-def show(item: Show, feed: FeedSource | None, categories: list[Category]) -> dict[str, Any]:
+def show(item: Show, feed: FeedSource | None, categories: list[Category], root: str) -> dict[str, Any]:
     return {
         "id": item.pk,
         "slug": item.slug,
@@ -50,7 +55,7 @@ def show(item: Show, feed: FeedSource | None, categories: list[Category]) -> dic
         "title": item.title,
         "author": item.author,
         "description": item.description_text,
-        "image_url": item.image_url,
+        "image_url": public_media_url(item.image_url, root),
         "link": item.link,
         "language": item.language,
         "explicit": item.explicit,
@@ -71,10 +76,10 @@ def episode_people(episode_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]
     return out
 
 
-def _transcripts(value: Any) -> list[dict[str, str | None]]:
+def _transcripts(value: Any, root: str) -> list[dict[str, str | None]]:
     if not isinstance(value, list):
         return []
-    out = []
+    out: list[dict[str, str | None]] = []
     for item in value:
         if isinstance(item, dict) and item.get("url"):
             out.append(
@@ -82,16 +87,17 @@ def _transcripts(value: Any) -> list[dict[str, str | None]]:
                     k: (str(item[k]) if item.get(k) is not None else None)
                     for k in ("url", "type", "language", "rel")
                 }
+                | {"url": public_media_url(str(item["url"]), root)}
             )
     return out
 
 
-def episodes(items: Sequence[Episode]) -> list[dict[str, Any]]:
+def episodes(items: Sequence[Episode], root: str) -> list[dict[str, Any]]:
     people = episode_people(e.pk for e in items)
-    return [episode(e, people.get(e.pk, [])) for e in items]
+    return [episode(e, people.get(e.pk, []), root) for e in items]
 
 
-def episode(item: Episode, people: list[dict[str, Any]]) -> dict[str, Any]:
+def episode(item: Episode, people: list[dict[str, Any]], root: str) -> dict[str, Any]:
     return {
         "id": item.pk,
         "show_id": item.show_id,
@@ -103,17 +109,17 @@ def episode(item: Episode, people: list[dict[str, Any]]) -> dict[str, Any]:
         "description_html": item.description_html,
         "published_at": item.published_at,
         "duration_seconds": item.duration_seconds,
-        "enclosure_url": item.enclosure_url,
+        "enclosure_url": public_media_url(item.enclosure_url, root),
         "enclosure_type": item.enclosure_type,
         "enclosure_length": item.enclosure_length,
-        "image_url": item.image_url,
+        "image_url": public_media_url(item.image_url, root),
         "link": item.link,
         "guid": item.guid,
         "episode_number": item.episode_number,
         "season": item.season,
         "episode_type": item.episode_type,
         "explicit": item.explicit,
-        "chapters_url": item.chapters_url,
-        "transcripts": _transcripts(item.transcripts),
+        "chapters_url": public_media_url(item.chapters_url, root),
+        "transcripts": _transcripts(item.transcripts, root),
         "people": people,
     }

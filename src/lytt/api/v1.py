@@ -36,6 +36,7 @@ from lytt.api.schemas import (
     ShowPage,
     SuggestOut,
 )
+from lytt.catalog.media import site_root
 from lytt.catalog.models import MAX_ID, Category, Episode, Person, Show
 
 MAX_LIMIT = 100
@@ -169,7 +170,7 @@ def list_shows(
         shows = shows.filter(pk__gt=int(decode("shows", cursor).get("id", 0)))
     page = list(shows[: limit + 1])
     next_cursor = encode("shows", {"id": page[limit - 1].pk}) if len(page) > limit else None
-    return {"items": serialize.shows(page[:limit]), "next_cursor": next_cursor}
+    return {"items": serialize.shows(page[:limit], site_root(request)), "next_cursor": next_cursor}
 
 
 def _show(show_id: int) -> Show:
@@ -181,7 +182,7 @@ def _show(show_id: int) -> Show:
 
 @api.get("/shows/{show_id}", response={200: ShowOut, **_errors(404)}, tags=["shows"])
 def get_show(request: HttpRequest, show_id: int) -> Any:
-    return serialize.shows([_show(show_id)])[0]
+    return serialize.shows([_show(show_id)], site_root(request))[0]
 
 
 @api.get("/shows/{show_id}/episodes", response={200: EpisodePage, **_errors(400, 404)}, tags=["episodes"])
@@ -208,7 +209,7 @@ def show_episodes(
         last = page[limit - 1]
         stamp = last.published_at.isoformat() if last.published_at else None
         next_cursor = encode("episodes", {"id": last.pk, "p": stamp})
-    return {"items": serialize.episodes(page[:limit]), "next_cursor": next_cursor}
+    return {"items": serialize.episodes(page[:limit], site_root(request)), "next_cursor": next_cursor}
 
 
 @api.get("/episodes/{episode_id}", response={200: EpisodeOut, **_errors(404)}, tags=["episodes"])
@@ -216,7 +217,7 @@ def get_episode(request: HttpRequest, episode_id: int) -> Any:
     episode = Episode.objects.select_related("show").filter(pk=episode_id, show__hidden=False).first()
     if episode is None:
         raise ApiError(404, f"no episode with id {episode_id}", field="episode_id")
-    return serialize.episodes([episode])[0]
+    return serialize.episodes([episode], site_root(request))[0]
 
 
 @api.get("/categories", response={200: CategoryList, **_errors()}, tags=["categories"])
@@ -286,12 +287,13 @@ def search(
         raise ApiError(404, f"no category with slug {category!r}", field="category")
     results = search_api.search(q, kind=kind, filters=filters, limit=limit, offset=offset, prefix=prefix)
     objects = [hit.obj for hit in results.hits]
+    root = site_root(request)
     if kind == "shows":
-        shows = dict(zip([o.pk for o in objects], serialize.shows(objects), strict=True))
+        shows = dict(zip([o.pk for o in objects], serialize.shows(objects, root), strict=True))
         episodes: dict[int, Any] = {}
     else:
         shows = {}
-        episodes = dict(zip([o.pk for o in objects], serialize.episodes(objects), strict=True))
+        episodes = dict(zip([o.pk for o in objects], serialize.episodes(objects, root), strict=True))
     items = [
         {
             "kind": kind,
@@ -335,4 +337,7 @@ def charts(
     from lytt.charts.ranking import popular_shows
 
     selected = _category(category)
-    return {"category": category, "items": serialize.shows(popular_shows(selected, limit))}
+    return {
+        "category": category,
+        "items": serialize.shows(popular_shows(selected, limit), site_root(request)),
+    }

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from lytt.accounts.formats import opml_document, text_document
 from lytt.accounts.models import Follow
+from lytt.catalog.media import site_root, stored_media_url
 from lytt.catalog.models import Category, Episode, FeedSource, Show, ShowCategory
 from lytt.sync.auth import api_view, error
 from lytt.sync.parse import ApiError
@@ -142,7 +143,8 @@ def episode_data(request: HttpRequest) -> HttpResponse:
     if not podcast or not url:
         return error("episode data needs ?podcast=<feed URL>&url=<media URL>")
     show = _show_for_feed(podcast)
-    episode = Episode.objects.filter(show=show, enclosure_url=url).select_related("show").first()
+    stored = stored_media_url(url, site_root(request))
+    episode = Episode.objects.filter(show=show, enclosure_url=stored).select_related("show").first()
     if episode is None:
         return error(f"no episode with the media URL {url!r} in that podcast", 404)
     return JsonResponse(episode_json(request, episode, podcast))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from lytt.catalog.media import public_media_url, site_root
 from lytt.catalog.models import Episode, Show
 
 
@@ -37,8 +38,8 @@ def podcast_json(request: HttpRequest, url: str, show: Show | None, subscribers:
         "subscribers": subscribers,
         # Lytt keeps no weekly snapshots of follower counts; the current count stands in for it.
         "subscribers_last_week": subscribers,
-        "logo_url": show.image_url or None,
-        "scaled_logo_url": show.image_url or None,
+        "logo_url": public_media_url(show.image_url, site_root(request)) or None,
+        "scaled_logo_url": public_media_url(show.image_url, site_root(request)) or None,
         "mygpo_link": _absolute(request, f"/podcast/{show.slug}/"),
     }
 
@@ -47,7 +48,7 @@ def episode_json(request: HttpRequest, episode: Episode, podcast_url: str) -> di
     """gpodder.net's episode object (episode data and the updates API)."""
     return {
         "title": episode.title,
-        "url": episode.enclosure_url,
+        "url": public_media_url(episode.enclosure_url, site_root(request)),
         "podcast_title": episode.show.title,
         "podcast_url": podcast_url,
         "description": episode.description_text,

@@ -4,9 +4,10 @@ Public pages already say `Cache-Control: public, max-age=N`: any proxy or CDN ma
 This does the same inside each server process, so a directory served straight from `lytt serve` answers a
 popular page without running Django at all. Rules, all conservative:
 
-- Only GET/HEAD requests without a session cookie, a messages cookie or an Authorization header (a signed-in
-  reader always gets a fresh, private page), and only responses that are 200, `public` with a max-age, set
-  no cookie, and vary on nothing but Cookie and Accept-Language.
+- Only GET/HEAD requests without a session cookie, a messages cookie, an Authorization or a Range header (a
+  signed-in reader always gets a fresh, private page), and only responses that are 200, `public` with a
+  max-age, set no cookie, and vary on nothing but Cookie and Accept-Language. Any other response passes
+  through as the application streams it, never read into memory.
 - The key is host, path, query and the language LocaleMiddleware would pick (cookie, then Accept-Language,
   then the default). A response is stored only when its Content-Language agrees with that choice, so a
   mistake in guessing the language can cost a cache miss but never serve the wrong language.
@@ -111,6 +112,8 @@ class PageCache:
     def key_for(self, environ: dict[str, Any]) -> tuple[str, ...] | None:
         if environ.get("REQUEST_METHOD") not in {"GET", "HEAD"} or environ.get("HTTP_AUTHORIZATION"):
             return None
+        if "HTTP_RANGE" in environ:
+            return None  # a part of a file (audio seeking), never a page: a kept 200 would defeat it
         cookies = _cookies(environ)
         if "__unparsable__" in cookies or self.private_cookies & cookies.keys():
             return None
@@ -173,7 +176,7 @@ class PageCache:
 
     def _fill(
         self, key: tuple[str, ...], environ: dict[str, Any], start_response: StartResponse
-    ) -> list[bytes]:
+    ) -> Iterable[bytes]:
         # Conditional headers would turn a 200 into a 304 with no body to keep: render the whole page.
         inner = {
             k: v for k, v in environ.items() if k not in {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"}
@@ -187,17 +190,20 @@ class PageCache:
             return lambda _data: None  # legacy write(): Django never uses it
 
         result = self.app(inner, capture)
+        status: str = captured["status"]
+        headers: list[tuple[str, str]] = captured["headers"]
+        seconds = storable(status, headers)
+        named = {name.lower(): value for name, value in headers}
+        if not seconds or int(named.get("content-length") or 0) > self.max_bytes // 4:
+            start_response(status, headers)
+            return result  # not kept: streamed as the application made it (the server closes it)
         try:
             body = b"".join(result)
         finally:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        status: str = captured["status"]
-        headers: list[tuple[str, str]] = captured["headers"]
-        seconds = storable(status, headers)
-        named = {name.lower(): value for name, value in headers}
-        if seconds and named.get("content-language", key[-1]) == key[-1]:
+        if named.get("content-language", key[-1]) == key[-1]:
             now = self.clock()
             ttl = min(seconds, self.max_seconds)
             entry = Entry(now, now + ttl, status, tuple(headers), body, named.get("etag"))

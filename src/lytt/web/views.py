@@ -9,12 +9,13 @@ from django.views.decorators.http import require_safe
 
 from lytt.accounts.models import PlayProgress
 from lytt.accounts.services import newest_position
+from lytt.catalog.media import SAMPLE_ORIGIN
 from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.ranking import popular_shows
 from lytt.web import fragments, queries, structured
 from lytt.web.cache_headers import page_cache
 from lytt.web.formatting import parse_timestamp
-from lytt.web.media import SAMPLE_ORIGIN, playable_url
+from lytt.web.media import playable_url
 
 EPISODES_ON_EPISODE_PAGE = 8
 EPISODES_ON_SHOW_PAGE = 20

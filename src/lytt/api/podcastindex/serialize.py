@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 
 from lytt.api.podcastindex.categories import NAME_BY_ID, pi_ids_with_parent
 from lytt.api.serialize import feed_urls
+from lytt.catalog.media import public_media_url
 from lytt.catalog.models import Episode, EpisodePerson, FeedSource, Show, ShowCategory
 
 SHORT_DESCRIPTION_WORDS = 100  # without `fulltext`, Podcast Index cuts text fields to 100 words
@@ -106,9 +107,11 @@ def funding(items: Any) -> dict[str, str] | None:
 
 
 class FeedContext:
-    """Everything the feed serialiser needs for a batch of shows, fetched in a few queries."""
+    """Everything the feed serialiser needs for a batch of shows, fetched in a few queries, and the site's
+    root URL (`lytt.catalog.media.site_root`), under which the sample catalogue's media are published."""
 
-    def __init__(self, shows: Sequence[Show]) -> None:
+    def __init__(self, shows: Sequence[Show], root: str) -> None:
+        self.root = root
         ids = [s.pk for s in shows]
         self.sources: dict[int, FeedSource] = feed_urls(ids)
         self.original = original_urls(ids)
@@ -127,8 +130,8 @@ def feed(show: Show, ctx: FeedContext, *, fulltext: bool = True) -> dict[str, An
         "description": text(show.description_text, fulltext),
         "author": show.author,
         "ownerName": show.owner_name,
-        "image": show.image_url,
-        "artwork": show.image_url,
+        "image": public_media_url(show.image_url, ctx.root),
+        "artwork": public_media_url(show.image_url, ctx.root),
         "lastUpdateTime": epoch(show.updated_at),
         "lastCrawlTime": epoch(source.last_checked_at) if source else 0,
         "lastParseTime": epoch(source.last_success_at) if source else 0,
@@ -157,8 +160,8 @@ def feed(show: Show, ctx: FeedContext, *, fulltext: bool = True) -> dict[str, An
     return out
 
 
-def feeds(shows: Sequence[Show], *, fulltext: bool = True) -> list[dict[str, Any]]:
-    ctx = FeedContext(shows)
+def feeds(shows: Sequence[Show], root: str, *, fulltext: bool = True) -> list[dict[str, Any]]:
+    ctx = FeedContext(shows, root)
     return [feed(s, ctx, fulltext=fulltext) for s in shows]
 
 
@@ -190,7 +193,7 @@ _TRANSCRIPT_ALIASES = {
 }
 
 
-def _transcripts(value: Any) -> list[dict[str, str]]:
+def _transcripts(value: Any, root: str) -> list[dict[str, str]]:
     """Transcripts whose type the spec's enum can name (aliases mapped onto it); others are left out."""
     if not isinstance(value, list):
         return []
@@ -201,15 +204,15 @@ def _transcripts(value: Any) -> list[dict[str, str]]:
         kind = str(t.get("type") or "").strip().lower()
         kind = _TRANSCRIPT_ALIASES.get(kind, kind)
         if kind in TRANSCRIPT_TYPES:
-            out.append({"url": str(t["url"]), "type": kind})
+            out.append({"url": public_media_url(str(t["url"]), root), "type": kind})
     return out
 
 
-def _first_transcript_url(value: Any) -> str | None:
+def _first_transcript_url(value: Any, root: str) -> str | None:
     """`transcriptUrl` names the first transcript whatever its type."""
     for t in value if isinstance(value, list) else []:
         if isinstance(t, dict) and t.get("url"):
-            return str(t["url"])
+            return public_media_url(str(t["url"]), root)
     return None
 
 
@@ -229,9 +232,9 @@ def _soundbites(value: Any) -> list[dict[str, Any]]:
     return out
 
 
-def episodes(items: Sequence[Episode], *, fulltext: bool = False) -> list[dict[str, Any]]:
+def episodes(items: Sequence[Episode], root: str, *, fulltext: bool = False) -> list[dict[str, Any]]:
     shows = list({e.show_id: e.show for e in items}.values())
-    ctx = FeedContext(shows)
+    ctx = FeedContext(shows, root)
     persons = _persons(e.pk for e in items)
     return [episode(e, ctx, persons.get(e.pk, []), fulltext=fulltext) for e in items]
 
@@ -242,7 +245,7 @@ def episode(
     show = item.show
     source = ctx.sources.get(show.pk)
     description = item.description_html or item.description_text
-    transcripts = _transcripts(item.transcripts)
+    transcripts = _transcripts(item.transcripts, ctx.root)
     soundbites = _soundbites(item.soundbites)
     out: dict[str, Any] = {
         "id": item.pk,
@@ -253,7 +256,7 @@ def episode(
         "datePublished": epoch(item.published_at),
         "datePublishedPretty": pretty_date(item.published_at),
         "dateCrawled": epoch(item.created_at),
-        "enclosureUrl": item.enclosure_url,
+        "enclosureUrl": public_media_url(item.enclosure_url, ctx.root),
         "enclosureType": item.enclosure_type,
         "enclosureLength": item.enclosure_length or 0,
         "duration": item.duration_seconds,
@@ -261,10 +264,10 @@ def episode(
         "episode": item.episode_number,
         "episodeType": item.episode_type or "full",
         "season": item.season or 0,
-        "image": item.image_url,
+        "image": public_media_url(item.image_url, ctx.root),
         "imageUrlHash": url_hash(item.image_url),
         "feedItunesId": None,
-        "feedImage": show.image_url,
+        "feedImage": public_media_url(show.image_url, ctx.root),
         "feedImageUrlHash": url_hash(show.image_url),
         "feedId": show.pk,
         "feedUrl": source.url if source else "",
@@ -274,8 +277,8 @@ def episode(
         "feedDead": 1 if source is not None and source.status == FeedSource.Status.RETIRED else 0,
         "feedDuplicateOf": None,
         "podcastGuid": show.podcast_guid,
-        "chaptersUrl": item.chapters_url or None,
-        "transcriptUrl": _first_transcript_url(item.transcripts),
+        "chaptersUrl": public_media_url(item.chapters_url, ctx.root) or None,
+        "transcriptUrl": _first_transcript_url(item.transcripts, ctx.root),
         "transcripts": transcripts,
         "persons": persons,
         "soundbites": soundbites,

@@ -29,6 +29,7 @@ from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.api.ratelimit import hit
+from lytt.catalog.media import site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
@@ -49,6 +50,7 @@ class Params:
     """Query string and form body merged (the body wins), with typed accessors that raise ParamError."""
 
     def __init__(self, request: HttpRequest) -> None:
+        self.root = site_root(request)  # where the sample catalogue's media are published
         self.values: dict[str, str] = {k: str(v) for k, v in request.GET.items()}
         if request.method == "POST":
             self.values.update({k: str(v) for k, v in request.POST.items()})
@@ -231,7 +233,7 @@ def _search_feeds(params: Params, field: search_api.Field) -> dict[str, Any]:
             filters=search_api.Filters(exclude_explicit=clean),
             keep=has_value_block if value_type else None,
         )
-    feeds = serialize.feeds(shows, fulltext=fulltext)
+    feeds = serialize.feeds(shows, params.root, fulltext=fulltext)
     return {
         "status": "true",
         "feeds": feeds,
@@ -260,7 +262,7 @@ def search_byperson(params: Params) -> dict[str, Any]:
     limit = _max(params, 25)
     fulltext = params.flag("fulltext")
     found = _search_hits(q, kind="episodes", field="all", limit=limit)
-    items = serialize.episodes(found, fulltext=fulltext)
+    items = serialize.episodes(found, params.root, fulltext=fulltext)
     return {
         "status": "true",
         "items": items,
@@ -270,7 +272,7 @@ def search_byperson(params: Params) -> dict[str, Any]:
     }
 
 
-def _feed_response(query: dict[str, Any], show: Show | None) -> dict[str, Any]:
+def _feed_response(query: dict[str, Any], show: Show | None, root: str) -> dict[str, Any]:
     """`feed` is an object in the spec; with no match it is an empty one (Podcast Index sends `[]`,
     which a client reading it as an object cannot take, while `{}` is as empty to one that tests it)."""
     if show is None:
@@ -278,7 +280,7 @@ def _feed_response(query: dict[str, Any], show: Show | None) -> dict[str, Any]:
     return {
         "status": "true",
         "query": query,
-        "feed": serialize.feeds([show])[0],
+        "feed": serialize.feeds([show], root)[0],
         "description": "Found matching feed",
     }
 
@@ -287,7 +289,7 @@ def _feed_response(query: dict[str, Any], show: Show | None) -> dict[str, Any]:
 def podcasts_byfeedid(params: Params) -> dict[str, Any]:
     feed_id = params.required_integer("id")
     show = visible_shows().filter(pk=feed_id).first() if _valid_id(feed_id) else None
-    return _feed_response({"id": str(feed_id)}, show)
+    return _feed_response({"id": str(feed_id)}, show, params.root)
 
 
 @endpoint
@@ -295,7 +297,7 @@ def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
     sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
     source = sources.first() if url else None
-    return _feed_response({"url": url}, source.show if source else None)
+    return _feed_response({"url": url}, source.show if source else None, params.root)
 
 
 @endpoint
@@ -303,7 +305,7 @@ def podcasts_byguid(params: Params) -> dict[str, Any]:
     guid = params.text("guid", required=True, max_length=2000)
     show = visible_shows().filter(podcast_guid__iexact=guid).order_by("pk").first() if guid else None
     query = {"guid": guid} if show is None else {"guid": guid, "id": str(show.pk)}
-    return _feed_response(query, show)
+    return _feed_response(query, show, params.root)
 
 
 def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
@@ -355,7 +357,7 @@ def podcasts_trending(params: Params) -> dict[str, Any]:
     full = {s.pk: s for s in visible_shows().filter(pk__in=[s.pk for s in chosen])}
     shows = [full[s.pk] for s in chosen if s.pk in full]
     feeds = []
-    for position, item in enumerate(serialize.feeds(shows, fulltext=False)):
+    for position, item in enumerate(serialize.feeds(shows, params.root, fulltext=False)):
         feeds.append(
             {
                 "id": item["id"],
@@ -404,14 +406,14 @@ def episodes_byfeedid(params: Params) -> dict[str, Any]:
         episodes = episodes.filter(published_at__gte=datetime.fromtimestamp(since, tz=UTC))
     enclosure = params.text("enclosure", max_length=2000)
     if enclosure:
-        episodes = episodes.filter(enclosure_url=enclosure)
+        episodes = episodes.filter(enclosure_url=stored_media_url(enclosure, params.root))
     ordered = episodes.order_by(F("published_at").desc(nulls_last=True), "-pk")
     if newest:
         latest = Subquery(ordered.filter(show_id=OuterRef("pk")).values("pk")[:1])
         firsts = Show.objects.filter(pk__in=valid).annotate(latest=latest).values_list("latest", flat=True)
         ordered = ordered.filter(pk__in=[pk for pk in firsts if pk is not None])
     page = list(ordered[:limit])
-    items = serialize.episodes(page, fulltext=fulltext)
+    items = serialize.episodes(page, params.root, fulltext=fulltext)
     query: Any = [str(i) for i in ids] if len(ids) > 1 else "".join(str(i) for i in ids)
     return {
         "status": "true",
@@ -423,9 +425,9 @@ def episodes_byfeedid(params: Params) -> dict[str, Any]:
     }
 
 
-def _episode_or_empty(episode: Episode | None, fulltext: bool) -> dict[str, Any]:
+def _episode_or_empty(episode: Episode | None, root: str, fulltext: bool) -> dict[str, Any]:
     """`episode` is an object in the spec; with no match it is an empty one (see `_feed_response`)."""
-    return serialize.episodes([episode], fulltext=fulltext)[0] if episode is not None else {}
+    return serialize.episodes([episode], root, fulltext=fulltext)[0] if episode is not None else {}
 
 
 @endpoint
@@ -438,7 +440,7 @@ def episodes_byid(params: Params) -> dict[str, Any]:
     return {
         "status": "true",
         "id": episode_id,
-        "episode": _episode_or_empty(episode, fulltext),
+        "episode": _episode_or_empty(episode, params.root, fulltext),
         "description": "Found matching item." if episode else "No episodes match this id.",
     }
 
@@ -467,7 +469,7 @@ def episodes_byguid(params: Params) -> dict[str, Any]:
         "url": feed_url,
         "podcastGuid": podcast_guid,
         "guid": guid,
-        "episode": _episode_or_empty(episode, fulltext),
+        "episode": _episode_or_empty(episode, params.root, fulltext),
         "description": "Found matching item." if episode else "No episodes match this guid.",
     }
 
@@ -486,7 +488,7 @@ def recent_episodes(params: Params) -> dict[str, Any]:
     ids = newest_episode_ids(episodes, limit)  # live, dated, of visible shows; show first
     found = Episode.objects.select_related("show").in_bulk(ids)
     page = [found[pk] for pk in ids if pk in found]
-    items = serialize.episodes(page, fulltext=fulltext)
+    items = serialize.episodes(page, params.root, fulltext=fulltext)
     return {
         "status": "true",
         "items": items,
@@ -510,7 +512,7 @@ def recent_feeds(params: Params) -> dict[str, Any]:
         .order_by("show_id", "-published_at")
         .values_list("show_id", "published_at")
     }
-    ctx = serialize.FeedContext(page)
+    ctx = serialize.FeedContext(page, params.root)
     feeds = [
         {
             "id": s.pk,

@@ -2,8 +2,9 @@
 
 `load_sample_catalogue()` fills an empty database so that `lytt serve` shows a working site at once: the
 reference show *Insight Myanmar* (the episodes named on the reference page) and a few invented shows across
-categories, in Bokmål and English. Their artwork and audio are small generated files served by Lytt itself
-(see `lytt.web.media.SAMPLE_ORIGIN` and `lytt.web.sample.media`), so the sample plays offline.
+categories, in Bokmål and English. Their artwork and audio are served by Lytt itself (see
+`lytt.catalog.media`): tiny generated images (`media.py`) and audio computed per request as long as each
+episode says (`audio.py`), so the sample plays offline.
 """
 
 from __future__ import annotations

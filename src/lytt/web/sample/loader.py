@@ -6,11 +6,15 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from lytt.web.media import SAMPLE_ORIGIN
+from lytt.catalog.media import SAMPLE_ORIGIN
+
+if TYPE_CHECKING:
+    from lytt.catalog.models import FeedSource
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class SampleLoadResult:
     shows: list[str] = field(default_factory=list)
     episodes: int = 0
     reason: str = ""
+    refreshed: int = 0  # sample feeds already in the catalogue, brought up to this version's files
 
 
 def sample_feed_paths() -> list[Path]:
@@ -39,27 +44,27 @@ def sample_feed_url(path: Path) -> str:
 def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
     """Parse and ingest every bundled feed, but only into a catalogue without shows (unless `force`).
 
-    Returns what was loaded. A broken sample feed raises (it is a bug in Lytt, not bad outside input).
+    A catalogue with shows gets no new sample shows, but the sample shows it already has are re-read from
+    the bundled files, so that an upgrade's sample media (URLs, lengths) replace the old ones. Returns what
+    was done. A broken sample feed raises (it is a bug in Lytt, not bad outside input).
     """
-    from lytt.catalog.ingest import ingest_feed
     from lytt.catalog.models import FeedSource, Show
-    from lytt.feeds import parse_feed
 
     if not force and Show.objects.exists():
-        return SampleLoadResult(loaded=False, reason="the catalogue already has shows")
+        # Only sources that still have their show: a sample show the operator deleted stays deleted.
+        sources = FeedSource.objects.filter(url__startswith=SAMPLE_ORIGIN, show__isnull=False)
+        loaded = set(sources.values_list("url", flat=True))
+        with transaction.atomic():
+            present = [path for path in sample_feed_paths() if sample_feed_url(path) in loaded]
+            for path in present:
+                _ingest(path)
+        return SampleLoadResult(
+            loaded=False, reason="the catalogue already has shows", refreshed=len(present)
+        )
     result = SampleLoadResult(loaded=True)
     with transaction.atomic():
         for path in sample_feed_paths():
-            url = sample_feed_url(path)
-            feed = parse_feed(path.read_bytes(), url=url)
-            source, _ = FeedSource.objects.get_or_create(url=url)
-            ingest_feed(source, feed)
-            source.refresh_from_db()
-            FeedSource.objects.filter(pk=source.pk).update(
-                status=FeedSource.Status.RETIRED,
-                status_reason=NOT_CRAWLED,
-                next_check_at=timezone.now() + timedelta(days=365 * 100),
-            )
+            source = _ingest(path)
             if source.show is not None:
                 result.shows.append(source.show.slug)
                 result.episodes += source.show.episodes.count()
@@ -67,3 +72,22 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
                     Show.objects.filter(pk=source.show.pk).update(featured=True)
     log.info("sample catalogue loaded: %d shows, %d episodes", len(result.shows), result.episodes)
     return result
+
+
+def _ingest(path: Path) -> FeedSource:
+    """Parse one bundled feed, upsert it and keep its source retired (never crawled)."""
+    from lytt.catalog.ingest import ingest_feed
+    from lytt.catalog.models import FeedSource
+    from lytt.feeds import parse_feed
+
+    url = sample_feed_url(path)
+    feed = parse_feed(path.read_bytes(), url=url)
+    source, _ = FeedSource.objects.get_or_create(url=url)
+    ingest_feed(source, feed)
+    source.refresh_from_db()
+    FeedSource.objects.filter(pk=source.pk).update(
+        status=FeedSource.Status.RETIRED,
+        status_reason=NOT_CRAWLED,
+        next_check_at=timezone.now() + timedelta(days=365 * 100),
+    )
+    return source

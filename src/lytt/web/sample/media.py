@@ -1,8 +1,8 @@
-"""Generate the sample catalogue's audio and artwork (run by hand: `python -m lytt.web.sample.media`).
+"""Generate the sample catalogue's artwork (run by hand: `python -m lytt.web.sample.media`).
 
 The files are committed under `lytt/web/static/lytt/sample/`; this script documents how they were made and
-remakes them byte for byte. Audio is a quiet tone as 8 kHz 8-bit mono WAV (every browser plays PCM WAV, and
-no encoder is needed); artwork is a 256x256 PNG written with zlib alone.
+remakes them byte for byte: a 256x256 PNG written with zlib alone. The audio is not a file: `audio.py`
+computes it per request.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ from __future__ import annotations
 import math
 import struct
 import sys
-import wave
 import zlib
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "static" / "lytt" / "sample"
-RATE = 8000
-SECONDS = 20
-
 # name: (hex colour, accent colour)
 ARTWORK = {
     "insight-myanmar": ("7a1f1f", "f2c14e"),
@@ -28,25 +24,6 @@ ARTWORK = {
     "tiny-history": ("4a3b72", "e8e0ff"),
     "fjellvett": ("355e3b", "f0f7ee"),
 }
-TONES = {"tone-a": (220.0, 330.0), "tone-b": (261.6, 392.0)}
-
-
-def tone(path: Path, low: float, high: float) -> None:
-    """Two soft alternating notes with fades: quiet (about -24 dBFS), audible, unmistakably a sample."""
-    frames = bytearray()
-    total = RATE * SECONDS
-    for n in range(total):
-        t = n / RATE
-        frequency = low if int(t) % 2 == 0 else high
-        within = t - int(t)
-        envelope = min(within / 0.05, 1.0, (1.0 - within) / 0.2)
-        sample = 0.06 * envelope * math.sin(2 * math.pi * frequency * t)
-        frames.append(int(128 + 127 * sample))
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(1)
-        out.setframerate(RATE)
-        out.writeframes(bytes(frames))
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -75,11 +52,9 @@ def artwork(path: Path, background: str, accent: str, size: int = 256) -> None:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, (low, high) in TONES.items():
-        tone(OUT / f"{name}.wav", low, high)
     for name, (background, accent) in ARTWORK.items():
         artwork(OUT / f"{name}.png", background, accent)
-    print(f"wrote {len(TONES)} tones and {len(ARTWORK)} artworks to {OUT}")
+    print(f"wrote {len(ARTWORK)} artworks to {OUT}")
     return 0
 
 

@@ -1,0 +1,47 @@
+"""Media URLs of catalogue rows as listeners' browsers and apps must fetch them.
+
+The bundled sample catalogue (`lytt.web.sample`) names its artwork and audio under `SAMPLE_ORIGIN`, a
+reserved `.invalid` host that nothing can resolve, because no one address is right for every server: Lytt
+serves those files itself, so every page and API (web, api, sync: hence here, inward of all three) publishes
+them under the site's root: `LYTT_PUBLIC_URL` when set, else the host the request came to.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.templatetags.static import static
+
+SAMPLE_ORIGIN = "https://sample.lytt.invalid/"
+#: Generated sample audio: `SAMPLE_ORIGIN + "audio/<tone>/<seconds>.wav"` is served at this path.
+SAMPLE_AUDIO_PATH = "sample/audio/"
+_AUDIO = "audio/"
+
+
+def sample_path(url: str) -> str | None:
+    """The root-relative path where Lytt serves a sample media URL; None for any other URL."""
+    if not url.startswith(SAMPLE_ORIGIN):
+        return None
+    rest = url[len(SAMPLE_ORIGIN) :]
+    if rest.startswith(_AUDIO):
+        return "/" + SAMPLE_AUDIO_PATH + rest[len(_AUDIO) :]
+    return static("lytt/sample/" + rest)
+
+
+def site_root(request: HttpRequest) -> str:
+    """The site's absolute root URL, ending in "/": `LYTT_PUBLIC_URL`'s origin, else the request's host."""
+    configured: str | None = getattr(settings, "LYTT_PUBLIC_ROOT", None)
+    return configured or request.build_absolute_uri("/")
+
+
+def public_media_url(url: str, root: str) -> str:
+    """`url` as clients should fetch it: a sample file's absolute URL under `root` (`site_root`), anything
+    else unchanged."""
+    path = sample_path(url)
+    return url if path is None else root + path.lstrip("/")
+
+
+def stored_media_url(url: str, root: str) -> str:
+    """The inverse of `public_media_url` for sample audio: the stored enclosure URL a client's URL names."""
+    prefix = root + SAMPLE_AUDIO_PATH
+    return SAMPLE_ORIGIN + _AUDIO + url[len(prefix) :] if url.startswith(prefix) else url
