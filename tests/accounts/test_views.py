@@ -74,6 +74,42 @@ def test_login_and_logout(user: User) -> None:
     assert client.get(reverse("accounts:my_shows")).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["KARI", "Kari", "kArI"])
+def test_login_ignores_case_of_the_user_name(user: User, typed: str) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == user
+
+
+def test_login_in_another_case_still_needs_the_password(user: User) -> None:
+    response = Client().post(reverse("accounts:login"), {"username": "KARI", "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_login_prefers_the_exact_name_when_old_data_holds_two_cases(make_user: Callable[..., User]) -> None:
+    # Created before names were compared regardless of case (sign-up refuses this now).
+    lower, upper = make_user("ola"), User.objects.create_user("OLA", "", PASSWORD + "!")
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "OLA", "password": PASSWORD + "!"})
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == upper
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "ola", "password": PASSWORD})
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == lower
+    # A third spelling matches neither exactly: it is ambiguous and signs no one in.
+    response = Client().post(reverse("accounts:login"), {"username": "Ola", "password": PASSWORD})
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_signup_refuses_a_name_taken_in_another_case(user: User) -> None:
+    response = Client().post(
+        reverse("accounts:signup"), {"username": "KARI", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert User.objects.filter(username__iexact="kari").count() == 1
+
+
 def test_login_rate_limited_per_username(user: User) -> None:
     for n in range(ratelimit.MAX_FAILURES_PER_USERNAME):
         client = Client(REMOTE_ADDR=f"10.0.0.{n}")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lytt.accounts import ratelimit, services
+from lytt.accounts.backends import BACKEND
 from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
 from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
 from lytt.accounts.progress import ProgressError, parse_progress_payload
@@ -80,7 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to Lytt, %(name)s.") % {"name": user.username})
         return redirect(_safe_next(request) or reverse("accounts:my_shows"))
     return render(request, "accounts/signup.html", {"form": form})

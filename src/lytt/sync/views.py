@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from lytt.accounts import services
+from lytt.accounts.backends import same_username
 from lytt.accounts.formats import PARSERS, FormatError, opml_document, text_document
 from lytt.accounts.models import ClientSetting, Device, EpisodeAction, Subscription
 from lytt.accounts.urlsanity import sanitize_url
@@ -63,7 +64,7 @@ def auth_login(request: HttpRequest, user: User, username: str) -> HttpResponse:
 
 @api_view(("POST",), auth=False)
 def auth_logout(request: HttpRequest, username: str) -> HttpResponse:
-    if request.user.is_authenticated and request.user.get_username() != username:
+    if request.user.is_authenticated and not same_username(request.user.get_username(), username):
         return error("you can only sign yourself out", 403)
     logout(request)
     return _empty_ok()
