@@ -32,7 +32,11 @@ HISTORY_PAGE = 100
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text=gettext_lazy("Only used to reset your password."))
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        required=False,
+        help_text=gettext_lazy("Only used to reset your password."),
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
@@ -255,7 +259,10 @@ def opml_import(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password_change_done")
-    extra_context = {"heading": gettext_lazy("Change password")}
+    extra_context = {
+        "heading": gettext_lazy("Change password"),
+        "submit_label": gettext_lazy("Change password"),
+    }
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -271,7 +278,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_context = {"heading": gettext_lazy("Reset your password")}
+    extra_context = {
+        "heading": gettext_lazy("Reset your password"),
+        "submit_label": gettext_lazy("Send reset link"),
+    }
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -287,7 +297,10 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-    extra_context = {"heading": gettext_lazy("Choose a new password")}
+    extra_context = {
+        "heading": gettext_lazy("Choose a new password"),
+        "submit_label": gettext_lazy("Set password"),
+    }
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
