@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,8 +43,32 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
+def _pending_follow(request: HttpRequest) -> Show | None:
+    """The show a "Sign in to follow" link asked to follow once signed in (its `follow` parameter)."""
+    slug = request.POST.get("follow") or request.GET.get("follow")
+    return Show.objects.filter(slug=str(slug)).first() if slug else None
+
+
+def _sign_in_context(request: HttpRequest, next_url: str | None) -> dict[str, Any]:
+    """What the sign-in and sign-up pages need to carry a pending follow, and to link to each other."""
+    show = _pending_follow(request)
+    carried = {"next": next_url or "", "follow": show.slug if show is not None else ""}
+    return {"pending_follow": show, "carry_query": urlencode({k: v for k, v in carried.items() if v})}
+
+
+def _follow_pending(request: HttpRequest, user: User) -> Show | None:
+    """Follow the show the sign-in or sign-up form carried: the form is a CSRF-checked POST, and the page
+    named the show, so this is the listener's own request, done once they are signed in."""
+    show = _pending_follow(request)
+    if show is not None:
+        services.follow_show(user, show)
+        messages.success(request, _("You follow %(show)s.") % {"show": show.title})
+    return show
+
+
 class RateLimitedLoginView(auth_views.LoginView):
-    """Django's LoginView, refusing attempts once an IP or a user name has failed too often."""
+    """Django's LoginView, refusing attempts once an IP or a user name has failed too often; a follow
+    asked for by "Sign in to follow" is done on success."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -75,7 +99,14 @@ class RateLimitedLoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         ratelimit.record_success(form.get_user().get_username())
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        _follow_pending(self.request, form.get_user())
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(_sign_in_context(self.request, self.get_redirect_url()))
+        return context
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,8 +118,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to Lytt, %(name)s.") % {"name": user.username})
+        _follow_pending(request, user)
         return redirect(_safe_next(request) or reverse("accounts:my_shows"))
-    return render(request, "accounts/signup.html", {"form": form})
+    next_url = _safe_next(request)
+    context = {"form": form, "next": next_url or "", **_sign_in_context(request, next_url)}
+    return render(request, "accounts/signup.html", context)
 
 
 def _user(request: HttpRequest) -> User:
@@ -112,7 +146,8 @@ def _back(request: HttpRequest, show: Show) -> HttpResponse:
 @require_POST
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next=/podcast/{slug}/")
+        query = urlencode({"next": f"/podcast/{slug}/", "follow": slug})
+        return redirect(f"{reverse('accounts:login')}?{query}")
     show = get_object_or_404(Show, slug=slug)
     services.follow_show(_user(request), show)
     messages.success(request, _("You follow %(show)s.") % {"show": show.title})
