@@ -110,6 +110,14 @@ def test_anonymous_account_pages_in_bokmal(name: str) -> None:
     assert english_in(response.content.decode()) == []
 
 
+@pytest.mark.parametrize("name", ["accounts:login", "accounts:signup"])
+def test_sign_in_to_follow_pages_in_bokmal(show: Show, name: str) -> None:
+    url = f"{reverse(name)}?next=/podcast/{show.slug}/&follow={show.slug}"
+    html = Client(HTTP_ACCEPT_LANGUAGE="nb").get(url).content.decode()
+    assert f"å følge {show.title}." in html
+    assert english_in(html) == []
+
+
 @pytest.mark.parametrize("name", SIGNED_IN_PAGES)
 def test_signed_in_account_pages_in_bokmal(listener: Client, name: str) -> None:
     response = listener.get(reverse(name))
