@@ -56,14 +56,13 @@ def _sign_in_context(request: HttpRequest, next_url: str | None) -> dict[str, An
     return {"pending_follow": show, "carry_query": urlencode({k: v for k, v in carried.items() if v})}
 
 
-def _follow_pending(request: HttpRequest, user: User) -> Show | None:
+def _follow_pending(request: HttpRequest, user: User) -> None:
     """Follow the show the sign-in or sign-up form carried: the form is a CSRF-checked POST, and the page
     named the show, so this is the listener's own request, done once they are signed in."""
     show = _pending_follow(request)
     if show is not None:
         services.follow_show(user, show)
         messages.success(request, _("You follow %(show)s.") % {"show": show.title})
-    return show
 
 
 class RateLimitedLoginView(auth_views.LoginView):
