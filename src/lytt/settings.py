@@ -255,6 +255,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("LYTT_FROM_EMAIL", "lytt@localhost")
 globals().update(email_from_url(os.environ.get("LYTT_EMAIL_URL")))
 globals().update(public_url_settings(os.environ.get("LYTT_PUBLIC_URL")))
 
+# User names are unique regardless of case, so sign-in (website and apps) ignores case. ModelBackend stays
+# listed for sessions signed in through it before; the first backend answers every sign-in attempt.
+AUTHENTICATION_BACKENDS = [
+    "lytt.accounts.backends.CaseInsensitiveModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

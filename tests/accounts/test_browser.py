@@ -96,3 +96,54 @@ def test_follow_from_the_show_page(browser: Any, live_server: Any, make_show: Ca
         assert show.title in page.content()
     finally:
         page.close()
+
+
+FOLLOW_TEXT = {
+    "nb": {
+        "signin": "Logg inn for å følge",
+        "following": "Følger",
+        "note": "Logg inn for å følge Show {slug}.",
+    },
+    "en": {"signin": "Sign in to follow", "following": "Following", "note": "Sign in to follow Show {slug}."},
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("how", ["sign-in", "sign-up"])
+def test_sign_in_to_follow_lands_following(
+    browser: Any, live_server: Any, make_show: Callable[..., Show], language: str, how: str
+) -> None:
+    """From "Sign in to follow" on a show page, signing in or signing up lands on the show, following."""
+    from django.contrib.auth.models import User
+
+    from lytt.accounts.models import Follow
+
+    show = make_show(f"{how}-{language}")
+    User.objects.create_user("follower", "", "a long enough passphrase")
+    text = FOLLOW_TEXT[language]
+    context = browser.new_context(locale="nb-NO" if language == "nb" else "en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/podcast/{show.slug}/")
+        page.get_by_role("link", name=text["signin"]).click()
+        page.wait_for_url("**/accounts/login/**")
+        assert text["note"].format(slug=show.slug) in page.inner_text("main")
+        if how == "sign-in":
+            username = "Follower"  # in any case
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", "a long enough passphrase")
+        else:
+            username = f"new-{language}"
+            page.click("main a[href^='/accounts/signup/']")
+            page.wait_for_url("**/accounts/signup/**")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password1]", "a long enough passphrase")
+            page.fill("input[name=password2]", "a long enough passphrase")
+        page.click("form.account-form button[type=submit]")
+        page.wait_for_url(f"**/podcast/{show.slug}/")
+        button = page.locator("button.follow-button--following")
+        assert text["following"] in button.inner_text()
+        assert button.get_attribute("aria-pressed") == "true"
+        assert Follow.objects.filter(user__username__iexact=username, show=show).count() == 1
+    finally:
+        context.close()

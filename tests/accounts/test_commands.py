@@ -84,6 +84,16 @@ def test_create_existing_user(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     assert "exists already" in capsys.readouterr().err
 
 
+def test_create_refuses_a_name_taken_in_another_case(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    User.objects.create_user("ola", "", GOOD)
+    assert run(monkeypatch, ["user", "create", "Ola", "--password-stdin"], GOOD) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert run(monkeypatch, ["user", "set-password", "OLA", "--password-stdin"], "new passphrase 2026\n") == 0
+    assert User.objects.get(username="ola").check_password("new passphrase 2026")
+
+
 def test_set_password_and_list(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     User.objects.create_user("ola", "ola@example.org", GOOD)
     assert run(monkeypatch, ["user", "set-password", "ola", "--password-stdin"], "new passphrase 2026\n") == 0

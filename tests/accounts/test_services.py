@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from lytt.accounts import services
-from lytt.accounts.models import EpisodeAction, Follow, PlayProgress, Subscription, SubscriptionChange
+from lytt.accounts.models import Device, EpisodeAction, Follow, PlayProgress, Subscription, SubscriptionChange
 from lytt.catalog.models import FeedSource, Show
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +67,34 @@ def test_unknown_feed_queued_and_linked_later(user: User) -> None:
     assert Follow.objects.filter(user=user, show=show).exists()
 
 
-def test_replace_subscriptions(user: User) -> None:
+def test_device_full_list_removes_only_what_the_device_had_seen(user: User) -> None:
+    phone = Device.objects.create(user=user, device_id="phone")
+    laptop = Device.objects.create(user=user, device_id="laptop")
     services.apply_subscription_changes(user, None, ["https://a.org/f", "https://b.org/f"], [])
-    services.replace_subscriptions(user, None, ["https://b.org/f", "https://c.org/f"])
-    assert services.active_subscription_urls(user) == ["https://b.org/f", "https://c.org/f"]
+    # The laptop's first upload: its feeds are added, nothing it never saw is removed.
+    services.put_device_list(user, laptop, ["https://b.org/f", "https://c.org/f"])
+    assert services.active_subscription_urls(user) == [
+        "https://a.org/f",
+        "https://b.org/f",
+        "https://c.org/f",
+    ]
+    # The phone was told the list; leaving a feed out of its next upload removes it.
+    services.device_told_list(phone, services.active_subscription_urls(user))
+    services.put_device_list(user, phone, ["https://a.org/f", "https://c.org/f"])
+    assert services.active_subscription_urls(user) == ["https://a.org/f", "https://c.org/f"]
+    # The laptop had seen b, so its upload without b is no news; it still lists c and leaves a alone.
+    services.put_device_list(user, laptop, ["https://c.org/f"])
+    assert services.active_subscription_urls(user) == ["https://a.org/f", "https://c.org/f"]
+    laptop.refresh_from_db()
+    assert laptop.seen_urls == ["https://c.org/f"]
+
+
+def test_device_told_changes_tracks_deltas(user: User) -> None:
+    phone = Device.objects.create(user=user, device_id="phone")
+    services.device_told_changes(phone, ["https://a.org/f", "https://b.org/f"], [])
+    services.device_told_changes(phone, ["https://c.org/f"], ["https://a.org/f"])
+    phone.refresh_from_db()
+    assert phone.seen_urls == ["https://b.org/f", "https://c.org/f"]
 
 
 def action(

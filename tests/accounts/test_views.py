@@ -74,6 +74,42 @@ def test_login_and_logout(user: User) -> None:
     assert client.get(reverse("accounts:my_shows")).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["KARI", "Kari", "kArI"])
+def test_login_ignores_case_of_the_user_name(user: User, typed: str) -> None:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == user
+
+
+def test_login_in_another_case_still_needs_the_password(user: User) -> None:
+    response = Client().post(reverse("accounts:login"), {"username": "KARI", "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_login_prefers_the_exact_name_when_old_data_holds_two_cases(make_user: Callable[..., User]) -> None:
+    # Created before names were compared regardless of case (sign-up refuses this now).
+    lower, upper = make_user("ola"), User.objects.create_user("OLA", "", PASSWORD + "!")
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "OLA", "password": PASSWORD + "!"})
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == upper
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "ola", "password": PASSWORD})
+    assert client.get(reverse("accounts:my_shows")).wsgi_request.user == lower
+    # A third spelling matches neither exactly: it is ambiguous and signs no one in.
+    response = Client().post(reverse("accounts:login"), {"username": "Ola", "password": PASSWORD})
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_signup_refuses_a_name_taken_in_another_case(user: User) -> None:
+    response = Client().post(
+        reverse("accounts:signup"), {"username": "KARI", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert User.objects.filter(username__iexact="kari").count() == 1
+
+
 def test_login_rate_limited_per_username(user: User) -> None:
     for n in range(ratelimit.MAX_FAILURES_PER_USERNAME):
         client = Client(REMOTE_ADDR=f"10.0.0.{n}")
@@ -164,10 +200,63 @@ def test_follow_needs_csrf(user: User, show: Show) -> None:
     assert not Follow.objects.exists()
 
 
+def test_sign_in_to_follow_follows_after_sign_in(user: User, show: Show) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"{reverse('accounts:login')}?next=/podcast/dagens/&follow=dagens").content.decode()
+    assert "Sign in to follow Show dagens." in page
+    assert '<input type="hidden" name="follow" value="dagens">' in page
+    assert "/accounts/signup/?next=%2Fpodcast%2Fdagens%2F&amp;follow=dagens" in page
+    token = str(client.cookies["csrftoken"].value)
+    fields = {"username": "kari", "password": PASSWORD, "next": "/podcast/dagens/", "follow": "dagens"}
+    # The follow rides on the sign-in form, so it needs the form's CSRF token like any follow.
+    assert client.post(reverse("accounts:login"), fields).status_code == 403
+    assert not Follow.objects.exists()
+    response = client.post(reverse("accounts:login"), {**fields, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert response["Location"] == "/podcast/dagens/"
+    assert Follow.objects.filter(user=user, show=show).exists()
+    assert Subscription.objects.filter(user=user, active=True).count() == 1
+
+
+def test_sign_in_to_follow_needs_the_right_password(user: User, show: Show) -> None:
+    fields = {"username": "kari", "password": "wrong", "next": "/podcast/dagens/", "follow": "dagens"}
+    response = Client().post(reverse("accounts:login"), fields)
+    assert response.status_code == 200
+    assert '<input type="hidden" name="follow" value="dagens">' in response.content.decode()
+    assert not Follow.objects.exists()
+
+
+def test_sign_in_to_follow_an_unknown_show_just_signs_in(user: User) -> None:
+    fields = {"username": "kari", "password": PASSWORD, "next": "/", "follow": "no-such-show"}
+    response = Client().post(reverse("accounts:login"), fields)
+    assert response.status_code == 302
+    assert not Follow.objects.exists()
+
+
+def test_sign_up_to_follow(show: Show) -> None:
+    client = Client()
+    page = client.get(f"{reverse('accounts:signup')}?next=/podcast/dagens/&follow=dagens").content.decode()
+    assert "Create an account to follow Show dagens." in page
+    assert "/accounts/login/?next=%2Fpodcast%2Fdagens%2F&amp;follow=dagens" in page
+    response = client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "ola",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": "/podcast/dagens/",
+            "follow": "dagens",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/podcast/dagens/"
+    assert Follow.objects.filter(user__username="ola", show=show).exists()
+
+
 def test_follow_anonymous_redirects_to_login(show: Show) -> None:
     response = Client().post(reverse("accounts:follow", kwargs={"slug": show.slug}))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
+    assert response["Location"] == f"{reverse('accounts:login')}?next=%2Fpodcast%2Fdagens%2F&follow=dagens"
     assert not Follow.objects.exists()
 
 
@@ -382,7 +471,8 @@ def test_follow_button_tag(user: User, show: Show) -> None:
 
     request.user = AnonymousUser()
     html = template.render(Context({"request": request, "show": show}))
-    assert 'class="follow-button follow-button--signin" href="/accounts/login/?next=/podcast/dagens/"' in html
+    link = 'href="/accounts/login/?next=/podcast/dagens/&amp;follow=dagens"'
+    assert f'class="follow-button follow-button--signin" {link}' in html
     request.user = user
     html = template.render(Context({"request": request, "show": show}))
     assert reverse("accounts:follow", kwargs={"slug": show.slug}) in html

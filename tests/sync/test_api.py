@@ -64,6 +64,21 @@ def test_login_sets_session_cookie_used_later(user: User) -> None:
     assert client.get("/api/2/devices/kari.json").status_code == 401
 
 
+def test_basic_auth_ignores_case_of_the_user_name(user: User) -> None:
+    client = Client()
+    # AntennaPod and gPodder put the name as typed into the path too.
+    response = client.post("/api/2/auth/Kari/login.json", HTTP_AUTHORIZATION=basic("KARI"))
+    assert response.status_code == 200
+    assert client.get("/api/2/devices/kari.json").status_code == 200  # the cookie, the stored spelling
+    assert client.get("/api/2/devices/KARI.json").status_code == 200
+    # Sent again (AntennaPod sends Basic on every call): the remembered credentials serve it.
+    again = Client().get("/api/2/devices/kari.json", HTTP_AUTHORIZATION=basic("KARI"))
+    assert again.status_code == 200
+    assert (
+        Client().get("/api/2/devices/kari.json", HTTP_AUTHORIZATION=basic("KARI", "nope")).status_code == 401
+    )
+
+
 def test_login_without_credentials_is_401(user: User) -> None:
     assert Client().post("/api/2/auth/kari/login.json").status_code == 401
 

@@ -108,6 +108,12 @@ def test_settings_round_trip(client_for: Callable[..., api.MygPodderClient]) -> 
     assert gpo.get_settings("account") == {"theme": "dark"}
 
 
+def test_user_name_in_another_case(client_for: Callable[..., api.MygPodderClient], user: User) -> None:
+    gpo = client_for("KARI")
+    assert gpo.update_device_settings("phone", caption="Phone", type="mobile")
+    assert [d.device_id for d in gpo.get_devices()] == ["phone"]
+
+
 def test_wrong_password_raises_unauthorized(client_for: Callable[..., api.MygPodderClient]) -> None:
     with pytest.raises(Unauthorized):
         client_for(password="wrong").get_devices()

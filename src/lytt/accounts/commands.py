@@ -53,7 +53,7 @@ def create(args: argparse.Namespace) -> int:
     from django.core.validators import validate_email
 
     name: str = args.name
-    if User.objects.filter(username=name).exists():
+    if User.objects.filter(username__iexact=name).exists():
         print(f"user {name!r} exists already", file=sys.stderr)
         return 1
     try:
@@ -125,9 +125,9 @@ def list_users(args: argparse.Namespace) -> int:
 
 
 def set_password(args: argparse.Namespace) -> int:
-    from django.contrib.auth.models import User
+    from lytt.accounts.backends import find_user
 
-    user = User.objects.filter(username=args.name).first()
+    user = find_user(args.name)
     if user is None:
         print(f"no user {args.name!r}", file=sys.stderr)
         return 1

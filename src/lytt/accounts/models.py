@@ -8,7 +8,8 @@ Two views of "what I listen to" are kept in step by `lytt.accounts.services`:
 
 Subscriptions are per user, not per device: every device of a user sees the same list (as if all devices
 were in one gpodder.net sync group), so that a follow on the website reaches every app. `SubscriptionChange`
-is the append-only log that answers the v2 API's `since` queries.
+is the append-only log that answers the v2 API's `since` queries. A device remembers the feeds it was last
+told about, so that its full-list upload removes only what it had seen (`lytt.accounts.devicelists`).
 
 `EpisodeAction` is one history for the web player and the apps; `PlayProgress` is the newest play position
 per user and episode, kept in step with the actions (by the client's timestamp).
@@ -50,6 +51,8 @@ class Device(models.Model):
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.OTHER)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The feed URLs this device was last told about or told us (accounts/devicelists.py); None: never.
+    seen_urls = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["device_id"]

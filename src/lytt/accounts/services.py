@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from lytt.accounts.devicelists import changes_from_full_list, seen_after_delta
 from lytt.accounts.models import (
     Device,
     EpisodeAction,
@@ -144,13 +145,37 @@ def apply_subscription_changes(
     _add_to_catalogue([url for url in add if url not in shows])
 
 
-def replace_subscriptions(user: User, device: Device | None, urls: Sequence[str]) -> None:
-    """Make the subscription list exactly `urls` (the simple API's PUT, OPML import with replace)."""
-    current = set(active_subscription_urls(user))
-    wanted = list(dict.fromkeys(urls))
-    apply_subscription_changes(
-        user, device, [u for u in wanted if u not in current], sorted(current - set(wanted))
-    )
+def put_device_list(user: User, device: Device, urls: Sequence[str]) -> None:
+    """A device's full-list upload (the simple API's PUT): adds what is new to the device and removes
+    only the feeds it had seen and now leaves out (see `lytt.accounts.devicelists`)."""
+    with write_transaction():
+        seen = Device.objects.select_for_update().values_list("seen_urls", flat=True).get(pk=device.pk)
+        changes = changes_from_full_list(seen, urls)
+        Device.objects.filter(pk=device.pk).update(seen_urls=changes.seen)
+        apply_subscription_changes(user, device, changes.add, changes.remove)
+    device.seen_urls = changes.seen
+
+
+def device_told_list(device: Device, urls: Sequence[str]) -> None:
+    """Remember that `device` was just given the account's whole list (a GET answered it)."""
+    seen = list(dict.fromkeys(urls))
+    if device.seen_urls == seen:
+        return
+    with write_transaction():
+        Device.objects.filter(pk=device.pk).update(seen_urls=seen)
+    device.seen_urls = seen
+
+
+def device_told_changes(device: Device, add: Sequence[str], remove: Sequence[str]) -> None:
+    """Remember subscription changes `device` was just given or sent (the v2 API's deltas)."""
+    if not add and not remove:
+        return
+    with write_transaction():
+        seen = Device.objects.select_for_update().values_list("seen_urls", flat=True).get(pk=device.pk)
+        updated = seen_after_delta(seen, add, remove)
+        if updated != seen:
+            Device.objects.filter(pk=device.pk).update(seen_urls=updated)
+    device.seen_urls = updated
 
 
 def link_pending_subscriptions(user: User) -> int:

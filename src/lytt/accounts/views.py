@@ -16,12 +16,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lytt.accounts import ratelimit, services
+from lytt.accounts.backends import BACKEND
 from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
 from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
 from lytt.accounts.progress import Mark, ProgressError, parse_progress_payload
@@ -31,15 +32,42 @@ HISTORY_PAGE = 100
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text=gettext_lazy("Only used to reset your password."))
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        required=False,
+        help_text=gettext_lazy("Only used to reset your password."),
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
 
 
+def _pending_follow(request: HttpRequest) -> Show | None:
+    """The show a "Sign in to follow" link asked to follow once signed in (its `follow` parameter)."""
+    slug = request.POST.get("follow") or request.GET.get("follow")
+    return Show.objects.filter(slug=str(slug)).first() if slug else None
+
+
+def _sign_in_context(request: HttpRequest, next_url: str | None) -> dict[str, Any]:
+    """What the sign-in and sign-up pages need to carry a pending follow, and to link to each other."""
+    show = _pending_follow(request)
+    carried = {"next": next_url or "", "follow": show.slug if show is not None else ""}
+    return {"pending_follow": show, "carry_query": urlencode({k: v for k, v in carried.items() if v})}
+
+
+def _follow_pending(request: HttpRequest, user: User) -> None:
+    """Follow the show the sign-in or sign-up form carried: the form is a CSRF-checked POST, and the page
+    named the show, so this is the listener's own request, done once they are signed in."""
+    show = _pending_follow(request)
+    if show is not None:
+        services.follow_show(user, show)
+        messages.success(request, _("You follow %(show)s.") % {"show": show.title})
+
+
 class RateLimitedLoginView(auth_views.LoginView):
-    """Django's LoginView, refusing attempts once an IP or a user name has failed too often."""
+    """Django's LoginView, refusing attempts once an IP or a user name has failed too often; a follow
+    asked for by "Sign in to follow" is done on success."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -70,7 +98,14 @@ class RateLimitedLoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         ratelimit.record_success(form.get_user().get_username())
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        _follow_pending(self.request, form.get_user())
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(_sign_in_context(self.request, self.get_redirect_url()))
+        return context
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,10 +115,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to Lytt, %(name)s.") % {"name": user.username})
+        _follow_pending(request, user)
         return redirect(_safe_next(request) or reverse("accounts:my_shows"))
-    return render(request, "accounts/signup.html", {"form": form})
+    next_url = _safe_next(request)
+    context = {"form": form, "next": next_url or "", **_sign_in_context(request, next_url)}
+    return render(request, "accounts/signup.html", context)
 
 
 def _user(request: HttpRequest) -> User:
@@ -107,7 +145,8 @@ def _back(request: HttpRequest, show: Show) -> HttpResponse:
 @require_POST
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('accounts:login')}?next=/podcast/{slug}/")
+        query = urlencode({"next": f"/podcast/{slug}/", "follow": slug})
+        return redirect(f"{reverse('accounts:login')}?{query}")
     show = get_object_or_404(Show, slug=slug)
     services.follow_show(_user(request), show)
     messages.success(request, _("You follow %(show)s.") % {"show": show.title})
@@ -293,7 +332,10 @@ def opml_import(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password_change_done")
-    extra_context = {"heading": gettext_lazy("Change password")}
+    extra_context = {
+        "heading": gettext_lazy("Change password"),
+        "submit_label": gettext_lazy("Change password"),
+    }
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -309,7 +351,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_context = {"heading": gettext_lazy("Reset your password")}
+    extra_context = {
+        "heading": gettext_lazy("Reset your password"),
+        "submit_label": gettext_lazy("Send reset link"),
+    }
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -325,7 +370,10 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-    extra_context = {"heading": gettext_lazy("Choose a new password")}
+    extra_context = {
+        "heading": gettext_lazy("Choose a new password"),
+        "submit_label": gettext_lazy("Set password"),
+    }
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

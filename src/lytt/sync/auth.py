@@ -1,7 +1,8 @@
 """Authentication for the gpodder.net API: HTTP Basic on any call, or the session cookie it leaves.
 
 mygpoclient sends credentials only after a 401 challenge and then relies on the cookie, so a successful
-Basic login also signs the session in. A user name in the path must be the authenticated user's.
+Basic login also signs the session in. A user name in the path must be the authenticated user's (in any
+case, as at sign-in).
 Failed Basic logins count towards the same rate limits as the website's sign-in form.
 """
 
@@ -26,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from lytt.accounts import ratelimit
+from lytt.accounts.backends import BACKEND, same_username
 from lytt.sync.parse import ApiError
 
 REALM = "Lytt gpodder.net API"
@@ -74,7 +76,7 @@ def _cached_basic_user(username: str, password: str) -> User | None:
         return None
     user_id, password_hash = cached
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or user.password != password_hash or user.get_username() != username:
+    if user is None or user.password != password_hash or not same_username(user.get_username(), username):
         return None
     return user
 
@@ -111,7 +113,7 @@ def authenticate_request(request: HttpRequest) -> User | HttpResponse:
         _remember_basic_user(username, password, user)
         ratelimit.record_success(username)
     if getattr(request, "user", None) != user:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=BACKEND)
     request.user = user
     return user
 
@@ -137,7 +139,7 @@ def api_view(
                 user = authenticate_request(request)
                 if isinstance(user, HttpResponse):
                     return user
-                if user_in_path and kwargs.get("username") != user.get_username():
+                if user_in_path and not same_username(kwargs.get("username", ""), user.get_username()):
                     return error("you can only access your own data", 403)
                 return view(request, user, *args, **kwargs)
             except ApiError as exc:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from lytt.accounts import services
+from lytt.accounts.backends import same_username
 from lytt.accounts.formats import PARSERS, FormatError, opml_document, text_document
 from lytt.accounts.models import ClientSetting, Device, EpisodeAction, Subscription
 from lytt.accounts.urlsanity import sanitize_url
@@ -63,7 +64,7 @@ def auth_login(request: HttpRequest, user: User, username: str) -> HttpResponse:
 
 @api_view(("POST",), auth=False)
 def auth_logout(request: HttpRequest, username: str) -> HttpResponse:
-    if request.user.is_authenticated and request.user.get_username() != username:
+    if request.user.is_authenticated and not same_username(request.user.get_username(), username):
         return error("you can only sign yourself out", 403)
     logout(request)
     return _empty_ok()
@@ -98,9 +99,11 @@ def device_update(request: HttpRequest, user: User, username: str, device_id: st
 # --- subscriptions: simple API ------------------------------------------------------------------------
 
 
-def _subscription_document(user: User, fmt: str) -> HttpResponse:
+def _subscription_document(user: User, fmt: str, device: Device | None = None) -> HttpResponse:
     services.link_pending_subscriptions(user)
     urls = services.active_subscription_urls(user)
+    if device is not None:
+        services.device_told_list(device, urls)
     if fmt == "json":
         return JsonResponse(urls, safe=False)
     if fmt == "txt":
@@ -117,12 +120,12 @@ def simple_device_subscriptions(
 ) -> HttpResponse:
     device = _device(user, device_id)
     if request.method == "GET":
-        return _subscription_document(user, fmt)
+        return _subscription_document(user, fmt, device)
     try:
         urls, _rejected = PARSERS[fmt](request.body)
     except FormatError as exc:
         return error(str(exc))
-    services.replace_subscriptions(user, device, urls)
+    services.put_device_list(user, device, urls)
     return _empty_ok()
 
 
@@ -134,13 +137,22 @@ def simple_all_subscriptions(request: HttpRequest, user: User, username: str, fm
 # --- subscriptions: v2 --------------------------------------------------------------------------------
 
 
+def _tell_device(device: Device, since: dt.datetime, added: list[str], removed: list[str]) -> None:
+    """Remember what a v2 answer tells the device: the whole list from the start of time, else a delta."""
+    if since.timestamp() == 0:
+        services.device_told_list(device, added)
+    else:
+        services.device_told_changes(device, added, removed)
+
+
 @api_view(("GET", "POST"))
 def subscriptions_v2(request: HttpRequest, user: User, username: str, device_id: str) -> HttpResponse:
     if request.method == "GET":
         since = parse_since(request.GET.get("since"))
-        _device(user, device_id)
+        device = _device(user, device_id)
         now = timezone.now()
         added, removed = services.subscription_changes_since(user, since)
+        _tell_device(device, since, added, removed)
         if since.timestamp() == 0:
             removed = []  # a first sync needs only the current list
         return JsonResponse({"add": added, "remove": removed, "timestamp": to_since(now)})
@@ -148,6 +160,7 @@ def subscriptions_v2(request: HttpRequest, user: User, username: str, device_id:
     device = _device(user, device_id)
     now = timezone.now()
     services.apply_subscription_changes(user, device, changes.add, changes.remove)
+    services.device_told_changes(device, changes.add, changes.remove)
     return JsonResponse({"timestamp": to_since(now), "update_urls": [list(p) for p in changes.update_urls]})
 
 
@@ -294,10 +307,11 @@ def updates(request: HttpRequest, user: User, username: str, device_id: str) -> 
     """Subscription changes plus new episodes of subscribed shows since a timestamp."""
     since = parse_since(request.GET.get("since"))
     include_actions = request.GET.get("include_actions", "").lower() in {"1", "true", "yes"}
-    _device(user, device_id)
+    device = _device(user, device_id)
     now = timezone.now()
     services.link_pending_subscriptions(user)
     added, removed = services.subscription_changes_since(user, since)
+    _tell_device(device, since, added, removed)
     shows = services.shows_for_urls(added)
     counts = dict(
         Subscription.objects.filter(active=True, url__in=added)

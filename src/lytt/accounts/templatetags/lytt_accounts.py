@@ -1,4 +1,5 @@
-"""{% follow_button show %}: a CSRF-protected follow/unfollow form, or a sign-in link when anonymous."""
+"""{% follow_button show %}: a CSRF-protected follow/unfollow form, or a sign-in link when anonymous;
+`action_label`: an episode action as the listening history says it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,27 @@ from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
-from lytt.accounts.models import Follow
+from lytt.accounts.models import EpisodeAction, Follow
 from lytt.catalog.models import Show
 
 register = template.Library()
+
+# The gpodder.net action names are API values in English; the history page says what happened.
+ACTION_LABELS: dict[str, Promise] = {
+    EpisodeAction.Action.PLAY: gettext_lazy("Played"),
+    EpisodeAction.Action.DOWNLOAD: gettext_lazy("Downloaded"),
+    EpisodeAction.Action.DELETE: gettext_lazy("Deleted"),
+    EpisodeAction.Action.NEW: gettext_lazy("Marked as new"),
+    EpisodeAction.Action.FLATTR: gettext_lazy("Flattr"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 @register.inclusion_tag("accounts/follow_button.html", takes_context=True)
