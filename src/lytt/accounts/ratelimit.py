@@ -1,18 +1,16 @@
-"""Cache-based limits on failed sign-in attempts, per client IP and per user name.
+"""Limits on failed sign-in attempts, per client address and per user name (counted by lytt.ratelimit).
 
 Only failures count. A key is locked when it reaches its limit within the window and unlocks when the
 window (which starts at the first failure) runs out. A success clears the user name's counter, not the
-IP's, so that one account cannot be used to reset a guessing run across many accounts.
+address's, so that one account cannot be used to reset a guessing run across many accounts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.http import HttpRequest
+from lytt import ratelimit
 
 WINDOW_SECONDS = 15 * 60
 MAX_FAILURES_PER_USERNAME = 5
@@ -24,50 +22,29 @@ class Lock:
     retry_after: int  # seconds
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The peer address. X-Forwarded-For is not trusted: a proxy deployment sets REMOTE_ADDR itself."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def _key(kind: str, value: str) -> str:
+def _bucket(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-    return f"lytt:login-fail:{kind}:{digest}"
+    return f"login-fail:{kind}:{digest}"
 
 
-def _state(key: str) -> tuple[int, float]:
-    value = cache.get(key)
-    if not value:
-        return 0, time.time()
-    count, first = value
-    return int(count), float(first)
+def _keys(ip: str, username: str) -> list[tuple[str, int]]:
+    keys = [(_bucket("user", username), MAX_FAILURES_PER_USERNAME)] if username else []
+    return [*keys, (_bucket("ip", ip), MAX_FAILURES_PER_IP)]
 
 
 def check(ip: str, username: str) -> Lock | None:
-    """Return a Lock when further attempts from this IP or for this user name must be refused now."""
-    now = time.time()
-    for kind, value, limit in (
-        ("user", username, MAX_FAILURES_PER_USERNAME),
-        ("ip", ip, MAX_FAILURES_PER_IP),
-    ):
-        if kind == "user" and not username:
-            continue
-        count, first = _state(_key(kind, value))
-        if count >= limit and now - first < WINDOW_SECONDS:
-            return Lock(retry_after=max(1, int(WINDOW_SECONDS - (now - first))))
+    """Return a Lock when further attempts from this address or for this user name must be refused now."""
+    for bucket, limit in _keys(ip, username):
+        decision = ratelimit.peek(bucket, limit, window=WINDOW_SECONDS)
+        if not decision.allowed:
+            return Lock(retry_after=decision.retry_after)
     return None
 
 
 def record_failure(ip: str, username: str) -> None:
-    now = time.time()
-    for kind, value in (("user", username), ("ip", ip)):
-        if kind == "user" and not username:
-            continue
-        key = _key(kind, value)
-        count, first = _state(key)
-        if now - first >= WINDOW_SECONDS:
-            count, first = 0, now
-        cache.set(key, (count + 1, first), timeout=WINDOW_SECONDS)
+    for bucket, limit in _keys(ip, username):
+        ratelimit.hit(bucket, limit, window=WINDOW_SECONDS)
 
 
 def record_success(username: str) -> None:
-    cache.delete(_key("user", username))
+    ratelimit.forget(_bucket("user", username))

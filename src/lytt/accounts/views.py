@@ -27,6 +27,7 @@ from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
 from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
 from lytt.accounts.progress import Mark, ProgressError, parse_progress_payload
 from lytt.catalog.models import Episode, Show
+from lytt.ratelimit import client_address
 
 HISTORY_PAGE = 100
 
@@ -75,7 +76,7 @@ class RateLimitedLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = str(request.POST.get("username", ""))
-        lock = ratelimit.check(ratelimit.client_ip(request), username)
+        lock = ratelimit.check(client_address(request), username)
         if lock is not None:
             minutes = max(1, (lock.retry_after + 59) // 60)
             form = self.get_form()
@@ -91,9 +92,7 @@ class RateLimitedLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        ratelimit.record_failure(
-            ratelimit.client_ip(self.request), str(self.request.POST.get("username", ""))
-        )
+        ratelimit.record_failure(client_address(self.request), str(self.request.POST.get("username", "")))
         return super().form_invalid(form)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:

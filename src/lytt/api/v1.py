@@ -22,7 +22,7 @@ from lytt.api import serialize
 from lytt.api.cursor import CursorError, decode, encode
 from lytt.api.errors import ApiError, RateLimited, error_response
 from lytt.api.keys import AuthError, authenticate, credentials_from
-from lytt.api.ratelimit import anonymous_limit, client_address, hit
+from lytt.api.ratelimit import anonymous_limit
 from lytt.api.schemas import (
     CategoryList,
     ChartOut,
@@ -38,6 +38,7 @@ from lytt.api.schemas import (
 )
 from lytt.catalog.media import site_root
 from lytt.catalog.models import MAX_ID, Category, Episode, Person, Show
+from lytt.ratelimit import client_address, hit
 
 MAX_LIMIT = 100
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lytt.catalog.models import Episode
 from lytt.charts.ranking import record_play
+from lytt.ratelimit import client_address, hit
 
 PLAYS_PER_CLIENT_PER_HOUR = 120
 SAME_EPISODE_SECONDS = 600
@@ -46,8 +47,7 @@ def _episode_id(request: HttpRequest) -> int | None:
 
 def _client_key(request: HttpRequest) -> str:
     # Hashed so that even the cache never holds a readable address.
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(address.encode()).hexdigest()[:24]
+    return hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
 
 
 @csrf_exempt
@@ -59,14 +59,7 @@ def play(request: HttpRequest) -> HttpResponse:
     if episode_id is None:
         return JsonResponse({"error": "field 'episode' must be a positive episode id"}, status=400)
     client = _client_key(request)
-    hour_key = f"charts:plays:{client}"
-    cache.add(hour_key, 0, timeout=3600)
-    try:
-        plays = cache.incr(hour_key)
-    except ValueError:  # expired between add and incr
-        cache.set(hour_key, 1, timeout=3600)
-        plays = 1
-    if plays > PLAYS_PER_CLIENT_PER_HOUR:
+    if not hit(f"charts:plays:{client}", PLAYS_PER_CLIENT_PER_HOUR, window=3600).allowed:
         return JsonResponse({"error": "too many play reports"}, status=429)
     if not cache.add(f"charts:play:{client}:{episode_id}", 1, timeout=SAME_EPISODE_SECONDS):
         return HttpResponse(status=204)  # already counted recently: accepted, not counted again

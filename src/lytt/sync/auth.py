@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lytt.accounts import ratelimit
 from lytt.accounts.backends import BACKEND, same_username
+from lytt.ratelimit import client_address
 from lytt.sync.parse import ApiError
 
 REALM = "Lytt gpodder.net API"
@@ -97,7 +98,7 @@ def authenticate_request(request: HttpRequest) -> User | HttpResponse:
             return request.user
         return challenge()
     username, password = credentials
-    ip = ratelimit.client_ip(request)
+    ip = client_address(request)
     lock = ratelimit.check(ip, username)
     if lock is not None:
         response = error(f"too many failed logins; try again in {lock.retry_after} seconds", 429)
