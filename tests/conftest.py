@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from tests.feedserver import FeedServer
+
+# Property tests check behaviour, not speed: on a loaded CI machine one example may take longer than
+# hypothesis's default 200 ms deadline, which would fail a test for nothing it asserts.
+settings.register_profile("lytt", deadline=None)
+settings.load_profile("lytt")
 
 ON_POSTGRES = os.environ.get("LYTT_TEST_BACKEND") == "postgres"
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
