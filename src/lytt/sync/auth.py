@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from lytt.accounts import ratelimit
 from lytt.accounts.backends import BACKEND, same_username
 from lytt.ratelimit import client_address
-from lytt.sync.parse import ApiError
+from lytt.sync.payloads import ApiError
 
 REALM = "Lytt gpodder.net API"
 CREDENTIALS_CACHE_SECONDS = 300

@@ -16,7 +16,7 @@ from lytt.accounts.models import Follow
 from lytt.catalog.media import site_root, stored_media_url
 from lytt.catalog.models import Category, Episode, FeedSource, Show, ShowCategory
 from lytt.sync.auth import api_view, error
-from lytt.sync.parse import ApiError
+from lytt.sync.payloads import ApiError
 from lytt.sync.podcasts import episode_json, podcast_json
 
 MAX_COUNT = 100

@@ -21,7 +21,7 @@ from lytt.accounts.urlsanity import sanitize_url
 from lytt.accounts.writes import write_transaction
 from lytt.catalog.models import Episode
 from lytt.sync.auth import api_view, error
-from lytt.sync.parse import (
+from lytt.sync.payloads import (
     ApiError,
     format_client_time,
     load_json,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lytt.sync.parse import (
+from lytt.sync.payloads import (
     ApiError,
     format_client_time,
     parse_client_time,
