@@ -390,3 +390,18 @@ def test_openapi_documents_the_endpoints_errors_and_bearer_scheme(client: Client
     put = paths["/api/v1/me/queue"]["put"]
     assert {"400", "401", "422"} <= set(put["responses"])
     assert {"BearerToken": []} in put["security"]
+
+
+def test_an_unchanged_queue_is_a_304_for_the_same_listener_only(
+    client: Client, kari: tuple[User, str], ola: tuple[User, str], episodes: list[Episode]
+) -> None:
+    call(client, "POST", "queue", {"episode": episodes[0].pk}, **bearer(kari[1]))
+    first = client.get("/api/v1/me/queue", **bearer(kari[1]))  # type: ignore[arg-type]
+    etag = first["ETag"]
+    again = client.get("/api/v1/me/queue", HTTP_IF_NONE_MATCH=etag, **bearer(kari[1]))  # type: ignore[arg-type]
+    assert again.status_code == 304
+    other = client.get("/api/v1/me/queue", HTTP_IF_NONE_MATCH=etag, **bearer(ola[1]))  # type: ignore[arg-type]
+    assert other.status_code == 200
+    call(client, "POST", "queue", {"episode": episodes[1].pk}, **bearer(kari[1]))
+    changed = client.get("/api/v1/me/queue", HTTP_IF_NONE_MATCH=etag, **bearer(kari[1]))  # type: ignore[arg-type]
+    assert changed.status_code == 200

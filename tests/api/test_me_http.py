@@ -88,3 +88,26 @@ def test_without_a_token_the_server_challenges(live_server: Any, dagens: Show) -
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="Lytt"'
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_concurrent_additions_from_many_devices_keep_the_queue_whole(
+    live_server: Any, me: httpx.Client, dagens: Show
+) -> None:
+    """Twelve devices add at once: every episode is queued once, at dense positions, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lytt.accounts.models import QueueEntry
+
+    episodes = [make_episode(dagens, f"Burst {n}").pk for n in range(12)]
+    headers = dict(me.headers)
+
+    def add(episode_id: int) -> int:
+        with httpx.Client(base_url=str(me.base_url), headers=headers, timeout=30) as device:
+            return device.post("queue", json={"episode": episode_id, "position": "last"}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(add, episodes))
+    assert statuses == [200] * len(episodes)
+    rows = list(QueueEntry.objects.order_by("position").values_list("position", "episode_id"))
+    assert [position for position, _ in rows] == list(range(len(episodes)))
+    assert sorted(episode for _, episode in rows) == sorted(episodes)
