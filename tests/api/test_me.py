@@ -405,3 +405,27 @@ def test_an_unchanged_queue_is_a_304_for_the_same_listener_only(
     call(client, "POST", "queue", {"episode": episodes[1].pk}, **bearer(kari[1]))
     changed = client.get("/api/v1/me/queue", HTTP_IF_NONE_MATCH=etag, **bearer(kari[1]))  # type: ignore[arg-type]
     assert changed.status_code == 200
+
+
+def test_a_token_sent_to_the_public_endpoints_is_accepted_or_refused_not_misread(
+    client: Client, kari: tuple[User, str], episodes: list[Episode], settings: Any
+) -> None:
+    """Apps set the header once for every request: the catalogue answers it, counted as the listener's."""
+    response = client.get(f"/api/v1/episodes/{episodes[0].pk}", **bearer(kari[1]))  # type: ignore[arg-type]
+    assert response.status_code == 200
+    assert response.json()["id"] == episodes[0].pk
+    status = client.get("/api/v1/categories", **bearer("lytt_revoked")).status_code  # type: ignore[arg-type]
+    assert status == 401
+    settings.LYTT_API_LISTENER_PER_MINUTE = 2
+    assert call(client, "GET", "queue", **bearer(kari[1]))[0] == 200
+    assert client.get("/api/v1/categories", **bearer(kari[1])).status_code == 429  # type: ignore[arg-type]
+
+
+def test_progress_since_without_an_offset_is_utc(
+    client: Client, kari: tuple[User, str], episodes: list[Episode]
+) -> None:
+    user, token = kari
+    at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    services.record_web_progress(user, episodes[0], position=60, total=3600, started=0, timestamp=at)
+    assert len(call(client, "GET", "progress?since=2026-03-01T12:00:00", **bearer(token))[1]["items"]) == 1
+    assert call(client, "GET", "progress?since=2026-03-01T12:00:01", **bearer(token))[1]["items"] == []

@@ -9,7 +9,7 @@ bookmark id is a 404, never a 403, so ids reveal nothing. Changes go through `ly
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -53,14 +53,27 @@ def _admitted(request: HttpRequest, user: User) -> User:
     return user
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer` header (not one of a Podcast Index-style signed request)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or "X-Auth-Key" in request.headers:
+        return None
+    return token.strip()
+
+
+def token_user(token: str) -> User:
+    """The listener a personal token belongs to; Unauthenticated (401) for an unknown or revoked one."""
+    user = tokens.user_for_token(token)
+    if user is None:
+        raise Unauthenticated("unknown or revoked token")
+    return user
+
+
 class BearerToken(HttpBearer):
     """`Authorization: Bearer TOKEN` with a personal token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = tokens.user_for_token(token.strip())
-        if user is None:
-            raise Unauthenticated("unknown or revoked token")
-        return _admitted(request, user)
+        return _admitted(request, token_user(token.strip()))
 
 
 class SessionCookie(APIKeyCookie):
@@ -195,11 +208,12 @@ def get_progress(
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
 ) -> Any:
     """Each episode's newest play position, most recently heard first. `since` keeps positions from that
-    time on (by the client's clock, as apps report them); `episode` keeps one episode's."""
+    time on (by the client's clock, as apps report them; UTC when it has no offset); `episode` keeps one
+    episode's."""
     _private(response)
     rows = PlayProgress.objects.filter(user=_user(request))
     if since is not None:
-        rows = rows.filter(timestamp__gte=since)
+        rows = rows.filter(timestamp__gte=since if since.tzinfo else since.replace(tzinfo=UTC))
     if episode is not None:
         rows = rows.filter(episode_id=episode)
     if cursor:

@@ -22,7 +22,7 @@ from lytt.api.errors import ApiError, RateLimited, error_response, refuse_nul
 from lytt.api.errors import error_responses as _errors
 from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.params import MAX_ID, DateTime
-from lytt.api.ratelimit import anonymous_limit, client_address, hit
+from lytt.api.ratelimit import anonymous_limit, client_address, hit, listener_limit
 from lytt.api.schemas import (
     CategoryList,
     ChartOut,
@@ -41,11 +41,17 @@ MAX_LIMIT = 100
 
 
 def access(request: HttpRequest) -> Any:
-    """Authenticate a signed request (or let an anonymous one through) and apply the rate limit."""
+    """Authenticate a signed request or a personal token (or let an anonymous request through) and apply
+    the rate limit."""
     refuse_nul(request)
-    credentials = credentials_from(request)
+    token = me.bearer_token(request)
+    credentials = None if token is not None else credentials_from(request)
     who: Any
-    if credentials is None:
+    if token is not None:
+        # An app that sends its listener's token on every request is a known caller here too.
+        who = me.token_user(token)
+        bucket, limit = f"user:{who.pk}", listener_limit()
+    elif credentials is None:
         bucket, limit, who = f"anon:{client_address(request)}", anonymous_limit(), "anonymous"
     else:
         api_key = authenticate(credentials)
