@@ -178,6 +178,11 @@ def test_queue_put_refuses_unknown_repeated_and_too_many_ids_and_changes_nothing
     assert status == 422
     assert body["error"]["field"] == "episodes"
     assert ids(call(client, "GET", "queue", **bearer(token))[1]) == [a]
+    huge = {"episodes": list(range(1, 1_000_000))}
+    status, body = call(client, "PUT", "queue", huge, **bearer(token))
+    assert (status, body["error"]["code"]) == (413, "too_large")
+    assert "bytes" in body["error"]["message"]
+    assert ids(call(client, "GET", "queue", **bearer(token))[1]) == [a]
 
 
 @pytest.mark.parametrize(

@@ -90,10 +90,16 @@ def test_without_a_token_the_server_challenges(live_server: Any, dagens: Show) -
     assert response.json()["error"]["code"] == "unauthorized"
 
 
+@pytest.mark.postgres_only
 def test_concurrent_additions_from_many_devices_keep_the_queue_whole(
     live_server: Any, me: httpx.Client, dagens: Show
 ) -> None:
-    """Twelve devices add at once: every episode is queued once, at dense positions, none lost."""
+    """Twelve devices add at once: every episode is queued once, at dense positions, none lost.
+
+    PostgreSQL only: there the row lock is what serialises the writers. SQLite has one writer anyway (and
+    the test's in-memory database is one connection shared by the live server's threads, which cannot run
+    statements side by side).
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from lytt.accounts.models import QueueEntry

@@ -14,6 +14,7 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "too_large",
     422: "invalid_parameter",
     429: "rate_limited",
     500: "server_error",

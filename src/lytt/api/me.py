@@ -158,7 +158,7 @@ def get_queue(request: HttpRequest, response: HttpResponse) -> Any:
     return _queue(_user(request))
 
 
-@router.put("/queue", response={200: QueueOut, **error_responses(403)})
+@router.put("/queue", response={200: QueueOut, **error_responses(403, 413)})
 def put_queue(request: HttpRequest, response: HttpResponse, payload: QueueIn) -> Any:
     """Replace the whole queue: these episodes in this order; queued episodes left out are removed.
     400 names unknown or repeated ids."""
@@ -170,7 +170,7 @@ def put_queue(request: HttpRequest, response: HttpResponse, payload: QueueIn) ->
     return _queue(_user(request))
 
 
-@router.post("/queue", response={200: QueueOut, **error_responses(403)})
+@router.post("/queue", response={200: QueueOut, **error_responses(403, 413)})
 def add_to_queue(request: HttpRequest, response: HttpResponse, payload: QueueAddIn) -> Any:
     """Add an episode to play next, or last. An episode already queued moves there (it is never in the
     queue twice). 400 for an unknown episode."""
@@ -273,7 +273,7 @@ def list_bookmarks(
     return {"items": [_bookmark(b) for b in page[:limit]], "next_cursor": next_cursor}
 
 
-@router.post("/bookmarks", response={201: BookmarkOut, **error_responses(403)})
+@router.post("/bookmarks", response={201: BookmarkOut, **error_responses(403, 413)})
 def add_bookmark(request: HttpRequest, payload: BookmarkIn) -> Any:
     """Keep a moment of an episode, with an optional note. 400 for an unknown episode."""
     try:

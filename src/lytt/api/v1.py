@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
@@ -130,6 +132,12 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = error_response(429, str(exc))
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(413, f"the request body is larger than {limit} bytes")
 
 
 @api.exception_handler(Http404)
