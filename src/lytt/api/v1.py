@@ -1,8 +1,10 @@
 """The public API v1 (`/api/v1/`, OpenAPI at `/api/v1/openapi.json`), built with django-ninja.
 
 Reads are open; anonymous clients are rate-limited per address, clients that sign requests with an API
-key (the same X-Auth-* headers as the Podcast Index API) get the key's higher limit. Lists page with
-opaque cursors; every GET answers If-None-Match with 304 (ETags come from ConditionalGetMiddleware).
+key (the same X-Auth-* headers as the Podcast Index API) get the key's higher limit, and a listener's
+personal token counts against the listener's limit. A listener's own data lives under /me/ (`me.py`,
+with its own authentication). Lists page with opaque cursors; every GET answers If-None-Match with 304
+(ETags come from ConditionalGetMiddleware).
 """
 
 from __future__ import annotations
