@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from lytt.accounts import export, token_views, views
+from lytt.accounts import bookmark_views, export, token_views, views
 
 app_name = "accounts"
 
@@ -38,4 +38,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/tokens/", token_views.token_page, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke_token"),
     path("me/export.json", export.export_view, name="export"),
+    path("me/bookmarks/", bookmark_views.bookmarks_page, name="bookmarks"),
+    path("me/bookmarks/<int:bookmark_id>/delete/", bookmark_views.delete_bookmark, name="delete_bookmark"),
 ]
