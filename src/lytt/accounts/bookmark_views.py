@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,14 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lytt.accounts import listening
 from lytt.accounts.models import Bookmark
+from lytt.accounts.views import _user
 
 PAGE = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "view reached without a signed-in user"
-    return user
 
 
 @login_required

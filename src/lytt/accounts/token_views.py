@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lytt.accounts import tokens
 from lytt.accounts.models import ApiToken
+from lytt.accounts.views import _user
 
 
 class TokenForm(forms.Form):
@@ -23,12 +23,6 @@ class TokenForm(forms.Form):
         max_length=tokens.MAX_NAME,
         help_text=gettext_lazy("Which app or script the token is for."),
     )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "view reached without a signed-in user"
-    return user
 
 
 @login_required
