@@ -147,3 +147,55 @@ def test_sign_in_to_follow_lands_following(
         assert Follow.objects.filter(user__username__iexact=username, show=show).count() == 1
     finally:
         context.close()
+
+
+def test_api_token_page_and_the_session_on_the_listener_api(
+    browser: Any, live_server: Any, make_show: Callable[..., Show]
+) -> None:
+    """On a phone-sized screen, by keyboard: make a token, use it and the session (with CSRF), revoke it."""
+    import httpx
+    from django.contrib.auth.models import User
+
+    from lytt.accounts.models import ApiToken
+
+    show = make_show("tokens")
+    episode = show.episodes.get(slug="ep-0")
+    User.objects.create_user("scripter", "", "a long enough passphrase")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="nb-NO")
+    try:
+        page.goto(f"{live_server.url}/accounts/login/?next=/me/tokens/")
+        page.fill("input[name=username]", "scripter")
+        page.fill("input[name=password]", "a long enough passphrase")
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url("**/me/tokens/")
+        assert page.inner_text("h1") == "API-nøkler"
+        page.focus("input[name=name]")
+        page.keyboard.type("Mitt skript")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("code.token-value")
+        token = page.inner_text("code.token-value")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        api = f"{live_server.url}/api/v1/me/queue"
+        answer = httpx.post(api, json={"episode": episode.pk}, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        # The page's own session reads the queue; a change needs the CSRF token, as forms do.
+        script = """async ([url, body, csrf]) => {
+            const headers = {"Content-Type": "application/json"};
+            if (csrf) headers["X-CSRFToken"] = document.cookie.match(/csrftoken=([^;]+)/)[1];
+            const get = await fetch(url);
+            const put = await fetch(url, {method: "PUT", headers, body});
+            return [get.status, (await get.json()).episodes.map(e => e.id), put.status];
+        }"""
+        body = '{"episodes": []}'
+        assert page.evaluate(script, [api, body, False]) == [200, [episode.pk], 403]
+        assert page.evaluate(script, [api, body, True]) == [200, [episode.pk], 200]
+        page.reload()
+        assert page.query_selector("code.token-value") is None
+        assert "Mitt skript" in page.inner_text("table.token-list")
+        page.focus("table.token-list button[type=submit]")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=Du har ingen nøkler.")
+        assert not ApiToken.objects.exists()
+        assert httpx.get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    finally:
+        page.close()

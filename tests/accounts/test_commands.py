@@ -104,3 +104,28 @@ def test_set_password_and_list(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     out = capsys.readouterr().out
     assert "ola" in out
     assert "ola@example.org" in out
+
+
+def test_token_prints_a_working_token_as_the_last_word(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.test import Client
+
+    user = User.objects.create_user("ola", "", GOOD)
+    assert main(["user", "token", "ola", "--label", "backup script"]) == 0
+    token = capsys.readouterr().out.split()[-1]
+    record = user.api_tokens.get()
+    assert record.name == "backup script"
+    assert token not in (record.token_hash, record.prefix)  # only a hash is kept
+    response = Client().get("/api/v1/me/queue", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response.json() == {"episodes": []}
+
+
+def test_token_for_an_unknown_user_or_without_a_label_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["user", "token", "nobody"]) == 1
+    assert "no user 'nobody'" in capsys.readouterr().err
+    User.objects.create_user("ola", "", GOOD)
+    assert main(["user", "token", "ola", "--label", "   "]) == 2
+    assert "needs a name" in capsys.readouterr().err
+    assert not User.objects.get(username="ola").api_tokens.exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lytt.accounts.models import Device, EpisodeAction, Follow, Subscription
+from lytt.accounts.models import ApiToken, Device, EpisodeAction, Follow, Subscription
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,3 +48,13 @@ class EpisodeActionAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "episode_url", "podcast_url")
     list_select_related = ("user", "device")
     date_hierarchy = "received_at"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Personal API tokens by name and first characters; deleting one revokes it (the hash stays hidden)."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "name", "prefix")
+    list_select_related = ("user",)
+    fields = ("name", "user", "prefix", "created_at", "last_used_at")

@@ -1,4 +1,4 @@
-"""`lytt user create|list|set-password`: manage listener and operator accounts from the shell.
+"""`lytt user create|list|set-password|token`: manage listener and operator accounts from the shell.
 
 Passwords never come from the command line (they would land in shell history and `ps`): they are read
 from a getpass prompt (asked twice) or, with --password-stdin, from the first line of standard input.
@@ -146,8 +146,30 @@ def set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def token(args: argparse.Namespace) -> int:
+    """Make a personal API token; it is printed once, as the last word, and never stored."""
+    from django.contrib.auth.models import User
+
+    from lytt.accounts.tokens import TokenError, create_token
+
+    user = User.objects.filter(username=args.name).first()
+    if user is None:
+        print(f"no user {args.name!r}", file=sys.stderr)
+        return 1
+    try:
+        record, secret = create_token(user, args.label)
+    except TokenError as exc:
+        print(f"user {args.name!r}: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"API token {record.name!r} for {user.username}, shown only now (send it as Authorization: Bearer):"
+    )
+    print(secret)
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("user", help="manage accounts (create, list, set-password)")
+    parser = subparsers.add_parser("user", help="manage accounts (create, list, set-password, token)")
     commands = parser.add_subparsers(dest="user_command", metavar="ACTION")
     commands.required = True
 
@@ -165,3 +187,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     password_parser.add_argument("name")
     password_parser.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     password_parser.set_defaults(func=set_password)
+
+    token_parser = commands.add_parser(
+        "token", help="make a personal API token for /api/v1/me/ (printed last)"
+    )
+    token_parser.add_argument("name")
+    token_parser.add_argument(
+        "--label", default="lytt user token", help="what the token is for (shown in lists)"
+    )
+    token_parser.set_defaults(func=token)

@@ -181,3 +181,58 @@ class ClientSetting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "target"], name="clientsetting_unique"),
         ]
+
+
+class QueueEntry(models.Model):
+    """One episode in a listener's queue ("Up next"); `position` orders the queue from 0, without gaps."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue")
+    episode = models.ForeignKey("catalog.Episode", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "episode"], name="queue_unique")]
+        indexes = [models.Index(fields=["user", "position"], name="queue_order")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} queue {self.position}: {self.episode_id}"
+
+
+class Bookmark(models.Model):
+    """A moment in an episode a listener kept, with an optional note."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
+    episode = models.ForeignKey("catalog.Episode", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(help_text="Seconds from the start")
+    note = models.CharField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="bookmark_recent"),
+            models.Index(fields=["user", "episode", "position"], name="bookmark_episode"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} bookmark {self.episode_id}@{self.position}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: only its SHA-256 is kept; the token itself is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    # The first characters of the token, so that a listener can tell their tokens apart.
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

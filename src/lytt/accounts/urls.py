@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path
 
-from lytt.accounts import views
+from lytt.accounts import bookmark_views, export, token_views, views
 
 app_name = "accounts"
 
@@ -35,4 +35,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/continue/", views.continue_listening, name="continue_listening"),
     path("me/shows.opml", views.opml_export, name="opml_export"),
     path("me/import/", views.opml_import, name="opml_import"),
+    path("me/tokens/", token_views.token_page, name="tokens"),
+    path("me/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke_token"),
+    path("me/export.json", export.export_view, name="export"),
+    path("me/bookmarks/", bookmark_views.bookmarks_page, name="bookmarks"),
+    path("me/bookmarks/<int:bookmark_id>/delete/", bookmark_views.delete_bookmark, name="delete_bookmark"),
 ]

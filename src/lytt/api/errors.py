@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from lytt.api.schemas import ErrorOut
+
 CODES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "too_large",
     422: "invalid_parameter",
     429: "rate_limited",
     500: "server_error",
@@ -47,3 +50,16 @@ def error_response(
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Unknown paths under /api/v1/ answer with the same error object as everything else."""
     return error_response(404, f"no API endpoint at {request.path}")
+
+
+def error_responses(*codes: int) -> dict[int, Any]:
+    """Error responses of an endpoint: its own, plus those of authentication (400 for a NUL in any
+    parameter, 401, 429) and of validation (422), which every endpoint can give."""
+    return {code: ErrorOut for code in (*codes, 400, 401, 422, 429)}
+
+
+def refuse_nul(request: HttpRequest) -> None:
+    """PostgreSQL cannot hold a NUL character in text: refuse it up front instead of failing later."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise ApiError(400, f"the parameter {name!r} contains a NUL character", field=name)

@@ -16,3 +16,12 @@ def anonymous_limit() -> int:
     if configured is not None:
         return int(configured)
     return int(os.environ.get("LYTT_API_ANON_PER_MINUTE", "120"))
+
+
+def listener_limit() -> int:
+    """Requests per minute for a signed-in listener or personal token (LYTT_API_LISTENER_PER_MINUTE, default
+    600): apps sync a queue and positions often, but one account never needs more."""
+    configured = getattr(settings, "LYTT_API_LISTENER_PER_MINUTE", None)
+    if configured is not None:
+        return int(configured)
+    return int(os.environ.get("LYTT_API_LISTENER_PER_MINUTE", "600"))

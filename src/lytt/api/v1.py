@@ -1,34 +1,37 @@
 """The public API v1 (`/api/v1/`, OpenAPI at `/api/v1/openapi.json`), built with django-ninja.
 
 Reads are open; anonymous clients are rate-limited per address, clients that sign requests with an API
-key (the same X-Auth-* headers as the Podcast Index API) get the key's higher limit. Lists page with
-opaque cursors; every GET answers If-None-Match with 304 (ETags come from ConditionalGetMiddleware).
+key (the same X-Auth-* headers as the Podcast Index API) get the key's higher limit, and a listener's
+personal token counts against the listener's limit. A listener's own data lives under /me/ (`me.py`,
+with its own authentication). Lists page with opaque cursors; every GET answers If-None-Match with 304
+(ETags come from ConditionalGetMiddleware).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query
-from ninja.errors import HttpError, ValidationError
-from pydantic import BeforeValidator
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lytt import search as search_api
-from lytt.api import serialize
+from lytt.api import me, serialize
 from lytt.api.cursor import CursorError, decode, encode
-from lytt.api.errors import ApiError, RateLimited, error_response
+from lytt.api.errors import ApiError, RateLimited, error_response, refuse_nul
+from lytt.api.errors import error_responses as _errors
 from lytt.api.keys import AuthError, authenticate, credentials_from
-from lytt.api.ratelimit import anonymous_limit
+from lytt.api.params import DateTime
+from lytt.api.ratelimit import anonymous_limit, listener_limit
 from lytt.api.schemas import (
     CategoryList,
     ChartOut,
     EpisodeOut,
     EpisodePage,
-    ErrorOut,
     PersonOut,
     PersonPage,
     SearchOut,
@@ -43,19 +46,18 @@ from lytt.ratelimit import client_address, hit
 MAX_LIMIT = 100
 
 
-def _refuse_nul(request: HttpRequest) -> None:
-    """PostgreSQL cannot hold a NUL character in text: refuse it up front instead of failing later."""
-    for name, values in request.GET.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            raise ApiError(400, f"the parameter {name!r} contains a NUL character", field=name)
-
-
 def access(request: HttpRequest) -> Any:
-    """Authenticate a signed request (or let an anonymous one through) and apply the rate limit."""
-    _refuse_nul(request)
-    credentials = credentials_from(request)
+    """Authenticate a signed request or a personal token (or let an anonymous request through) and apply
+    the rate limit."""
+    refuse_nul(request)
+    token = me.bearer_token(request)
+    credentials = None if token is not None else credentials_from(request)
     who: Any
-    if credentials is None:
+    if token is not None:
+        # An app that sends its listener's token on every request is a known caller here too.
+        who = me.token_user(token)
+        bucket, limit = f"user:{who.pk}", listener_limit()
+    elif credentials is None:
         bucket, limit, who = f"anon:{client_address(request)}", anonymous_limit(), "anonymous"
     else:
         api_key = authenticate(credentials)
@@ -69,20 +71,44 @@ def access(request: HttpRequest) -> Any:
 api = NinjaAPI(
     title="Lytt API",
     version="1",
-    description="Shows, episodes, categories, people, search and charts of this Lytt directory.",
+    description=(
+        "Shows, episodes, categories, people, search and charts of this Lytt directory; under /me/, a "
+        "listener's own queue, play progress and bookmarks (a personal token as `Authorization: Bearer`, "
+        "or the website's session cookie with its CSRF token)."
+    ),
     urls_namespace="api-v1",
     auth=access,
     docs_url="/docs",
 )
 
 
+api.add_router("/me", me.router)
+
+
+@api.exception_handler(me.Unauthenticated)
+def _unauthenticated(request: HttpRequest, exc: me.Unauthenticated) -> HttpResponse:
+    return me.unauthenticated(str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _no_listener(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """No authentication scheme of an endpoint matched (today only /me/ has its own)."""
+    return me.unauthenticated(me.NOT_SIGNED_IN)
+
+
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
-    field = location[-1] if location else None
+    location = list(first.get("loc", ()))
+    if location[:1] == ["body"]:
+        location = location[2:]  # ("body", <the handler's parameter>, field, index...)
+    elif location[:1] and location[0] in ("query", "path", "header", "cookie"):
+        location = location[1:]
+    names = [part for part in location if isinstance(part, str)]
+    field = names[-1] if names else None
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".")
     message = str(first.get("msg", "invalid parameter"))
-    return error_response(422, f"{field}: {message}" if field else message, field=field)
+    return error_response(422, f"{where}: {message}" if where else message, field=field)
 
 
 @api.exception_handler(ApiError)
@@ -112,6 +138,12 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(413, f"the request body is larger than {limit} bytes")
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, str(exc) or "not found")
@@ -120,26 +152,6 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, str(exc))
-
-
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-
-
-def _date_time_text(value: Any) -> Any:
-    """Only date-time text, as the schema's `format: date-time` says: pydantic also reads a number
-    (``-1.9``) as a Unix time, which a client would get back as a silent filter on 1970."""
-    if not isinstance(value, datetime) and not _DATE_TIME.match(str(value)):
-        raise ValueError("must be an ISO 8601 date and time, such as 2024-05-01T12:00:00Z")
-    return value
-
-
-DateTime = Annotated[datetime, BeforeValidator(_date_time_text)]
-
-
-def _errors(*codes: int) -> dict[int, Any]:
-    """Error responses of an endpoint: its own, plus those of `access` (400 for a NUL in any parameter,
-    401, 429) and of validation (422), which every endpoint can give."""
-    return {code: ErrorOut for code in (*codes, 400, 401, 422, 429)}
 
 
 def _category(slug: str | None) -> Category | None:

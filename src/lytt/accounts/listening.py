@@ -1,0 +1,169 @@
+"""The one place that changes a listener's queue and bookmarks (as `services` is for follows and progress).
+
+The queue's order is decided by pure functions on lists of episode ids (`queue_with`, `checked_order`);
+the writers lock the listener's row first, so that two devices changing the queue at once take turns
+instead of interleaving their renumbering.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from django.contrib.auth.models import User
+
+from lytt.accounts.models import Bookmark, QueueEntry
+from lytt.accounts.progress import MAX_SECONDS
+from lytt.accounts.writes import write_transaction
+from lytt.catalog.models import Episode
+
+MAX_QUEUE = 1000
+MAX_NOTE = 1000
+MAX_BOOKMARKS = 10_000
+
+Where = Literal["next", "last"]
+
+
+class ListeningError(ValueError):
+    """A queue or bookmark change that cannot be made; names the field and, where it helps, the ids."""
+
+    def __init__(self, message: str, *, field: str, ids: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.field = field
+        self.ids = list(ids)
+
+
+def queue_with(order: Sequence[int], episode_id: int, where: Where) -> list[int]:
+    """The queue after adding `episode_id` first ("next") or last; an episode already there moves."""
+    rest = [e for e in order if e != episode_id]
+    return [episode_id, *rest] if where == "next" else [*rest, episode_id]
+
+
+def checked_order(episode_ids: Sequence[int], known: Iterable[int]) -> list[int]:
+    """A requested queue order, refused when it repeats or names unknown episodes, or is too long."""
+    if len(episode_ids) > MAX_QUEUE:
+        raise ListeningError(
+            f"a queue holds at most {MAX_QUEUE} episodes, got {len(episode_ids)}", field="episodes"
+        )
+    repeated = sorted(e for e, n in Counter(episode_ids).items() if n > 1)
+    if repeated:
+        raise ListeningError(
+            f"episodes may appear once in the queue; repeated: {', '.join(map(str, repeated))}",
+            field="episodes",
+            ids=repeated,
+        )
+    unknown = sorted(set(episode_ids) - set(known))
+    if unknown:
+        raise ListeningError(
+            f"no episode with id {', '.join(map(str, unknown))}", field="episodes", ids=unknown
+        )
+    return list(episode_ids)
+
+
+def visible_episode_ids(episode_ids: Iterable[int]) -> set[int]:
+    """Those of `episode_ids` that are catalogue episodes of shows that are not hidden."""
+    wanted = list(set(episode_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(Episode.objects.filter(pk__in=chunk, show__hidden=False).values_list("pk", flat=True))
+    return found
+
+
+def queue_episode_ids(user: User) -> list[int]:
+    return list(
+        QueueEntry.objects.filter(user=user).order_by("position", "id").values_list("episode_id", flat=True)
+    )
+
+
+def _lock(user: User) -> None:
+    """Serialise this listener's queue writers (a row lock on PostgreSQL; SQLite has one writer anyway)."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
+def _write_order(user: User, order: Sequence[int]) -> None:
+    """Make the stored queue exactly `order`, touching only the rows that change."""
+    entries = {e.episode_id: e for e in QueueEntry.objects.filter(user=user)}
+    gone = [e.pk for episode_id, e in entries.items() if episode_id not in set(order)]
+    if gone:
+        QueueEntry.objects.filter(pk__in=gone).delete()
+    moved = []
+    new = []
+    for position, episode_id in enumerate(order):
+        entry = entries.get(episode_id)
+        if entry is None:
+            new.append(QueueEntry(user=user, episode_id=episode_id, position=position))
+        elif entry.position != position:
+            entry.position = position
+            moved.append(entry)
+    QueueEntry.objects.bulk_update(moved, ["position"], batch_size=500)
+    QueueEntry.objects.bulk_create(new, batch_size=500)
+
+
+def add_to_queue(user: User, episode_id: int, where: Where = "last") -> list[int]:
+    """Put an episode next or last in the queue (moving it when it is queued already); the new order."""
+    if episode_id not in visible_episode_ids([episode_id]):
+        raise ListeningError(f"no episode with id {episode_id}", field="episode", ids=[episode_id])
+    with write_transaction():
+        _lock(user)
+        order = queue_with(queue_episode_ids(user), episode_id, where)
+        if len(order) > MAX_QUEUE:
+            raise ListeningError(f"the queue is full (at most {MAX_QUEUE} episodes)", field="episode")
+        _write_order(user, order)
+    return order
+
+
+def replace_queue(user: User, episode_ids: Sequence[int]) -> list[int]:
+    """Make the queue exactly `episode_ids`, in that order (episodes left out are removed)."""
+    with write_transaction():
+        _lock(user)
+        current = set(queue_episode_ids(user))
+        # Episodes already queued stay acceptable even if their show has since been hidden.
+        order = checked_order(episode_ids, current | visible_episode_ids(set(episode_ids) - current))
+        _write_order(user, order)
+    return order
+
+
+def remove_from_queue(user: User, episode_id: int) -> bool:
+    """Take an episode out of the queue; False when it was not in it."""
+    with write_transaction():
+        _lock(user)
+        order = queue_episode_ids(user)
+        if episode_id not in order:
+            return False
+        _write_order(user, [e for e in order if e != episode_id])
+    return True
+
+
+def clear_queue(user: User) -> int:
+    """Empty the queue; returns how many episodes were in it."""
+    with write_transaction():
+        deleted, _ = QueueEntry.objects.filter(user=user).delete()
+    return deleted
+
+
+def add_bookmark(user: User, episode_id: int, position: int, note: str = "") -> Bookmark:
+    """Keep a moment of an episode. Positions are whole seconds within a week; notes are trimmed."""
+    if isinstance(position, bool) or not 0 <= position <= MAX_SECONDS:
+        raise ListeningError(
+            f"position must be 0 to {MAX_SECONDS} seconds, not {position!r}", field="position"
+        )
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise ListeningError(f"a note is at most {MAX_NOTE} characters, got {len(text)}", field="note")
+    if "\x00" in text:
+        raise ListeningError("a note cannot contain a NUL character", field="note")
+    if episode_id not in visible_episode_ids([episode_id]):
+        raise ListeningError(f"no episode with id {episode_id}", field="episode", ids=[episode_id])
+    with write_transaction():
+        if Bookmark.objects.filter(user=user).count() >= MAX_BOOKMARKS:
+            raise ListeningError(f"an account keeps at most {MAX_BOOKMARKS} bookmarks", field="episode")
+        return Bookmark.objects.create(user=user, episode_id=episode_id, position=position, note=text)
+
+
+def delete_bookmark(user: User, bookmark_id: int) -> bool:
+    """Delete one of the listener's bookmarks; False when they have none with that id."""
+    with write_transaction():
+        deleted, _ = Bookmark.objects.filter(user=user, pk=bookmark_id).delete()
+    return bool(deleted)
