@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_unlinked_actions_index"),
+        ("accounts", "0003_device_seen_subscriptions"),
         ("catalog", "0008_no_global_newest_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
