@@ -54,6 +54,11 @@ def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def placeholders(count: int) -> str:
+    """The placeholders of `count` values, for an IN list or a VALUES row of plain SQL."""
+    return ", ".join(["%s"] * count)
+
+
 _Column = tuple[str, str, Callable[[Any], Any] | None]  # attname, column, adapter
 
 

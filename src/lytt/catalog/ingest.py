@@ -193,7 +193,7 @@ def _existing(model: type[Model], column: str, values: list[str]) -> list[str]:
             value
             for (value,) in _execute(
                 f"SELECT DISTINCT {_quote(column)} FROM {_table(model)}"
-                f" WHERE {_quote(column)} IN ({_placeholders(len(chunk))})",
+                f" WHERE {_quote(column)} IN ({bulk.placeholders(len(chunk))})",
                 chunk,
             )
         )
@@ -335,10 +335,6 @@ def _execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if cursor.description else []
 
 
-def _placeholders(count: int) -> str:
-    return ", ".join(["%s"] * count)
-
-
 def _lock_identities(keys: Iterable[str]) -> None:
     """On PostgreSQL, serialise first ingests of each podcast:guid (else URL) in `keys` until commit, so
     that two workers fetching two URLs of one new show cannot both create it; one statement, the locks
@@ -393,8 +389,8 @@ def _known_show(
     hits: Counter[int] = Counter()
     stored = _execute(
         f"SELECT {_quote('show_id')}, {_quote('match_key')}, {_quote('title')}, {_quote('enclosure_url')}"
-        f" FROM {_table(Episode)} WHERE {_quote('show_id')} IN ({_placeholders(len(candidates))})"
-        f" AND {_quote('match_key')} IN ({_placeholders(len(wanted))})",
+        f" FROM {_table(Episode)} WHERE {_quote('show_id')} IN ({bulk.placeholders(len(candidates))})"
+        f" AND {_quote('match_key')} IN ({bulk.placeholders(len(wanted))})",
         [*candidates, *wanted],
     )
     for show_id, key, episode_title, enclosure_url in stored:
@@ -420,7 +416,7 @@ def _sketch_candidates(keys: list[str], title: str) -> list[int]:
     column = f"k.{_quote('show_id')}"
     found = _execute(
         f"SELECT {column} FROM {_table(ShowSketch)} k JOIN {_table(Show)} s ON s.{_quote('id')} = {column}"
-        f" WHERE k.{_quote('key')} IN ({_placeholders(len(keys))}) GROUP BY {column}"
+        f" WHERE k.{_quote('key')} IN ({bulk.placeholders(len(keys))}) GROUP BY {column}"
         f" ORDER BY MAX(CASE WHEN s.{_quote('title')} = %s THEN 1 ELSE 0 END) DESC, COUNT(*) DESC,"
         f" {column} LIMIT %s",
         [*keys, title, SKETCH_CANDIDATES],
@@ -714,7 +710,7 @@ def _categories_by_slug(slugs: list[str]) -> dict[str, int]:
     found = dict(
         _execute(
             f"SELECT {_quote('slug')}, {_quote('id')} FROM {_table(Category)}"
-            f" WHERE {_quote('slug')} IN ({_placeholders(len(slugs))})",
+            f" WHERE {_quote('slug')} IN ({bulk.placeholders(len(slugs))})",
             slugs,
         )
     )
