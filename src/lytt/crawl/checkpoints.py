@@ -62,6 +62,10 @@ class Checkpointer:
             return None
         return cls(str(target.settings_dict["NAME"]))
 
+    def is_running(self) -> bool:
+        """Whether the thread still runs (until `close`, or until it could not open the database)."""
+        return self._thread.is_alive()
+
     def poke(self) -> None:
         """Something was committed: copy it into the database file (at once, or after the current run)."""
         self._wake.set()
