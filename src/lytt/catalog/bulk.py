@@ -5,7 +5,8 @@ Django's `bulk_create`/`bulk_update` spend most of their time compiling SQL valu
 the crawler records hundreds of outcomes a second, so they use these: the same values, adapted by each
 field's own `get_db_prep_save` only where that matters (dates, JSON). INSERTs are multi-row statements
 on SQLite and a pipelined executemany with server-side binding on PostgreSQL (`_insert_server_bound`).
-No signals are sent, as with `bulk_create`.
+No signals are sent, as with `bulk_create`. Also the plain-SQL helpers of those paths' lookups
+(`quote`, `table`, `execute`, `existing`, `placeholders`).
 """
 
 from __future__ import annotations
@@ -360,3 +361,40 @@ def update_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+#: Values per IN list in the lookups that split long lists (`existing`, ingest's deletes and people).
+BATCH = 500
+
+
+def existing(model: type[models.Model], column: str, values: list[str]) -> list[str]:
+    """Those of `values` that some row of `model` has in `column` (`BATCH` looked up per query)."""
+    found: list[str] = []
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        found += (
+            value
+            for (value,) in execute(
+                f"SELECT DISTINCT {quote(column)} FROM {table(model)}"
+                f" WHERE {quote(column)} IN ({placeholders(len(chunk))})",
+                chunk,
+            )
+        )
+    return found
+
+
+def quote(name: str) -> str:
+    """`name` quoted as an identifier of this connection's database."""
+    return connection.ops.quote_name(name)
+
+
+def table(model: type[models.Model]) -> str:
+    """`model`'s table name, quoted."""
+    return quote(model._meta.db_table)
+
+
+def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run plain SQL (hot paths: no query compiling); the rows, if it returns any."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
