@@ -136,7 +136,7 @@ def _io() -> dict[str, int]:
 
 def run_store(count: int, statements: bool) -> None:
     data = _setup(count)
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
     from django.db.backends.base.base import BaseDatabaseWrapper
 
     from lytt.catalog.models import Episode, FeedSource
@@ -190,7 +190,7 @@ def run_store(count: int, statements: bool) -> None:
     summary = Summary()
     io_before, started = _io(), time.thread_time()
     # As in a crawl: checkpoints on their own thread (not in the CPU figure).
-    checkpoints = Checkpointer.of(connection)
+    checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
 
     def now() -> datetime:
         return datetime.now(UTC)
