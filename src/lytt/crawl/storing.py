@@ -118,7 +118,7 @@ class Storer:
         records: dict[int, Record] = {}
         for (item, current, prepared), result in zip(first, results, strict=True):
             if result is not None:
-                records[current.pk] = self._ingested_record(current, item, prepared, result, now)
+                records[current.pk] = self._record_ingest(current, item, prepared, result, now)
         return records
 
     def _store_one(self, item: Changed, current: FeedSource, now: datetime) -> Record:
@@ -136,12 +136,12 @@ class Storer:
             ingested = ingest_feed(
                 current, prepared.feed, now=now, episode_rows=prepared.rows, savepoint=False
             )
-            record = self._ingested_record(current, item, prepared, ingested, now)
+            record = self._record_ingest(current, item, prepared, ingested, now)
         if current.url != url:
             current.save(update_fields=["url", "private"])
         return record
 
-    def _ingested_record(
+    def _record_ingest(
         self, source: FeedSource, item: Changed, prepared: Prepared, ingested: IngestResult, now: datetime
     ) -> Record:
         """The record of a feed ingest has stored, its row updated to match (body hash, change time)."""

@@ -276,7 +276,7 @@ class Worker:
         waiting: set[ToParse] = set()
         try:
             self._start(batch, fetcher)
-            for result in self._fetched(awaited, leave_late=bool(batch)):
+            for result in self._results(awaited, leave_late=bool(batch)):
                 if result is not None:
                     source = self._fetching.pop(result.request.feed_id)
                     checked_ids.append(source.pk)
@@ -352,7 +352,7 @@ class Worker:
         )
         return more
 
-    def _fetched(self, awaited: set[int], *, leave_late: bool) -> Iterator[FetchResult | None]:
+    def _results(self, awaited: set[int], *, leave_late: bool) -> Iterator[FetchResult | None]:
         """Results of the fetches in flight (the batch's and earlier batches' late ones), as they complete,
         until every feed in `awaited` has one (each is removed from it), or, with `leave_late`, until no
         more than `late_fetches` are left and none has completed for `late_after` seconds.
