@@ -204,12 +204,12 @@ def _insert_server_bound(
 
     Django's psycopg cursors bind on the client: a multi-row INSERT's thousand ``%s`` were re-parsed by
     psycopg in Python on every statement (it caches the parsing only for statements of at most 50
-    parameters) and every value quoted into the SQL, ~60% of the crawler's main thread on a first ingest.
+    parameters) and every value quoted into the SQL: most of the crawler's main thread on a first ingest.
     A one-row statement is parsed once. Errors are Django's, as through its own cursors; execute wrappers
     do not see these statements (nor does query logging, which takes the path above instead)."""
     from psycopg import Cursor  # the PostgreSQL backend's driver; imported only when it is in use
 
-    sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES ({', '.join(['%s'] * len(plan.attnames))})"
+    sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES ({placeholders(len(plan.attnames))})"
     _connect(db)
     with db.wrap_database_errors, Cursor(db.connection) as cursor:
         if ignore_conflicts:
@@ -305,11 +305,11 @@ def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]
 def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
     """A cursor and the placeholders of one row. On SQLite, unless queries are being logged, a Django
     cursor around the driver's own cursor, which takes ``?`` as it is: Django's SQLite cursor rewrites
-    every ``%s`` of a statement with a regex first, ~1.5 ms for 500 search rows. Django's wrapper stays,
+    every ``%s`` of a statement with a regex first, a cost per parameter. Django's wrapper stays,
     so database errors are still Django's and execute wrappers still run. (The debug cursor that logs
     queries formats the SQL with ``%``, so it gets ``%s``.)"""
     if db.vendor != "sqlite" or db.queries_logged:
-        return db.cursor(), "(" + ", ".join(["%s"] * len(plan.attnames)) + ")"
+        return db.cursor(), "(" + placeholders(len(plan.attnames)) + ")"
     _connect(db)
     with db.wrap_database_errors:
         return db.make_cursor(db.connection.cursor()), "(" + ", ".join(["?"] * len(plan.attnames)) + ")"

@@ -4,8 +4,7 @@ Every commit appends the pages it changed to the write-ahead log; a checkpoint c
 database file and, with ``synchronous=NORMAL``, syncs the log before and the file after. SQLite runs one
 in the committing thread when a commit leaves the log over ``wal_autocheckpoint`` pages (1,000 by
 default). A first ingest commits ~24 MB of log per chunk of feeds, so the crawler's writing thread, the
-one the whole crawl waits for, copied and synced after every commit: a first ingest of 10,000 feeds ran
-12% faster with syncs turned off altogether (which a power cut could corrupt the file with).
+one the whole crawl waits for, would copy and sync after every commit while everything else waited.
 
 `Checkpointer` runs them on a thread with a connection of its own, woken after each of the crawler's
 commits (`poke`): a PASSIVE checkpoint copies and syncs what is committed while the crawler writes its
