@@ -12,7 +12,11 @@ from tests.crawl.crawling import PATIENT, add, make_worker
 from tests.feedserver import FeedServer, rss
 
 from lytt.catalog.models import FeedCheck, FeedSource
-from lytt.crawl.schedule import backoff
+from lytt.crawl.claims import ClaimedFeed
+from lytt.crawl.decisions import Record
+from lytt.crawl.fetch import FetchRequest, FetchResult
+from lytt.crawl.records import OUTCOME_FIELDS, outcome_values
+from lytt.crawl.schedule import Outcome, Plan, backoff
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +128,45 @@ def test_an_unchanged_pass_writes_exactly_the_outcome_columns(feed_server: FeedS
                 "new_episodes": 0,
             }
         ], source.url
+
+
+def _record(outcome: Outcome, result: FetchResult, **options: Any) -> Record:
+    source = ClaimedFeed(
+        1,
+        "https://a.example/f.xml",
+        '"old"',
+        "Mon, 01 Jan 2024 10:00:00 GMT",
+        "h",
+        7,
+        3600,
+        2,
+        datetime(2024, 1, 1, tzinfo=UTC),
+        datetime(2024, 2, 1, tzinfo=UTC),
+    )
+    plan = Plan(
+        datetime(2025, 1, 1, 1, tzinfo=UTC), timedelta(hours=1), 0, False, "unchanged since last parse"
+    )
+    return Record(source, outcome, result, plan, **options)
+
+
+def _values(record: Record) -> dict[str, Any]:
+    values, _ = outcome_values(record, datetime(2025, 1, 1, tzinfo=UTC))
+    return dict(zip(OUTCOME_FIELDS, values, strict=True))
+
+
+def test_a_304_keeps_the_validators_it_does_not_replace() -> None:
+    request = FetchRequest(1, "https://a.example/f.xml", '"old"', "")
+    fresher = _values(_record(Outcome.NOT_MODIFIED, FetchResult(request, request.url, 304, etag='"new"')))
+    assert (fresher["etag"], fresher["last_modified"]) == ('"new"', "Mon, 01 Jan 2024 10:00:00 GMT")
+    assert (fresher["status"], fresher["claimed_by"], fresher["claimed_until"]) == ("active", "", None)
+
+
+def test_an_error_keeps_the_validators_and_a_moved_feed_drops_them() -> None:
+    request = FetchRequest(1, "https://a.example/f.xml", '"old"', "")
+    failed = _values(_record(Outcome.ERROR, FetchResult(request, request.url, 500), error="HTTP 500"))
+    assert (failed["etag"], failed["last_error"], failed["status"]) == ('"old"', "HTTP 500", "error")
+    assert failed["last_success_at"] == datetime(2024, 2, 1, tzinfo=UTC)
+    moved = _record(
+        Outcome.UPDATED, FetchResult(request, request.url, 200, etag='"x"'), keep_validators=False
+    )
+    assert (_values(moved)["etag"], _values(moved)["last_modified"]) == ("", "")
