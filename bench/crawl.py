@@ -96,7 +96,8 @@ def run_lytt(urls: list[str], data_dir: Path, parsers: int) -> dict[str, float]:
 
     from lytt.catalog.models import Episode, FeedSource
     from lytt.crawl.fetch import FetchConfig
-    from lytt.crawl.worker import Worker, WorkerConfig, settle_heap
+    from lytt.crawl.tuning import settle_heap
+    from lytt.crawl.worker import Worker, WorkerConfig
 
     call_command("migrate", verbosity=0)
     FeedSource.objects.bulk_create([FeedSource(url=url) for url in urls], batch_size=1000)

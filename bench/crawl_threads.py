@@ -8,7 +8,7 @@ this process; prints feeds/s and the CPU milliseconds per feed of the crawler's 
 other threads together (the parse pool's, the fetcher's and the checkpoints'), the parser process and
 the feed server.
 
-`store`: the bench feeds parsed here first, then only `Worker._store` in chunks as a crawl stores them,
+`store`: the bench feeds parsed here first, then only `lytt.crawl.storing` in chunks as a crawl stores them,
 in this thread: its CPU per feed (`thread_time`; the checkpoint thread's is not in it), the bytes the
 process wrote (`/proc/self/io`), and with `--statements` each kind of statement's and the commits'
 share. No fetching or parsing competes with it, so it tells changes to the writing side apart better
@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import multiprocessing
 import os
+import random
 import resource
 import shutil
 import sys
@@ -30,7 +31,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,8 @@ def run_crawl(count: int) -> None:
     data = _setup(count)
     from lytt.catalog.models import Episode, FeedSource
     from lytt.crawl.fetch import FetchConfig
-    from lytt.crawl.worker import Worker, WorkerConfig, settle_heap
+    from lytt.crawl.tuning import settle_heap
+    from lytt.crawl.worker import Worker, WorkerConfig
 
     urls = [f"http://127.0.0.1:{port}/{n}.xml" for n in range(count)]
     FeedSource.objects.bulk_create([FeedSource(url=url) for url in urls], batch_size=1000)
@@ -134,26 +136,33 @@ def _io() -> dict[str, int]:
 
 def run_store(count: int, statements: bool) -> None:
     data = _setup(count)
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
     from django.db.backends.base.base import BaseDatabaseWrapper
 
     from lytt.catalog.models import Episode, FeedSource
-    from lytt.crawl import worker as crawler
+    from lytt.crawl.checkpoints import Checkpointer
+    from lytt.crawl.claims import claim_batch
+    from lytt.crawl.decisions import Changed
     from lytt.crawl.fetch import FetchRequest, FetchResult
     from lytt.crawl.parsing import ParseJob, parse_job
+    from lytt.crawl.records import Recorder, Summary
+    from lytt.crawl.safety import AddressPolicy
+    from lytt.crawl.storing import Storer
+    from lytt.crawl.tuning import tune_connection
+    from lytt.crawl.worker import WorkerConfig
 
     FeedSource.objects.bulk_create([FeedSource(url=f"http://127.0.0.1:9/{n}.xml") for n in range(count)])
-    worker = crawler.Worker(crawler.WorkerConfig(worker_id="bench"))
-    crawler.tune_connection()
+    config = WorkerConfig(worker_id="bench")
+    tune_connection()
     items = []
-    for claimed in crawler.claim_batch("bench", limit=count, lease=timedelta(hours=1)):
+    for claimed in claim_batch("bench", limit=count, lease=timedelta(hours=1)):
         body = crawl.feed_body(int(claimed.url.rsplit("/", 1)[1].split(".")[0]))
         parsed = parse_job(ParseJob(body, claimed.url, "application/rss+xml", 10 << 20))
         result = FetchResult(
             FetchRequest(claimed.pk, claimed.url, "", ""), claimed.url, 200, body, etag='"1"'
         )
         digest = hashlib.sha256(body).hexdigest()
-        items.append(crawler._Changed(claimed, result, prepared=parsed, digest=digest))
+        items.append(Changed(claimed, result, prepared=parsed, digest=digest))
     spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -178,11 +187,27 @@ def run_store(count: int, statements: bool) -> None:
                 spent["COMMIT"][1] += time.thread_time() - started
 
         BaseDatabaseWrapper._commit = timed_commit  # type: ignore[method-assign]
-    summary = crawler.Summary()
+    summary = Summary()
     io_before, started = _io(), time.thread_time()
-    with worker._checkpointing():  # as in a crawl: checkpoints on their own thread (not in the CPU figure)
-        for start in range(0, count, crawler._STORE_EVERY):
-            worker._store(items[start : start + crawler._STORE_EVERY], summary)
+    # As in a crawl: checkpoints on their own thread (not in the CPU figure).
+    checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    recorder = Recorder(
+        "bench",
+        clock=now,
+        keep_checks=config.keep_checks,
+        committed=checkpoints.poke if checkpoints else _no_op,
+    )
+    storer = Storer(recorder, policy=AddressPolicy.from_settings(), clock=now, rng=random.Random())
+    try:
+        for start in range(0, count, config.store_every):
+            storer.store(items[start : start + config.store_every], summary)
+    finally:
+        if checkpoints is not None:
+            checkpoints.close()
     cpu, io_after = time.thread_time() - started, _io()
     crawl.expect(Episode.objects.count() == count * crawl.EPISODES, "every episode stored")
     per_feed = 1000 / count
@@ -193,6 +218,10 @@ def run_store(count: int, statements: bool) -> None:
     for kind, (calls, seconds) in sorted(spent.items(), key=lambda item: -item[1][1])[:12]:
         print(f"  {seconds * per_feed:7.3f} ms per feed, {calls / count:5.2f} per feed  {kind}")
     shutil.rmtree(data, ignore_errors=True)
+
+
+def _no_op() -> None:
+    pass
 
 
 def main() -> int:

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.catalog.factories import episode, feed, source
 
-from lytt.catalog.ingest import SKETCH_CANDIDATES, ingest_feed
+from lytt.catalog.ingest import ingest_feed
+from lytt.catalog.ingest_identity import SKETCH_CANDIDATES
 from lytt.catalog.models import (
     Episode,
     EpisodePerson,
@@ -489,7 +490,7 @@ def test_first_ingests_of_one_podcast_guid_are_serialised_on_postgres() -> None:
 
     from django.db import connections, transaction
 
-    from lytt.catalog.ingest import identity_lock_id
+    from lytt.catalog.ingest_identity import identity_lock_id
 
     guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     first, second = source("https://a.example/feed"), source("https://b.example/feed")
@@ -563,9 +564,9 @@ def test_first_ingest_of_a_new_show_equals_the_general_path() -> None:
 
 
 def test_show_slugs_past_one_lookup_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lytt.catalog import ingest
+    from lytt.catalog import ingest_shows
 
-    monkeypatch.setattr(ingest, "_SLUG_PROBE", 3)
+    monkeypatch.setattr(ingest_shows, "_SLUG_PROBE", 3)
     slugs = [
         ingest_feed(source(f"https://{n}.example/feed"), feed(episodes=[episode(100 + n)]), now=NOW).show.slug
         for n in range(8)

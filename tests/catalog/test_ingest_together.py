@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from tests.catalog.factories import episode, feed, source
 
-from lytt.catalog import ingest
+from lytt.catalog import bulk, ingest_people, ingest_shows
 from lytt.catalog.ingest import NewFeed, ingest_feed, ingest_new_feeds
 from lytt.catalog.models import (
     Episode,
@@ -193,7 +193,7 @@ def test_a_failure_keeps_nothing_and_gives_the_sources_back(monkeypatch: pytest.
     def refuse(*args: object, **kwargs: object) -> None:
         raise ValueError("refused")
 
-    monkeypatch.setattr(ingest, "_sync_episode_people", refuse)
+    monkeypatch.setattr(ingest_people, "sync_episode_people", refuse)
     with pytest.raises(ValueError, match="refused"):
         ingest_new_feeds(items, now=NOW)
     assert not Show.objects.exists()
@@ -229,7 +229,7 @@ def test_first_ingests_together_wait_for_another_workers_same_podcast_guid_on_po
 
     from django.db import connections, transaction
 
-    from lytt.catalog.ingest import identity_lock_id
+    from lytt.catalog.ingest_identity import identity_lock_id
 
     guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     first = source("https://a.example/feed")
@@ -287,8 +287,8 @@ def test_collected_feeds_go_to_the_collector_and_send_nothing_themselves(
 def test_namesakes_get_the_next_free_slugs_past_one_query_and_one_window(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ingest, "BATCH", 7)  # slugs looked up 7 per query
-    monkeypatch.setattr(ingest, "_SLUG_PROBE", 10)  # 10 candidates per show at a time
+    monkeypatch.setattr(bulk, "BATCH", 7)  # slugs looked up 7 per query
+    monkeypatch.setattr(ingest_shows, "_SLUG_PROBE", 10)  # 10 candidates per show at a time
     for n in range(2):
         ingest_feed(
             source(f"https://stored{n}.example/feed"), feed(episodes=[episode(n)], title="Echo"), now=NOW

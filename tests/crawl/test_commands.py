@@ -15,7 +15,8 @@ from lytt.cli import main
 from lytt.crawl.fetch import FetchConfig
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.schedule import Outcome
-from lytt.crawl.worker import GC_YOUNG_THRESHOLD, Worker, WorkerConfig
+from lytt.crawl.tuning import GC_YOUNG_THRESHOLD
+from lytt.crawl.worker import Worker, WorkerConfig
 
 pytestmark = pytest.mark.django_db
 FAST = FetchConfig(connect_timeout=1, read_timeout=1, total_timeout=2)
@@ -58,13 +59,16 @@ def test_forever_finishes_the_batch_when_stopped(feed_server: FeedServer) -> Non
     for n in range(3):
         FeedSource.objects.create(url=feed_server.add(f"/f{n}.xml", rss(f"F{n}")))
     seen: list[Outcome] = []
-    worker = Worker(WorkerConfig(worker_id="w", fetch=FAST), policy=AddressPolicy(allow_private=True))
 
-    def stop_after_first(source: FeedSource, outcome: Outcome) -> None:
+    def stop_after_first(source: object, outcome: Outcome) -> None:
         seen.append(outcome)
         worker.stop.set()
 
-    worker._on_feed = stop_after_first
+    worker = Worker(
+        WorkerConfig(worker_id="w", fetch=FAST),
+        policy=AddressPolicy(allow_private=True),
+        on_feed=stop_after_first,
+    )
     summary = worker.crawl_forever(max_sleep=0.1)
     assert summary.feeds == 3  # the stop request came during the batch: the batch still finished
     assert not FeedSource.objects.exclude(claimed_by="").exists()

@@ -5,7 +5,8 @@ Django's `bulk_create`/`bulk_update` spend most of their time compiling SQL valu
 the crawler records hundreds of outcomes a second, so they use these: the same values, adapted by each
 field's own `get_db_prep_save` only where that matters (dates, JSON). INSERTs are multi-row statements
 on SQLite and a pipelined executemany with server-side binding on PostgreSQL (`_insert_server_bound`).
-No signals are sent, as with `bulk_create`.
+No signals are sent, as with `bulk_create`. Also the plain-SQL helpers of those paths' lookups
+(`quote`, `table`, `execute`, `existing`, `placeholders`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     if kind == "DateTimeField":
         return ops.adapt_datetimefield_value
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def placeholders(count: int) -> str:
+    """The placeholders of `count` values, for an IN list or a VALUES row of plain SQL."""
+    return ", ".join(["%s"] * count)
 
 
 _Column = tuple[str, str, Callable[[Any], Any] | None]  # attname, column, adapter
@@ -198,12 +204,12 @@ def _insert_server_bound(
 
     Django's psycopg cursors bind on the client: a multi-row INSERT's thousand ``%s`` were re-parsed by
     psycopg in Python on every statement (it caches the parsing only for statements of at most 50
-    parameters) and every value quoted into the SQL, ~60% of the crawler's main thread on a first ingest.
+    parameters) and every value quoted into the SQL: most of the crawler's main thread on a first ingest.
     A one-row statement is parsed once. Errors are Django's, as through its own cursors; execute wrappers
     do not see these statements (nor does query logging, which takes the path above instead)."""
     from psycopg import Cursor  # the PostgreSQL backend's driver; imported only when it is in use
 
-    sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES ({', '.join(['%s'] * len(plan.attnames))})"
+    sql = f"INSERT INTO {plan.table} ({plan.column_sql}) VALUES ({placeholders(len(plan.attnames))})"
     _connect(db)
     with db.wrap_database_errors, Cursor(db.connection) as cursor:
         if ignore_conflicts:
@@ -299,11 +305,11 @@ def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]
 def _cursor(db: Any, plan: _Plan) -> tuple[Any, str]:
     """A cursor and the placeholders of one row. On SQLite, unless queries are being logged, a Django
     cursor around the driver's own cursor, which takes ``?`` as it is: Django's SQLite cursor rewrites
-    every ``%s`` of a statement with a regex first, a real share of a many-row INSERT. Django's wrapper stays,
+    every ``%s`` of a statement with a regex first, a cost per parameter. Django's wrapper stays,
     so database errors are still Django's and execute wrappers still run. (The debug cursor that logs
     queries formats the SQL with ``%``, so it gets ``%s``.)"""
     if db.vendor != "sqlite" or db.queries_logged:
-        return db.cursor(), "(" + ", ".join(["%s"] * len(plan.attnames)) + ")"
+        return db.cursor(), "(" + placeholders(len(plan.attnames)) + ")"
     _connect(db)
     with db.wrap_database_errors:
         return db.make_cursor(db.connection.cursor()), "(" + ", ".join(["?"] * len(plan.attnames)) + ")"
@@ -355,3 +361,40 @@ def update_values(model: type[models.Model], names: Sequence[str], rows: Sequenc
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+#: Values per IN list in the lookups that split long lists (`existing`, ingest's deletes and people).
+BATCH = 500
+
+
+def existing(model: type[models.Model], column: str, values: list[str]) -> list[str]:
+    """Those of `values` that some row of `model` has in `column` (`BATCH` looked up per query)."""
+    found: list[str] = []
+    for start in range(0, len(values), BATCH):
+        chunk = values[start : start + BATCH]
+        found += (
+            value
+            for (value,) in execute(
+                f"SELECT DISTINCT {quote(column)} FROM {table(model)}"
+                f" WHERE {quote(column)} IN ({placeholders(len(chunk))})",
+                chunk,
+            )
+        )
+    return found
+
+
+def quote(name: str) -> str:
+    """`name` quoted as an identifier of this connection's database."""
+    return connection.ops.quote_name(name)
+
+
+def table(model: type[models.Model]) -> str:
+    """`model`'s table name, quoted."""
+    return quote(model._meta.db_table)
+
+
+def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run plain SQL (hot paths: no query compiling); the rows, if it returns any."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []

@@ -3,9 +3,8 @@
 Every commit appends the pages it changed to the write-ahead log; a checkpoint copies them into the
 database file and, with ``synchronous=NORMAL``, syncs the log before and the file after. SQLite runs one
 in the committing thread when a commit leaves the log over ``wal_autocheckpoint`` pages (1,000 by
-default). A first ingest commits many megabytes of log per chunk of feeds, so the crawler's writing
-thread, the one the whole crawl waits for, copied and synced after every commit, and the crawl waited for
-those syncs (measured by turning syncs off altogether, which a power cut could corrupt the file with).
+default). A first ingest commits ~24 MB of log per chunk of feeds, so the crawler's writing thread, the
+one the whole crawl waits for, would copy and sync after every commit while everything else waited.
 
 `Checkpointer` runs them on a thread with a connection of its own, woken after each of the crawler's
 commits (`poke`): a PASSIVE checkpoint copies and syncs what is committed while the crawler writes its
@@ -61,6 +60,10 @@ class Checkpointer:
         if target.is_in_memory_db():
             return None
         return cls(str(target.settings_dict["NAME"]))
+
+    def is_running(self) -> bool:
+        """Whether the thread still runs (until `close`, or until it could not open the database)."""
+        return self._thread.is_alive()
 
     def poke(self) -> None:
         """Something was committed: copy it into the database file (at once, or after the current run)."""

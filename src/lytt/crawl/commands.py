@@ -1,4 +1,4 @@
-"""`lytt crawl`: keep the catalogue fresh (see lytt.crawl.worker for the claim/lease protocol)."""
+"""`lytt crawl`: keep the catalogue fresh (see lytt.crawl.claims for the claim/lease protocol)."""
 
 from __future__ import annotations
 
@@ -52,17 +52,12 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from lytt.catalog.models import FeedSource
+    from lytt.crawl.claims import ClaimedFeed, due_filter
     from lytt.crawl.fetch import FetchConfig
     from lytt.crawl.parsing import default_processes
     from lytt.crawl.schedule import Outcome
-    from lytt.crawl.worker import (
-        ClaimedFeed,
-        Worker,
-        WorkerConfig,
-        default_worker_id,
-        due_filter,
-        settle_heap,
-    )
+    from lytt.crawl.tuning import settle_heap
+    from lytt.crawl.worker import Worker, WorkerConfig, default_worker_id
 
     console = Console(stderr=True)
     if args.all and not args.once:
