@@ -240,7 +240,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     counts = [200] if args.quick else (args.feeds or [1000, 10000])
-    from lytt.crawl.parsing import default_processes
+    from lytt.crawl.parser_pool import default_processes
 
     settings = args.parsers or [default_processes()]
 

@@ -144,7 +144,7 @@ def run_store(count: int, statements: bool) -> None:
     from lytt.crawl.claims import claim_batch
     from lytt.crawl.decisions import Changed
     from lytt.crawl.fetch import FetchRequest, FetchResult
-    from lytt.crawl.parsing import ParseJob, parse_job
+    from lytt.crawl.parser_pool import ParseJob, parse_job
     from lytt.crawl.records import Recorder, Summary
     from lytt.crawl.safety import AddressPolicy
     from lytt.crawl.storing import Storer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 
-from lytt.crawl.parsing import Parsed, ParseJob, parse_job
+from lytt.crawl.parser_pool import Parsed, ParseJob, parse_job
 
 
 def crash_on_poison(job: ParseJob) -> Parsed:
@@ -17,6 +17,6 @@ def crash_on_poison(job: ParseJob) -> Parsed:
 
 def pid_of_parser(job: ParseJob) -> Parsed:
     """Answer with the pid of the process that ran the job (as the failure's message)."""
-    from lytt.crawl.parsing import ParseFailure
+    from lytt.crawl.parser_pool import ParseFailure
 
     return ParseFailure(str(os.getpid()))

@@ -15,7 +15,7 @@ from lytt.crawl.claims import ClaimedFeed
 from lytt.crawl.decisions import Changed, Record, ToParse
 from lytt.crawl.errors import FetchError
 from lytt.crawl.fetch import FetchRequest, FetchResult
-from lytt.crawl.parsing import ParseFailure, Prepared
+from lytt.crawl.parser_pool import ParseFailure, Prepared
 from lytt.crawl.schedule import ERROR_CAP, MIN_INTERVAL, Outcome
 from lytt.feeds import Feed
 

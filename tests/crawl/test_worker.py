@@ -121,7 +121,7 @@ def test_a_parser_process_crash_is_that_feeds_error_and_loses_nothing(
 
     from tests.crawl.parse_jobs import crash_on_poison
 
-    from lytt.crawl.parsing import ParsePool
+    from lytt.crawl.parser_pool import ParsePool
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))  # pool processes import the job
 
@@ -155,7 +155,7 @@ def test_a_parser_process_crash_is_that_feeds_error_and_loses_nothing(
 def test_a_parse_job_the_pool_loses_fails_the_batch_instead_of_hanging(
     feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lytt.crawl.parsing import ParseJob, ParsePool
+    from lytt.crawl.parser_pool import ParseJob, ParsePool
 
     class LosingPool(ParsePool[object]):
         def submit(self, key: object, job: ParseJob) -> None:

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from lytt.catalog.models import FeedSource
     from lytt.crawl.claims import ClaimedFeed, due_filter
     from lytt.crawl.fetch import FetchConfig
-    from lytt.crawl.parsing import default_processes
+    from lytt.crawl.parser_pool import default_processes
     from lytt.crawl.schedule import Outcome
     from lytt.crawl.tuning import settle_heap
     from lytt.crawl.worker import Worker, WorkerConfig, default_worker_id

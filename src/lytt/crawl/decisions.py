@@ -21,7 +21,7 @@ from lytt.catalog.models import FeedSource
 from lytt.catalog.sources import InvalidFeedURL, normalise_feed_url
 from lytt.crawl.claims import ClaimedFeed
 from lytt.crawl.fetch import FetchResult
-from lytt.crawl.parsing import Parsed, ParseFailure, Prepared
+from lytt.crawl.parser_pool import Parsed, ParseFailure, Prepared
 from lytt.crawl.schedule import FeedState, Hints, Observation, Outcome, Plan, plan_next
 from lytt.feeds import Feed
 from lytt.feeds.feed_urls import redact_url as redact

@@ -24,7 +24,7 @@ from lytt.crawl import decisions
 from lytt.crawl.claims import lock_held
 from lytt.crawl.decisions import Changed, Record
 from lytt.crawl.errors import UnsafeURL
-from lytt.crawl.parsing import Prepared
+from lytt.crawl.parser_pool import Prepared
 from lytt.crawl.records import Recorder, Summary
 from lytt.crawl.safety import AddressPolicy, check_url
 from lytt.crawl.schedule import Outcome

@@ -30,7 +30,7 @@ from lytt.crawl.checkpoints import Checkpointer
 from lytt.crawl.claims import ClaimedFeed, claim_batch, next_claimable_at
 from lytt.crawl.decisions import Changed, Record, ToParse
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
-from lytt.crawl.parsing import Parsed, ParseFailure, ParseJob, ParsePool
+from lytt.crawl.parser_pool import Parsed, ParseFailure, ParseJob, ParsePool
 from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.records import OnFeed, Recorder, Summary
 from lytt.crawl.safety import AddressPolicy
@@ -65,7 +65,7 @@ class WorkerConfig:
     """How one worker process crawls. The lease must comfortably outlast a batch (see `lease_needed`).
 
     `parse_processes`: 0 parses in the worker's own thread; n > 0 parses in n processes beside it
-    (`lytt.crawl.parsing`; `lytt crawl` sizes it from the machine's cores).
+    (`lytt.crawl.parser_pool`; `lytt crawl` sizes it from the machine's cores).
     """
 
     worker_id: str = field(default_factory=default_worker_id)

@@ -15,7 +15,7 @@ from tests.crawl.parse_jobs import crash_on_poison
 from tests.feedserver import rss
 
 from lytt.catalog.rows import episode_rows
-from lytt.crawl.parsing import ParseFailure, ParseJob, ParsePool, Prepared, default_processes
+from lytt.crawl.parser_pool import ParseFailure, ParseJob, ParsePool, Prepared, default_processes
 from lytt.feeds import parse_feed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,10 +46,10 @@ def test_default_leaves_a_core_to_the_crawler() -> None:
 
 
 def test_parser_processes_start_without_the_fetcher() -> None:
-    """A pool process imports `lytt.crawl.parsing` before its first feed; the crawl's first writes wait
+    """A pool process imports `lytt.crawl.parser_pool` before its first feed; the crawl's first writes wait
     for it, so the HTTP stack (half of that start-up) must not come along."""
     probe = (
-        "import sys, lytt.crawl.parsing\n"
+        "import sys, lytt.crawl.parser_pool\n"
         "print(sorted(m for m in ('aiohttp', 'lytt.crawl.fetch') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -131,8 +131,8 @@ _HOLDER = """
 import sys, time
 sys.path.insert(0, {root!r})
 from tests.crawl.parse_jobs import pid_of_parser
-from tests.crawl.test_parsing import job
-from lytt.crawl.parsing import ParsePool
+from tests.crawl.test_parser_pool import job
+from lytt.crawl.parser_pool import ParsePool
 
 if __name__ == "__main__":
     pool = ParsePool(1, job=pid_of_parser)
