@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lytt.web.media import SAMPLE_ORIGIN
+from lytt.web.sample.attachments import load_sample_attachments
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
                 next_check_at=timezone.now() + timedelta(days=365 * 100),
             )
             if source.show is not None:
+                load_sample_attachments(source.show.pk)
                 result.shows.append(source.show.slug)
                 result.episodes += source.show.episodes.count()
                 if path.stem in FEATURED:
