@@ -13,7 +13,6 @@ Scheduling is slow on purpose (`next_check`): a file that was read is checked ag
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -23,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import close_old_connections, connection
 
 from lytt.catalog import attachments as store
-from lytt.crawl.fetch import FetchConfig, Fetcher, FetchRequest, FetchResult
+from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
+from lytt.crawl.pipeline import FetchThread
 from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.transport import Resolver
 from lytt.feeds import AttachmentError, parse_chapters, parse_transcript
@@ -64,6 +64,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _fetch_all(fetcher: FetchThread, claimed: list[store.Claimed]) -> dict[int, FetchResult]:
+    """Fetch the claimed rows concurrently on the fetch thread; results by row id."""
+    results: dict[int, FetchResult] = {}
+    requests = [FetchRequest(row.id, row.url, row.etag, row.last_modified) for row in claimed]
+    fetcher.start(requests, lambda result: results.__setitem__(result.request.feed_id, result)).result()
+    return results
+
+
 class AttachmentCrawler:
     """Claims due transcript and chapters rows, fetches, parses and stores them."""
 
@@ -85,12 +93,14 @@ class AttachmentCrawler:
     def crawl_once(self, stop: threading.Event | None = None) -> AttachmentSummary:
         """Fetch every due row, a batch at a time, until none is due (or `stop` is set)."""
         summary = AttachmentSummary()
-        while not (stop and stop.is_set()):
-            claimed = store.claim_due(self._batch, now=self._clock(), lease=LEASE)
-            if not claimed:
-                break
-            for row, result in zip(claimed, asyncio.run(self._fetch(claimed)), strict=True):
-                self._record(row, result, summary)
+        with FetchThread(self.config, policy=self.policy, resolver=self._resolver) as fetcher:
+            while not (stop and stop.is_set()):
+                claimed = store.claim_due(self._batch, now=self._clock(), lease=LEASE)
+                if not claimed:
+                    break
+                results = _fetch_all(fetcher, claimed)
+                for row in claimed:
+                    self._record(row, results[row.id], summary)
         return summary
 
     def run_forever(self, stop: threading.Event, *, max_sleep: float = 60.0) -> AttachmentSummary:
@@ -111,15 +121,6 @@ class AttachmentCrawler:
             stop.wait(max(1.0, pause))
         connection.close()
         return total
-
-    async def _fetch(self, claimed: list[store.Claimed]) -> list[FetchResult]:
-        results: dict[int, FetchResult] = {}
-        requests = [FetchRequest(row.id, row.url, row.etag, row.last_modified) for row in claimed]
-        async with Fetcher(self.config, policy=self.policy, resolver=self._resolver) as fetcher:
-            await fetcher.fetch_each(
-                requests, lambda result: results.__setitem__(result.request.feed_id, result)
-            )
-        return [results[row.id] for row in claimed]
 
     def _record(self, row: store.Claimed, result: FetchResult, summary: AttachmentSummary) -> None:
         now = self._clock()
