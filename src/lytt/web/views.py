@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from lytt.catalog.models import Category, Show
+from lytt.catalog import attachments
+from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.ranking import popular_shows
-from lytt.web import fragments, queries, structured
+from lytt.web import followalong, fragments, queries, structured
 from lytt.web.caching import page_cache
 from lytt.web.formatting import parse_timestamp
 from lytt.web.media import SAMPLE_ORIGIN, playable_url
@@ -81,6 +84,7 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
     show_url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(episode.image_url or show.image_url, request)
     audio = playable_url(episode.enclosure_url, request)
+    chapters, transcript = _follow_along(episode)
     context = {
         "show": show,
         "episode": episode,
@@ -90,6 +94,8 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         "image": image,
         "audio": audio,
         "start_at": parse_timestamp(request.GET.get("t")),
+        "chapters": chapters,
+        "transcript": transcript,
         "ld_json": structured.ld_json(
             structured.episode(
                 name=episode.title,
@@ -107,6 +113,22 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         ),
     }
     return render(request, "lytt/episode.html", context)
+
+
+def _follow_along(episode: Episode) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The episode's chapters (the fetched file's, else the feed's inline ones) and its stored transcript;
+    one query, and none for an episode that links no file."""
+    stored = attachments.for_episode(episode.pk) if episode.chapters_url or episode.transcripts else {}
+    chapter_file = stored.get(attachments.Kind.CHAPTERS)
+    chapters = followalong.chapter_rows(
+        chapter_file.items if chapter_file and chapter_file.items else episode.chapters
+    )
+    found = stored.get(attachments.Kind.TRANSCRIPT)
+    if found is None or not found.items:
+        return chapters, None
+    version = found.fetched_at.isoformat() if found.fetched_at else ""
+    lines = followalong.cached_transcript_lines(found.pk, version, found.items)
+    return chapters, {"lines": lines, "language": found.language, "url": found.url}
 
 
 @require_safe
