@@ -72,9 +72,15 @@ def test_store_and_read_back_for_the_page() -> None:
     )
     attachments.store_transcript(rows["transcript"].pk, parsed, now=now, next_check_at=now, etag='"e"')
     attachments.store_chapters(rows["chapters"].pk, [Chapter(3.0, "Three")], now=now, next_check_at=now)
-    stored = attachments.for_episode(ep.pk)
-    assert stored["transcript"].items == [[0.0, 2.0, "A", "Hello there."], [None, None, None, "x"]]
-    assert stored["chapters"].items == [{"start_seconds": 3.0, "title": "Three", "href": None, "image": None}]
+    stored = attachments.stored_for_episode(ep.pk)
+    assert set(stored) == {"transcript", "chapters"}
+    assert attachments.items_of(stored["transcript"].id) == [
+        [0.0, 2.0, "A", "Hello there."],
+        [None, None, None, "x"],
+    ]
+    assert attachments.items_of(stored["chapters"].id) == [
+        {"start_seconds": 3.0, "title": "Three", "href": None, "image": None}
+    ]
     assert EpisodeAttachment.objects.get(kind="transcript").text == "Hello there.\nx"
     attachments.record_failure(
         rows["transcript"].pk, "https://x/1.vtt: HTTP 500", now=now, next_check_at=now, status_code=500

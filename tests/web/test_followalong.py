@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from lytt.catalog import attachments
 from lytt.catalog.models import Episode, EpisodeAttachment
 from lytt.feeds import Chapter, Cue, ParsedTranscript
-from lytt.web.followalong import chapter_rows, transcript_lines
+from lytt.web.followalong import chapter_list, transcript_lines
 
 from .conftest import MakeShow
 
@@ -72,11 +72,30 @@ def test_transcript_lines_are_escaped_paragraphs_with_seek_links() -> None:
     ]
 
 
-def test_chapter_rows_take_only_web_links() -> None:
-    rows = chapter_rows(
-        [{"start_seconds": 3723.5, "title": "T", "href": "javascript:alert(1)", "image": None}]
+def test_chapter_list_escapes_and_takes_only_web_links() -> None:
+    html = chapter_list(
+        [
+            {"start_seconds": 3723.5, "title": "A <b>", "href": "javascript:alert(1)", "image": None},
+            {
+                "start_seconds": 0,
+                "title": None,
+                "href": "https://x.example/?a=1&b=2",
+                "image": "https://i.example/c.png",
+            },
+        ],
+        "Lenke",
     )
-    assert rows == [{"seek": "3723.5", "t": 3723, "clock": "1:02:03", "title": "T", "href": "", "image": ""}]
+    assert html.split("\n") == [
+        '<li><a class="chapter__seek" data-seek="3723.5" href="?t=3723">'
+        '<span class="timestamp">1:02:03</span> '
+        '<span class="chapter__title">A &lt;b&gt;</span></a></li>',
+        '<li><a class="chapter__seek" data-seek="0" href="?t=0"><span class="timestamp">0:00</span> '
+        '<span class="chapter__title"></span></a> '
+        '<img class="chapter__img" src="https://i.example/c.png" alt="" '
+        'width="48" height="48" loading="lazy"> '
+        '<a class="chapter__link" href="https://x.example/?a=1&amp;b=2" '
+        'rel="nofollow noopener noreferrer external">Lenke<span class="visually-hidden">: </span></a></li>',
+    ]
 
 
 @pytest.mark.parametrize(

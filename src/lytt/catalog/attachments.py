@@ -313,9 +313,29 @@ def store_local(
         store_chapters(row.pk, chapters, now=now, next_check_at=now, **fields)
 
 
-def for_episode(episode_id: int) -> dict[str, EpisodeAttachment]:
-    """The stored (fetched at least once) attachments of an episode, by kind: one query, without the text."""
-    rows = EpisodeAttachment.objects.filter(episode_id=episode_id, fetched_at__isnull=False).only(
-        "kind", "url", "format", "language", "items", "fetched_at"
+class Stored(NamedTuple):
+    """A stored file of an episode, without its content: `version` changes whenever the content does."""
+
+    id: int
+    kind: str
+    version: str
+    language: str
+    url: str
+
+
+def stored_for_episode(episode_id: int) -> dict[str, Stored]:
+    """The stored (fetched at least once) files of an episode, by kind: one query, no content read, so
+    a page whose rendering of them is cached decodes no JSON."""
+    rows = EpisodeAttachment.objects.filter(episode_id=episode_id, fetched_at__isnull=False).values_list(
+        "pk", "kind", "fetched_at", "language", "url"
     )
-    return {row.kind: row for row in rows}
+    return {
+        kind: Stored(pk, kind, fetched.isoformat() if fetched else "", language, url)
+        for pk, kind, fetched, language, url in rows
+    }
+
+
+def items_of(attachment_id: int) -> list[Any]:
+    """A stored file's content (transcript lines or chapters)."""
+    found = EpisodeAttachment.objects.filter(pk=attachment_id).values_list("items", flat=True).first()
+    return found if isinstance(found, list) else []

@@ -10,7 +10,7 @@ click anywhere in it, and `static/lytt/follow-along.js` highlights and follows t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -21,6 +21,8 @@ from lytt.web.formatting import format_clock
 from lytt.web.media import playable_url
 
 CACHE_SECONDS = 3600
+_IMAGE_SIZE = 'width="48" height="48" loading="lazy"'
+_LINK_REL = "nofollow noopener noreferrer external"
 
 
 def _seconds(value: float) -> str:
@@ -48,28 +50,40 @@ def transcript_lines(items: Sequence[Sequence[Any]]) -> SafeString:
     return mark_safe("\n".join(out))
 
 
-def cached_transcript_lines(attachment_id: int, version: str, items: Sequence[Sequence[Any]]) -> SafeString:
-    key = f"lytt:transcript:{attachment_id}:{version}"
+def cached(key: str, build: Callable[[], str]) -> SafeString:
+    """A rendered fragment from the cache, built (and kept for `CACHE_SECONDS`) on a miss. Keys name the
+    stored file's id and version, so new content is a new key."""
     html = cache.get(key)
     if html is None:
-        html = transcript_lines(items)
-        cache.set(key, str(html), CACHE_SECONDS)
+        html = str(build())
+        cache.set(key, html, CACHE_SECONDS)
     return mark_safe(html)
 
 
-def chapter_rows(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Chapters (stored or inline, `Episode.chapters`' shape) as the template shows them."""
-    rows = []
+def chapter_list(items: Sequence[Mapping[str, Any]], link_label: str) -> SafeString:
+    """Chapters (stored or inline: `Episode.chapters`' shape) as list items: a seek link with the start and
+    title, the image, and the chapter's own link. Built in Python like the transcript: forty chapters as
+    a template loop cost as much as the rest of the page."""
+    label = escape(link_label)
+    out: list[str] = []
     for item in items:
         start = float(item.get("start_seconds") or 0)
-        rows.append(
-            {
-                "seek": _seconds(start),
-                "t": int(start),
-                "clock": format_clock(start),
-                "title": item.get("title") or "",
-                "href": playable_url(item.get("href")),
-                "image": playable_url(item.get("image")),
-            }
-        )
-    return rows
+        title = escape(str(item.get("title") or ""))
+        image = playable_url(item.get("image"))
+        href = playable_url(item.get("href"))
+        seek = f'data-seek="{_seconds(start)}" href="?t={int(start)}"'
+        clock = format_clock(start)
+        parts = [
+            f'<li><a class="chapter__seek" {seek}><span class="timestamp">{clock}</span> '
+            f'<span class="chapter__title">{title}</span></a>'
+        ]
+        if image:
+            parts.append(f' <img class="chapter__img" src="{escape(image)}" alt="" {_IMAGE_SIZE}>')
+        if href:
+            parts.append(
+                f' <a class="chapter__link" href="{escape(href)}" rel="{_LINK_REL}">'
+                f'{label}<span class="visually-hidden">: {title}</span></a>'
+            )
+        parts.append("</li>")
+        out.append("".join(parts))
+    return mark_safe("\n".join(out))

@@ -7,6 +7,8 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from lytt.catalog import attachments
@@ -115,20 +117,33 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
     return render(request, "lytt/episode.html", context)
 
 
-def _follow_along(episode: Episode) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """The episode's chapters (the fetched file's, else the feed's inline ones) and its stored transcript;
-    one query, and none for an episode that links no file."""
-    stored = attachments.for_episode(episode.pk) if episode.chapters_url or episode.transcripts else {}
+def _follow_along(episode: Episode) -> tuple[SafeString, dict[str, Any] | None]:
+    """The episode's chapters (the fetched file's, else the feed's inline ones) and its stored transcript,
+    as HTML. One query for an episode that links files (none for one that does not); their rendering is
+    cached per file version, so the content is read and decoded only when that cache misses."""
+    stored = attachments.stored_for_episode(episode.pk) if episode.chapters_url or episode.transcripts else {}
+    label = gettext("Link")
+    chapters = SafeString()
     chapter_file = stored.get(attachments.Kind.CHAPTERS)
-    chapters = followalong.chapter_rows(
-        chapter_file.items if chapter_file and chapter_file.items else episode.chapters
-    )
-    found = stored.get(attachments.Kind.TRANSCRIPT)
-    if found is None or not found.items:
+    if chapter_file is not None:
+        file_id = chapter_file.id
+        chapters = followalong.cached(
+            f"lytt:chapters:{file_id}:{chapter_file.version}:{get_language()}",
+            lambda: followalong.chapter_list(attachments.items_of(file_id), label),
+        )
+    if not chapters and episode.chapters:
+        chapters = followalong.chapter_list(episode.chapters, label)
+    transcript = stored.get(attachments.Kind.TRANSCRIPT)
+    if transcript is None:
         return chapters, None
-    version = found.fetched_at.isoformat() if found.fetched_at else ""
-    lines = followalong.cached_transcript_lines(found.pk, version, found.items)
-    return chapters, {"lines": lines, "language": found.language, "url": found.url}
+    transcript_id = transcript.id
+    lines = followalong.cached(
+        f"lytt:transcript:{transcript_id}:{transcript.version}",
+        lambda: followalong.transcript_lines(attachments.items_of(transcript_id)),
+    )
+    return chapters, (
+        {"lines": lines, "language": transcript.language, "url": transcript.url} if lines else None
+    )
 
 
 @require_safe
