@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -193,3 +194,23 @@ def test_next_check_backs_off_and_caps() -> None:
     assert next_check(now, ok=False, error_count=0) == now + FIRST_RETRY
     assert next_check(now, ok=False, error_count=3) == now + FIRST_RETRY * 8
     assert next_check(now, ok=False, error_count=40) == now + RECHECK
+
+
+class _OnePass(threading.Event):
+    """A stop event that is set the first time the loop waits: `run_forever` makes exactly one pass."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited = timeout
+        self.set()
+        return True
+
+
+def test_the_loop_beside_the_feed_crawl_passes_then_sleeps_until_due(
+    feed_server: FeedServer, files: FeedServer
+) -> None:
+    serve(feed_server, files)
+    crawl_feeds()
+    stop = _OnePass()
+    total = crawl_files().run_forever(stop, max_sleep=45)
+    assert (total.checked, total.stored) == (2, 2)
+    assert stop.waited == 45  # nothing due for 30 days: the longest sleep

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from lytt.catalog import attachments as store
 from lytt.crawl.fetch import FetchConfig, FetchRequest, FetchResult
@@ -107,19 +107,23 @@ class AttachmentCrawler:
         """Passes until `stop`, sleeping until the next row is due (at most `max_sleep`). Errors of a pass
         are logged and the next pass tries again; the feed crawl never sees them."""
         total = AttachmentSummary()
+        own_connection = not connection.in_atomic_block  # (tests run inside one)
         while not stop.is_set():
             try:
-                close_old_connections()
+                if own_connection:
+                    close_old_connections()
                 done = self.crawl_once(stop)
                 for name in ("checked", "stored", "unchanged", "failed"):
                     setattr(total, name, getattr(total, name) + getattr(done, name))
                 pause = store.seconds_until_due(self._clock(), max_sleep)
-            except Exception:
+            except DatabaseError:
                 log.exception("attachments: pass failed; trying again in %.0fs", max_sleep)
-                connection.close()
+                if own_connection:
+                    connection.close()
                 pause = max_sleep
             stop.wait(max(1.0, pause))
-        connection.close()
+        if own_connection:
+            connection.close()
         return total
 
     def _record(self, row: store.Claimed, result: FetchResult, summary: AttachmentSummary) -> None:
