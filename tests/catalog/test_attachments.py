@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from tests.catalog.factories import episode, feed, source
 
 from lytt.catalog import attachments
@@ -87,3 +89,21 @@ def test_store_and_read_back_for_the_page() -> None:
     )
     row = EpisodeAttachment.objects.get(kind="transcript")
     assert (row.error, row.error_count, len(row.items)) == ("https://x/1.vtt: HTTP 500", 1, 2)
+
+
+@pytest.mark.django_db
+def test_admin_lists_failing_files_with_their_reason(client: Client) -> None:
+    from django.contrib.auth.models import User
+
+    ingest_feed(source(), feed(episodes=[with_files(1, transcript="https://x/1.vtt")]))
+    attachments.note_episodes(Episode.objects.values_list("pk", flat=True))
+    row = EpisodeAttachment.objects.get()
+    now = datetime.now(UTC)
+    attachments.record_failure(
+        row.pk, "https://x/1.vtt: HTTP 404 Not Found", now=now, next_check_at=now, status_code=404
+    )
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    listed = client.get(reverse("admin:catalog_episodeattachment_changelist") + "?error__isempty=0")
+    assert listed.status_code == 200
+    assert "https://x/1.vtt: HTTP 404 Not Found" in listed.content.decode()
+    assert client.get(reverse("admin:catalog_episodeattachment_change", args=[row.pk])).status_code == 200
