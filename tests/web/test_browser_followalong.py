@@ -5,7 +5,9 @@ and seekable with it."""
 from __future__ import annotations
 
 import io
+import struct
 import wave
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,22 @@ def _silence(seconds: int) -> bytes:
     return out.getvalue()
 
 
+def _png(size: int = 48) -> bytes:
+    """A plain square PNG (the third chapter's image)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x0b\x5c\x4a" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.fixture
 def crawled_episode(
     lytt_server: str,  # noqa: F811
@@ -49,6 +67,7 @@ def crawled_episode(
     chapters = files.add("/t/ep1.json", CHAPTERS, content_type="application/json").replace(
         "127.0.0.1", "localhost"
     )
+    files.add("/t/art/ch3.png", _png(), content_type="image/png")
     feed = feed_with_files("Follow Along", transcript_url=transcript, chapters_url=chapters)
     feed = feed.replace(
         "https://cdn.example.com/one.mp3",
