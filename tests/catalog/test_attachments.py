@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.catalog.factories import episode, feed, source
 
 from lytt.catalog import attachments
@@ -107,3 +110,15 @@ def test_admin_lists_failing_files_with_their_reason(client: Client) -> None:
     assert listed.status_code == 200
     assert "https://x/1.vtt: HTTP 404 Not Found" in listed.content.decode()
     assert client.get(reverse("admin:catalog_episodeattachment_change", args=[row.pk])).status_code == 200
+
+
+def test_id_runs() -> None:
+    assert attachments.id_runs([5, 3, 4, 9, 9, 1]) == [(1, 1), (3, 5), (9, 9)]
+    assert attachments.id_runs([]) == []
+
+
+@given(st.sets(st.integers(1, 10_000), max_size=300))
+def test_id_runs_cover_exactly_the_ids(ids: set[int]) -> None:
+    runs = attachments.id_runs(ids)
+    assert {n for first, last in runs for n in range(first, last + 1)} == ids
+    assert all(b[0] > a[1] + 1 for a, b in itertools.pairwise(runs))  # separate, in order

@@ -29,7 +29,7 @@ from lytt.feeds.transcripts import preference
 log = logging.getLogger(__name__)
 
 Kind = EpisodeAttachment.Kind
-_IDS_PER_QUERY = 500
+_RUNS_PER_QUERY = 200
 _MAX_ERROR = 1000
 
 
@@ -103,21 +103,39 @@ def note_episodes(episode_ids: Iterable[int], *, now: datetime | None = None) ->
 
     New rows, and rows whose URL changed or whose episode changed, are due now (a changed episode is
     checked again, conditionally); rows loaded from the package keep their content unless their URL
-    changed. Returns the number of rows made due. Only episodes that link a file cost more than a read.
+    changed. Returns the number of rows made due. Episodes without files cost a read, by runs of ids.
     """
     now = now or timezone.now()
-    ids = list(episode_ids)
+    runs = id_runs(episode_ids)
     due = 0
-    for start in range(0, len(ids), _IDS_PER_QUERY):
-        chunk = ids[start : start + _IDS_PER_QUERY]
-        linked = (
-            Episode.objects.filter(pk__in=chunk)
-            .filter(~Q(chapters_url="") | ~Q(transcripts=[]))
+    for start in range(0, len(runs), _RUNS_PER_QUERY):
+        within = Q()
+        for first, last in runs[start : start + _RUNS_PER_QUERY]:
+            within |= Q(pk=first) if first == last else Q(pk__range=(first, last))
+        # Episodes that link a file now, or had a row before (it may have to go): usually none.
+        linked = list(
+            Episode.objects.filter(within)
+            .filter(~Q(chapters_url="") | ~Q(transcripts=[]) | Q(attachments__isnull=False))
             .values_list("pk", "chapters_url", "transcripts", "show__language")
+            .distinct()
         )
-        wanted = [row for values in linked for row in wanted_for(*values)]
-        due += _apply(chunk, wanted, now)
+        if linked:
+            wanted = [row for values in linked for row in wanted_for(*values)]
+            due += _apply([values[0] for values in linked], wanted, now)
     return due
+
+
+def id_runs(ids: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted ids as runs of consecutive ids, (first, last) each (pure). Ingest inserts a feed's new
+    episodes in one statement, so a first ingest's ids are a run per feed: a range per run is a few
+    parameters where a list of ids was one per episode, which Django compiles one by one."""
+    runs: list[tuple[int, int]] = []
+    for episode_id in sorted(set(ids)):
+        if runs and runs[-1][1] == episode_id - 1:
+            runs[-1] = (runs[-1][0], episode_id)
+        else:
+            runs.append((episode_id, episode_id))
+    return runs
 
 
 def _apply(episode_ids: list[int], wanted: list[Wanted], now: datetime) -> int:
