@@ -8,6 +8,7 @@ request is recorded (path and headers) so tests can assert what the crawler sent
 from __future__ import annotations
 
 import gzip
+import re
 import socket
 import struct
 import sys
@@ -35,6 +36,7 @@ class Route:
     location: str | None = None
     delay: float = 0.0
     behaviour: Behaviour = "normal"
+    ranges: bool = False  # answer "Range: bytes=N-" with 206, as media servers do (browsers seek with it)
 
 
 @dataclass
@@ -98,6 +100,15 @@ class _Handler(BaseHTTPRequestHandler):
         elif route.gzip and "gzip" in headers.get("accept-encoding", ""):
             body = gzip.compress(body)
             extra["Content-Encoding"] = "gzip"
+        if route.ranges:
+            extra["Accept-Ranges"] = "bytes"
+            wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", headers.get("range", ""))
+            if wanted and int(wanted.group(1)) < len(body):
+                first = int(wanted.group(1))
+                last = min(int(wanted.group(2) or len(body) - 1), len(body) - 1)
+                extra["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
+                self._send(206, body[first : last + 1], extra)
+                return
         if route.behaviour == "truncate":
             self._send(route.status, body[: len(body) // 2], extra, content_length=len(body))
             self.close_connection = True

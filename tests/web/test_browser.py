@@ -214,8 +214,9 @@ def test_player_survives_navigation_and_resumes(browser: Any, reference_url: str
     page.wait_for_function(f"{audio}.currentTime > 0.3 && !{audio}.paused", timeout=10_000)
     assert page.locator("#lytt-player").is_visible()
     assert page.locator(".player__title").inner_text() == "The Great Escape"
-    # Lock-screen metadata (Media Session) and speed.
-    assert page.evaluate("navigator.mediaSession.metadata.title") == "The Great Escape"
+    # Lock-screen metadata (Media Session): the chapter as title (follow-along.js), the episode as album.
+    page.wait_for_function("navigator.mediaSession.metadata.title === 'Introduction'", timeout=5_000)
+    assert page.evaluate("navigator.mediaSession.metadata.album") == "The Great Escape"
     assert page.evaluate("navigator.mediaSession.metadata.artist") == "Insight Myanmar"
     page.locator(".player__speed").select_option("1.5")
     assert page.evaluate(f"{audio}.playbackRate") == 1.5

@@ -129,9 +129,15 @@ def test_chapters_and_transcripts_are_listed(client: Client, make_show: MakeShow
         transcripts=[{"url": "https://example.org/t.vtt", "type": "text/vtt", "language": "en"}],
     )
     html = _get(client, "/podcast/insight/episode-1/")
-    assert 'data-seek="754.5" href="?t=754">12:34</a> Defections' in html
+    assert (
+        '<a class="chapter__seek" data-seek="754.5" href="?t=754"><span class="timestamp">12:34</span> '
+        '<span class="chapter__title">Defections</span></a>'
+    ) in html
     assert 'href="https://example.org/chapters.json"' in html
     assert 'href="https://example.org/t.vtt"' in html
+    # Not fetched yet: no transcript section, and the browser may still try the chapters file itself.
+    assert 'class="transcript"' not in html
+    assert "follow-along.js" in html
 
 
 def test_unknown_show_and_episode_are_404(client: Client, make_show: MakeShow) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from lytt.catalog.models import (
     Category,
     Episode,
+    EpisodeAttachment,
     FeedCheck,
     FeedSource,
     Person,
@@ -169,6 +170,31 @@ class EpisodeAdmin(_Admin):
     search_fields = ("title", "guid", "show__title")
     raw_id_fields = ("show",)
     readonly_fields = ("match_key", "content_hash", "vanished_at", "created_at", "updated_at")
+    show_full_result_count = False
+
+
+@admin.register(EpisodeAttachment)
+class EpisodeAttachmentAdmin(_Admin):
+    """Transcripts and chapters files: which fail and why (the URL is in each error)."""
+
+    list_display = ("url", "kind", "episode", "fetched_at", "checked_at", "error_count", "error")
+    ordering = ("-pk",)
+    list_filter = ("kind", ("error", admin.EmptyFieldListFilter), "local")
+    list_select_related = ("episode",)
+    search_fields = ("url", "episode__title")
+    raw_id_fields = ("episode",)
+    exclude = ("items", "text")  # thousands of lines: shown on the episode page, not edited here
+    readonly_fields = (
+        "etag",
+        "last_modified",
+        "content_hash",
+        "checked_at",
+        "fetched_at",
+        "status_code",
+        "error",
+        "error_count",
+        "format",
+    )
     show_full_result_count = False
 
 

@@ -256,3 +256,45 @@ class FeedCheck(models.Model):
     class Meta:
         ordering = ["-checked_at"]
         indexes = [models.Index(fields=["feed", "-checked_at"], name="feedcheck_recent")]
+
+
+class EpisodeAttachment(models.Model):
+    """A transcript or chapters file an episode links to, fetched by the crawler and stored parsed
+    (`lytt.catalog.attachments`). One row per episode and kind: the transcript chosen among the feed's
+    (`attachments.choose_transcript`), or the podcast:chapters file. The row keeps the fetch state
+    (validators, schedule, the last error) beside the content, so a failed fetch keeps what was stored."""
+
+    class Kind(models.TextChoices):
+        TRANSCRIPT = "transcript", "transcript"
+        CHAPTERS = "chapters", "chapters file"
+
+    # No index of its own: the unique (episode, kind) constraint serves every lookup by episode.
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="attachments", db_index=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=2000)
+    declared_type = models.CharField(max_length=100, blank=True, default="")  # the feed's type attribute
+    language = models.CharField(max_length=35, blank=True, default="")
+    # Loaded from the package (the sample catalogue), never fetched.
+    local = models.BooleanField(default=False)
+    # Fetching: conditional-request validators, schedule (a claim moves next_check_at past its lease).
+    etag = models.CharField(max_length=500, blank=True, default="")
+    last_modified = models.CharField(max_length=100, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    next_check_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)  # when the content below was stored
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    error_count = models.PositiveIntegerField(default=0)
+    # Content: transcript lines as [start, end, speaker, text] lists, or chapters as Episode.chapters has
+    # them ({start_seconds, title, href, image}); `text` is a transcript's plain text, for search.
+    format = models.CharField(max_length=10, blank=True, default="")
+    items = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["episode", "kind"], name="attachment_unique")]
+        indexes = [models.Index(fields=["next_check_at"], name="attachment_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.url}"

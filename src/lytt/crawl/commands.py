@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from datetime import timedelta
 from types import FrameType
 from typing import Any
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from lytt.catalog.models import FeedSource
+    from lytt.crawl.attachments import AttachmentCrawler, fetch_config_from
     from lytt.crawl.claims import ClaimedFeed, due_filter
     from lytt.crawl.fetch import FetchConfig
     from lytt.crawl.parser_pool import default_processes
@@ -115,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
         console.print("stopping once the feeds already claimed are done…")
         worker.stop.set()
 
+    # Transcripts and chapters files: a pass after the feeds with --once, else a thread beside the loop.
+    files = AttachmentCrawler(fetch_config_from(fetch), policy=worker.policy)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with progress:
@@ -125,10 +129,21 @@ def run(args: argparse.Namespace) -> int:
                 due = FeedSource.objects.filter(due_filter(now, run_started=now if args.all else None))
                 progress.update(task, total=due.count())
                 summary = worker.crawl_once(all_feeds=args.all)
+                attached = files.crawl_once(worker.stop)
             else:
-                summary = worker.crawl_forever()
+                beside = threading.Thread(
+                    target=files.run_forever, args=(worker.stop,), name="lytt-attachments"
+                )
+                beside.start()
+                try:
+                    summary = worker.crawl_forever()
+                finally:
+                    worker.stop.set()
+                    beside.join()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print(f"crawl summary: {summary.line()}", file=sys.stdout)
+    if args.once:
+        print(f"transcripts and chapters: {attached.line()}", file=sys.stdout)
     return 0

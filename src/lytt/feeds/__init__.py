@@ -1,7 +1,10 @@
 """Feeds: bytes in, a typed `Feed` out. Pure: no Django, no I/O."""
 
 from lytt.feeds._json import feed_to_dict
+from lytt.feeds.chapterfile import parse_chapters
 from lytt.feeds.errors import (
+    AttachmentError,
+    AttachmentTooLarge,
     FeedEncodingError,
     FeedError,
     FeedSyntaxError,
@@ -32,12 +35,16 @@ from lytt.feeds.model import (
     ValueRecipient,
 )
 from lytt.feeds.parse import DEFAULT_MAX_BYTES, parse_feed
+from lytt.feeds.transcripts import Cue, ParsedTranscript, lines, parse_transcript, transcript_text
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "AlternateEnclosure",
+    "AttachmentError",
+    "AttachmentTooLarge",
     "Chapter",
     "Chapters",
+    "Cue",
     "Enclosure",
     "Episode",
     "Feed",
@@ -51,6 +58,7 @@ __all__ = [
     "NotAFeed",
     "OPMLError",
     "Owner",
+    "ParsedTranscript",
     "Person",
     "PodrollItem",
     "Soundbite",
@@ -62,5 +70,9 @@ __all__ = [
     "Value",
     "ValueRecipient",
     "feed_to_dict",
+    "lines",
+    "parse_chapters",
     "parse_feed",
+    "parse_transcript",
+    "transcript_text",
 ]

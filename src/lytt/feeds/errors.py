@@ -33,3 +33,11 @@ class UnsafeXML(FeedError):
 
 class OPMLError(FeedError):
     """An OPML document could not be read."""
+
+
+class AttachmentError(FeedError):
+    """A transcript or chapters file an episode links to could not be read; `source` is its URL."""
+
+
+class AttachmentTooLarge(AttachmentError):
+    """A transcript or chapters file is over the byte or entry cap."""

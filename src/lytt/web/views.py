@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from lytt.accounts.models import PlayProgress
 from lytt.accounts.services import newest_position
+from lytt.catalog import attachments
 from lytt.catalog.media import SAMPLE_ORIGIN
 from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.ranking import popular_shows
-from lytt.web import fragments, queries, structured
+from lytt.web import followalong, fragments, queries, structured
 from lytt.web.cache_headers import page_cache
 from lytt.web.formatting import parse_timestamp
 from lytt.web.media import playable_url
@@ -92,6 +97,7 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
     show_url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(episode.image_url or show.image_url, request)
     audio = playable_url(episode.enclosure_url, request)
+    chapters, transcript = _follow_along(episode)
     context = {
         "show": show,
         "episode": episode,
@@ -102,6 +108,8 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         "audio": audio,
         "start_at": parse_timestamp(request.GET.get("t")),
         "known": _known_position(request, episode),
+        "chapters": chapters,
+        "transcript": transcript,
         "ld_json": structured.ld_json(
             structured.episode(
                 name=episode.title,
@@ -119,6 +127,35 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
         ),
     }
     return render(request, "lytt/episode.html", context)
+
+
+def _follow_along(episode: Episode) -> tuple[SafeString, dict[str, Any] | None]:
+    """The episode's chapters (the fetched file's, else the feed's inline ones) and its stored transcript,
+    as HTML. One query for an episode that links files (none for one that does not); their rendering is
+    cached per file version, so the content is read and decoded only when that cache misses."""
+    stored = attachments.stored_for_episode(episode.pk) if episode.chapters_url or episode.transcripts else {}
+    label = gettext("Link")
+    chapters = SafeString()
+    chapter_file = stored.get(attachments.Kind.CHAPTERS)
+    if chapter_file is not None:
+        file_id = chapter_file.id
+        chapters = followalong.cached(
+            f"lytt:chapters:{file_id}:{chapter_file.version}:{get_language()}",
+            lambda: followalong.chapter_list(attachments.items_of(file_id), label),
+        )
+    if not chapters and episode.chapters:
+        chapters = followalong.chapter_list(episode.chapters, label)
+    transcript = stored.get(attachments.Kind.TRANSCRIPT)
+    if transcript is None:
+        return chapters, None
+    transcript_id = transcript.id
+    lines = followalong.cached(
+        f"lytt:transcript:{transcript_id}:{transcript.version}",
+        lambda: followalong.transcript_lines(attachments.items_of(transcript_id)),
+    )
+    return chapters, (
+        {"lines": lines, "language": transcript.language, "url": transcript.url} if lines else None
+    )
 
 
 @require_safe

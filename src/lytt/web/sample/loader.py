@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lytt.catalog.media import SAMPLE_ORIGIN
+from lytt.web.sample.attachments import load_sample_attachments
 
 if TYPE_CHECKING:
     from lytt.catalog.models import FeedSource
@@ -66,6 +67,7 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
         for path in sample_feed_paths():
             source = _ingest(path)
             if source.show is not None:
+                load_sample_attachments(source.show.pk)
                 result.shows.append(source.show.slug)
                 result.episodes += source.show.episodes.count()
                 if path.stem in FEATURED:

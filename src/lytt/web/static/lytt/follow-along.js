@@ -1,0 +1,204 @@
+/* Lytt follow-along: the episode page's chapters and transcript follow the audio.
+ *
+ * The server renders both (readable without JavaScript): chapters as `.chapters li > a[data-seek]`, and
+ * transcript lines as `.transcript__lines p[data-seek]`, each with a `?t=` link. Seeking is the player's
+ * (player.js seeks on a click on any `[data-seek]` inside <main>, loading the page's episode if needed),
+ * so this file only listens to the audio element and clicks those links:
+ * - while the page's episode plays, the current chapter and line get `aria-current="true"` and the class
+ *   `is-current`; the transcript box scrolls to keep the line in view until the listener scrolls it
+ *   themselves ("Follow the audio" brings it back);
+ * - previous/next chapter buttons (also Media Session previoustrack/nexttrack);
+ * - the chapter title goes into the Media Session metadata (title: chapter, album: episode), and a
+ *   `lytt:chapter` CustomEvent fires on `document` when the chapter of the playing episode changes,
+ *   with `detail: {index, start, title, episode}`, for the player or anything else that wants it.
+ * The audio is the persistent player's `#lytt-audio` when player.js runs, else the page's own <audio>.
+ * Pages swapped in by player.js announce themselves with the `lytt:page` event; this file binds again.
+ */
+(function () {
+  "use strict";
+  if (window.lyttFollowAlong) { window.lyttFollowAlong.bind(document.querySelector("main") || document.body); return; }
+
+  var RESTART_SECONDS = 3; // "previous" within this many seconds of a chapter's start goes to the one before
+  var known = {}; // chapters of episodes seen on this page load, by absolute audio URL: {episode, chapters}
+  var page = null; // the bound page: {src, box, lines, lineStarts, chapterItems, chapterStarts, ...}
+  var lastChapter = { src: null, index: -1 };
+
+  function absolute(url) { try { return new URL(url, location.href).href; } catch (e) { return ""; } }
+  function persistentAudio() { return document.getElementById("lytt-audio"); }
+
+  function activeAudio() {
+    var shared = persistentAudio();
+    if (shared && shared.currentSrc) return shared;
+    if (shared && shared.getAttribute("src")) return shared;
+    return page && page.box ? page.box.querySelector("audio") : shared;
+  }
+  function playingSrc(audio) { return audio ? absolute(audio.currentSrc || audio.getAttribute("src") || "") : ""; }
+
+  /* Index of the last start <= t in a sorted array, or -1. */
+  function indexAt(starts, t) {
+    var lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= t + 0.05) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return found;
+  }
+
+  function mark(list, index, previous) {
+    if (previous >= 0 && list[previous]) { list[previous].classList.remove("is-current"); list[previous].removeAttribute("aria-current"); }
+    if (index >= 0 && list[index]) { list[index].classList.add("is-current"); list[index].setAttribute("aria-current", "true"); }
+  }
+
+  // ---- the transcript box follows unless the listener scrolled it ---------------------------------------
+  function follow(index) {
+    var box = page.lines, line = page.lineItems[index];
+    if (!box || !line || !page.following) return;
+    var top = line.offsetTop - box.clientHeight / 3;
+    if (Math.abs(box.scrollTop - top) < 4) return;
+    page.autoScroll = true;
+    box.scrollTop = Math.max(0, top);
+  }
+  function onTranscriptScroll() {
+    if (page.autoScroll) { page.autoScroll = false; return; }
+    if (!page.following) return;
+    page.following = false;
+    page.resume.hidden = false;
+  }
+
+  // ---- chapters ----------------------------------------------------------------------------------------
+  function chapterTitle(entry, index) { return entry.chapters[index] ? entry.chapters[index].title : ""; }
+
+  function mediaSessionChapter(entry, index) {
+    if (!("mediaSession" in navigator) || !navigator.mediaSession.metadata) return;
+    var metadata = navigator.mediaSession.metadata;
+    var title = chapterTitle(entry, index) || entry.episode;
+    if (metadata.title !== title) {
+      try { metadata.title = title; metadata.album = entry.episode; } catch (e) { /* read-only in old browsers */ }
+    }
+  }
+
+  function chapterStep(delta) {
+    var audio = activeAudio(), src = playingSrc(audio);
+    if (!page || !page.chapterLinks.length) return;
+    var t = audio && src === page.src ? audio.currentTime : 0;
+    var index = indexAt(page.chapterStarts, t);
+    var target;
+    if (delta < 0) target = index >= 0 && t - page.chapterStarts[index] > RESTART_SECONDS ? index : index - 1;
+    else target = index + 1;
+    target = Math.max(0, Math.min(page.chapterLinks.length - 1, target));
+    page.chapterLinks[target].click(); // player.js seeks (and starts the page's episode if needed)
+  }
+
+  function mediaSessionHandlers(enabled) {
+    if (!("mediaSession" in navigator)) return;
+    ["previoustrack", "nexttrack"].forEach(function (action, i) {
+      try {
+        navigator.mediaSession.setActionHandler(action, enabled ? function () { chapterStep(i ? 1 : -1); } : null);
+      } catch (e) { /* unsupported action */ }
+    });
+  }
+
+  // ---- the clock ---------------------------------------------------------------------------------------
+  function tick(event) {
+    var audio = event && event.target && event.target.tagName === "AUDIO" ? event.target : activeAudio();
+    var src = playingSrc(audio);
+    if (!audio || !src) return;
+    var t = audio.currentTime || 0;
+    var entry = known[src];
+    if (entry && entry.starts.length) {
+      var chapter = indexAt(entry.starts, t);
+      if (chapter !== lastChapter.index || src !== lastChapter.src) {
+        lastChapter = { src: src, index: chapter };
+        document.dispatchEvent(new CustomEvent("lytt:chapter", {
+          detail: { index: chapter, start: chapter >= 0 ? entry.starts[chapter] : null, title: chapterTitle(entry, chapter), episode: entry.episode },
+        }));
+      }
+      mediaSessionChapter(entry, chapter);
+    }
+    if (!page || src !== page.src) return;
+    if (page.chapterItems.length) {
+      var c = indexAt(page.chapterStarts, t);
+      if (c !== page.chapter) {
+        mark(page.chapterItems, c, page.chapter);
+        page.chapter = c;
+        if (page.now) page.now.textContent = c >= 0 ? page.chapterTitles[c] : "";
+      }
+    }
+    if (page.lineItems.length) {
+      var l = indexAt(page.lineStarts, t);
+      if (l !== page.line) { mark(page.lineItems, l, page.line); page.line = l; follow(l); }
+    }
+  }
+
+  function listen(audio) {
+    if (!audio || audio.dataset.followAlong) return;
+    audio.dataset.followAlong = "1";
+    ["timeupdate", "seeked", "loadedmetadata", "play"].forEach(function (name) { audio.addEventListener(name, tick); });
+  }
+
+  // ---- binding a page ----------------------------------------------------------------------------------
+  function starts(items) { return items.map(function (el) { return Number(el.dataset.seek) || 0; }); }
+
+  function bind(scope) {
+    var box = scope.querySelector(".episode-player[data-episode]");
+    var chaptersSection = scope.querySelector("[data-follow-chapters]");
+    var transcript = scope.querySelector("[data-follow-transcript]");
+    if (!box || (!chaptersSection && !transcript)) { page = null; mediaSessionHandlers(false); return; }
+    var chapterLinks = chaptersSection ? Array.prototype.slice.call(chaptersSection.querySelectorAll("li > a[data-seek]")) : [];
+    var lines = transcript ? transcript.querySelector(".transcript__lines") : null;
+    var lineItems = lines ? Array.prototype.slice.call(lines.querySelectorAll("p[data-seek]")) : [];
+    page = {
+      src: absolute(box.dataset.src),
+      box: box,
+      chapterLinks: chapterLinks,
+      chapterItems: chapterLinks.map(function (a) { return a.parentNode; }),
+      chapterStarts: starts(chapterLinks),
+      chapterTitles: chapterLinks.map(function (a) { var t = a.querySelector(".chapter__title"); return t ? t.textContent : ""; }),
+      chapter: -1,
+      lines: lines,
+      lineItems: lineItems,
+      lineStarts: starts(lineItems),
+      line: -1,
+      following: true,
+      autoScroll: false,
+      now: chaptersSection ? chaptersSection.querySelector(".chapter-nav__now") : null,
+      resume: null,
+    };
+    if (chapterLinks.length) {
+      known[page.src] = {
+        episode: box.dataset.title || "",
+        starts: page.chapterStarts,
+        chapters: page.chapterTitles.map(function (title) { return { title: title }; }),
+      };
+      var nav = chaptersSection.querySelector(".chapter-nav");
+      if (nav) {
+        nav.hidden = false;
+        nav.querySelector(".chapter-nav__prev").addEventListener("click", function () { chapterStep(-1); });
+        nav.querySelector(".chapter-nav__next").addEventListener("click", function () { chapterStep(1); });
+      }
+      mediaSessionHandlers(true);
+    }
+    if (lines) {
+      var resume = document.createElement("button");
+      resume.type = "button";
+      resume.className = "transcript__resume";
+      resume.textContent = transcript.dataset.i18nFollow || "Follow the audio";
+      resume.hidden = true;
+      resume.addEventListener("click", function () {
+        page.following = true;
+        resume.hidden = true;
+        follow(page.line);
+      });
+      lines.parentNode.insertBefore(resume, lines);
+      page.resume = resume;
+      lines.addEventListener("scroll", onTranscriptScroll, { passive: true });
+    }
+    listen(persistentAudio());
+    listen(box.querySelector("audio"));
+    tick(null);
+  }
+
+  window.lyttFollowAlong = { bind: bind };
+  document.addEventListener("lytt:page", function (event) { bind(event.detail && event.detail.main ? event.detail.main : document); });
+  bind(document.querySelector("main") || document.body);
+})();
