@@ -216,8 +216,9 @@ def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_pre
         result.verify.append([])
         for term in group:
             variants = [next(spelled) or "" for _ in configs]
-            # An alternative a configuration drops as a stop word just adds nothing.
-            variants += [v for _ in term.alternatives for _ in configs if (v := next(spelled))]
+            # An alternative that a configuration drops as a stop word ("på" for "paa") makes the term
+            # one that constrains nothing, as the word itself would (`pgplan.combine`).
+            variants += [next(spelled) or "" for _ in term.alternatives for _ in configs]
             if term.negated:
                 result.negatives.append(variants)
                 continue
