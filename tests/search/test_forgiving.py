@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from lytt.search import search
-from lytt.search.models import SpellingWord
+from lytt.search import rebuild, search
+from lytt.search.forgiving import corrected_text
+from lytt.search.models import SearchEntry, SpellingWord
 from lytt.web.sample import load_sample_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,21 @@ def test_exact_matches_rank_above_completions(sample: None) -> None:
 def test_exact_searches_as_typed(sample: None, typed: str) -> None:
     assert search(typed, kind="shows", exact=True).total == 0
     assert search(typed, kind="episodes", exact=True).total == 0
+
+
+def test_corrected_text_replaces_whole_words_only() -> None:
+    assert corrected_text("Myanmer podcast", {"myanmer": "myanmar"}) == "myanmar podcast"
+    assert corrected_text("myanmerx", {"myanmer": "myanmar"}) == ""
+    assert corrected_text("podcast", {}) == ""
+
+
+def test_reindex_recounts_the_vocabulary(sample: None) -> None:
+    SpellingWord.objects.filter(word="kodekveld").update(frequency=999)
+    SpellingWord.objects.create(word="stale", fold="stale", stem_nb="stal", stem_en="stale", frequency=1)
+    rebuild()
+    assert not SpellingWord.objects.filter(word="stale").exists()
+    entries = SearchEntry.objects.values_list("title", "author", "people", "categories")
+    expected = sum(" ".join(row).casefold().split().count("kodekveld") for row in entries)
+    assert SpellingWord.objects.get(word="kodekveld").frequency == expected
+    # the typo index followed the rows (SQLite's trigram table through its triggers)
+    assert search("kodekvel", kind="shows").corrected == "kodekveld"
