@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -86,3 +87,10 @@ def test_reindex_recounts_the_vocabulary(sample: None) -> None:
     assert SpellingWord.objects.get(word="kodekveld").frequency == expected
     # the typo index followed the rows (SQLite's trigram table through its triggers)
     assert search("kodekvel", kind="shows").corrected == "kodekveld"
+
+
+def test_migration_0010_counts_the_vocabulary_of_the_rows_there_are(sample: None) -> None:
+    migration = importlib.import_module("lytt.search.migrations.0010_spelling_vocabulary")
+    SpellingWord.objects.all().delete()
+    migration._fill(None, None)
+    assert {"myanmar", "kodekveld", "snøfall"} <= set(SpellingWord.objects.values_list("word", flat=True))
