@@ -7,7 +7,7 @@ import sqlite3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lytt.search.query import Term, normalise, parse, to_fts5
+from lytt.search.query import Term, normalise, parse, to_fts5, widen
 
 
 def test_words_phrases_negation_and_or() -> None:
@@ -63,3 +63,15 @@ def test_any_user_text_compiles_to_valid_fts5(text: str, prefix: bool) -> None:
     expression = to_fts5(parse(text), columns=("a",))
     if expression:
         _FTS.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_widen_gives_plain_words_their_alternatives_and_fts5_ors_them() -> None:
+    query = parse('kode -java "sample kitchen" fjel')
+    wide = widen(query, {"kode": ["kodekveld"], "java": ["javascript"], "fjel": ["fjell", "fjellet"]})
+    assert (
+        to_fts5(wide)
+        == '((("kode" OR "kodekveld") AND "sample kitchen" AND ("fjel" OR "fjell" OR "fjellet"))) NOT "java"'
+    )
+    assert widen(query, {}) == query
+    assert ("kodekveld", False) in wide.positive_words()
+    assert query.plain_words() == ["kode", "fjel"]

@@ -60,7 +60,11 @@ def test_filters(client: Client, indexed: None) -> None:
     shows = client.get("/search/?q=ada&kind=shows").content.decode()
     assert "Kodekveld" in shows
     assert "Kode episode" not in shows
-    assert client.get("/search/?q=kode&kind=shows").content.decode().count("search-hit--show") == 0
+    assert client.get("/search/?q=kode&kind=shows&exact=1").content.decode().count("search-hit--show") == 0
+    # As typed "kode" names no show; completed, it finds both (exact results would come first).
+    completed = client.get("/search/?q=kode&kind=shows").content.decode()
+    assert completed.count("search-hit--show") == 2
+    assert "<mark>Kodekveld</mark>" in completed
 
 
 def test_bad_input_never_500(client: Client, indexed: None) -> None:

@@ -34,16 +34,21 @@ def search(
     offset: int = 0,
     prefix: bool = False,
     field: Field = "all",
+    exact: bool = False,
 ) -> SearchResults:
     """Search shows or episodes, best first. Raises SearchError for bad filters or paging.
 
     ``prefix`` treats the last word as a prefix (search as you type); ``field`` limits matching to the
     title or to people's names. Any user text is safe: it is sanitised, never passed to a parser raw.
+    When the words as typed do not fill the page, the search is widened (completions of the last word,
+    Norwegian letters folded, stems, then typos corrected) and those results follow the exact ones;
+    ``exact`` searches only as typed. ``SearchResults.corrected`` is the corrected query when nothing
+    matched as typed.
     """
     from lytt.search.engine import run_search
 
     return run_search(
-        query, kind=kind, filters=filters, limit=limit, offset=offset, prefix=prefix, field=field
+        query, kind=kind, filters=filters, limit=limit, offset=offset, prefix=prefix, field=field, exact=exact
     )
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 
 from lytt.catalog.models import MAX_ID, Category, Episode, Show
 from lytt.search import pgplan
+from lytt.search.forgiving import widen_rows
 from lytt.search.highlight import highlight, snippet
 from lytt.search.query import Query, normalise, parse, to_fts5
 from lytt.search.ranking import COLUMN_WEIGHTS, TEXT_COLUMNS, TS_RANK_WEIGHTS, blend_sql, config_for_language
@@ -196,6 +198,10 @@ def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_pre
             else:
                 columns.append("websearch_to_tsquery(%s::regconfig, %s)::text")
                 params.extend([config, '"' + " ".join(term.words) + '"'])
+        for alternative in term.alternatives:
+            for config in configs:
+                columns.append("websearch_to_tsquery(%s::regconfig, %s)::text")
+                params.extend([config, '"' + alternative + '"'])
         if prefix and title_prefix:
             columns.append(
                 "(SELECT w FROM unnest(tsvector_to_array(to_tsvector('simple', %s))) w "
@@ -210,6 +216,9 @@ def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_pre
         result.verify.append([])
         for term in group:
             variants = [next(spelled) or "" for _ in configs]
+            # An alternative that a configuration drops as a stop word ("på" for "paa") makes the term
+            # one that constrains nothing, as the word itself would (`pgplan.combine`).
+            variants += [next(spelled) or "" for _ in term.alternatives for _ in configs]
             if term.negated:
                 result.negatives.append(variants)
                 continue
@@ -405,6 +414,7 @@ def run_search(
     offset: int = 0,
     prefix: bool = False,
     field: Field = "all",
+    exact: bool = False,
 ) -> SearchResults:
     if kind not in _KIND_VALUE:
         raise SearchError(f"kind must be 'shows' or 'episodes', not {kind!r}", field="kind")
@@ -415,15 +425,31 @@ def run_search(
     if query.is_empty:
         _filter_sql(kind, filters)  # still report bad filters
         return results
-    rows = _rows(query, kind, filters, field, limit, offset)
+    rows: Sequence[_Row] = _rows(query, kind, filters, field, limit, offset)
     if rows:
         results.total = rows[0].total
     elif offset:
         # Past the end: count without paging so that the caller still learns the total.
         results.total = _count(query, kind, filters, field)
     results.total_capped = results.total >= CANDIDATES
-    objects = _load(kind, [r.object_id for r in rows])
     words = query.positive_words()
+    if not exact and len(rows) < limit and not results.total_capped:
+        # The query as typed does not fill the page: widen it (lytt.search.forgiving).
+        first = rows
+        if offset:
+            first = _rows(query, kind, filters, field, CANDIDATES, 0) if results.total else []
+
+        def fetch(wider: Query, wanted: int) -> list[_Row]:
+            return _rows(wider, kind, filters, field, wanted, 0)
+
+        widening = widen_rows(text, query, first, offset + limit, fetch, CANDIDATES)
+        if widening.query is not None:
+            rows = cast(list[_Row], widening.rows[offset : offset + limit])
+            results.total = len(widening.rows)
+            results.total_capped = widening.capped
+            results.corrected = widening.corrected
+            words = widening.query.positive_words()
+    objects = _load(kind, [r.object_id for r in rows])
     for row in rows:
         obj = objects.get(row.object_id)
         if obj is None:  # deleted after it was indexed; the next ingest or reindex drops the row

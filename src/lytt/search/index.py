@@ -19,8 +19,10 @@ from django.db.models import Exists, Field, Model, OuterRef, Q, QuerySet
 
 from lytt.catalog import bulk
 from lytt.catalog.models import Category, Episode, EpisodePerson, Show, ShowCategory, ShowPerson
+from lytt.search import vocabulary
 from lytt.search.models import SearchEntry
 from lytt.search.ranking import BODY_MAX_CHARS, config_for_language, popularity
+from lytt.search.spelling import count_words
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +188,9 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     The crawler calls it once per batch of ingested feeds: a fixed handful of queries for the whole
     batch (shows, their categories and people, their old show rows; for shows whose rows are rewritten
     whole, as on a first ingest, their episodes' old rows deleted and their people read by show id),
-    the episodes read 1,000 at a time as tuples, and the rows written in plain SQL (`_insert`). Returns
-    the number of rows written.
+    the episodes read 1,000 at a time as tuples, and the rows written in plain SQL (`_insert`). The words
+    of the rows written whole and of the episodes given are added to the spelling vocabulary (a show's
+    own row, rewritten on every ingest, only when it changed). Returns the number of rows written.
     """
     shows = Show.objects.in_bulk(list(wanted))
     gone = [show_id for show_id in wanted if show_id not in shows or shows[show_id].hidden]
@@ -218,17 +221,29 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
         if old:
             SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(old)).delete()
         written = _insert(list(rows.values()))
+        texts: list[str] = []
         if whole:
             # Every episode row of these shows is rewritten: delete and write by show, not by episode id.
             SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, show_id__in=whole).delete()
             written += _insert_all_episodes([shows[show_id] for show_id in whole], categories, pops)
+            entries = SearchEntry.objects.filter(show_id__in=whole).order_by()
+            texts.extend(vocabulary.entry_texts(entries.values_list(*_VOCABULARY_COLUMNS)))
         if some:
             for batch in _batches(Episode.objects.filter(pk__in=some, show_id__in=list(rows)).order_by()):
                 ids = [e[0] for e in batch]
                 SearchEntry.objects.filter(kind=SearchEntry.Kind.EPISODE, object_id__in=ids).delete()
                 people_of = _episode_people(Q(episode_id__in=ids))
-                written += _insert(_episode_rows(batch, shows, categories, people_of, pops))
+                episode_rows = _episode_rows(batch, shows, categories, people_of, pops)
+                written += _insert(episode_rows)
+                texts.extend(
+                    vocabulary.entry_texts([tuple(r[c] for c in _VOCABULARY_COLUMNS) for r in episode_rows])
+                )
+        vocabulary.add(count_words(texts))
     return written
+
+
+#: The columns whose words make the spelling vocabulary (not the show notes).
+_VOCABULARY_COLUMNS = ("title", "author", "people", "categories")
 
 
 #: Episodes that have people: their rows are built in Python (`_episode_row`), the rest in SQL.
@@ -368,6 +383,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         done += len(shows)
         if progress is not None:
             progress(done, total)
+    vocabulary.rebuild()
     optimize()
     return written
 

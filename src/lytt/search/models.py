@@ -45,3 +45,22 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class SpellingWord(models.Model):
+    """A word of the catalogue's titles, show names, people and categories: the spelling vocabulary.
+
+    Forgiving search (`lytt.search.vocabulary`) looks query words up here: by ``fold`` (Norwegian
+    letters), by stem, by prefix of ``word``, and for typos by the trigrams of ``fold`` (on SQLite an
+    FTS5 trigram table kept by triggers, on PostgreSQL a pg_trgm GIN index; migration 0010).
+    ``frequency`` counts how often the word was indexed: ingest adds to it, `lytt reindex` recounts it.
+    """
+
+    word = models.CharField(max_length=64, unique=True)  # case-folded, as typed otherwise
+    fold = models.CharField(max_length=64, db_index=True)  # lytt.search.spelling.fold
+    stem_nb = models.CharField(max_length=64, db_index=True)
+    stem_en = models.CharField(max_length=64, db_index=True)
+    frequency = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word

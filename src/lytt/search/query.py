@@ -21,11 +21,16 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)', re.UNICODE)
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One clause: a word (``words`` has one item) or a phrase; ``prefix`` only on a single word."""
+    """One clause: a word (``words`` has one item) or a phrase; ``prefix`` only on a single word.
+
+    ``alternatives`` are other words a single word may match instead (forgiving search: folded letters,
+    stems, completions, corrections; see `widen`).
+    """
 
     words: tuple[str, ...]
     negated: bool = False
     prefix: bool = False
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,26 @@ class Query:
             if term.negated:
                 continue
             out.extend((w, term.prefix) for w in term.words)
+            out.extend((w, False) for w in term.alternatives)
         return out
+
+    def plain_words(self) -> list[str]:
+        """The single words a forgiving search may widen: not phrases, prefixes or exclusions."""
+        return [t.words[0] for t in self.terms if len(t.words) == 1 and not t.negated and not t.prefix]
+
+
+def widen(query: Query, alternatives: dict[str, list[str]]) -> Query:
+    """`query` with each plain single word (case-folded) also matching its `alternatives`, if any."""
+    groups = []
+    for group in query.groups:
+        terms = []
+        for term in group:
+            extra = alternatives.get(term.words[0].casefold(), []) if len(term.words) == 1 else []
+            if extra and not term.negated and not term.prefix:
+                term = Term(term.words, alternatives=tuple(dict.fromkeys(extra)))
+            terms.append(term)
+        groups.append(tuple(terms))
+    return Query(tuple(groups))
 
 
 def normalise(word: str) -> str:
@@ -103,6 +127,12 @@ def _fts5_string(words: tuple[str, ...]) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
+def _fts5_term(term: Term) -> str:
+    if term.alternatives:
+        return "(" + " OR ".join(_fts5_string((w,)) for w in (*term.words, *term.alternatives)) + ")"
+    return _fts5_string(term.words) + ("*" if term.prefix else "")
+
+
 def to_fts5(query: Query, *, columns: tuple[str, ...] = ()) -> str:
     """Compile to an FTS5 MATCH expression; every token is quoted. Empty string for an empty query.
 
@@ -111,7 +141,7 @@ def to_fts5(query: Query, *, columns: tuple[str, ...] = ()) -> str:
     alternatives: list[str] = []
     negatives: list[str] = []
     for group in query.groups:
-        positives = [_fts5_string(t.words) + ("*" if t.prefix else "") for t in group if not t.negated]
+        positives = [_fts5_term(t) for t in group if not t.negated]
         negatives.extend(_fts5_string(t.words) for t in group if t.negated)
         if positives:
             alternatives.append("(" + " AND ".join(positives) + ")")

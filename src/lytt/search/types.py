@@ -52,6 +52,9 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     # True when only the newest matches were ranked: ``total`` is then a lower bound ("1000+").
     total_capped: bool = False
+    # When nothing matched as typed and the results are for a corrected query ("myanmar" for "myanmer"):
+    # that query, for "Showing results for …". Empty otherwise.
+    corrected: str = ""
 
     @property
     def total_display(self) -> str:

@@ -35,6 +35,7 @@ class Form:
     language: str
     period: str
     page: int
+    exact: bool = False  # search only as typed: no completions, folded letters or corrections
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Form:
@@ -53,6 +54,7 @@ class Form:
             language=language if language in LANGUAGES else "",
             period=period if period in PERIODS else "",
             page=page,
+            exact=get.get("exact", "") == "1",
         )
 
     def filters(self) -> Filters:
@@ -71,9 +73,10 @@ class Form:
             "language": self.language,
             "period": self.period,
             "page": self.page,
+            "exact": 1 if self.exact else 0,
             **changes,
         }
-        defaults = {"kind": "all", "category": "", "language": "", "period": "", "page": 1}
+        defaults = {"kind": "all", "category": "", "language": "", "period": "", "page": 1, "exact": 0}
         query = {k: v for k, v in values.items() if v != defaults.get(k)}
         return "?" + urlencode(query)
 
@@ -87,17 +90,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
         try:
             filters = form.filters()
             offset = (form.page - 1) * PAGE_SIZE
+            exact = form.exact
             if form.kind == "shows":
-                shows = search(form.q, kind="shows", filters=filters, limit=PAGE_SIZE, offset=offset)
+                shows = search(
+                    form.q, kind="shows", filters=filters, limit=PAGE_SIZE, offset=offset, exact=exact
+                )
             elif form.kind == "episodes":
-                episodes = search(form.q, kind="episodes", filters=filters, limit=PAGE_SIZE, offset=offset)
+                episodes = search(
+                    form.q, kind="episodes", filters=filters, limit=PAGE_SIZE, offset=offset, exact=exact
+                )
             else:
                 if form.page == 1:
-                    shows = search(form.q, kind="shows", filters=filters, limit=SHOWS_ON_MIXED_PAGE)
-                episodes = search(form.q, kind="episodes", filters=filters, limit=PAGE_SIZE, offset=offset)
+                    shows = search(
+                        form.q, kind="shows", filters=filters, limit=SHOWS_ON_MIXED_PAGE, exact=exact
+                    )
+                episodes = search(
+                    form.q, kind="episodes", filters=filters, limit=PAGE_SIZE, offset=offset, exact=exact
+                )
         except SearchError as exc:
             error = str(exc)
     paged = episodes if form.kind != "shows" else shows
+    corrected = next((r.corrected for r in (shows, episodes) if r is not None and r.corrected), "")
     context = {
         "form": form,
         "search_query": form.q,
@@ -108,5 +121,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "previous_url": form.url(page=form.page - 1) if paged is not None and paged.has_previous else "",
         "next_url": form.url(page=form.page + 1) if paged is not None and paged.has_next else "",
         "all_shows_url": form.url(kind="shows", page=1),
+        "corrected": corrected,
+        "exact_url": form.url(page=1, exact=1),
     }
     return render(request, "lytt/search/results.html", context, status=400 if error else 200)
