@@ -7,13 +7,14 @@ alone; the audio is the silence server of test_resume_browser (25 minutes, Range
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lytt.catalog.models import Episode, Show
 
-from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
+from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
 from .test_resume_browser import SECONDS, silence_url  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -125,6 +126,7 @@ def test_shortcuts_dialog_by_keyboard(
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
+    tmp_path: Path,
 ) -> None:
     text = TEXT[language]
     context, page, errors = _open(browser, _url(lytt_server, episode), language)
@@ -149,6 +151,7 @@ def test_shortcuts_dialog_by_keyboard(
     assert box is not None
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= 360
+    page.screenshot(path=str(_screenshot_dir(tmp_path) / f"shortcuts-{language}-phone.png"))
     # The page behind is inert: the shortcut keys do nothing while the dialog is open.
     page.keyboard.press("m")
     assert not page.evaluate(f"{AUDIO}.muted")
@@ -240,6 +243,7 @@ def test_sleep_timer_minutes_fade_pause_and_cancel_by_keyboard(
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
+    tmp_path: Path,
 ) -> None:
     text = TEXT[language]
     context, page, errors = _open(browser, _url(lytt_server, episode), language)
@@ -249,6 +253,7 @@ def test_sleep_timer_minutes_fade_pause_and_cancel_by_keyboard(
     _open_panel_and_tab_to(page, '[data-sleep="5"]')
     page.keyboard.press("Enter")
     assert page.get_attribute('[data-sleep="5"]', "aria-pressed") == "true"
+    page.screenshot(path=str(_screenshot_dir(tmp_path) / f"player-more-{language}-phone.png"))
     assert page.locator(".player__sleep-text").inner_text() == text["sleep_in"]
     assert page.locator(".player__sleep-left").inner_text() == "☾ 5:00"
     _announced(page, text["sleep_in"])

@@ -34,7 +34,6 @@
     more: root.querySelector(".player__more"),
     panel: root.querySelector(".player__panel"),
     mute: root.querySelector(".player__mute"),
-    muteIcon: root.querySelector(".player__mute [aria-hidden]"),
     volume: root.querySelector(".player__volume-level"),
     sleepLeft: root.querySelector(".player__sleep-left"),
     sleepOptions: root.querySelectorAll("[data-sleep]"),
@@ -75,7 +74,6 @@
     ui.volume.value = String(level);
     ui.volume.setAttribute("aria-valuetext", level + " %" + (muted ? ", " + text.i18nMuted : ""));
     ui.mute.setAttribute("aria-pressed", muted ? "true" : "false");
-    ui.muteIcon.textContent = muted || volume === 0 ? "🔇" : "🔊";
   }
   function setVolume(value, announce) {
     volume = Math.round(Math.min(1, Math.max(0, value)) * 100) / 100;
