@@ -171,6 +171,9 @@ def test_shortcuts_dialog_by_keyboard(
     assert not dialog.evaluate("d => d.open")
     assert page.evaluate("document.activeElement.classList.contains('player__keys')")
     _fits_the_screen(page)
+    page.locator(".player__show").click()  # a click elsewhere closes the panel
+    assert page.locator(".player__panel").is_hidden()
+    assert page.get_attribute(".player__more", "aria-expanded") == "false"
     assert not errors
     context.close()
 

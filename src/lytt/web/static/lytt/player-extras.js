@@ -333,11 +333,15 @@
   ui.more.hidden = false;
   ui.more.addEventListener("click", function () { openPanel(ui.panel.hidden, false); });
   ui.sleepLeft.addEventListener("click", function () { openPanel(true, false); ui.sleepCancel.focus(); });
-  ui.panel.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
+  root.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || ui.panel.hidden) return;
     openPanel(false);
     ui.more.focus();
     event.stopPropagation();
+  });
+  document.addEventListener("click", function (event) {
+    if (!ui.panel.hidden && !ui.panel.contains(event.target) && !ui.more.contains(event.target)
+      && !ui.sleepLeft.contains(event.target) && !(ui.dialog && ui.dialog.contains(event.target))) openPanel(false);
   });
 
   var returnFocus = null;
