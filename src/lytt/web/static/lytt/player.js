@@ -5,8 +5,8 @@
  * - Resume: positions.js keeps each episode's mark (position and time) in localStorage and reports it to the
  *   account when signed in: on pause, on seek, when the page is hidden or closed (a beacon), and every
  *   PROGRESS_EVERY_MS while playing. An episode starts from the newer of the browser's and the account's mark.
- * - Keyboard: space/k play-pause, j/ArrowLeft back 15 s, l/ArrowRight forward 30 s (more in
- *   player-extras.js, which talks to this file through window.LyttPlayer). Media Session for lock screens. Timestamp links (?t=1h2m3s, #t=..., chapter and show-note timestamps) seek.
+ * - Keyboard: space/k play-pause, j/ArrowLeft back 15 s, l/ArrowRight forward 30 s (more: player-extras.js).
+ *   Media Session for lock screens. Timestamp links (?t=1h2m3s, #t=..., chapter and show-note timestamps) seek.
  * - A play is reported once per episode per page load after PLAY_REPORT_SECONDS of listening.
  * Without JavaScript none of this runs and each episode page keeps its own <audio controls>.
  */
@@ -307,12 +307,10 @@
     });
   }
 
-  /* A key press the player may take as a shortcut: no Alt/Ctrl/Meta (Shift makes "?", "<", ">"), and not
-   * while the listener types in a field or chooses in a list. */
+  /* A key the player may take as a shortcut: no Alt/Ctrl/Meta (Shift makes "?"), not typed into a field. */
   function shortcut(event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return false;
-    var target = event.target;
-    var tag = target && target.tagName;
+    var target = event.target, tag = target && target.tagName;
     return !(tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable));
   }
 
@@ -588,18 +586,10 @@
 
   window.addEventListener("popstate", function () { navigate(location.href, false); });
 
-  /* For player-extras.js (and the queue): the current episode, seeking, the shortcut rule. `sleepAtEnd` is
-   * set by the sleep timer: when true, an ended episode must not move on to the next one. A `lytt:episode`
-   * event (detail.episode) fires on `document` when an episode becomes the current one. */
-  window.LyttPlayer = {
-    audio: audio,
-    current: function () { return current; },
-    seek: seekTo,
-    toggle: toggle,
-    clock: clock,
-    shortcut: shortcut,
-    sleepAtEnd: false,
-  };
+  /* For player-extras.js and the queue (docs/architecture.md, "Player extras"). `sleepAtEnd` (the sleep
+   * timer's): an ended episode must not move on to the next. `lytt:episode` fires when one becomes current. */
+  window.LyttPlayer = { audio: audio, current: function () { return current; }, seek: seekTo, toggle: toggle,
+    clock: clock, shortcut: shortcut, sleepAtEnd: false };
 
   // ---- start -------------------------------------------------------------------------------------------
   history.replaceState({ lytt: true }, "", location.href);
