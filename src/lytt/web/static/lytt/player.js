@@ -5,8 +5,8 @@
  * - Resume: positions.js keeps each episode's mark (position and time) in localStorage and reports it to the
  *   account when signed in: on pause, on seek, when the page is hidden or closed (a beacon), and every
  *   PROGRESS_EVERY_MS while playing. An episode starts from the newer of the browser's and the account's mark.
- * - Keyboard: space/k play-pause, j/ArrowLeft back 15 s, l/ArrowRight forward 30 s. Media Session for lock
- *   screens. Timestamp links (?t=1h2m3s, #t=..., chapter and show-note timestamps) seek.
+ * - Keyboard: space/k play-pause, j/ArrowLeft back 15 s, l/ArrowRight forward 30 s (more: player-extras.js).
+ *   Media Session for lock screens. Timestamp links (?t=1h2m3s, #t=..., chapter and show-note timestamps) seek.
  * - A play is reported once per episode per page load after PLAY_REPORT_SECONDS of listening.
  * Without JavaScript none of this runs and each episode page keeps its own <audio controls>.
  */
@@ -238,6 +238,7 @@
     root.hidden = false;
     mediaSession();
     render();
+    document.dispatchEvent(new CustomEvent("lytt:episode", { detail: { episode: episode } }));
   }
 
   function play() {
@@ -306,11 +307,16 @@
     });
   }
 
+  /* A key the player may take as a shortcut: no Alt/Ctrl/Meta (Shift makes "?"), not typed into a field. */
+  function shortcut(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return false;
+    var target = event.target, tag = target && target.tagName;
+    return !(tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable));
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (!current || event.altKey || event.ctrlKey || event.metaKey) return;
-    var target = event.target;
-    var tag = target && target.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+    if (!current || !shortcut(event)) return;
+    var tag = event.target && event.target.tagName;
     var key = event.key;
     if ((key === " " || key === "Spacebar") && (tag === "BUTTON" || tag === "A")) return; // activate it instead
     if (key === " " || key === "Spacebar" || key === "k") toggle();
@@ -579,6 +585,11 @@
   });
 
   window.addEventListener("popstate", function () { navigate(location.href, false); });
+
+  /* For player-extras.js and the queue (docs/architecture.md, "Player extras"). `sleepAtEnd` (the sleep
+   * timer's): an ended episode must not move on to the next. `lytt:episode` fires when one becomes current. */
+  window.LyttPlayer = { audio: audio, current: function () { return current; }, seek: seekTo, toggle: toggle,
+    clock: clock, shortcut: shortcut, sleepAtEnd: false };
 
   // ---- start -------------------------------------------------------------------------------------------
   history.replaceState({ lytt: true }, "", location.href);
