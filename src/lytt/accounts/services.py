@@ -374,19 +374,81 @@ def record_web_progress(
             recent.received_at = now
             recent.save(update_fields=["position", "total", "timestamp", "received_at"])
         else:
-            podcast_url = feed_url_for_show(episode.show)
-            EpisodeAction.objects.create(
-                user=user,
-                podcast_url=podcast_url,
-                episode_url=episode.enclosure_url or episode.link or podcast_url,
-                show=episode.show,
-                episode=episode,
-                guid=episode.guid,
-                action=EpisodeAction.Action.PLAY,
-                started=started_value,
-                position=position,
-                total=total,
-                timestamp=when,
-                received_at=now,
-            )
+            _web_action(user, episode, EpisodeAction.Action.PLAY, (started_value, position, total), when, now)
     return None
+
+
+def _web_action(
+    user: User,
+    episode: Episode,
+    action: str,
+    seconds: tuple[int | None, int | None, int | None],
+    when: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """Log what the listener did on the website as the episode action apps download (no device)."""
+    podcast_url = feed_url_for_show(episode.show)
+    started, position, total = seconds
+    EpisodeAction.objects.create(
+        user=user,
+        podcast_url=podcast_url,
+        episode_url=episode.enclosure_url or episode.link or podcast_url,
+        show=episode.show,
+        episode=episode,
+        guid=episode.guid,
+        action=action,
+        started=started,
+        position=position,
+        total=total,
+        timestamp=when,
+        received_at=now,
+    )
+
+
+def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, PlayProgress]:
+    """The listener's newest position in each of `episode_ids` that has one: one query (user, episode)."""
+    wanted = list(set(episode_ids))
+    if not wanted:
+        return {}
+    found = PlayProgress.objects.filter(user=user, episode_id__in=wanted).only(
+        "episode_id", "position", "total", "finished", "timestamp"
+    )
+    return {progress.episode_id: progress for progress in found}
+
+
+def continue_listening(user: User, limit: int) -> list[PlayProgress]:
+    """Episodes started and not finished, the most recently played first (index `progress_recent`)."""
+    return list(
+        PlayProgress.objects.filter(user=user, finished=False, position__gt=0)
+        .select_related("episode", "episode__show")
+        .order_by("-timestamp")[:limit]
+    )
+
+
+def mark_played(user: User, episode: Episode, played: bool) -> PlayProgress:
+    """The listener marks an episode played or unplayed by hand: the newest action, so it always wins.
+
+    Apps see "played" as a play action ending at the episode's end (started = position = total; nothing
+    was heard, the listener jumped there), which gpodder.net clients apply as a finished episode; without
+    a known duration there is no end to name, so only the website knows. "Unplayed" is gpodder.net's
+    `new` action (marked as new), and the position goes back to the start.
+    """
+    now = timezone.now()
+    with write_transaction():
+        progress, _ = _known_mark(user, episode)
+        total = episode.duration_seconds or (progress.total if progress is not None else None)
+        if played:
+            position = total or (progress.position if progress is not None else 0)
+            fields = {"started": position, "position": position, "total": total, "finished": True}
+        else:
+            fields = {"started": 0, "position": 0, "total": total, "finished": False}
+        progress, _ = PlayProgress.objects.update_or_create(
+            user=user, episode=episode, defaults={**fields, "timestamp": now}
+        )
+        if played and not total:
+            return progress
+        if played:
+            _web_action(user, episode, EpisodeAction.Action.PLAY, (total, total, total), now, now)
+        else:
+            _web_action(user, episode, EpisodeAction.Action.NEW, (None, None, None), now, now)
+    return progress
