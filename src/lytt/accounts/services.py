@@ -275,19 +275,25 @@ def record_actions(user: User, actions: Sequence[NewAction], received_at: dt.dat
         EpisodeAction.objects.bulk_create(rows, batch_size=500)
         newest: dict[int, EpisodeAction] = {}
         for row in rows:
-            if (
-                row.action == EpisodeAction.Action.PLAY
-                and row.episode is not None
-                and row.position is not None
-            ):
+            if row.episode is not None and _moves_position(row):
                 current = newest.get(row.episode.pk)
                 if current is None or row.timestamp >= current.timestamp:
                     newest[row.episode.pk] = row
         for row in newest.values():
             assert row.episode is not None
-            assert row.position is not None
-            _update_progress(user, row.episode, row.started, row.position, row.total, row.timestamp)
+            if row.action == EpisodeAction.Action.NEW:  # marked new (unplayed): back to the start
+                _update_progress(user, row.episode, 0, 0, None, row.timestamp)
+            else:
+                assert row.position is not None
+                _update_progress(user, row.episode, row.started, row.position, row.total, row.timestamp)
     return len(rows)
+
+
+def _moves_position(action: EpisodeAction) -> bool:
+    """A play action with a position, or a `new` action (the episode marked unplayed)."""
+    if action.action == EpisodeAction.Action.NEW:
+        return True
+    return action.action == EpisodeAction.Action.PLAY and action.position is not None
 
 
 def _known_mark(user: User, episode: Episode) -> tuple[PlayProgress | None, Mark | None]:

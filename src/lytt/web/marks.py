@@ -10,7 +10,6 @@ out, the placeholders stay comments and lists.js draws marks from the browser's 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -101,14 +100,14 @@ def resume_label(position: int) -> str:
 
 
 def mark_text(position: int, total: int | None, finished: bool) -> str:
-    """'Played', '12 min left' (whole minutes, rounded up), or 'Resume at 20:00' when the length is unknown;
-    '' for an episode not started."""
+    """'Played', '12 min left', or 'Resume at 20:00' when the length is unknown;
+    '' for an episode not started. Minutes are rounded, and at least one."""
     if finished:
         return _("Played")
     if position <= 0:
         return ""
     if total and total > position:
-        return _("%(minutes)s min left") % {"minutes": math.ceil((total - position) / 60)}
+        return _("%(minutes)s min left") % {"minutes": max(1, round((total - position) / 60))}
     return resume_label(position)
 
 

@@ -58,7 +58,7 @@
       label.appendChild(document.createTextNode(text.played));
     } else if (mark.position > 0) {
       label.textContent = total > mark.position
-        ? text.left.replace("{n}", String(Math.ceil((total - mark.position) / 60)))
+        ? text.left.replace("{n}", String(Math.max(1, Math.round((total - mark.position) / 60))))
         : text.resume.replace("{time}", positions.clock(mark.position));
     }
     span.appendChild(label);
