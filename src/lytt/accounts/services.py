@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -411,15 +412,25 @@ def _web_action(
     )
 
 
-def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, PlayProgress]:
-    """The listener's newest position in each of `episode_ids` that has one: one query (user, episode)."""
+class Position(NamedTuple):
+    """A listener's newest position in an episode, as lists show it."""
+
+    position: int
+    total: int | None
+    finished: bool
+    timestamp: dt.datetime
+
+
+def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, Position]:
+    """The listener's newest position in each of `episode_ids` that has one: one query over the unique
+    (user, episode) index, read as plain rows (a page of marks need not build model instances)."""
     wanted = list(set(episode_ids))
     if not wanted:
         return {}
-    found = PlayProgress.objects.filter(user=user, episode_id__in=wanted).only(
+    rows = PlayProgress.objects.filter(user_id=user.pk, episode_id__in=wanted).values_list(
         "episode_id", "position", "total", "finished", "timestamp"
     )
-    return {progress.episode_id: progress for progress in found}
+    return {row[0]: Position(*row[1:]) for row in rows}
 
 
 def continue_listening(user: User, limit: int) -> list[PlayProgress]:

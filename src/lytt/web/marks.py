@@ -22,8 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from lytt.accounts.models import PlayProgress
-from lytt.accounts.services import positions_for
+from lytt.accounts.services import Position, positions_for
 from lytt.web.formatting import format_clock, iso_time
 from lytt.web.media import playable_url
 
@@ -111,7 +110,7 @@ def mark_text(position: int, total: int | None, finished: bool) -> str:
     return resume_label(position)
 
 
-def mark_html(progress: PlayProgress, duration: int | None = None) -> str:
+def mark_html(progress: Position, duration: int | None = None) -> str:
     """The mark of one position; its data-known-* attributes let the player compare it with the browser's."""
     total = progress.total or duration
     text = mark_text(progress.position, total, progress.finished)
@@ -128,16 +127,22 @@ def mark_html(progress: PlayProgress, duration: int | None = None) -> str:
     )
 
 
-def played_form(episode_id: int, played: bool, csrf_token: str, back: str) -> str:
-    """The button that marks an episode played (or, once played, unplayed): a POST that works without JS."""
-    label = _("Mark as unplayed") if played else _("Mark as played")
-    return (
+def played_forms(csrf_token: str, back: str) -> Callable[[int, bool], str]:
+    """The button that marks an episode played (or, once played, unplayed): a POST that works without JS.
+    The form's fixed parts are made once per page; each row only adds its episode."""
+    head = (
         f'<form class="played-form" method="post" action="{escape(reverse("accounts:played"))}">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
-        f'<input type="hidden" name="episode" value="{int(episode_id)}">'
-        f'<input type="hidden" name="played" value="{"0" if played else "1"}">'
         f'<input type="hidden" name="next" value="{escape(back)}">'
-        f'<button type="submit" class="link-button">{escape(label)}</button></form>'
+    )
+    tails = {
+        played: f'<input type="hidden" name="played" value="{"0" if played else "1"}">'
+        f'<button type="submit" class="link-button">'
+        f"{escape(_('Mark as unplayed') if played else _('Mark as played'))}</button></form>"
+        for played in (False, True)
+    }
+    return lambda episode_id, played: (
+        f'{head}<input type="hidden" name="episode" value="{int(episode_id)}">{tails[played]}'
     )
 
 
@@ -147,18 +152,14 @@ def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
     if not ids:
         return body
     known = positions_for(user, ids)
+    form = played_forms(csrf_token, back)
     filled: dict[int, bytes] = {}
-
-    def fill(match: re.Match[bytes]) -> bytes:
-        episode_id = int(match.group(1))
-        if episode_id not in filled:
-            progress = known.get(episode_id)
-            mark = mark_html(progress) if progress is not None else ""
-            played = progress is not None and progress.finished
-            filled[episode_id] = (mark + played_form(episode_id, played, csrf_token, back)).encode()
-        return filled[episode_id]
-
-    return _PLACEHOLDER.sub(fill, body)
+    for episode_id in ids:
+        progress = known.get(episode_id)
+        mark = mark_html(progress) if progress is not None else ""
+        played = progress is not None and progress.finished
+        filled[episode_id] = (mark + form(episode_id, played)).encode()
+    return _PLACEHOLDER.sub(lambda match: filled[int(match.group(1))], body)
 
 
 class MarksMiddleware:
