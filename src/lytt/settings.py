@@ -191,6 +191,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lytt.web.marks.MarksMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

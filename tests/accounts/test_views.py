@@ -295,7 +295,7 @@ def test_progress_saves_and_shows_in_continue_and_history(user: User, show: Show
     assert action.podcast_url == "https://feeds.example.org/dagens.xml"
     page = client.get(reverse("accounts:continue_listening")).content.decode()
     assert episode.title in page
-    assert client.get(reverse("accounts:history")).content.decode().count(episode.title) == 1
+    assert client.get(reverse("accounts:history")).content.decode().count("history-item--play") == 1
     # Near the end counts as finished and leaves "continue listening".
     post_progress(client, token, {"episode": episode.pk, "position": 3500, "total": 3600, "started": 0})
     assert PlayProgress.objects.get(user=user, episode=episode).finished

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -300,19 +301,25 @@ def record_actions(user: User, actions: Sequence[NewAction], received_at: dt.dat
         EpisodeAction.objects.bulk_create(rows, batch_size=500)
         newest: dict[int, EpisodeAction] = {}
         for row in rows:
-            if (
-                row.action == EpisodeAction.Action.PLAY
-                and row.episode is not None
-                and row.position is not None
-            ):
+            if row.episode is not None and _moves_position(row):
                 current = newest.get(row.episode.pk)
                 if current is None or row.timestamp >= current.timestamp:
                     newest[row.episode.pk] = row
         for row in newest.values():
             assert row.episode is not None
-            assert row.position is not None
-            _update_progress(user, row.episode, row.started, row.position, row.total, row.timestamp)
+            if row.action == EpisodeAction.Action.NEW:  # marked new (unplayed): back to the start
+                _update_progress(user, row.episode, 0, 0, None, row.timestamp)
+            else:
+                assert row.position is not None
+                _update_progress(user, row.episode, row.started, row.position, row.total, row.timestamp)
     return len(rows)
+
+
+def _moves_position(action: EpisodeAction) -> bool:
+    """A play action with a position, or a `new` action (the episode marked unplayed)."""
+    if action.action == EpisodeAction.Action.NEW:
+        return True
+    return action.action == EpisodeAction.Action.PLAY and action.position is not None
 
 
 def _known_mark(user: User, episode: Episode) -> tuple[PlayProgress | None, Mark | None]:
@@ -399,19 +406,91 @@ def record_web_progress(
             recent.received_at = now
             recent.save(update_fields=["position", "total", "timestamp", "received_at"])
         else:
-            podcast_url = feed_url_for_show(episode.show)
-            EpisodeAction.objects.create(
-                user=user,
-                podcast_url=podcast_url,
-                episode_url=episode.enclosure_url or episode.link or podcast_url,
-                show=episode.show,
-                episode=episode,
-                guid=episode.guid,
-                action=EpisodeAction.Action.PLAY,
-                started=started_value,
-                position=position,
-                total=total,
-                timestamp=when,
-                received_at=now,
-            )
+            _web_action(user, episode, EpisodeAction.Action.PLAY, (started_value, position, total), when, now)
     return None
+
+
+def _web_action(
+    user: User,
+    episode: Episode,
+    action: str,
+    seconds: tuple[int | None, int | None, int | None],
+    when: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """Log what the listener did on the website as the episode action apps download (no device)."""
+    podcast_url = feed_url_for_show(episode.show)
+    started, position, total = seconds
+    EpisodeAction.objects.create(
+        user=user,
+        podcast_url=podcast_url,
+        episode_url=episode.enclosure_url or episode.link or podcast_url,
+        show=episode.show,
+        episode=episode,
+        guid=episode.guid,
+        action=action,
+        started=started,
+        position=position,
+        total=total,
+        timestamp=when,
+        received_at=now,
+    )
+
+
+class Position(NamedTuple):
+    """A listener's newest position in an episode, as lists show it."""
+
+    position: int
+    total: int | None
+    finished: bool
+    timestamp: dt.datetime
+
+
+def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, Position]:
+    """The listener's newest position in each of `episode_ids` that has one: one query over the unique
+    (user, episode) index, read as plain rows (a page of marks need not build model instances)."""
+    wanted = list(set(episode_ids))
+    if not wanted:
+        return {}
+    rows = PlayProgress.objects.filter(user_id=user.pk, episode_id__in=wanted).values_list(
+        "episode_id", "position", "total", "finished", "timestamp"
+    )
+    return {row[0]: Position(*row[1:]) for row in rows}
+
+
+def continue_listening(user: User, limit: int) -> list[PlayProgress]:
+    """Episodes started and not finished, the most recently played first (index `progress_recent`)."""
+    return list(
+        PlayProgress.objects.filter(user=user, finished=False, position__gt=0)
+        .select_related("episode", "episode__show")
+        .order_by("-timestamp")[:limit]
+    )
+
+
+def mark_played(user: User, episode: Episode, played: bool) -> PlayProgress:
+    """The listener marks an episode played or unplayed by hand: the newest action, so it always wins.
+
+    Apps see "played" as a play action ending at the episode's end (started = position = total; nothing
+    was heard, the listener jumped there), which gpodder.net clients apply as a finished episode; without
+    a known duration there is no end to name, so only the website knows. "Unplayed" is gpodder.net's
+    `new` action (marked as new), and the position goes back to the start.
+    """
+    now = timezone.now()
+    with write_transaction():
+        progress, _ = _known_mark(user, episode)
+        total = episode.duration_seconds or (progress.total if progress is not None else None)
+        if played:
+            position = total or (progress.position if progress is not None else 0)
+            fields = {"started": position, "position": position, "total": total, "finished": True}
+        else:
+            fields = {"started": 0, "position": 0, "total": total, "finished": False}
+        progress, _ = PlayProgress.objects.update_or_create(
+            user=user, episode=episode, defaults={**fields, "timestamp": now}
+        )
+        if played and not total:
+            return progress
+        if played:
+            _web_action(user, episode, EpisodeAction.Action.PLAY, (total, total, total), now, now)
+        else:
+            _web_action(user, episode, EpisodeAction.Action.NEW, (None, None, None), now, now)
+    return progress

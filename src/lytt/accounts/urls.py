@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/follow/<slug:slug>/", views.follow, name="follow"),
     path("me/unfollow/<slug:slug>/", views.unfollow, name="unfollow"),
     path("me/progress/", views.progress, name="progress"),
+    path("me/played/", views.played, name="played"),
     path("me/history/", views.history, name="history"),
     path("me/continue/", views.continue_listening, name="continue_listening"),
     path("me/shows.opml", views.opml_export, name="opml_export"),

@@ -24,12 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lytt.accounts import ratelimit, services
 from lytt.accounts.backends import BACKEND
 from lytt.accounts.formats import FormatError, opml_document, urls_from_opml
-from lytt.accounts.models import EpisodeAction, Follow, PlayProgress
+from lytt.accounts.models import EpisodeAction, Follow
 from lytt.accounts.progress import Mark, ProgressError, parse_progress_payload
 from lytt.catalog.models import Episode, Show
 from lytt.ratelimit import client_address
 
 HISTORY_PAGE = 100
+CONTINUE_PAGE = 50
 
 
 class SignupForm(UserCreationForm):
@@ -184,12 +185,31 @@ def my_shows(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def continue_listening(request: HttpRequest) -> HttpResponse:
-    items = list(
-        PlayProgress.objects.filter(user=_user(request), finished=False, position__gt=0)
-        .select_related("episode", "episode__show")
-        .order_by("-timestamp")[:50]
-    )
+    items = services.continue_listening(_user(request), CONTINUE_PAGE)
     return render(request, "accounts/continue.html", {"items": items})
+
+
+@require_POST
+def played(request: HttpRequest) -> HttpResponse:
+    """Mark an episode played (``played=1``) or unplayed (``played=0``) by hand; back to ``next``, or for a
+    script's request (``Accept: application/json``) the new mark ``{"episode", "position", "at",
+    "finished"}``."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    raw = str(request.POST.get("episode", ""))
+    if not request.user.is_authenticated:
+        if wants_json:
+            return JsonResponse({"error": "sign in to mark episodes played"}, status=403)
+        return redirect(f"{reverse('accounts:login')}?next={_safe_next(request) or '/'}")
+    choice = request.POST.get("played")
+    if not raw.isdigit() or choice not in ("0", "1"):
+        return JsonResponse({"error": "expected 'episode' (an id) and 'played' (1 or 0)"}, status=400)
+    episode = get_object_or_404(Episode.objects.select_related("show"), pk=int(raw))
+    kept = services.mark_played(_user(request), episode, choice == "1")
+    if wants_json:
+        return JsonResponse(
+            {**_mark_json(episode.pk, Mark(kept.position, kept.timestamp)), "finished": kept.finished}
+        )
+    return redirect(_safe_next(request) or reverse("web:episode", args=[episode.show.slug, episode.slug]))
 
 
 @login_required

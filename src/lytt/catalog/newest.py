@@ -28,13 +28,17 @@ _GROWTH = 4
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
-def newest_episode_ids(episodes: QuerySet[Episode], limit: int) -> list[int]:
-    """The ids of the newest `limit` live, dated episodes of visible shows among `episodes` (which may be
-    filtered further), newest first, ties by id, highest first. One query when the newest shows'
-    episodes are enough."""
+def newest_episode_ids(
+    episodes: QuerySet[Episode], limit: int, among: QuerySet[Show] | None = None
+) -> list[int]:
+    """The ids of the newest `limit` live, dated episodes of visible shows (of `among`, when given: a
+    category's) among `episodes` (which may be filtered further), newest first, ties by id, highest first.
+    One query when the newest shows' episodes are enough."""
     if limit <= 0 or episodes.query.is_empty():
         return []
-    shows = Show.objects.filter(hidden=False, latest_episode_at__isnull=False)
+    shows = (among if among is not None else Show.objects).filter(
+        hidden=False, latest_episode_at__isnull=False
+    )
     by_date = shows.order_by("-latest_episode_at", "-pk")
     live = episodes.filter(vanished_at__isnull=True, published_at__isnull=False)
     live = live.order_by("-published_at", "-pk")

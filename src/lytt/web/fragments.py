@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Category, Show
 from lytt.charts.models import ShowPopularity
-from lytt.web import formatting, queries
+from lytt.web import formatting, marks, queries
 from lytt.web.media import playable_url
 
 FRAGMENT_SECONDS = 300
@@ -32,7 +33,8 @@ _SEP = "\x00"  # between items rendered together
 
 @dataclass(frozen=True, slots=True)
 class ListedEpisode:
-    """An episode as lists print it: every value already a display string ('' when unknown)."""
+    """An episode as lists print it: every value already a display string ('' when unknown); `actions`
+    is the row's play button and mark placeholder (`lytt.web.marks`)."""
 
     url: str
     title: str
@@ -40,6 +42,7 @@ class ListedEpisode:
     published_iso: str
     published_day: str
     duration: str
+    actions: SafeString
     show_url: str = ""
     show_title: str = ""
 
@@ -73,35 +76,97 @@ def _when(published_at: datetime | None, language: str) -> tuple[str, str]:
     return local.isoformat(), formatting.format_day(local, language)
 
 
-def episode_rows(show_slug: str, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
+def episode_rows(show: Show, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
     language = _language()
-    url = path_maker("web:episode", show_slug)
-    return [
-        ListedEpisode(
-            url(row.slug),
-            row.title,
-            formatting.excerpt(row.description_text, 220),
-            *_when(row.published_at, language),
-            formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+    url = path_maker("web:episode", show.slug)
+    show_artwork = playable_url(show.image_url)
+    listed = []
+    for row in rows:
+        path = url(row.slug)
+        actions = marks.row_actions(
+            episode_id=row.id,
+            url=path,
+            src=playable_url(row.enclosure_url),
+            title=row.title,
+            show=show.title,
+            artwork=playable_url(row.image_url) or show_artwork,
+            duration=row.duration_seconds,
         )
-        for row in rows
-    ]
+        listed.append(
+            ListedEpisode(
+                path,
+                row.title,
+                formatting.excerpt(row.description_text, 220),
+                *_when(row.published_at, language),
+                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+                actions,
+            )
+        )
+    return listed
 
 
 def newest_rows(rows: list[queries.NewestRow]) -> list[ListedEpisode]:
     language = _language()
-    return [
-        ListedEpisode(
-            reverse("web:episode", args=[row.show_slug, row.slug]),
-            row.title,
-            "",
-            *_when(row.published_at, language),
-            formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
-            reverse("web:show", args=[row.show_slug]),
-            row.show_title,
+    show_path = path_maker("web:show")
+    listed = []
+    for row in rows:
+        path = reverse("web:episode", args=[row.show_slug, row.slug])
+        actions = marks.row_actions(
+            episode_id=row.id,
+            url=path,
+            src=playable_url(row.enclosure_url),
+            title=row.title,
+            show=row.show_title,
+            artwork=playable_url(row.image_url or row.show_image_url),
+            duration=row.duration_seconds,
         )
-        for row in rows
-    ]
+        listed.append(
+            ListedEpisode(
+                path,
+                row.title,
+                "",
+                *_when(row.published_at, language),
+                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+                actions,
+                show_path(row.show_slug),
+                row.show_title,
+            )
+        )
+    return listed
+
+
+def resume_rows(progress: list[PlayProgress]) -> list[ListedEpisode]:
+    """Continue listening: each row's button says where play resumes."""
+    language = _language()
+    listed = []
+    for mark in progress:
+        episode = mark.episode
+        path = reverse("web:episode", args=[episode.show.slug, episode.slug])
+        listed.append(
+            ListedEpisode(
+                path,
+                episode.title,
+                "",
+                *_when(episode.published_at, language),
+                formatting.format_duration(episode.duration_seconds, language)
+                if episode.duration_seconds
+                else "",
+                marks.row_actions_for(episode, path, marks.resume_label(mark.position)),
+                reverse("web:show", args=[episode.show.slug]),
+                episode.show.title,
+            )
+        )
+    return listed
+
+
+def newest_block(category: Category, limit: int) -> SafeString:
+    """A category's newest episodes, as its page lists them (cached like the other shared fragments)."""
+
+    def render() -> str:
+        rows = newest_rows(queries.newest_episodes(limit, queries.category_shows(category)))
+        return render_to_string("lytt/_newest.html", {"newest": rows, "category": category})
+
+    return cached_fragment(f"lytt:newest:{category.pk}:{limit}:{_language()}", render)
 
 
 def _charts_version() -> str:
@@ -167,7 +232,7 @@ def popular_block(category_id: int | None, exclude_id: int | None, limit: int) -
 def episode_list_block(show: Show, page: int, per_page: int) -> SafeString:
     def render() -> str:
         listing = queries.show_episodes(show.pk, page, per_page)
-        context = {"show": show, "listing": listing, "episodes": episode_rows(show.slug, listing.rows)}
+        context = {"show": show, "listing": listing, "episodes": episode_rows(show, listing.rows)}
         return render_to_string("lytt/_episode_list.html", context)
 
     stamp = show.updated_at.timestamp() if show.updated_at else 0

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from lytt.catalog.models import Category, Episode, Show, ShowCategory
 from lytt.catalog.newest import newest_episode_ids
@@ -48,20 +48,27 @@ LINKS_SECONDS = 300
 
 
 class EpisodeListRow(NamedTuple):
+    id: int
     slug: str
     title: str
     published_at: datetime | None
     duration_seconds: int | None
     description_text: str
+    enclosure_url: str
+    image_url: str
 
 
 class NewestRow(NamedTuple):
+    id: int
     slug: str
     title: str
     published_at: datetime | None
     duration_seconds: int | None
+    enclosure_url: str
+    image_url: str
     show_slug: str
     show_title: str
+    show_image_url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +110,33 @@ def show_episodes(show_id: int, page: int, per_page: int) -> EpisodePage:
     return EpisodePage(rows[:per_page], page, len(rows) > per_page)
 
 
-def newest_episodes(limit: int) -> list[NewestRow]:
-    """The newest dated episodes of visible shows (found show first: `lytt.catalog.newest`)."""
-    ids = newest_episode_ids(Episode.objects.all(), limit)
-    columns = ("pk", "slug", "title", "published_at", "duration_seconds", "show__slug", "show__title")
-    rows = {row[0]: NewestRow(*row[1:]) for row in Episode.objects.filter(pk__in=ids).values_list(*columns)}
+_NEWEST_COLUMNS = (
+    "pk",
+    "slug",
+    "title",
+    "published_at",
+    "duration_seconds",
+    "enclosure_url",
+    "image_url",
+    "show__slug",
+    "show__title",
+    "show__image_url",
+)
+
+
+def newest_episodes(limit: int, shows: QuerySet[Show] | None = None) -> list[NewestRow]:
+    """The newest dated episodes of visible shows, or of `shows` (found show first: `lytt.catalog.newest`)."""
+    ids = newest_episode_ids(Episode.objects.all(), limit, shows)
+    rows = {
+        row[0]: NewestRow(*row) for row in Episode.objects.filter(pk__in=ids).values_list(*_NEWEST_COLUMNS)
+    }
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def category_shows(category: Category) -> QuerySet[Show]:
+    """The shows listed in a category or its subcategories."""
+    listed = ShowCategory.objects.filter(Q(category=category) | Q(category__parent=category))
+    return Show.objects.filter(pk__in=listed.values("show_id"))
 
 
 def visible_shows() -> QuerySet[Show]:

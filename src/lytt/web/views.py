@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,11 +13,12 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
 from lytt.accounts.models import PlayProgress
-from lytt.accounts.services import newest_position
+from lytt.accounts.services import continue_listening, newest_position
 from lytt.catalog import attachments
 from lytt.catalog.media import SAMPLE_ORIGIN
 from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.ranking import popular_shows
+from lytt.feeds.feed_urls import is_private_feed_url
 from lytt.web import followalong, fragments, queries, structured
 from lytt.web.cache_headers import page_cache
 from lytt.web.formatting import parse_timestamp
@@ -26,11 +28,15 @@ EPISODES_ON_EPISODE_PAGE = 8
 EPISODES_ON_SHOW_PAGE = 20
 POPULAR_ON_PAGE = 20
 HOME_LIST = 12
+CONTINUE_ON_HOME = 10
+NEWEST_IN_CATEGORY = 12
+HIDE_PLAYED = "lytt:hide-played"
 _SHOW_HEAVY = ("extra", "funding")
 
 
 def _public_feed_url(url: str | None) -> str | None:
-    if url is None or url.startswith(SAMPLE_ORIGIN):  # bundled sample feeds are not on the web
+    """The feed URL a page may show: never the bundled samples' (not on the web) or one with a secret."""
+    if url is None or url.startswith(SAMPLE_ORIGIN) or is_private_feed_url(url):
         return None
     return url
 
@@ -38,7 +44,10 @@ def _public_feed_url(url: str | None) -> str | None:
 @require_safe
 @page_cache()
 def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    resume = continue_listening(user, CONTINUE_ON_HOME) if isinstance(user, User) else []
     context = {
+        "resume": fragments.resume_rows(resume),
         "popular": popular_shows(None, HOME_LIST),
         "newest": fragments.newest_rows(queries.newest_episodes(HOME_LIST)),
         "featured": queries.featured_shows(HOME_LIST),
@@ -56,9 +65,12 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     categories, feed_url = queries.show_links(show)
     url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(show.image_url, request)
+    public_feed = _public_feed_url(feed_url)
     context = {
         "show": show,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),
+        "hide_played": _hide_played(request),
+        "feed_url": public_feed,
         "categories": categories,
         "popular": fragments.popular_block(queries.show_category_id(show), show.pk, POPULAR_ON_PAGE),
         "canonical": url,
@@ -70,11 +82,24 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
                 description=show.description_text,
                 image=image,
                 author=show.author,
-                feed_url=_public_feed_url(feed_url),
+                feed_url=public_feed,
             )
         ),
     }
     return render(request, "lytt/show.html", context)
+
+
+def _hide_played(request: HttpRequest) -> bool:
+    """?hide=played hides played episodes, ?hide=none shows them; a signed-in listener's choice is kept in
+    their session (an anonymous visitor gets no session, which would keep their pages out of the cache)."""
+    asked = request.GET.get("hide")
+    signed_in = isinstance(request.user, User)
+    if asked in ("played", "none"):
+        hide = asked == "played"
+        if signed_in and request.session.get(HIDE_PLAYED, False) != hide:
+            request.session[HIDE_PLAYED] = hide
+        return hide
+    return signed_in and bool(request.session.get(HIDE_PLAYED, False))
 
 
 def _known_position(request: HttpRequest, episode: Episode) -> PlayProgress | None:
@@ -182,6 +207,7 @@ def category_page(request: HttpRequest, category_slug: str) -> HttpResponse:
         "category": category,
         "subcategories": list(category.children.order_by("position", "name_en")),
         "popular": popular_shows(category, 60),
+        "newest": fragments.newest_block(category, NEWEST_IN_CATEGORY),
         "canonical": request.build_absolute_uri(reverse("web:category", args=[category.slug])),
     }
     return render(request, "lytt/category.html", context)

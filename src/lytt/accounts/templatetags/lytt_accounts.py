@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.middleware.csrf import get_token
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from lytt.accounts.models import EpisodeAction, Follow
 from lytt.catalog.models import Show
@@ -17,11 +17,11 @@ register = template.Library()
 
 # The gpodder.net action names are API values in English; the history page says what happened.
 ACTION_LABELS: dict[str, Promise] = {
-    EpisodeAction.Action.PLAY: gettext_lazy("Played"),
-    EpisodeAction.Action.DOWNLOAD: gettext_lazy("Downloaded"),
-    EpisodeAction.Action.DELETE: gettext_lazy("Deleted"),
-    EpisodeAction.Action.NEW: gettext_lazy("Marked as new"),
-    EpisodeAction.Action.FLATTR: gettext_lazy("Flattr"),
+    EpisodeAction.Action.PLAY: pgettext_lazy("history action", "Played"),
+    EpisodeAction.Action.DOWNLOAD: pgettext_lazy("history action", "Downloaded"),
+    EpisodeAction.Action.DELETE: pgettext_lazy("history action", "Deleted"),
+    EpisodeAction.Action.NEW: pgettext_lazy("history action", "Marked as new"),
+    EpisodeAction.Action.FLATTR: pgettext_lazy("history action", "Flattr"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django import template
@@ -17,9 +17,10 @@ from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from lytt.web import formatting
+from lytt.web import formatting, marks
 from lytt.web.media import playable_url
 
 register = template.Library()
@@ -43,10 +44,7 @@ def day(value: datetime | None) -> str:
 
 @register.filter
 def iso_time(value: datetime | None) -> str:
-    """UTC, ISO 8601 with milliseconds: what JavaScript's Date.parse reads everywhere."""
-    if value is None:
-        return ""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return formatting.iso_time(value)
 
 
 @register.filter
@@ -163,3 +161,16 @@ def _forget_constants(**kwargs: Any) -> None:
     """Tests that change settings (languages, static or URL prefixes, URLconf) must not see old renderings."""
     _constants.clear()
     _route.cache_clear()
+
+
+@register.simple_tag
+def mark_placeholder(episode_id: int) -> str:
+    """Where a signed-in listener's mark of the episode goes (filled by `lytt.web.marks.MarksMiddleware`)."""
+    return mark_safe(marks.placeholder(episode_id))
+
+
+@register.simple_tag
+def episode_actions(episode: Any, label: str | None = None) -> str:
+    """A listed catalogue episode's play button and mark (`lytt.web.marks.row_actions`); its show loaded."""
+    path = reverse("web:episode", args=[episode.show.slug, episode.slug])
+    return marks.row_actions_for(episode, path, label)

@@ -121,12 +121,7 @@
   }
 
   // ---- formatting --------------------------------------------------------------------------------------
-  function clock(seconds) {
-    seconds = Math.max(0, Math.floor(seconds || 0));
-    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    var mm = h ? String(m).padStart(2, "0") : String(m);
-    return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
-  }
+  var clock = positions.clock;
   /* Seconds from "1h2m3s", "2m", "90", "1:02:03" or "62:03"; null when not a timestamp. */
   function parseTimestamp(value) {
     if (!value) return null;
@@ -475,6 +470,7 @@
         var items = doc.querySelectorAll(more.dataset.moreInto + " > li");
         var first = null;
         items.forEach(function (item) { var node = document.importNode(item, true); first = first || node; list.appendChild(node); });
+        document.dispatchEvent(new CustomEvent("lytt:rows", { detail: { list: list } }));
         var next = doc.querySelector("a[data-more-into]");
         if (next) more.href = next.getAttribute("href"); else more.remove();
         var link = first && first.querySelector("a");
@@ -586,10 +582,22 @@
 
   window.addEventListener("popstate", function () { navigate(location.href, false); });
 
-  /* For player-extras.js and the queue (docs/architecture.md, "Player extras"). `sleepAtEnd` (the sleep
-   * timer's): an ended episode must not move on to the next. `lytt:episode` fires when one becomes current. */
-  window.LyttPlayer = { audio: audio, current: function () { return current; }, seek: seekTo, toggle: toggle,
-    clock: clock, shortcut: shortcut, sleepAtEnd: false };
+  /* For player-extras.js, lists.js and the queue (docs/architecture.md, "Player extras", "Play from
+   * anywhere"). `play(episode)` ({id, src, title, show, url, artwork, duration, known: the account's mark or
+   * null}) plays from where the listener left it, or pauses or goes on when it is the current episode.
+   * `sleepAtEnd` (the sleep timer's): an ended episode must not move on to the next. `lytt:episode` fires
+   * when one becomes current. */
+  window.LyttPlayer = {
+    audio: audio, current: function () { return current; }, seek: seekTo, toggle: toggle, clock: clock,
+    shortcut: shortcut, sleepAtEnd: false,
+    play: function (episode) {
+      episode.id = String(episode.id);
+      if (current && current.id === episode.id) { toggle(); return; }
+      loadEpisode(episode, null);
+      play();
+    },
+    playing: function () { return current && !audio.paused ? current.id : null; },
+  };
 
   // ---- start -------------------------------------------------------------------------------------------
   history.replaceState({ lytt: true }, "", location.href);

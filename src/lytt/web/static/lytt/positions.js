@@ -109,7 +109,16 @@
       .catch(function () { return { ok: false, newer: null }; });
   }
 
+  /* "4:05" or "1:02:03": a position as players show it (lytt.web.formatting.format_clock). */
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+    var mm = h ? String(m).padStart(2, "0") : String(m);
+    return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
+  }
+
   window.lyttPositions = {
+    clock: clock,
     local: local,
     keep: keep,
     newest: newest,

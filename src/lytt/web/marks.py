@@ -1,0 +1,184 @@
+"""Episode rows' play buttons and the listener's progress marks on them.
+
+Lists are rendered once and shared (cached fragments, the anonymous page cache), so a row carries no
+listener's data: only its play button (a link to the episode page, which the player turns into "play
+here") and a placeholder, ``<!--lytt-mark:ID-->``. `MarksMiddleware` fills the placeholders of a
+signed-in listener's page from one query (their positions in the episodes on the page) with a mark
+(a progress bar, "12 min left" or "Played") and a form to mark the episode played or unplayed. Signed
+out, the placeholders stay comments and lists.js draws marks from the browser's own positions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from lytt.accounts.services import Position, positions_for
+from lytt.web.formatting import format_clock, iso_time
+from lytt.web.media import playable_url
+
+_PLACEHOLDER = re.compile(rb"<!--lytt-mark:(\d+)-->")
+
+
+class ListedModel(Protocol):
+    """What `row_actions_for` reads of an episode (a catalogue Episode with its show)."""
+
+    pk: int
+    slug: str
+    title: str
+    enclosure_url: str
+    image_url: str
+    duration_seconds: int | None
+
+    @property
+    def show(self) -> Any: ...
+
+
+def placeholder(episode_id: int) -> str:
+    return f"<!--lytt-mark:{int(episode_id)}-->"
+
+
+def row_actions(
+    *,
+    episode_id: int,
+    url: str,
+    src: str,
+    title: str,
+    show: str,
+    artwork: str,
+    duration: int | None,
+    label: str | None = None,
+) -> SafeString:
+    """A row's actions: the play button (a link to the episode page without JavaScript) and the mark's
+    place. Other row actions (the queue's) go beside the button, inside `.row-actions`."""
+    data = {
+        "play-episode": str(int(episode_id)),
+        "src": src,
+        "title": title,
+        "show": show,
+        "url": url,
+        "artwork": artwork,
+        "duration": str(duration or ""),
+    }
+    attributes = "".join(f' data-{name}="{escape(value)}"' for name, value in data.items() if value)
+    text = escape(label or _("Play"))
+    return mark_safe(
+        f'<div class="row-actions" data-episode-id="{int(episode_id)}">'
+        f'<a class="play-button" href="{escape(url)}"{attributes}>'
+        f'<span class="play-button__icon" aria-hidden="true">▶</span> <span class="play-button__label">{text}'
+        f'</span><span class="visually-hidden">: {escape(title)}</span></a>{placeholder(episode_id)}</div>'
+    )
+
+
+def row_actions_for(episode: ListedModel, url: str, label: str | None = None) -> SafeString:
+    """`row_actions` of a catalogue episode whose show is loaded (`episode.show`)."""
+    show = episode.show
+    return row_actions(
+        episode_id=episode.pk,
+        url=url,
+        src=playable_url(episode.enclosure_url),
+        title=episode.title,
+        show=show.title,
+        artwork=playable_url(episode.image_url or show.image_url),
+        duration=episode.duration_seconds,
+        label=label,
+    )
+
+
+def resume_label(position: int) -> str:
+    return _("Resume at %(time)s") % {"time": format_clock(position)}
+
+
+def mark_text(position: int, total: int | None, finished: bool) -> str:
+    """'Played', '12 min left', or 'Resume at 20:00' when the length is unknown;
+    '' for an episode not started. Minutes are rounded, and at least one."""
+    if finished:
+        return _("Played")
+    if position <= 0:
+        return ""
+    if total and total > position:
+        return _("%(minutes)s min left") % {"minutes": max(1, round((total - position) / 60))}
+    return resume_label(position)
+
+
+def mark_html(progress: Position, duration: int | None = None) -> str:
+    """The mark of one position; its data-known-* attributes let the player compare it with the browser's."""
+    total = progress.total or duration
+    text = mark_text(progress.position, total, progress.finished)
+    state = "played" if progress.finished else "started" if progress.position > 0 else "new"
+    share = 100 if progress.finished else (min(100, round(100 * progress.position / total)) if total else 0)
+    bar = f'<progress max="100" value="{share}" aria-hidden="true"></progress>' if state != "new" else ""
+    icon = '<span aria-hidden="true">✓ </span>' if progress.finished else ""
+    total_data = f' data-total="{total}"' if total else ""
+    return (
+        f'<span class="listen-mark listen-mark--{state}" data-known-position="{progress.position}"'
+        f' data-known-at="{iso_time(progress.timestamp)}"'
+        f' data-known-finished="{str(progress.finished).lower()}"'
+        f'{total_data}>{bar}<span class="listen-mark__text">{icon}{escape(text)}</span></span>'
+    )
+
+
+def played_forms(csrf_token: str, back: str) -> Callable[[int, bool], str]:
+    """The button that marks an episode played (or, once played, unplayed): a POST that works without JS.
+    The form's fixed parts are made once per page; each row only adds its episode."""
+    head = (
+        f'<form class="played-form" method="post" action="{escape(reverse("accounts:played"))}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+        f'<input type="hidden" name="next" value="{escape(back)}">'
+    )
+    tails = {
+        played: f'<input type="hidden" name="played" value="{"0" if played else "1"}">'
+        f'<button type="submit" class="link-button">'
+        f"{escape(_('Mark as unplayed') if played else _('Mark as played'))}</button></form>"
+        for played in (False, True)
+    }
+    return lambda episode_id, played: (
+        f'{head}<input type="hidden" name="episode" value="{int(episode_id)}">{tails[played]}'
+    )
+
+
+def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
+    """Fill a page's mark placeholders with `user`'s marks: one query for all the episodes on the page."""
+    ids = {int(found) for found in _PLACEHOLDER.findall(body)}
+    if not ids:
+        return body
+    known = positions_for(user, ids)
+    form = played_forms(csrf_token, back)
+    filled: dict[int, bytes] = {}
+    for episode_id in ids:
+        progress = known.get(episode_id)
+        mark = mark_html(progress) if progress is not None else ""
+        played = progress is not None and progress.finished
+        filled[episode_id] = (mark + form(episode_id, played)).encode()
+    return _PLACEHOLDER.sub(lambda match: filled[int(match.group(1))], body)
+
+
+class MarksMiddleware:
+    """Fills a signed-in listener's marks into the HTML pages that list episodes (see the module's doc)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            not isinstance(user, User)
+            or response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+            or b"<!--lytt-mark:" not in response.content
+        ):
+            return response
+        response.content = overlay(response.content, user, get_token(request), request.get_full_path())
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
