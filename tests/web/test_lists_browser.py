@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from lytt.accounts.models import EpisodeAction, PlayProgress
 from lytt.catalog.models import Category, Episode, FeedSource, Show, ShowCategory
@@ -152,17 +153,17 @@ def test_signed_out_marks_come_from_this_browser(
     page.locator(".player__toggle").click()
     page.wait_for_function(f"{AUDIO}.paused")
     page.reload()
-    assert _row(page, newest).locator(".listen-mark__text").inner_text() == left
-    assert _row(page, newest).locator("progress").get_attribute("value") == "40"
+    expect(_row(page, newest).locator(".listen-mark__text")).to_have_text(left)
+    expect(_row(page, newest).locator("progress")).to_have_attribute("value", "40")
     # Mark by hand: played rows say so and look played; the show page can hide them.
     _row(page, middle).get_by_role("button", name=mark).click()
-    assert _row(page, middle).locator(".listen-mark__text").inner_text() == f"✓ {played}"
+    expect(_row(page, middle).locator(".listen-mark__text")).to_have_text(f"✓ {played}")
     page.goto(f"{lytt_server}/podcast/lydradio/?hide=played")
     assert not _row(page, middle).is_visible()
     assert _row(page, newest).is_visible()
     page.goto(f"{lytt_server}/podcast/lydradio/")
     _row(page, middle).get_by_role("button", name=unmark).click()
-    assert _row(page, middle).locator(".listen-mark--played").count() == 0
+    expect(_row(page, middle).locator(".listen-mark--played")).to_have_count(0)
     assert page.js_errors == []
 
 
@@ -206,12 +207,12 @@ def test_signed_in_continue_listening_marks_and_hiding(
     # Marked played on the account (fetch), and then unplayed: apps get a play action at the end, then `new`.
     with page.expect_response(lambda r: r.url.endswith("/me/played/")):
         _row(page, newest).locator(".played-form button").click()
-    assert _row(page, newest).locator(".listen-mark--played").count() == 1
+    expect(_row(page, newest).locator(".listen-mark--played")).to_have_count(1)
     stored = PlayProgress.objects.get(user=user, episode=newest)
     assert (stored.finished, stored.position) == (True, SECONDS)
     with page.expect_response(lambda r: r.url.endswith("/me/played/")):
         _row(page, newest).locator(".played-form button").click()
-    assert _row(page, newest).locator(".listen-mark--played").count() == 0
+    expect(_row(page, newest).locator(".listen-mark--played")).to_have_count(0)
     actions = EpisodeAction.objects.filter(user=user, episode=newest).order_by("id")
     assert [(a.action, a.position) for a in actions] == [("play", SECONDS), ("new", None)]
     # Hiding played episodes is remembered for the listener.
