@@ -334,6 +334,17 @@ def test_libxml2s_own_call_is_found_in_lxmls_wheel() -> None:
     assert _clift.DIRECT == 1
 
 
+def test_libxml2s_own_call_has_the_signature_of_the_libxml2_that_runs() -> None:
+    """libxml2 2.13 made xmlNodeSetContentLen return int (before: void); calling it through the other
+    signature is undefined behaviour. The C code calls it as the headers it was built with declare it, so
+    those must be the headers of the libxml2 that runs (the CI's sanitizer pass runs on lxml 5.3.0, whose
+    libxml2 2.12 has the void one)."""
+    from lytt.feeds import _clift
+
+    major, minor, patch = etree.LIBXML_VERSION[:3]
+    assert major * 10000 + minor * 100 + patch == _clift.LIBXML_VERSION
+
+
 def _passes(doc: bytes, monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool, bool]]:
     """(repair, recover, lifted) of every pass parse_feed makes over `doc`."""
     passes: list[tuple[bool, bool, bool]] = []
