@@ -29,6 +29,12 @@ ensure_c_toolchain() {  # the parser's C modules (hatch_build.py); without them 
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || apt_install python3-dev
 }
 
+built_for() {  # what the C modules are compiled against: another lxml, libxml2 or Python rebuilds them
+    "$VENV/bin/python" -c 'import sys; from lxml import etree
+print("python", sys.version.split()[0], "lxml", etree.LXML_VERSION, "libxml2", etree.LIBXML_VERSION)' \
+        2>/dev/null || echo "no lxml"
+}
+
 install() {  # $1: extras, e.g. "test"
     ensure_python
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
@@ -36,10 +42,17 @@ install() {  # $1: extras, e.g. "test"
     local stamp="$VENV/.installed-${1:-base}" spec="."
     [ -z "$1" ] || spec=".[$1]"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ hatch_build.py -nt "$stamp" ] \
-        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ]; then
+        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ] \
+        || [ "$(cat "$stamp")" != "$(built_for)" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e "$spec"
-        touch "$stamp"
+        # The C modules are compiled against the venv's own lxml, not the one pip would put in an
+        # isolated build environment (the newest): the build requirements first, then no isolation.
+        local requires
+        mapfile -t requires < <("$VENV/bin/python" -c 'import tomllib
+print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")')
+        "$VENV/bin/python" -m pip install -q "${requires[@]}" editables  # hatchling's editable builds need it
+        "$VENV/bin/python" -m pip install -q --no-build-isolation -e "$spec"
+        built_for > "$stamp"
     fi
 }
 
