@@ -38,7 +38,10 @@ from lytt.feeds.model import (
 CI = c_reader_required()
 C_ROW = rows.C_EPISODE_ROW
 
-pytestmark = pytest.mark.skipif(C_ROW is None and not CI, reason="the C extension _crows is not built")
+pytestmark = pytest.mark.skipif(
+    C_ROW is None and not CI,
+    reason="the C extension _crows is not built or is turned off (LYTT_PURE_PYTHON=1)",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = [

@@ -238,7 +238,7 @@ def c_collect() -> Any:
     if _item_reader.C_READER is None:
         if c_reader_required():
             pytest.fail("the C item reader (lytt.feeds._citem) is not built")
-        pytest.skip("the C item reader is not built here (pure-Python install)")
+        pytest.skip("the C item reader is not built here or is turned off (LYTT_PURE_PYTHON=1)")
     return _item_reader.C_READER.collect_item
 
 

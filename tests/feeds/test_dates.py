@@ -249,7 +249,8 @@ def test_never_raises_on_date_like_text(value: str) -> None:
 
 _C = dates.C_RFC822
 _needs_c = pytest.mark.skipif(
-    _C is None and not c_reader_required(), reason="the C extension _cdates is not built"
+    _C is None and not c_reader_required(),
+    reason="the C extension _cdates is not built or is turned off (LYTT_PURE_PYTHON=1)",
 )
 
 # RFC 822 dates as feeds write them, right and a little wrong: every field sometimes out of range or of

@@ -26,7 +26,7 @@ from lytt.feeds._lift import MIN_LENGTH, LiftError
 if _lift.new_lifter() is None:
     if c_reader_required():
         raise RuntimeError("the C module lytt.feeds._clift is not built")
-    pytest.skip("the C module lytt.feeds._clift is not built here", allow_module_level=True)
+    pytest.skip("the C module lytt.feeds._clift is not built here or is turned off", allow_module_level=True)
 
 LONG = "<p>Show notes &amp; links: <a href='https://example.org/?a=1&b=2'>here</a></p>\n" * 4
 
