@@ -21,6 +21,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import examples
 from tests.feeds.conftest import c_reader_required
 
 from lytt.compiled import compiled
@@ -572,8 +573,10 @@ def _mutated_good(draw: st.DrawFn) -> str:
 
 
 # Generating trees costs more than comparing them: fewer of those per run than of the flat inputs.
-_TREE_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_TREE_SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+_SETTINGS = settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_TREE_SETTINGS
@@ -600,7 +603,7 @@ def test_mutated_notes_get_the_same_answer(html: str) -> None:
     assert_same_answer(html)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.one_of(_NOTES, _mutated(), _GOOD_NOTES, _mutated_good()))
 def test_sanitised_results_are_the_same_on_both_paths(html: str) -> None:
     assert_same_results(html)

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from tests.conftest import examples
 from tests.feeds.conftest import c_reader_required
 
 from lytt.feeds import FeedSyntaxError, _lift, parse_feed
@@ -117,7 +118,7 @@ def _documents(draw: st.DrawFn) -> bytes:
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["libxml2", "lxml"])
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=_documents(), data=st.data())
 def test_the_restored_tree_is_the_tree_of_the_bytes_as_they_came(
     direct: bool, doc: bytes, data: st.DataObject
@@ -127,7 +128,7 @@ def test_the_restored_tree_is_the_tree_of_the_bytes_as_they_came(
     assert _restored_tree(doc, cuts, direct=direct) == _plain_tree(doc)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(body=_long_body, cut=st.integers(0, 10_000))
 def test_a_sole_long_section_is_lifted_wherever_the_chunks_are_cut(body: str, cut: int) -> None:
     doc = b"<r><x/>" + _section(body) + b"</r>"
