@@ -105,14 +105,16 @@ sanitizer_pass() {  # a copy of the package with its C modules built with -fsani
         "$VENV/bin/python" hatch_build.py "$dir"
     # ASan's runtime must be loaded before anything else in a Python that was not built with it. CPython
     # leaks on purpose at exit, so leaks are not reported; PYTHONMALLOC=malloc puts every Python object
-    # where ASan sees it (pymalloc's arenas would hide an overflow into a neighbour). Any finding aborts
-    # the test process, which fails the run.
+    # where ASan sees it (pymalloc's arenas would hide an overflow into a neighbour). A finding aborts the
+    # test process, which fails the run; the reports go to files, printed here.
     (unset LYTT_DATABASE_URL
      export LYTT_SANITIZED=1 PYTHONPATH="$dir" LD_PRELOAD="$(gcc -print-file-name=libasan.so)" PYTHONMALLOC=malloc \
-        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+        ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$dir/finding" \
+        UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/finding"
      "$VENV/bin/python" -c 'import sys, lytt.feeds._citem as m
 sys.exit(not m.__file__.startswith(sys.argv[1]))' "$dir" || { echo "the sanitized modules are not the ones loaded" >&2; exit 1; }
-     run_pytest -n 2 -q -rfE -p no:cacheprovider "${NATIVE_SANITIZED_TESTS[@]}")
+     run_pytest -n 2 -q -rfE -p no:cacheprovider "${NATIVE_SANITIZED_TESTS[@]}") \
+        || { cat "$dir"/finding.* >&2 2>/dev/null || true; exit 1; }
     rm -rf "$dir"
 }
 
