@@ -37,18 +37,18 @@ def compiled(name: str) -> ModuleType | None:
     if os.environ.get("LYTT_PURE_PYTHON") == "1":
         return None
     try:
-        module = importlib.util.find_spec(name)
+        spec = importlib.util.find_spec(name)
     except ImportError:
         return None
-    if module is None:
+    if spec is None:
         return None
     mismatch = build_mismatch(name, _record())
     if mismatch is not None:
         if mismatch not in _warned:
             _warned.add(mismatch)
             warnings.warn(
-                f"{name} {mismatch}: it (and any C module of Lytt's compiled alike) stays off and the"
-                " pure-Python code runs instead; reinstall lytt to rebuild them",
+                f"{name} {mismatch}: the pure-Python code runs instead (so for any other C module of"
+                " Lytt's compiled alike); reinstall lytt to rebuild them",
                 RuntimeWarning,
                 stacklevel=2,
             )
