@@ -24,9 +24,15 @@ ensure_python() {
 }
 
 ensure_c_toolchain() {  # the parser's C modules (hatch_build.py); without them it runs in pure Python
-    command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
+    command -v gcc >/dev/null 2>&1 || apt_install gcc libc6-dev  # gcc: the sanitizer pass uses its libasan
     "$VENV/bin/python" -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || apt_install python3-dev
+}
+
+built_for() {  # what the C modules are compiled against: another lxml, libxml2 or Python rebuilds them
+    "$VENV/bin/python" -c 'import sys; from lxml import etree
+print("python", sys.version.split()[0], "lxml", etree.LXML_VERSION, "libxml2", etree.LIBXML_VERSION)' \
+        2>/dev/null || echo "no lxml"
 }
 
 install() {  # $1: extras, e.g. "test"
@@ -36,10 +42,17 @@ install() {  # $1: extras, e.g. "test"
     local stamp="$VENV/.installed-${1:-base}" spec="."
     [ -z "$1" ] || spec=".[$1]"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ hatch_build.py -nt "$stamp" ] \
-        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ]; then
+        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ] \
+        || [ "$(cat "$stamp")" != "$(built_for)" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e "$spec"
-        touch "$stamp"
+        # The C modules are compiled against the venv's own lxml, not the one pip would put in an
+        # isolated build environment (the newest): the build requirements first, then no isolation.
+        local requires
+        mapfile -t requires < <("$VENV/bin/python" -c 'import tomllib
+print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")')
+        "$VENV/bin/python" -m pip install -q "${requires[@]}" editables  # hatchling's editable builds need it
+        "$VENV/bin/python" -m pip install -q --no-build-isolation -e "$spec"
+        built_for > "$stamp"
     fi
 }
 
@@ -70,6 +83,41 @@ run_pytest() {  # pytest's exit 5 (no tests collected) is not a failure for a ba
     return "$rc"
 }
 
+# The C modules' checks (both run in every `./dev.sh test`, whatever tests it is given):
+NATIVE_PURE_TESTS=(tests/feeds tests/catalog tests/crawl)
+# C against Python, and hostile input, with the C modules built with AddressSanitizer and UBSan.
+NATIVE_SANITIZED_TESTS=(
+    tests/feeds/test_citem.py tests/feeds/test_cnotes.py tests/feeds/test_lift.py tests/feeds/test_dates.py
+    tests/feeds/test_c_switch.py tests/feeds/test_parse_hostile.py tests/catalog/test_crows.py
+)
+
+pure_python_pass() {  # the parser, the catalogue and the crawler as a pure-Python install runs them
+    echo "== pytest with LYTT_PURE_PYTHON=1 (SQLite)"
+    (unset LYTT_DATABASE_URL; LYTT_PURE_PYTHON=1 run_pytest -n 2 -q -rfE -p no:cacheprovider \
+        "${NATIVE_PURE_TESTS[@]}")
+}
+
+sanitizer_pass() {  # a copy of the package with its C modules built with -fsanitize=address,undefined
+    echo "== pytest with the C modules built with AddressSanitizer and UBSan (SQLite)"
+    local dir
+    dir="$(mktemp -d -t lytt-sanitized.XXXXXX)"
+    CC=gcc CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1" \
+        "$VENV/bin/python" hatch_build.py "$dir"
+    # ASan's runtime must be loaded before anything else in a Python that was not built with it. CPython
+    # leaks on purpose at exit, so leaks are not reported; PYTHONMALLOC=malloc puts every Python object
+    # where ASan sees it (pymalloc's arenas would hide an overflow into a neighbour). A finding aborts the
+    # test process, which fails the run; the reports go to files, printed here.
+    (unset LYTT_DATABASE_URL
+     export LYTT_SANITIZED=1 PYTHONPATH="$dir" LD_PRELOAD="$(gcc -print-file-name=libasan.so)" PYTHONMALLOC=malloc \
+        ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$dir/finding" \
+        UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/finding"
+     "$VENV/bin/python" -c 'import sys, lytt.feeds._citem as m
+sys.exit(not m.__file__.startswith(sys.argv[1]))' "$dir" || { echo "the sanitized modules are not the ones loaded" >&2; exit 1; }
+     run_pytest -n 2 -q -rfE -p no:cacheprovider "${NATIVE_SANITIZED_TESTS[@]}") \
+        || { cat "$dir"/finding.* >&2 2>/dev/null || true; exit 1; }
+    rm -rf "$dir"
+}
+
 cmd_test() {
     # A C module that does not compile fails the test command (elsewhere it is a warning and pure Python).
     export LYTT_REQUIRE_C=1
@@ -93,6 +141,8 @@ cmd_test() {
     else
         echo "PostgreSQL not reachable: the PostgreSQL run is SKIPPED (it is required in CI)." >&2
     fi
+    pure_python_pass
+    sanitizer_pass
 }
 
 cmd_serve() {

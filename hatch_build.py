@@ -7,12 +7,22 @@ with a warning; set ``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail
 
 Editable installs (``pip install -e``) put the compiled module next to its source, where the editable
 package is imported from; wheels carry it at the same place inside the package.
+
+Beside the modules goes ``lytt/compiled.json``: for each module, what it was compiled against (Python's
+ABI, and for the modules that include lxml's and libxml2's headers, lxml's version and libxml2's from
+those headers). `lytt.compiled` loads a module only when the running Python, lxml and libxml2 are those.
+
+Run as a script, ``python hatch_build.py DIR`` copies the package to ``DIR/lytt`` and compiles the C modules
+into that copy, with ``CFLAGS`` added (the test command builds a sanitizer copy this way).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -28,6 +38,8 @@ _WARNINGS = (
     "-Werror=implicit-function-declaration",
     "-Werror=incompatible-pointer-types",
 )
+RECORD = "compiled.json"
+"""The build record's name inside the package, beside compiled.py (which reads it)."""
 
 
 def _include_dirs() -> list[str]:
@@ -41,22 +53,63 @@ def _include_dirs() -> list[str]:
     return dirs
 
 
+def _command(*flags: str) -> list[str]:
+    """The compiler with `flags`, the include directories, then ``CFLAGS`` (which so win, e.g. -O1)."""
+    compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+    extra = shlex.split(os.environ.get("CFLAGS", ""))
+    return [*compiler, "-std=c11", *flags, *(f"-I{path}" for path in _include_dirs()), *extra]
+
+
 def compile_extension(source: Path, target: Path) -> None:
     """Compile one C file into a loadable extension module at `target` (raises on failure)."""
-    compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
-    command = [
-        *compiler,
-        "-O2",
-        "-fPIC",
-        "-shared",
-        "-std=c11",
-        *_WARNINGS,
-        *(f"-I{path}" for path in _include_dirs()),
-        str(source),
-        "-o",
-        str(target),
-    ]
-    subprocess.run(command, check=True)
+    command = _command("-O2", "-fPIC", "-shared", *_WARNINGS)
+    subprocess.run([*command, str(source), "-o", str(target)], check=True)
+
+
+def compiled_against(source: Path) -> dict[str, str]:
+    """What the module built from `source` depends on, as its headers say: Python's ABI always; lxml's
+    version when it includes lxml's C API, libxml2's when it includes libxml2's headers."""
+    macros = subprocess.run(
+        _command("-E", "-dM", str(source)), check=True, capture_output=True, text=True
+    ).stdout
+    versions = {"python": sysconfig.get_config_var("SOABI") or sys.implementation.cache_tag}
+    if "#define __PYX_HAVE_API__lxml__etree" in macros:
+        from lxml import etree
+
+        versions["lxml"] = ".".join(map(str, etree.LXML_VERSION))
+    libxml = re.search(r"^#define LIBXML_VERSION (\d+)$", macros, re.MULTILINE)
+    if libxml is not None:
+        number = int(libxml[1])
+        versions["libxml2"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    return versions
+
+
+def build(sources: list[Path], src: Path, place: Path | None, required: bool) -> dict[str, Path]:
+    """Compile `sources` (under `src`), each next to its source or into `place` when given, and write the
+    build record beside them. Returns where each built file is, by its path inside the wheel."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    record: dict[str, dict[str, str]] = {}
+    built: dict[str, Path] = {}
+    for source in sources:
+        relative = source.relative_to(src)
+        module = relative.with_name(source.stem + suffix)
+        target = source.with_name(module.name) if place is None else place / module.name
+        try:
+            compile_extension(source, target)
+            against = compiled_against(source)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
+            if required:
+                raise RuntimeError(message) from exc
+            print(f"WARNING: {message}", file=sys.stderr)
+            continue
+        record[".".join(relative.with_suffix("").parts)] = against
+        built[str(module)] = target
+    target = src / "lytt" / RECORD if place is None else place / RECORD
+    target.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    if built:
+        built[str(Path("lytt", RECORD))] = target
+    return built
 
 
 class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
@@ -65,30 +118,32 @@ class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return
-        suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-        sources = sorted(Path(self.root, "src").rglob("_c*.c"))
+        src = Path(self.root, "src")
+        sources = sorted(src.rglob("_c*.c"))
         if not sources:
             return
         required = os.environ.get("LYTT_REQUIRE_C") == "1"
-        editable = version == "editable"
         # A wheel takes the modules from a directory of their own, which must outlive this hook.
-        out_dir = None if editable else Path(tempfile.mkdtemp(prefix="lytt-c-"))
-        built = 0
-        for source in sources:
-            relative = source.relative_to(Path(self.root, "src"))
-            module = relative.with_name(source.stem + suffix)
-            target = source.with_name(module.name) if out_dir is None else out_dir / module.name
-            try:
-                compile_extension(source, target)
-            except (OSError, subprocess.CalledProcessError) as exc:
-                message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
-                if required:
-                    raise RuntimeError(message) from exc
-                print(f"WARNING: {message}", file=sys.stderr)
-                continue
-            built += 1
-            if not editable:
-                build_data["force_include"][str(target)] = str(module)
-        if built:
-            build_data["pure_python"] = False
-            build_data["infer_tag"] = True
+        place = None if version == "editable" else Path(tempfile.mkdtemp(prefix="lytt-c-"))
+        built = build(sources, src, place, required)
+        if not built:
+            return
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
+        if place is not None:
+            for inside, target in built.items():
+                build_data["force_include"][str(target)] = inside
+
+
+def copy_and_build(root: Path, dest: Path) -> None:
+    """Copy the package (without compiled modules) to `dest`/lytt and compile the C modules into it."""
+    package = dest / "lytt"
+    shutil.rmtree(package, ignore_errors=True)
+    shutil.copytree(
+        root / "src" / "lytt", package, ignore=shutil.ignore_patterns("*.so", "__pycache__", RECORD)
+    )
+    build(sorted(package.rglob("_c*.c")), dest, None, required=True)
+
+
+if __name__ == "__main__":
+    copy_and_build(Path(__file__).resolve().parent, Path(sys.argv[1]).resolve())

@@ -20,6 +20,24 @@ settings.register_profile("lytt", deadline=None)
 settings.load_profile("lytt")
 
 ON_POSTGRES = os.environ.get("LYTT_TEST_BACKEND") == "postgres"
+SANITIZED = os.environ.get("LYTT_SANITIZED") == "1"
+"""The test command's sanitizer pass (dev.sh): the C modules built with ASan and UBSan, many times slower."""
+if SANITIZED:
+    settings.register_profile("sanitized", deadline=None)
+    settings.load_profile("sanitized")
+
+
+def examples(count: int) -> int:
+    """How many examples a hypothesis test of the C modules tries: `count`, a tenth of it in the sanitizer
+    pass (the full count ran in the SQLite pass already)."""
+    return max(20, count // 10) if SANITIZED else count
+
+
+def seconds(limit: float) -> float:
+    """A time limit a test holds the parser to: `limit`, twenty times it in the sanitizer pass."""
+    return limit * 20 if SANITIZED else limit
+
+
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
 
 

@@ -21,15 +21,20 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import examples
 from tests.feeds.conftest import c_reader_required
 
+from lytt.compiled import compiled
 from lytt.feeds import html as html_module
-from lytt.feeds.html import sanitize_html, sanitize_with_text
+from lytt.feeds.html import C_SAFE_NOTES, sanitize_html, sanitize_with_text
 
-CI = c_reader_required()  # CI=true or LYTT_REQUIRE_C=1
-_cnotes = html_module._cnotes
+CI = c_reader_required()  # CI=true or LYTT_REQUIRE_C=1, unless LYTT_PURE_PYTHON=1
+_cnotes = compiled("lytt.feeds._cnotes")
 
-pytestmark = pytest.mark.skipif(_cnotes is None and not CI, reason="the C extension _cnotes is not built")
+pytestmark = pytest.mark.skipif(
+    _cnotes is None and not CI,
+    reason="the C extension _cnotes is not built or is turned off (LYTT_PURE_PYTHON=1)",
+)
 
 REL = 'rel="noopener noreferrer nofollow"'
 BASE = "https://ex.com/feed.xml"
@@ -69,7 +74,7 @@ def path(which: Callable[[str, bool], tuple[str, str | None] | None]) -> Iterato
 def assert_same_results(source: str, base_url: str | None = BASE) -> None:
     """sanitize_with_text and sanitize_html agree with the C path and with the Python one."""
     for function in (sanitize_with_text, sanitize_html):
-        with path(html_module._safe_notes_c):
+        with path(C_SAFE_NOTES):
             fast = outcome(function, source, base_url=base_url)
         with path(html_module._safe_notes_python):
             reference = outcome(function, source, base_url=base_url)
@@ -90,12 +95,12 @@ def test_the_extension_is_built_under_ci() -> None:
     from lytt.feeds import _cnotes as module  # ImportError: the build hook did not compile _cnotes.c
 
     assert module.safe_notes("<p>x</p>", True) == ("<p>x</p>", "x")
-    assert html_module._cnotes is module
+    assert _cnotes is module
 
 
 def test_the_c_path_is_the_default_when_built() -> None:
     pure = os.environ.get("LYTT_PURE_PYTHON") == "1"
-    expected = html_module._safe_notes_python if pure else html_module._safe_notes_c
+    expected = html_module._safe_notes_python if pure else html_module.C_SAFE_NOTES
     assert html_module._safe_notes is expected
 
 
@@ -277,7 +282,7 @@ def test_notes_outside_the_safe_subset_are_rejected_and_go_to_nh3(html: str) -> 
     assert _cnotes.safe_notes(html, True) is None
     assert html_module._safe_notes_python(html, True) is None
     if html_module._is_markup(html):
-        with path(html_module._safe_notes_c):
+        with path(C_SAFE_NOTES):
             assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)
 
 
@@ -301,7 +306,7 @@ def test_long_decimal_references_are_left_to_python() -> None:
     with pytest.raises(_cnotes.Undecided):
         _cnotes.safe_notes(html, True)
     assert _cnotes.safe_notes(html, False) == (html, None)  # no text, nothing to decide
-    assert html_module._safe_notes_c(html, True) == html_module._safe_notes_python(html, True) == (html, "A")
+    assert C_SAFE_NOTES(html, True) == html_module._safe_notes_python(html, True) == (html, "A")
     longest = "<p>&#" + "0" * 638 + "65;</p>"  # 640 digits: int() reads them at any setting
     assert c_answer(longest, True) == (longest, "A")
     # Past int()'s digit limit, the Python path raises; so does the C path, by handing it over.
@@ -568,8 +573,10 @@ def _mutated_good(draw: st.DrawFn) -> str:
 
 
 # Generating trees costs more than comparing them: fewer of those per run than of the flat inputs.
-_TREE_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_TREE_SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+_SETTINGS = settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_TREE_SETTINGS
@@ -596,7 +603,7 @@ def test_mutated_notes_get_the_same_answer(html: str) -> None:
     assert_same_answer(html)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.one_of(_NOTES, _mutated(), _GOOD_NOTES, _mutated_good()))
 def test_sanitised_results_are_the_same_on_both_paths(html: str) -> None:
     assert_same_results(html)
@@ -674,6 +681,6 @@ def test_large_and_pathological_notes_are_fast_and_the_same(html: str) -> None:
         # A decimal reference too long for C to be sure of: handed to the Python code, whose answer stands.
         with pytest.raises(_cnotes.Undecided):
             _cnotes.safe_notes(html, True)
-        assert html_module._safe_notes_c(html, True) == expected
+        assert C_SAFE_NOTES(html, True) == expected
         return
     assert c_answer(html, True) == expected

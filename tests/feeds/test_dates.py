@@ -9,6 +9,7 @@ from email.utils import format_datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import examples
 from tests.feeds.conftest import c_reader_required
 
 from lytt.feeds import dates
@@ -212,28 +213,28 @@ FORMATS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(moment=aware_datetimes, variant=st.sampled_from(range(len(FORMATS))))
 def test_round_trip(moment: datetime, variant: int) -> None:
     text = FORMATS[variant](moment)
     assert parse_date(text) == moment.astimezone(UTC), text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(moment=aware_datetimes)
 def test_round_trip_without_seconds(moment: datetime) -> None:
     text = moment.strftime("%a, %d %b %Y %H:%M %z")
     assert parse_date(text) == moment.replace(second=0).astimezone(UTC)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.text(max_size=300))
 def test_never_raises_on_arbitrary_text(value: str) -> None:
     result = parse_date(value)
     assert result is None or (result.tzinfo is not None and 1970 <= result.year <= 2100)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(
         r"[A-Za-z]{0,4},? ?\d{1,2} [A-Za-zé]{3,8}\.? \d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?( [ -~]{0,8})?",
@@ -249,7 +250,8 @@ def test_never_raises_on_date_like_text(value: str) -> None:
 
 _C = dates.C_RFC822
 _needs_c = pytest.mark.skipif(
-    _C is None and not c_reader_required(), reason="the C extension _cdates is not built"
+    _C is None and not c_reader_required(),
+    reason="the C extension _cdates is not built or is turned off (LYTT_PURE_PYTHON=1)",
 )
 
 # RFC 822 dates as feeds write them, right and a little wrong: every field sometimes out of range or of
@@ -281,7 +283,7 @@ def _outcome(text: str) -> object:
 
 
 @_needs_c
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.one_of(_RFC822_LIKE, st.text(max_size=40)))
 def test_the_c_path_gives_what_python_gives(text: str) -> None:
     assert _C is not None, "the C extension lytt.feeds._cdates is not built"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import SANITIZED, examples, seconds
 
 from lytt.feeds import (
     FeedError,
@@ -116,7 +117,7 @@ def test_100_mb_feed_against_a_lower_cap_stops_reading_early() -> None:
     started = time.monotonic()
     with pytest.raises(FeedTooLarge, match="5,000,000-byte limit"):
         parse_feed(stream, url="https://big.example/feed", max_bytes=5_000_000)  # type: ignore[arg-type]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < seconds(10)
     assert stream.served < 6_000_000
 
 
@@ -216,14 +217,14 @@ def test_deep_nesting_does_not_crash() -> None:
     assert feed.title == "T"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_random_bytes_only_ever_raise_feed_error(data: bytes) -> None:
     with contextlib.suppress(FeedError):
         parse_feed(data)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_real_feed_only_ever_raises_feed_error(data: st.DataObject) -> None:
     original = (DATA / "full.xml").read_bytes()
@@ -270,6 +271,7 @@ print(status_kib("VmHWM") - before)
 """
 
 
+@pytest.mark.skipif(SANITIZED, reason="ASan's quarantine keeps freed memory: peak memory means nothing there")
 def test_memory_stays_flat_while_streaming_a_large_feed(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _MEMORY_PROBE, str(tmp_path / "flat.xml")],
@@ -309,7 +311,7 @@ def test_pathological_input_fails_fast(data: bytes) -> None:
     started = time.monotonic()
     with contextlib.suppress(FeedError):
         parse_feed(data)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < seconds(5)
 
 
 def test_a_text_stream_is_a_clear_error() -> None:

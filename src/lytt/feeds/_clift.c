@@ -8,8 +8,9 @@
  * characters XML allows, keeps its bytes and hands lxml a short marker in its place
  * (`<![CDATA[<prefix><n>]]>`, the prefix carrying a random nonce per parse). `restore(el)` then walks the
  * element's subtree and gives every marker's text node the section's bytes back (libxml2's own
- * xmlNodeSetContentLen when lxml's library exports it, else lxml's setNodeText), so everything that
- * reads the tree afterwards sees what libxml2 would have built: a text node, as the parser strips CDATA.
+ * xmlNodeSetContentLen when lxml's library exports it with the signature of the headers, else lxml's
+ * setNodeText), so everything that reads the tree afterwards sees what libxml2 would have built: a text
+ * node, as the parser strips CDATA.
  *
  * To know where CDATA sections are, the scanner follows XML's lexical structure: character data, tags
  * (with quoted attribute values, which may hold `>`), comments, processing instructions and CDATA
@@ -330,14 +331,29 @@ static PyTypeObject *ElementType;
 
 /* libxml2's xmlNodeSetContentLen, looked up in the library lxml loaded (lxml exports libxml2's API), or
  * NULL when it is not there: lxml's setNodeText then does the job, with a check of every character the
- * scan already made and a second copy. */
-typedef int (*SetContentLen)(xmlNode *node, const xmlChar *content, int len);
+ * scan already made and a second copy (an order of magnitude more instructions per section).
+ *
+ * libxml2 2.13 changed its return type from void to int (-1 when out of memory). Calling a function
+ * through a pointer of another type is undefined behaviour, so the pointer's type is the one libxml2's
+ * header declares (__typeof__), the code below reads a result only from a header that declares one, and
+ * PyInit uses the function only when the libxml2 lxml loaded is on the same side of 2.13 as the headers
+ * (lytt.compiled loads this module only when the two versions are equal in any case). */
+#define SET_CONTENT_RETURNS_INT (LIBXML_VERSION >= 21300)
+typedef __typeof__(xmlNodeSetContentLen) *SetContentLen;
 static SetContentLen set_content_len;
 
 /* Give `parent` the text `body` (UTF-8 bytes) in place of its only child, the marker node `node`. */
 static int put_back(Lifter *self, xmlNode *parent, xmlNode *node, PyObject *body) {
     if (self->direct && set_content_len != NULL && PyBytes_GET_SIZE(body) <= INT_MAX) {
-        if (set_content_len(node, (const xmlChar *)PyBytes_AS_STRING(body), (int)PyBytes_GET_SIZE(body)) < 0) {
+        const xmlChar *content = (const xmlChar *)PyBytes_AS_STRING(body);
+        int len = (int)PyBytes_GET_SIZE(body);
+#if SET_CONTENT_RETURNS_INT
+        if (set_content_len(node, content, len) < 0) {
+#else
+        /* before 2.13 a text node's new content is a copy, NULL when the copy could not be made */
+        set_content_len(node, content, len);
+        if (node->content == NULL) {
+#endif
             PyErr_NoMemory();
             return -1;
         }
@@ -474,14 +490,30 @@ static struct PyModuleDef module_def = {
     .m_doc = "Long CDATA sections lifted out of a feed's bytes before libxml2 reads them, and put back.",
     .m_size = -1};
 
+/* 1 when the libxml2 lxml loaded (lxml.etree.LIBXML_VERSION) declares xmlNodeSetContentLen as returning
+ * int, 0 when void, -1 when the version cannot be read. */
+static int libxml_returns_int(PyObject *etree) {
+    long major = -1, minor = -1;
+    PyObject *version = PyObject_GetAttrString(etree, "LIBXML_VERSION");
+    if (version != NULL && PyTuple_Check(version) && PyTuple_GET_SIZE(version) >= 2) {
+        major = PyLong_AsLong(PyTuple_GET_ITEM(version, 0));
+        minor = PyLong_AsLong(PyTuple_GET_ITEM(version, 1));
+    }
+    Py_XDECREF(version);
+    PyErr_Clear();
+    if (major < 0 || minor < 0) return -1;
+    return major > 2 || (major == 2 && minor >= 13);
+}
+
 PyMODINIT_FUNC PyInit__clift(void) {
     if (import_lxml__etree() < 0) return NULL;
     PyObject *etree = PyImport_ImportModule("lxml.etree");
     if (etree == NULL) return NULL;
     PyObject *element = PyObject_GetAttrString(etree, "_Element");
     PyObject *path = PyObject_GetAttrString(etree, "__file__");
+    int same_signature = libxml_returns_int(etree) == SET_CONTENT_RETURNS_INT;
     Py_DECREF(etree);
-    if (path == NULL || !PyUnicode_Check(path)) {
+    if (path == NULL || !PyUnicode_Check(path) || !same_signature) {
         PyErr_Clear();
     } else {
         const char *file = PyUnicode_AsUTF8(path);
@@ -510,6 +542,7 @@ PyMODINIT_FUNC PyInit__clift(void) {
     if (module == NULL) return NULL;
     if (PyModule_AddObjectRef(module, "LiftError", LiftError) < 0 ||
         PyModule_AddIntConstant(module, "DIRECT", set_content_len != NULL) < 0 ||
+        PyModule_AddIntConstant(module, "LIBXML_VERSION", LIBXML_VERSION) < 0 ||
         PyModule_AddObjectRef(module, "Lifter", (PyObject *)&LifterType) < 0) {
         Py_DECREF(module);
         return NULL;

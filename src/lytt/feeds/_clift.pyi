@@ -1,7 +1,8 @@
 # The C extension built from _clift.c: see lytt.feeds._lift.
 from lxml import etree
 
-DIRECT: int  # 1 when libxml2's xmlNodeSetContentLen was found in lxml's library
+DIRECT: int  # 1 when libxml2's xmlNodeSetContentLen was found in lxml's library, with the headers' signature
+LIBXML_VERSION: int  # of the libxml2 headers it was built with, e.g. 21406 for 2.14.6
 
 class LiftError(Exception): ...
 

@@ -13,10 +13,10 @@ way is done again without lifting (parse.py), so errors and recovery always conc
 
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Protocol
 
+from lytt.compiled import compiled
 from lytt.feeds._common import Element
 
 MIN_LENGTH = 128
@@ -35,12 +35,7 @@ class _NothingLifted(Exception):
     """LiftError without the C module: nothing is lifted, so it is never raised."""
 
 
-try:
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
-        raise ImportError("LYTT_PURE_PYTHON=1")
-    from lytt.feeds import _clift
-except ImportError:
-    _clift = None  # type: ignore[assignment]
+_clift = compiled("lytt.feeds._clift")
 
 LiftError: type[Exception] = _clift.LiftError if _clift is not None else _NothingLifted
 """A lifted section could not be put back where it was; parse.py then reads the document unlifted."""
@@ -55,4 +50,5 @@ def new_lifter() -> Lifter | None:
     """A lifter for one read of one document, or None when lifting is not available."""
     if _clift is None:
         return None
-    return _clift.Lifter(new_prefix(), MIN_LENGTH)
+    lifter: Lifter = _clift.Lifter(new_prefix(), MIN_LENGTH)
+    return lifter

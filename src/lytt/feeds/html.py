@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import html as html_lib
 import operator
-import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
 
 import nh3
 
-try:
-    from lytt.feeds import _cnotes
-except ImportError:  # not compiled: the Python fast path below does the same work, slower
-    _cnotes = None  # type: ignore[assignment]
+from lytt.compiled import compiled
 
 MAX_INPUT = 2_000_000  # characters; longer show notes are cut before sanitising
 
@@ -219,18 +216,30 @@ def _safe_notes_python(source: str, with_text: bool) -> tuple[str, str | None] |
     return cleaned, (_parts_text(parts) if with_text else None)
 
 
-def _safe_notes_c(source: str, with_text: bool) -> tuple[str, str | None] | None:
-    """`_safe_notes_python`'s answer from the C module, which leaves one rare input to the Python code: text
-    with a decimal character reference longer than 640 digits (which int() may refuse)."""
-    try:
-        return _cnotes.safe_notes(source, with_text)
-    except _cnotes.Undecided:
-        return _safe_notes_python(source, with_text)
+SafeNotes = Callable[[str, bool], tuple[str, str | None] | None]
 
 
-_safe_notes = (
-    _safe_notes_c if _cnotes is not None and os.environ.get("LYTT_PURE_PYTHON") != "1" else _safe_notes_python
-)
+def _c_safe_notes() -> SafeNotes | None:
+    """`_safe_notes_python`'s answer from `_cnotes.safe_notes` (built from ``_cnotes.c`` at install time),
+    which leaves one rare input to the Python code: text with a decimal character reference longer than 640
+    digits (which int() may refuse). None when the module is not built, or with ``LYTT_PURE_PYTHON=1``."""
+    _cnotes = compiled("lytt.feeds._cnotes")
+    if _cnotes is None:
+        return None
+    c_safe_notes: SafeNotes = _cnotes.safe_notes
+    undecided: type[Exception] = _cnotes.Undecided
+
+    def _safe_notes_c(source: str, with_text: bool) -> tuple[str, str | None] | None:
+        try:
+            return c_safe_notes(source, with_text)
+        except undecided:
+            return _safe_notes_python(source, with_text)
+
+    return _safe_notes_c
+
+
+C_SAFE_NOTES = _c_safe_notes()
+_safe_notes: SafeNotes = C_SAFE_NOTES or _safe_notes_python
 
 
 def _safe_parts(source: str) -> list[str] | None:
