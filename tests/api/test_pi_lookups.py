@@ -169,6 +169,30 @@ def test_podcasts_bytag_lists_feeds_with_a_value_block(
     assert [f["id"] for f in rest["feeds"]] == [hive.pk]
     split = call(client, "podcasts/bytag", signed(), **{"podcast-valueTimeSplit": ""})[1]
     assert (split["status"], split["feeds"], split["total"]) == ("true", [], 0)
+
+
+def test_podcasts_bytag_time_split_finds_feeds_with_a_split_in_any_block(
+    client: Client, catalogue: dict[str, Any], signed: Signed
+) -> None:
+    block = {"type": "lightning", "method": "keysend", "recipients": []}
+    split = {"start_time": 60.0, "duration": 30.0, "remote_percentage": 90, "remote_feed_guid": "g"}
+    in_episode = make_show(
+        "Split in an episode", feed_url="https://example.com/ep-split.xml", extra={"value": block}
+    )
+    make_episode(in_episode, "Music break", extra={"value": {**block, "time_splits": [split]}})
+    on_feed = make_show("Split on the feed", extra={"value": {**block, "time_splits": [split]}})
+    hidden = make_show("Hidden split", hidden=True, extra={"value": {**block, "time_splits": [split]}})
+    body = call(client, "podcasts/bytag", signed(), **{"podcast-valueTimeSplit": ""})[1]
+    check("/podcasts/bytag", body, optional=frozenset({".nextStartAt"}))
+    assert {f["id"] for f in body["feeds"]} == {in_episode.pk, on_feed.pk}
+    assert hidden.pk not in {f["id"] for f in body["feeds"]}
+    # With both, the first one sent counts (the spec's rule).
+    both = call(client, "podcasts/bytag", signed(), **{"podcast-valueTimeSplit": "", "podcast-value": ""})[1]
+    assert both["total"] == 2
+    value_first = call(
+        client, "podcasts/bytag", signed(), **{"podcast-value": "", "podcast-valueTimeSplit": ""}
+    )[1]
+    assert value_first["total"] == 3  # every visible feed with a block: Talk Python and the two above
     assert call(client, "podcasts/bytag", signed())[0] == 400
     assert call(client, "podcasts/bytag", signed(), max=5001, **{"podcast-value": ""})[0] == 400
 
@@ -208,3 +232,26 @@ def test_an_episode_of_a_new_show_is_found_by_its_feed_url(
     make_episode(show, "First one")
     body = call(client, "episodes/byfeedurl", signed(), url="https://example.com/fresh.xml")[1]
     assert [i["title"] for i in body["items"]] == ["First one"]
+
+
+def test_a_crawled_feed_with_an_episode_time_split_is_found_by_tag(
+    client: Client, catalogue: dict[str, Any], signed: Signed
+) -> None:
+    from lytt.catalog.ingest import ingest_feed
+    from lytt.feeds import parse_feed
+
+    xml = (
+        b"<?xml version='1.0'?><rss version='2.0' xmlns:podcast='https://podcastindex.org/namespace/1.0'>"
+        b"<channel><title>Music hour</title><item><guid>m1</guid><title>Songs</title>"
+        b"<podcast:value type='lightning' method='keysend'>"
+        b"<podcast:valueRecipient type='node' address='02ab' split='100'/>"
+        b"<podcast:valueTimeSplit startTime='60' duration='200' remotePercentage='90'>"
+        b"<podcast:remoteItem feedGuid='f' itemGuid='i'/></podcast:valueTimeSplit>"
+        b"</podcast:value></item></channel></rss>"
+    )
+    source = FeedSource.objects.create(url="https://example.com/music.xml")
+    ingest_feed(source, parse_feed(xml, url=source.url))
+    source.refresh_from_db()
+    body = call(client, "podcasts/bytag", signed(), **{"podcast-valueTimeSplit": ""})[1]
+    assert [f["title"] for f in body["feeds"]] == ["Music hour"]
+    assert body["feeds"][0]["id"] == source.show_id

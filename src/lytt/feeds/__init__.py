@@ -30,6 +30,7 @@ from lytt.feeds.model import (
     UnknownElement,
     Value,
     ValueRecipient,
+    ValueTimeSplit,
 )
 from lytt.feeds.parse import DEFAULT_MAX_BYTES, parse_feed
 
@@ -61,6 +62,7 @@ __all__ = [
     "UnsafeXML",
     "Value",
     "ValueRecipient",
+    "ValueTimeSplit",
     "feed_to_dict",
     "parse_feed",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
 from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.views import (
@@ -17,7 +17,7 @@ from lytt.api.podcastindex.views import (
     show_for_feed_url,
     visible_shows,
 )
-from lytt.catalog.models import Show
+from lytt.catalog.models import Episode, Show
 from lytt.charts.models import ShowPopularity
 
 TAG_LIMIT = 5000  # the spec's maximum `max` for podcasts/bytag
@@ -55,8 +55,8 @@ def _popularity(show_ids: list[int]) -> dict[int, int]:
 
 @endpoint
 def podcasts_bytag(params: Params) -> dict[str, Any]:
-    """Feeds with a `podcast:value` block. `podcast:valueTimeSplit` is not kept by Lytt's catalogue,
-    so that tag finds no feeds. Without `start_at`: the most popular first; with it: by feed id from it on,
+    """Feeds with a `podcast:value` block, or with a `podcast:valueTimeSplit` in their own or an episode's
+    block. Without `start_at`: the most popular first; with it: by feed id from it on,
     and `nextStartAt` names where the next page starts."""
     by_value = params.flag("podcast-value")
     by_time_split = params.flag("podcast-valueTimeSplit")
@@ -67,9 +67,11 @@ def podcasts_bytag(params: Params) -> dict[str, Any]:
     start_at = params.integer("start_at", low=1)
     # The spec: when both are given the first one counts; the query string keeps the order they came in.
     first = next(name for name in params.values if name in {"podcast-value", "podcast-valueTimeSplit"})
-    shows = (
-        visible_shows().filter(extra__has_key="value") if first == "podcast-value" else Show.objects.none()
-    )
+    if first == "podcast-value":
+        shows = visible_shows().filter(extra__has_key="value")
+    else:
+        split_episodes = Episode.objects.filter(extra__value__has_key="time_splits").values("show_id")
+        shows = visible_shows().filter(Q(extra__value__has_key="time_splits") | Q(pk__in=split_episodes))
     total = shows.count()
     page: list[Show]
     if start_at is None:
