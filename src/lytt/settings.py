@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "ninja",  # its templates and static files: /api/v1/docs loads Swagger UI from Lytt, not from a CDN
     "lytt.catalog",
     "lytt.charts",
     "lytt.accounts",
@@ -183,6 +184,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lytt.api.middleware.JsonErrorsUnderApi",  # outermost but security: sees every answer under /api/
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

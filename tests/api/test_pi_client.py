@@ -58,3 +58,21 @@ def test_wrong_secret_is_an_http_error(live_server: Any, catalogue: dict[str, An
     with pytest.raises(requests.exceptions.HTTPError) as info:
         index.search("python")
     assert info.value.response.status_code == 401
+
+
+def test_lookups_by_feed_url_itunes_id_and_at_random(client: Any, catalogue: dict[str, Any]) -> None:
+    first = catalogue["episodes"][0]
+    by_url = client.episodesByFeedUrl("https://example.com/python.xml", max_results=2)
+    assert [e["title"] for e in by_url["items"]] == ["Python packaging", "Django at scale"]
+    assert (
+        client.episodesByFeedUrl("https://example.com/python.xml", fulltext=True)["items"][0]["description"]
+        == "<p>Wheels and pip.</p>"
+    )
+    assert (
+        client.episodeByGuid(first.guid, feedurl="https://example.com/python.xml")["episode"]["id"]
+        == first.pk
+    )
+    assert client.podcastByItunesId(1441923632)["feed"] == {}
+    drawn = client.randomEpisodes(max=10, lang="nb")
+    assert [e["feedTitle"] for e in drawn["episodes"]] == ["Valgkamp"]
+    assert client.randomEpisodes(max=10, notcat="News")["count"] == 2

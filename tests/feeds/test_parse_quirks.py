@@ -466,23 +466,30 @@ def test_bare_ampersands_are_text() -> None:
     assert feed.episodes[0].title == "Tom & Jerry"
 
 
-def test_value_time_split_is_kept_as_unknown() -> None:
+def test_value_time_splits_are_parsed() -> None:
     feed = parse_feed(
         rss(
             "<title>T</title><item><guid>1</guid><podcast:value type='lightning' method='keysend'>"
             "<podcast:valueRecipient type='node' address='02ab' split='100'/>"
             "<podcast:valueTimeSplit startTime='60' duration='237' remotePercentage='95'>"
             "<podcast:remoteItem itemGuid='x' feedGuid='y'/></podcast:valueTimeSplit>"
+            "<podcast:valueTimeSplit startTime='300.5' duration='60' remoteStartTime='10'>"
+            "<podcast:valueRecipient type='node' address='03cd' split='1'/></podcast:valueTimeSplit>"
+            "<podcast:valueTimeSplit duration='60'/>"
+            "<podcast:somethingNew/>"
             "</podcast:value></item>"
         )
     )
     episode = feed.episodes[0]
     assert episode.value is not None
-    assert [r.address for r in episode.value.recipients] == ["02ab"]
-    [split] = episode.unknown
-    assert split.name == "valueTimeSplit"
-    assert split.attributes["remotePercentage"] == "95"
-    assert split.children[0].attributes == {"itemGuid": "x", "feedGuid": "y"}
+    assert [r.address for r in episode.value.recipients] == ["02ab"]  # not the split's recipient
+    remote, local = episode.value.time_splits  # the one without a startTime is left out
+    assert (remote.start_time, remote.duration, remote.remote_percentage) == (60.0, 237.0, 95)
+    assert (remote.remote_feed_guid, remote.remote_item_guid, remote.recipients) == ("y", "x", [])
+    assert (local.start_time, local.remote_start_time, local.remote_percentage) == (300.5, 10.0, 100)
+    assert [r.address for r in local.recipients] == ["03cd"]
+    [other] = episode.unknown
+    assert other.name == "somethingNew"
 
 
 def test_a_media_enclosure_wins_over_an_earlier_image_enclosure() -> None:

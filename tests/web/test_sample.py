@@ -59,7 +59,7 @@ def test_sample_feeds_are_never_crawled() -> None:
     load_sample_catalogue()
     sources = FeedSource.objects.all()
     assert sources.count() == 7
-    assert {s.status for s in sources} == {FeedSource.Status.RETIRED}
+    assert {s.status for s in sources} == {FeedSource.Status.BUNDLED}
     summary = Worker(WorkerConfig(worker_id="sample-test")).crawl_once(all_feeds=True)
     assert summary.feeds == 0  # even a pass over every feed fetches none of them
     assert not FeedCheck.objects.exists()
@@ -197,7 +197,7 @@ def test_sample_shows_from_an_older_version_get_this_versions_media() -> None:
     for episode in Episode.objects.all():
         assert episode.enclosure_url.endswith(f"/{episode.duration_seconds}.wav")
         assert episode.enclosure_length == 44 + 8000 * episode.duration_seconds
-    assert FeedSource.objects.get().status == FeedSource.Status.RETIRED
+    assert FeedSource.objects.get().status == FeedSource.Status.BUNDLED
     Show.objects.all().delete()
     Show.objects.create(slug="mine", title="Mine")
     assert load_sample_catalogue().refreshed == 0  # a deleted sample show is not brought back

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     exp = subparsers.add_parser(
         "export-opml",
         help="write the catalogue's feeds as OPML to stdout",
-        description="Write every feed (not duplicates or retired ones) as OPML 2.0 to stdout.",
+        description="Write every feed (not duplicate, retired or bundled sample ones) as OPML 2.0 to stdout.",
     )
     exp.add_argument("--include-private", action="store_true", help="include feeds whose URL carries a token")
     exp.add_argument("--title", default="Lytt feeds", help="the OPML head title")
@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="list feeds with their state and last error",
         description="List feeds with their crawl state. Private feed URLs are shown redacted.",
     )
-    feeds.add_argument("--status", choices=["new", "active", "error", "duplicate", "retired"])
+    feeds.add_argument("--status", choices=["new", "active", "error", "duplicate", "retired", "bundled"])
     feeds.add_argument("--failing", action="store_true", help="only feeds whose last check failed")
     feeds.add_argument("--search", metavar="TEXT", help="only feeds whose URL or show title contains TEXT")
     feeds.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (100; 0: all)")
@@ -171,7 +171,7 @@ def run_export_opml(args: argparse.Namespace) -> int:
     from lytt.feeds.opml import OutlineFeed, write_opml
 
     feeds = FeedSource.objects.exclude(
-        status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.RETIRED]
+        status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.RETIRED, FeedSource.Status.BUNDLED]
     ).order_by("added_at", "pk")
     if not args.include_private:
         feeds = feeds.filter(private=False)

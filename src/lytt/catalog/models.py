@@ -201,6 +201,8 @@ class FeedSource(models.Model):
         ERROR = "error", "failing"
         DUPLICATE = "duplicate", "duplicate of another feed"
         RETIRED = "retired", "retired (gone or dead)"
+        # Lytt's own sample catalogue, read from the package: listed like any live feed, never crawled.
+        BUNDLED = "bundled", "bundled sample (never crawled)"
 
     url = models.URLField(max_length=2000, unique=True)
     show = models.ForeignKey(Show, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds")

@@ -33,6 +33,7 @@ from lytt.feeds.model import (
     UnknownElement,
     Value,
     ValueRecipient,
+    ValueTimeSplit,
 )
 from lytt.feeds.parse import DEFAULT_MAX_BYTES, parse_feed
 from lytt.feeds.transcripts import Cue, ParsedTranscript, lines, parse_transcript, transcript_text
@@ -69,6 +70,7 @@ __all__ = [
     "UnsafeXML",
     "Value",
     "ValueRecipient",
+    "ValueTimeSplit",
     "feed_to_dict",
     "lines",
     "parse_chapters",

@@ -28,6 +28,7 @@ from lytt.feeds.model import (
     Txt,
     Value,
     ValueRecipient,
+    ValueTimeSplit,
 )
 
 Target = Feed | Episode
@@ -222,6 +223,48 @@ def _podroll(el: Element, target: Target, state: dict[str, Any], ctx: Context) -
                 target.podroll.append(PodrollItem(feed_guid=guid, feed_url=url))
 
 
+def _recipient(el: Element) -> ValueRecipient | None:
+    address = attr(el, "address")
+    recipient_type = attr(el, "type")
+    if not address or not recipient_type:
+        return None
+    return ValueRecipient(
+        name=attr(el, "name"),
+        type=recipient_type,
+        address=address,
+        split=to_int(attr(el, "split")) or 0,
+        custom_key=attr(el, "customKey"),
+        custom_value=attr(el, "customValue"),
+        fee=bool(to_bool(attr(el, "fee"))),
+    )
+
+
+def _time_split(el: Element, ctx: Context) -> ValueTimeSplit | None:
+    """podcast:valueTimeSplit; None without its required startTime and duration."""
+    start = to_float(attr(el, "startTime"))
+    duration = to_float(attr(el, "duration"))
+    if start is None or duration is None:
+        return None
+    percentage = to_int(attr(el, "remotePercentage"))
+    split = ValueTimeSplit(
+        start_time=start,
+        duration=duration,
+        remote_start_time=to_float(attr(el, "remoteStartTime")) or 0.0,
+        remote_percentage=100 if percentage is None else max(0, min(percentage, 100)),
+    )
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        name = child.tag.lower()
+        if name.endswith("remoteitem"):
+            split.remote_feed_guid = attr(child, "feedGuid")
+            split.remote_feed_url = ctx.url(attr(child, "feedUrl"), child)
+            split.remote_item_guid = attr(child, "itemGuid")
+        elif name.endswith("valuerecipient") and (recipient := _recipient(child)) is not None:
+            split.recipients.append(recipient)
+    return split
+
+
 def _value(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     kind = attr(el, "type")
     method = attr(el, "method")
@@ -231,23 +274,15 @@ def _value(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> 
     for child in el:
         if not isinstance(child.tag, str):
             continue
-        if not child.tag.lower().endswith("valuerecipient"):
-            target.unknown.append(unknown(child))  # e.g. podcast:valueTimeSplit
-            continue
-        address = attr(child, "address")
-        recipient_type = attr(child, "type")
-        if address and recipient_type:
-            value.recipients.append(
-                ValueRecipient(
-                    name=attr(child, "name"),
-                    type=recipient_type,
-                    address=address,
-                    split=to_int(attr(child, "split")) or 0,
-                    custom_key=attr(child, "customKey"),
-                    custom_value=attr(child, "customValue"),
-                    fee=bool(to_bool(attr(child, "fee"))),
-                )
-            )
+        name = child.tag.lower()
+        if name.endswith("valuerecipient"):
+            if (recipient := _recipient(child)) is not None:
+                value.recipients.append(recipient)
+        elif name.endswith("valuetimesplit"):
+            if (split := _time_split(child, ctx)) is not None:
+                value.time_splits.append(split)
+        else:
+            target.unknown.append(unknown(child))
     target.value = value
 
 

@@ -116,6 +116,21 @@ class ValueRecipient:
 
 
 @dataclass(slots=True)
+class ValueTimeSplit:
+    """podcast:valueTimeSplit: from `start_time` for `duration` seconds, `remote_percentage` of the value
+    goes to another feed's item (`remote_feed_guid`, `remote_item_guid`) or to these `recipients`."""
+
+    start_time: float
+    duration: float
+    remote_start_time: float = 0.0
+    remote_percentage: int = 100
+    remote_feed_guid: str | None = None
+    remote_feed_url: str | None = None
+    remote_item_guid: str | None = None
+    recipients: list[ValueRecipient] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Value:
     """podcast:value: how listeners can pay the show (e.g. Lightning keysend splits)."""
 
@@ -123,6 +138,7 @@ class Value:
     method: str
     suggested: str | None = None
     recipients: list[ValueRecipient] = field(default_factory=list)
+    time_splits: list[ValueTimeSplit] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from lytt.api.podcastindex import views
+from lytt.api.podcastindex import lookups, value, views
 
 urlpatterns: list[URLPattern] = [
     path("search/byterm", views.search_byterm),
@@ -11,12 +11,19 @@ urlpatterns: list[URLPattern] = [
     path("podcasts/byfeedid", views.podcasts_byfeedid),
     path("podcasts/byfeedurl", views.podcasts_byfeedurl),
     path("podcasts/byguid", views.podcasts_byguid),
+    path("podcasts/byitunesid", lookups.podcasts_byitunesid),
+    path("podcasts/bytag", value.podcasts_bytag),
     path("podcasts/trending", views.podcasts_trending),
     path("episodes/byfeedid", views.episodes_byfeedid),
     path("episodes/byid", views.episodes_byid),
+    path("episodes/byfeedurl", lookups.episodes_byfeedurl),
     path("episodes/byguid", views.episodes_byguid),
+    path("episodes/random", lookups.episodes_random),
     path("recent/episodes", views.recent_episodes),
     path("recent/feeds", views.recent_feeds),
+    path("recent/newfeeds", lookups.recent_newfeeds),
     path("categories/list", views.categories_list),
     path("stats/current", views.stats_current),
+    path("value/byfeedid", value.value_byfeedid),
+    path("value/byfeedurl", value.value_byfeedurl),
 ]

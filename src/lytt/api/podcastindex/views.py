@@ -158,6 +158,15 @@ def visible_shows() -> QuerySet[Show]:
     return Show.objects.filter(hidden=False)
 
 
+def show_for_feed_url(url: str) -> Show | None:
+    """The visible show a public feed URL belongs to (any of its sources), or None."""
+    if not url:
+        return None
+    sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
+    source = sources.first()
+    return source.show if source is not None else None
+
+
 def _max(params: Params, default: int) -> int:
     value = params.integer("max", default=default, low=1, high=MAX_RESULTS)
     assert value is not None
@@ -295,9 +304,7 @@ def podcasts_byfeedid(params: Params) -> dict[str, Any]:
 @endpoint
 def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
-    sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
-    source = sources.first() if url else None
-    return _feed_response({"url": url}, source.show if source else None, params.root)
+    return _feed_response({"url": url}, show_for_feed_url(url), params.root)
 
 
 @endpoint

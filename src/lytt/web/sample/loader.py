@@ -77,7 +77,8 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
 
 
 def _ingest(path: Path) -> FeedSource:
-    """Parse one bundled feed, upsert it and keep its source retired (never crawled)."""
+    """Parse one bundled feed, upsert it and mark its source bundled: listed like a live feed, but never
+    crawled (the crawler claims only new, active and failing feeds)."""
     from lytt.catalog.ingest import ingest_feed
     from lytt.catalog.models import FeedSource
     from lytt.feeds import parse_feed
@@ -88,7 +89,7 @@ def _ingest(path: Path) -> FeedSource:
     ingest_feed(source, feed)
     source.refresh_from_db()
     FeedSource.objects.filter(pk=source.pk).update(
-        status=FeedSource.Status.RETIRED,
+        status=FeedSource.Status.BUNDLED,
         status_reason=NOT_CRAWLED,
         next_check_at=timezone.now() + timedelta(days=365 * 100),
     )
