@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.db import connection, transaction
 
+from lytt.catalog.bulk import placeholders
 from lytt.catalog.models import MAX_ID, Category, Episode, Show
 from lytt.search import pgplan
 from lytt.search.forgiving import widen_rows
@@ -70,7 +71,7 @@ def _filter_sql(kind: Kind, filters: Filters) -> tuple[list[str], list[Any]]:
         if category is None:
             raise SearchError(f"unknown category {filters.category!r}", field="category")
         ids = [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
-        marks = ", ".join(["%s"] * len(ids))
+        marks = placeholders(len(ids))
         clauses.append(
             f"e.show_id IN (SELECT sc.show_id FROM catalog_showcategory sc WHERE sc.category_id IN ({marks}))"
         )

@@ -283,7 +283,7 @@ def _plain_episodes_sql(shows: int) -> str:
     }
     columns = ", ".join(column(SearchEntry, name) for name, _ in _PLAIN_EPISODE_VALUES)
     values = ", ".join(sql.format(**episode) for _, sql in _PLAIN_EPISODE_VALUES)
-    show_rows = ", ".join(["(" + ", ".join(["%s"] * len(_SHOW_VALUES)) + ")"] * shows)
+    show_rows = ", ".join([f"({bulk.placeholders(len(_SHOW_VALUES))})"] * shows)
     return (
         f"INSERT INTO {quote(SearchEntry._meta.db_table)} ({columns}) "
         f"WITH s ({', '.join(_SHOW_VALUES)}) AS (VALUES {show_rows}) "  # (INSERT first: sqlite3's rowcount)

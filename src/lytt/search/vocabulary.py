@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from lytt.catalog.bulk import placeholders
 from lytt.search.models import SearchEntry, SpellingWord
 from lytt.search.spelling import (
     MIN_PREFIX_LENGTH,
@@ -112,7 +113,7 @@ def near(words: list[str], prefix: str | None) -> Widened:
     lowered = list(dict.fromkeys(word.casefold() for word in words))
     folds = {word: fold(word) for word in lowered}
     word_stems = {word: stems(word) for word in lowered}
-    marks = ", ".join(["%s"] * len(lowered))
+    marks = placeholders(len(lowered))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT word, fold, stem_nb, stem_en FROM {SpellingWord._meta.db_table} WHERE word IN ({marks}) "
