@@ -1,5 +1,5 @@
 """The Podcast Index endpoints apps call beyond search: by feed URL, by iTunes id, at random, new feeds,
-value blocks and feeds by tag. Every answer is checked against the upstream spec (`pi_schema.check`)."""
+value blocks and feeds by tag. Every answer is checked against the upstream spec (`pi_shapes.check`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from tests.api.conftest import call, make_episode, make_show
-from tests.api.pi_schema import check
+from tests.api.pi_shapes import check
 
 from lytt.catalog.models import FeedSource
 from lytt.charts.models import ShowPopularity
