@@ -17,6 +17,7 @@ from lytt.accounts.models import Bookmark, QueueEntry
 from lytt.accounts.progress import MAX_SECONDS
 from lytt.accounts.writes import write_transaction
 from lytt.catalog.models import Episode
+from lytt.feeds.durations import parse_duration
 
 MAX_QUEUE = 1000
 MAX_NOTE = 1000
@@ -141,6 +142,22 @@ def clear_queue(user: User) -> int:
     with write_transaction():
         deleted, _ = QueueEntry.objects.filter(user=user).delete()
     return deleted
+
+
+def bookmark_position(text: str) -> int:
+    """Seconds from what a listener typed as a bookmark's time: "12:34", "1:02:03", "754" or "12m34s"."""
+    seconds = parse_duration(text)
+    if seconds is None or seconds > MAX_SECONDS:
+        raise ListeningError(
+            f"time must look like 12:34 or 1:02:03 (at most {MAX_SECONDS} s), not {text.strip()[:40]!r}",
+            field="time",
+        )
+    return seconds
+
+
+def episode_bookmarks(user: User, episode_id: int) -> list[Bookmark]:
+    """The listener's bookmarks in one episode, in the order of their times."""
+    return list(Bookmark.objects.filter(user=user, episode_id=episode_id).order_by("position", "id"))
 
 
 def add_bookmark(user: User, episode_id: int, position: int, note: str = "") -> Bookmark:

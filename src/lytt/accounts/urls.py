@@ -40,5 +40,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/tokens/<int:token_id>/revoke/", token_views.revoke_token, name="revoke_token"),
     path("me/export.json", export.export_view, name="export"),
     path("me/bookmarks/", bookmark_views.bookmarks_page, name="bookmarks"),
+    path("me/bookmarks/add/", bookmark_views.add_bookmark, name="add_bookmark"),
     path("me/bookmarks/<int:bookmark_id>/delete/", bookmark_views.delete_bookmark, name="delete_bookmark"),
 ]

@@ -1,4 +1,5 @@
 """{% follow_button show %}: a CSRF-protected follow/unfollow form, or a sign-in link when anonymous;
+{% episode_bookmarks episode start %}: the listener's bookmarks in an episode and the form to keep one;
 `action_label`: an episode action as the listening history says it."""
 
 from __future__ import annotations
@@ -7,11 +8,13 @@ from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
+from lytt.accounts import listening
 from lytt.accounts.models import EpisodeAction, Follow
-from lytt.catalog.models import Show
+from lytt.catalog.models import Episode, Show
 
 register = template.Library()
 
@@ -42,5 +45,29 @@ def follow_button(context: template.Context, show: Show) -> dict[str, Any]:
         "following": following,
         "next": request.get_full_path() if request is not None else f"/podcast/{show.slug}/",
         # A plain Context has no csrf_token; the form must still carry one.
+        "csrf_token": context.get("csrf_token") or (get_token(request) if request is not None else None),
+    }
+
+
+@register.inclusion_tag("accounts/episode_bookmarks.html", takes_context=True)
+def episode_bookmarks(
+    context: template.Context, episode: Episode, start: int | None = None
+) -> dict[str, Any]:
+    """A signed-in listener's bookmarks in `episode` (times link there) and a form that keeps a moment, its
+    time field holding `start` (the page's ?t= or where the listener stopped); anonymous: a sign-in link
+    that comes back here."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    authenticated = bool(user is not None and user.is_authenticated)
+    episode_url = reverse("web:episode", args=[episode.show.slug, episode.slug])
+    return {
+        "authenticated": authenticated,
+        "episode": episode,
+        "episode_url": episode_url,
+        "start": max(0, int(start or 0)),
+        "bookmarks": listening.episode_bookmarks(user, episode.pk) if authenticated else [],
+        "next": request.get_full_path() if request is not None else episode_url,
+        "login_url": reverse("accounts:login"),
+        "messages": context.get("messages", ()),
         "csrf_token": context.get("csrf_token") or (get_token(request) if request is not None else None),
     }
