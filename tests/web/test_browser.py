@@ -222,14 +222,14 @@ def test_player_survives_navigation_and_resumes(browser: Any, reference_url: str
     assert page.evaluate(f"{audio}.playbackRate") == 1.5
     page.locator(".player__speed").select_option("1")
 
-    # Seek with a chapter link (chapter 3 starts at 0:10).
+    # Seek with a chapter link (chapter 3 starts at 36:06, 48 % into the sample audio's 1:15:12).
     page.locator(".chapters a").nth(2).click()
-    page.wait_for_function(f"{audio}.currentTime >= 10", timeout=10_000)
-    # Skip back 15 s with the keyboard (j): clamps at 0, and the audio keeps playing.
+    page.wait_for_function(f"{audio}.currentTime >= 2166", timeout=10_000)
+    # Skip back 15 s with the keyboard (j), and the audio keeps playing.
     page.locator("body").press("j")
-    page.wait_for_function(f"{audio}.currentTime < 5", timeout=5_000)
+    page.wait_for_function(f"{audio}.currentTime < 2160 && {audio}.currentTime > 2140", timeout=5_000)
     page.locator(".chapters a").nth(2).click()
-    page.wait_for_function(f"{audio}.currentTime >= 10", timeout=10_000)
+    page.wait_for_function(f"{audio}.currentTime >= 2166", timeout=10_000)
 
     # "Show more" appends the next page of episodes in place.
     page.evaluate("window.__sameDocument = true")
@@ -263,7 +263,7 @@ def test_player_survives_navigation_and_resumes(browser: Any, reference_url: str
     page.locator(".player__toggle").click()
     page.wait_for_function(f"{audio}.paused")
     saved = page.evaluate(f"{audio}.currentTime")
-    assert saved >= 10
+    assert saved >= 2166
     page.reload()
     page.wait_for_function(
         f"{audio}.readyState >= 1 && Math.abs({audio}.currentTime - {int(saved)}) < 2", timeout=10_000
@@ -276,9 +276,9 @@ def test_player_survives_navigation_and_resumes(browser: Any, reference_url: str
     newest = Episode.objects.get(show__title="Insight Myanmar", episode_number=457)
     page.goto(reference_url.rsplit("/", 2)[0] + f"/{newest.slug}/")
     page.wait_for_function("document.querySelectorAll('.chapters li').length === 3", timeout=10_000)
-    assert page.locator(".chapters li").nth(1).inner_text() == "0:06 The staged election"
+    assert page.locator(".chapters li").nth(1).inner_text() == "27:02 The staged election"
     page.locator(".chapters a").nth(1).click()
-    page.wait_for_function(f"{audio}.currentTime >= 6 && !{audio}.paused", timeout=10_000)
+    page.wait_for_function(f"{audio}.currentTime >= 1622 && !{audio}.paused", timeout=10_000)
     assert page.locator(".player__title").inner_text() == "Neither Free Nor Fair"
 
     # A timestamp link in the URL starts there.

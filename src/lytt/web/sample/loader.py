@@ -46,8 +46,9 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
     """Parse and ingest every bundled feed, but only into a catalogue without shows (unless `force`).
 
     A catalogue with shows gets no new sample shows, but the sample shows it already has are re-read from
-    the bundled files, so that an upgrade's sample media (URLs, lengths) replace the old ones. Returns what
-    was done. A broken sample feed raises (it is a bug in Lytt, not bad outside input).
+    the bundled files, so that an upgrade's sample media (URLs, lengths, chapters, transcripts) replace the
+    old ones. Returns what was done. A broken sample feed raises (it is a bug in Lytt, not bad outside
+    input).
     """
     from lytt.catalog.models import FeedSource, Show
 
@@ -58,7 +59,9 @@ def load_sample_catalogue(force: bool = False) -> SampleLoadResult:
         with transaction.atomic():
             present = [path for path in sample_feed_paths() if sample_feed_url(path) in loaded]
             for path in present:
-                _ingest(path)
+                source = _ingest(path)
+                if source.show is not None:  # chapters and transcripts may have moved with the audio
+                    load_sample_attachments(source.show.pk)
         return SampleLoadResult(
             loaded=False, reason="the catalogue already has shows", refreshed=len(present)
         )

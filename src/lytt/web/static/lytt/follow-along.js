@@ -11,6 +11,8 @@
  * - the chapter title goes into the Media Session metadata (title: chapter, album: episode), and a
  *   `lytt:chapter` CustomEvent fires on `document` when the chapter of the playing episode changes,
  *   with `detail: {index, start, title, episode}`, for the player or anything else that wants it.
+ * It owns chapter stepping: `window.LyttChapters` (below) is what player-extras.js uses for the n/p keys and
+ * the sleep timer's "end of chapter", so keys, buttons and the timer agree.
  * The audio is the persistent player's `#lytt-audio` when player.js runs, else the page's own <audio>.
  * Pages swapped in by player.js announce themselves with the `lytt:page` event; this file binds again.
  */
@@ -77,16 +79,40 @@
     }
   }
 
+  /* The chapter to go to from `t` seconds in chapters starting at `starts` (sorted): `delta` 1 is the next
+   * one, -1 the start of the current one, or of the one before within RESTART_SECONDS of its start. An
+   * index into `starts`, or -1 when there is none (after the last chapter). */
+  function stepTarget(starts, t, delta) {
+    if (!starts.length) return -1;
+    var index = indexAt(starts, t);
+    if (delta > 0) return index + 1 < starts.length ? index + 1 : -1;
+    return Math.max(0, index >= 0 && t - starts[index] > RESTART_SECONDS ? index : index - 1);
+  }
+  /* Where the chapter playing at `t` ends: the next chapter's start, or null in the last one. */
+  function chapterEnd(starts, t) {
+    var next = indexAt(starts, t) + 1;
+    return next < starts.length ? starts[next] : null;
+  }
+
+  var byEpisode = {}; // episode id -> chapter starts, for the episodes whose page was seen on this page load
+  /* The chapter starts of episode `id`: read from the page when it is that episode's (chapters fetched by
+   * the browser appear after the page was bound), else as remembered; null when none are known. */
+  function startsOf(id) {
+    var main = document.querySelector("main") || document.body;
+    var box = main.querySelector(".episode-player[data-episode]");
+    if (box && box.dataset.episode === String(id)) {
+      var found = starts(Array.prototype.slice.call(main.querySelectorAll(".chapters li > a[data-seek]")));
+      if (found.length) byEpisode[box.dataset.episode] = found.sort(function (a, b) { return a - b; });
+    }
+    return byEpisode[String(id)] || null;
+  }
+
   function chapterStep(delta) {
     var audio = activeAudio(), src = playingSrc(audio);
     if (!page || !page.chapterLinks.length) return;
     var t = audio && src === page.src ? audio.currentTime : 0;
-    var index = indexAt(page.chapterStarts, t);
-    var target;
-    if (delta < 0) target = index >= 0 && t - page.chapterStarts[index] > RESTART_SECONDS ? index : index - 1;
-    else target = index + 1;
-    target = Math.max(0, Math.min(page.chapterLinks.length - 1, target));
-    page.chapterLinks[target].click(); // player.js seeks (and starts the page's episode if needed)
+    var target = stepTarget(page.chapterStarts, t, delta);
+    if (target >= 0) page.chapterLinks[target].click(); // player.js seeks (and starts the page's episode if needed)
   }
 
   function mediaSessionHandlers(enabled) {
@@ -165,6 +191,7 @@
       resume: null,
     };
     if (chapterLinks.length) {
+      byEpisode[box.dataset.episode] = page.chapterStarts;
       known[page.src] = {
         episode: box.dataset.title || "",
         starts: page.chapterStarts,
@@ -199,6 +226,7 @@
   }
 
   window.lyttFollowAlong = { bind: bind };
+  window.LyttChapters = { startsOf: startsOf, target: stepTarget, end: chapterEnd, indexAt: indexAt };
   document.addEventListener("lytt:page", function (event) { bind(event.detail && event.detail.main ? event.detail.main : document); });
   bind(document.querySelector("main") || document.body);
 })();

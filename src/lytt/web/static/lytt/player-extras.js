@@ -7,9 +7,10 @@
  * - Speed: `lytt:speed:<show slug>` (the slug from the episode's /podcast/<show>/<episode>/ URL), else the
  *   last speed chosen anywhere (player.js's `lytt:speed`); applied when an episode becomes the current one.
  * - Sleep timer: minutes of listening (the time left stands still while paused), the end of the episode
- *   (sets LyttPlayer.sleepAtEnd, so a queue must not move on) or the end of the current chapter (chapter
- *   starts read from the episode page's `.chapters li > a[data-seek]`, remembered per episode for this page
- *   load; without chapters the option is hidden). The last FADE_SECONDS fade out, then it pauses.
+ *   (sets LyttPlayer.sleepAtEnd, so a queue must not move on) or the end of the current chapter (chapters
+ *   and the n/p keys' stepping come from follow-along.js's window.LyttChapters, which remembers the chapters
+ *   of each episode page seen on this page load; without chapters the option is hidden). The last
+ *   FADE_SECONDS fade out, then it pauses.
  * - Share: the episode page's absolute URL with ?t=<seconds>; navigator.share, else the clipboard with a
  *   visible confirmation, else the link in a text field to copy by hand.
  */
@@ -19,7 +20,6 @@
   var FADE_SECONDS = 8;
   var TICK_MS = 250;
   var VOLUME_STEP = 0.1;
-  var CHAPTER_RESTART_SECONDS = 3; // "previous chapter" this soon after a chapter starts goes one further back
   var KEY_VOLUME = "lytt:volume";
   var KEY_SPEED = "lytt:speed";
   var KEY_SHOW_SPEED = "lytt:speed:";
@@ -119,35 +119,22 @@
     say(fill(text.i18nSpeed, "rate", ui.speed.options[index].value));
   }
 
-  // ---- chapters of the episodes seen on this page load -------------------------------------------------
-  var chapters = {}; // episode id -> sorted chapter starts (seconds)
-  function readChapters(scope) {
-    var box = scope.querySelector(".episode-player[data-episode]");
-    if (!box) return;
-    var starts = Array.prototype.map.call(scope.querySelectorAll(".chapters li > a[data-seek]"), function (a) {
-      return Number(a.dataset.seek) || 0;
-    }).sort(function (a, b) { return a - b; });
-    if (starts.length) chapters[box.dataset.episode] = starts;
-  }
+  // ---- chapters: follow-along.js owns them (window.LyttChapters), for the episodes seen on this page load
   function currentChapters() {
-    readChapters(document.querySelector("main") || document.body); // a chapters file may have arrived since
-    var episode = player.current();
-    return episode ? chapters[episode.id] || null : null;
+    var episode = player.current(), chapters = window.LyttChapters;
+    return episode && chapters ? chapters.startsOf(episode.id) : null;
   }
   /* The end of the chapter playing at `t`: the next chapter's start, or the end of the episode (null). */
   function chapterEnd(t) {
-    var starts = currentChapters() || [];
-    for (var i = 0; i < starts.length; i++) if (starts[i] > t + 0.05) return starts[i];
-    return null;
+    var starts = currentChapters();
+    return starts ? window.LyttChapters.end(starts, t) : null;
   }
   function stepChapter(delta) {
     var starts = currentChapters();
     if (!starts) return false;
-    var t = audio.currentTime || 0, index = -1;
-    starts.forEach(function (start, i) { if (start <= t + 0.05) index = i; });
-    var target = delta > 0 ? index + 1 : index >= 0 && t - starts[index] > CHAPTER_RESTART_SECONDS ? index : index - 1;
-    if (target >= starts.length) return false;
-    player.seek(starts[Math.max(0, target)]);
+    var target = window.LyttChapters.target(starts, audio.currentTime || 0, delta);
+    if (target < 0) return false;
+    player.seek(starts[target]);
     return true;
   }
 
@@ -389,7 +376,6 @@
     renderShare();
   });
   function enhance(scope) {
-    readChapters(scope);
     enhanceShare(scope);
     offerChapterSleep();
     renderShare();
