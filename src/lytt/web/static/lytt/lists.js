@@ -24,7 +24,8 @@
 
   function totalOf(box, mark) {
     var button = box.querySelector("[data-play-episode]");
-    return (mark && Number(mark.dataset.total)) || (button && Number(button.dataset.duration)) || 0;
+    // The episode page's own row has no play button: its length is on the row itself.
+    return (mark && Number(mark.dataset.total)) || (button && Number(button.dataset.duration)) || Number(box.dataset.duration) || 0;
   }
 
   function isDone(mark, total) {
