@@ -2,30 +2,26 @@
 JavaScript the moment the player is at is kept ("Bokmerk 12:34") without stopping playback, listed, seeked
 to and deleted, each change announced; without JavaScript the form keeps the time in its field and comes back
 to the page; signed out, "sign in to bookmark" comes back to the episode. The audio is the silence server
-of test_resume_browser (25 minutes, Range requests).
+of test_resume_browser (25 minutes, Range requests), and the episode and listener are its fixture's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 
 from lytt.accounts.models import Bookmark
-from lytt.catalog.models import Episode, Show
+from lytt.catalog.models import Episode
 
 from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
-from .test_resume_browser import SECONDS, silence_url  # noqa: F401 (fixture)
+from .test_player_extras_browser import AUDIO, LOCALES
+from .test_resume_browser import PASSWORD, episode, silence_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
-AUDIO = "document.getElementById('lytt-audio')"
-PASSWORD = "a long enough passphrase"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-LOCALES = {"nb": "nb-NO", "en": "en-GB"}
 TEXT = {
     "nb": {
         "bookmark": "Bokmerk 12:34",
@@ -56,25 +52,8 @@ TEXT = {
 }
 
 
-@pytest.fixture
-def episode(lytt_server: str, silence_url: str) -> Episode:  # noqa: F811 (fixture)
-    User.objects.create_user("kari", "kari@example.org", PASSWORD)
-    show = Show.objects.create(slug="moments", title="Moments Radio", episode_count=1)
-    return Episode.objects.create(
-        show=show,
-        slug="long-one",
-        match_key="moments-1",
-        guid="moments-guid-1",
-        title="The long one",
-        published_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-        duration_seconds=SECONDS,
-        enclosure_url=silence_url,
-        enclosure_type="audio/wav",
-    )
-
-
-def _path(episode: Episode) -> str:
-    return f"/podcast/{episode.show.slug}/{episode.slug}/"
+def _path(of: Episode) -> str:
+    return f"/podcast/{of.show.slug}/{of.slug}/"
 
 
 def _sign_in(page: Any) -> None:
@@ -90,7 +69,8 @@ def _signed_in(
     language: str,
     **options: Any,
 ) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(locale=LOCALES[language], **PHONE, **options)
+    """A fresh context (phone-sized unless `options` say otherwise), signed in as kari, on `path`."""
+    context = browser.new_context(locale=LOCALES[language], **{**PHONE, **options})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -119,7 +99,7 @@ def _status(page: Any, text: str) -> None:
 def test_bookmark_the_playing_moment_list_seek_and_delete(
     browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
-    episode: Episode,
+    episode: Episode,  # noqa: F811 (fixture)
     language: str,
     tmp_path: Path,
 ) -> None:
@@ -177,7 +157,7 @@ def test_bookmark_the_playing_moment_list_seek_and_delete(
 def test_bookmarks_without_javascript(
     browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
-    episode: Episode,
+    episode: Episode,  # noqa: F811 (fixture)
     language: str,
 ) -> None:
     text = TEXT[language]
@@ -214,7 +194,7 @@ def test_bookmarks_without_javascript(
 def test_sign_in_to_bookmark_comes_back_to_the_episode(
     browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
-    episode: Episode,
+    episode: Episode,  # noqa: F811 (fixture)
     language: str,
 ) -> None:
     context = browser.new_context(locale=LOCALES[language], **PHONE)

@@ -18,16 +18,16 @@ from lytt.accounts import listening
 from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Episode
 
+from .test_bookmarks_browser import _signed_in
 from .test_browser import _screenshot_dir, browser, lytt_server, reference_url  # noqa: F401 (fixtures)
+from .test_resume_browser import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 AUDIO = "document.getElementById('lytt-audio')"
 DESKTOP = {"width": 1280, "height": 900}
 DESKTOP_TALL = {"width": 1280, "height": 1500}
 PHONE = {"width": 390, "height": 844}
-LOCALES = {"nb": "nb-NO", "en": "en-GB"}
 CONTINUE = {"nb": "Fortsett å lytte", "en": "Continue listening"}
 
 
@@ -51,20 +51,10 @@ def listener(reference_url: str) -> User:  # noqa: F811 (fixture)
     return user
 
 
-def _signed_in(browser: Any, base: str, path: str, language: str, phone: bool) -> tuple[Any, Any, list[str]]:  # noqa: F811
-    options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP}
+def _screen(phone: bool) -> dict[str, Any]:
     if phone:
-        options.update(is_mobile=True, has_touch=True)
-    context = browser.new_context(locale=LOCALES[language], **options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base}/accounts/login/?next={path}")
-    page.fill("input[name=username]", "kari")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(f"**{path}")
-    return context, page, errors
+        return {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    return {"viewport": DESKTOP, "is_mobile": False, "has_touch": False}
 
 
 @pytest.mark.parametrize(("language", "phone"), [("nb", False), ("nb", True), ("en", False)])
@@ -76,7 +66,7 @@ def test_home_with_continue_listening(
     phone: bool,
     tmp_path: Path,
 ) -> None:
-    context, page, errors = _signed_in(browser, lytt_server, "/", language, phone)
+    context, page, errors = _signed_in(browser, lytt_server, "/", language, **_screen(phone))
     section = page.locator(".continue-listening")
     assert section.locator("h2").inner_text() == CONTINUE[language]
     assert section.locator("h3").all_inner_texts() == ["Neither Free Nor Fair", "Facing a Fraying World"]
@@ -107,7 +97,7 @@ def test_episode_page_while_playing(
     tmp_path: Path,
 ) -> None:
     path = reference_url.removeprefix(lytt_server)
-    context, page, errors = _signed_in(browser, lytt_server, path, language, phone)
+    context, page, errors = _signed_in(browser, lytt_server, path, language, **_screen(phone))
     page.locator(".play-episode").click()
     page.wait_for_function(f"!{AUDIO}.paused && {AUDIO}.currentTime > 0.2", timeout=15_000)
     page.locator(".chapters a").nth(2).click()  # "How the CDM helps defectors", 36:06

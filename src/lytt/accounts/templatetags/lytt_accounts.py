@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import User
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -58,14 +59,14 @@ def episode_bookmarks(
     that comes back here."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    authenticated = bool(user is not None and user.is_authenticated)
+    authenticated = isinstance(user, User) and user.is_authenticated
     episode_url = reverse("web:episode", args=[episode.show.slug, episode.slug])
     return {
         "authenticated": authenticated,
         "episode": episode,
         "episode_url": episode_url,
         "start": max(0, int(start or 0)),
-        "bookmarks": listening.episode_bookmarks(user, episode.pk) if authenticated else [],
+        "bookmarks": listening.episode_bookmarks(user, episode.pk) if isinstance(user, User) else [],
         "next": request.get_full_path() if request is not None else episode_url,
         "login_url": reverse("accounts:login"),
         "messages": context.get("messages", ()),
