@@ -42,6 +42,7 @@ EPISODE_PAGE_FIELDS = (
     "show__primary_category_id",
     "show__episode_count",
     "show__updated_at",
+    "show__show_type",
 )
 MAX_PAGE = 10_000
 LINKS_SECONDS = 300
