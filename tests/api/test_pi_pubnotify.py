@@ -37,6 +37,8 @@ def test_by_url_makes_the_feed_due_without_a_key(client: Client, later: FeedSour
     assert body["status"] == "true"
     later.refresh_from_db()
     assert later.next_check_at <= timezone.now()
+    assert later.push_reason == "hub/pubnotify"
+    assert later.pushed_at is not None
 
 
 def test_by_feed_id(client: Client, later: FeedSource) -> None:

@@ -231,6 +231,9 @@ class FeedSource(models.Model):
     # Leased claims: a worker owns the feed until claimed_until; a dead worker's lease simply expires.
     claimed_by = models.CharField(max_length=100, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The latest push that made it due (podping, WebSub, hub/pubnotify) and its reason.
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    push_reason = models.CharField(max_length=100, blank=True, default="")
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

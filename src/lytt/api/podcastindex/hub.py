@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from lytt.api.podcastindex.views import ParamError, Params, pi_error, refused_method, too_many
 from lytt.catalog.models import FeedSource
 from lytt.crawl.claims import CRAWLABLE
+from lytt.crawl.pushes import mark_pushed
 from lytt.feeds.feed_urls import InvalidFeedURL, normalise_feed_url
 from lytt.ratelimit import client_address, hit
 
@@ -47,11 +48,11 @@ def _feeds(params: Params) -> tuple[dict[str, str], list[FeedSource]]:
 
 def mark_due(sources: list[FeedSource], now: datetime) -> int:
     """Make the sources due now unless one was moved forward within `FEED_INTERVAL`; how many moved."""
-    moved = 0
-    for source in sources:
-        if hit(f"pubnotify:feed:{source.pk}", 1, window=int(FEED_INTERVAL.total_seconds())).allowed:
-            moved += FeedSource.objects.filter(pk=source.pk, next_check_at__gt=now).update(next_check_at=now)
-    return moved
+    window = int(FEED_INTERVAL.total_seconds())
+    allowed = [
+        source.pk for source in sources if hit(f"pubnotify:feed:{source.pk}", 1, window=window).allowed
+    ]
+    return mark_pushed(FeedSource.objects.filter(pk__in=allowed), "hub/pubnotify", now) if allowed else 0
 
 
 def _respond(
