@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "lytt.catalog.commands",  # add, import-opml, export-opml, feeds
     "lytt.crawl.commands",  # crawl
     "lytt.crawl.parse_command",  # parse
+    "lytt.crawl.podping_command",  # podping
     "lytt.web.commands",  # serve
     "lytt.charts.commands",  # charts
     "lytt.accounts.commands",  # user

@@ -13,6 +13,8 @@ LYTT_PUBLIC_URL      the site's public address, e.g. https://lytt.example.org (t
 LYTT_CACHE_URL       redis://host:6379/0 for a cache shared by every web process (login rate limits);
                      default: a per-process memory cache
 LYTT_EMAIL_URL       smtp://user:password@host:587?tls=1 (or ?ssl=1) to send mail; default: the console
+LYTT_SERVICE_IDS     comma-separated ids a feed's <podcast:block id="..."> may name to block this site
+                     (default: lytt)
 """
 
 from __future__ import annotations
@@ -250,6 +252,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+LYTT_SERVICE_IDS = tuple(
+    name.strip().lower() for name in os.environ.get("LYTT_SERVICE_IDS", "lytt").split(",") if name.strip()
+)
 
 CACHES = {"default": cache_from_url(os.environ.get("LYTT_CACHE_URL"))}
 

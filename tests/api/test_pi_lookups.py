@@ -243,6 +243,7 @@ def test_a_crawled_feed_with_an_episode_time_split_is_found_by_tag(
     xml = (
         b"<?xml version='1.0'?><rss version='2.0' xmlns:podcast='https://podcastindex.org/namespace/1.0'>"
         b"<channel><title>Music hour</title><item><guid>m1</guid><title>Songs</title>"
+        b"<enclosure url='https://example.com/songs.mp3' type='audio/mpeg' length='1'/>"
         b"<podcast:value type='lightning' method='keysend'>"
         b"<podcast:valueRecipient type='node' address='02ab' split='100'/>"
         b"<podcast:valueTimeSplit startTime='60' duration='200' remotePercentage='90'>"

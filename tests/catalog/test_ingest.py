@@ -21,6 +21,8 @@ from lytt.catalog.models import (
     ShowCategory,
 )
 from lytt.catalog.signals import feed_ingested
+from lytt.feeds.model import AlternateEnclosure
+from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Person as FeedPerson
 
 pytestmark = pytest.mark.django_db
@@ -107,12 +109,21 @@ def test_vanished_episodes_are_kept_marked_and_return() -> None:
     assert (show.episode_count, show.latest_episode_at) == (4, episode(4).published)
 
 
+def _alternate_only(n: int) -> FeedEpisode:
+    """An item with neither guid nor enclosure, playable through a podcast:alternateEnclosure."""
+    item = episode(n, guid=False, enclosure=False)
+    item.alternate_enclosures = [
+        AlternateEnclosure(type="audio/opus", sources=[f"https://cdn.example.com/{n}.opus"])
+    ]
+    return item
+
+
 def test_guidless_items_match_by_enclosure_then_title_and_date() -> None:
     src = source()
-    items = [episode(1, guid=False), episode(2, guid=False, enclosure=False)]
+    items = [episode(1, guid=False), _alternate_only(2)]
     ingest_feed(src, feed(episodes=items), now=NOW)
     assert Episode.objects.count() == 2
-    again = ingest_feed(src, feed(episodes=[episode(1, guid=False), episode(2, guid=False, enclosure=False)]))
+    again = ingest_feed(src, feed(episodes=[episode(1, guid=False), _alternate_only(2)]))
     assert again.unchanged
     assert Episode.objects.count() == 2
 

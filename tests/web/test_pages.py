@@ -251,3 +251,36 @@ def test_error_page_renders_without_a_request_in_both_languages() -> None:
     html = render_to_string("500.html")
     assert "Noe gikk galt" in html
     assert "Something went wrong" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Season 2, episode 1"), ("nb", "Sesong 2, episode 1")]
+)
+def test_a_serial_show_is_told_from_its_first_episode_with_numbers(
+    client: Client, make_show: MakeShow, language: str, label: str
+) -> None:
+    show = make_show("serial", episodes=25, show_type="serial")
+    for episode in Episode.objects.filter(show=show):
+        episode.episode_number = int(episode.slug.removeprefix("episode-"))
+        episode.season = 2
+        episode.save()
+    html = _get(client, "/podcast/serial/", language)
+    titles = re.findall(r'<h3><a href="/podcast/serial/(episode-\d+)/">', html)
+    assert titles[:3] == ["episode-1", "episode-2", "episode-3"]
+    assert html.index(label) < html.index("/podcast/serial/episode-1/")
+    page_two = _get(client, "/podcast/serial/?page=2", language)
+    later = re.findall(r'<h3><a href="/podcast/serial/(episode-\d+)/">', page_two)
+    assert later
+    assert int(later[0].split("-")[1]) > int(titles[-1].split("-")[1])
+
+
+def test_an_episodic_show_stays_newest_first_without_numbers(client: Client, make_show: MakeShow) -> None:
+    show = make_show("weekly", episodes=3)
+    Episode.objects.filter(show=show).update(episode_number=7)
+    html = _get(client, "/podcast/weekly/")
+    assert re.findall(r'<h3><a href="/podcast/weekly/(episode-\d+)/">', html) == [
+        "episode-3",
+        "episode-2",
+        "episode-1",
+    ]
+    assert "episode-row__number" not in html

@@ -42,6 +42,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -159,7 +160,9 @@ def _surely_new(feeds: Sequence[NewFeed]) -> list[_NewShow | None]:
     shaped = []
     for item in feeds:
         source = item.source
-        fields = rows.show_fields(item.feed, fallback_title=urlsplit(source.url).hostname or source.url)
+        fields = rows.show_fields(
+            item.feed, urlsplit(source.url).hostname or source.url, settings.LYTT_SERVICE_IDS
+        )
         drawn = rows.sketch(rows.guid_keys(item.episode_rows))
         shaped.append((item, fields, drawn))
     ingest_identity.lock_identities([fields["podcast_guid"] or item.source.url for item, fields, _ in shaped])
@@ -197,7 +200,7 @@ def _announce(result: IngestResult) -> None:
 def _ingest(source: FeedSource, feed: Feed, incoming: list[rows.EpisodeRow], now: datetime) -> IngestResult:
     if source.status == FeedSource.Status.DUPLICATE and source.show_id is not None:
         return IngestResult(show=ingest_identity.locked_show(source.show_id), duplicate=True)
-    fields = rows.show_fields(feed, fallback_title=urlsplit(source.url).hostname or source.url)
+    fields = rows.show_fields(feed, urlsplit(source.url).hostname or source.url, settings.LYTT_SERVICE_IDS)
     show: Show | None = None
     drawn: list[str] = []  # the feed's sketch, for a source without a show
     if source.show_id is not None:
@@ -266,6 +269,7 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
         show_rows.append(
             {
                 **item.fields,
+                "hidden": item.fields["blocked"],
                 "episode_count": count,
                 "latest_episode_at": latest,
                 "primary_category_id": primary,

@@ -87,9 +87,14 @@ def _show_from(show_id: int, row: dict[str, Any]) -> Show:
 
 
 def apply_show_fields(show: Show, fields: dict[str, Any]) -> list[str]:
+    """Set the show's feed-owned fields; the names of those that changed. A publisher's block hides the
+    show, and lifting it lists again the show it hid (an operator's own hiding is not the feed's to undo)."""
     changed = [name for name, value in fields.items() if getattr(show, name) != value]
     for name in changed:
         setattr(show, name, fields[name])
+    if "blocked" in changed and show.hidden != show.blocked:
+        show.hidden = show.blocked
+        changed.append("hidden")
     return changed
 
 

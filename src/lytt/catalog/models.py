@@ -79,6 +79,10 @@ class Show(models.Model):
     latest_episode_at = models.DateTimeField(null=True, blank=True, db_index=True)
     featured = models.BooleanField(default=False, db_index=True)
     hidden = models.BooleanField(default=False, help_text="Hidden from public lists and search")
+    blocked = models.BooleanField(
+        default=False,
+        help_text="The feed asks not to be listed (podcast:block, itunes:block): hidden while it does",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,6 +231,9 @@ class FeedSource(models.Model):
     # Leased claims: a worker owns the feed until claimed_until; a dead worker's lease simply expires.
     claimed_by = models.CharField(max_length=100, blank=True, default="")
     claimed_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The latest push that made it due (podping, WebSub, hub/pubnotify) and its reason.
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    push_reason = models.CharField(max_length=100, blank=True, default="")
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -22,7 +22,7 @@ import json
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from lytt.catalog import publisher_rules
 from lytt.compiled import compiled
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
@@ -419,13 +420,16 @@ episode_row: Callable[[FeedEpisode], EpisodeRow | None] = C_EPISODE_ROW or pytho
 
 
 def episode_rows(feed: Feed) -> list[EpisodeRow]:
-    """The feed's items as rows, one per match key, in a canonical order (oldest first, then by key).
+    """The feed's listed items (`publisher_rules.listed`) as rows, one per match key, in a canonical order
+    (oldest first, then by key).
 
     When a feed repeats a key, the copy with the smallest content hash wins: the choice must not depend on
     the order of items, so that any permutation of a feed gives the same catalogue.
     """
     chosen: dict[str, EpisodeRow] = {}
     for episode in feed.episodes:
+        if not publisher_rules.listed(episode):
+            continue
         row = episode_row(episode)
         if row is None:
             continue
@@ -479,8 +483,11 @@ _SHOW_EXTRA = (
 )
 
 
-def show_fields(feed: Feed, fallback_title: str) -> dict[str, Any]:
-    """`Show` field values from the feed (not slug, categories, people, counts or timestamps)."""
+def show_fields(
+    feed: Feed, fallback_title: str, service_ids: Collection[str] = publisher_rules.DEFAULT_SERVICE_IDS
+) -> dict[str, Any]:
+    """`Show` field values from the feed (not slug, categories, people, counts or timestamps); `service_ids`
+    are the ``podcast:block`` ids Lytt answers to."""
     owner = feed.owner
     return {
         "title": clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast",
@@ -497,6 +504,7 @@ def show_fields(feed: Feed, fallback_title: str) -> dict[str, Any]:
         "complete": feed.complete,
         "podcast_guid": clean(feed.podcast_guid, 64).lower(),
         "locked": feed.locked,
+        "blocked": publisher_rules.blocked(feed, service_ids),
         "medium": clean(feed.medium, 30).lower(),
         "funding": _jsonable(feed.funding),
         "extra": _extra(feed, _SHOW_EXTRA),

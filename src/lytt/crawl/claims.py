@@ -10,23 +10,84 @@
    that feed: whoever claimed it next does.
 3. Writing an outcome releases the claim; a worker stopping early gives claims back (`release_claims`).
    A worker killed with SIGKILL loses only uncommitted work: its claims expire and the feeds are fetched
-   again.
+   again. Sooner when a worker on the same host starts a run: worker ids are ``host:pid``, and the leases
+   of a process that is gone from this host are taken back at once (`reclaim_from_dead_workers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import socket
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F, Field, Q
+from django.db.models import Count, F, Field, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 
 from lytt.catalog.bulk import placeholders
 from lytt.catalog.models import FeedSource
 
 CRAWLABLE = (FeedSource.Status.NEW, FeedSource.Status.ACTIVE, FeedSource.Status.ERROR)
+
+
+def worker_id(host: str | None = None, pid: int | None = None) -> str:
+    """This process's worker id, ``host:pid``: what `reclaim_from_dead_workers` reads back."""
+    return f"{host or socket.gethostname()}:{pid or os.getpid()}"[:100]
+
+
+def dead_workers(holders: Iterable[str], host: str, alive: Callable[[int], bool]) -> set[str]:
+    """The worker ids among `holders` that name `host` and a process `alive` says is gone. Ids of other
+    hosts, or that are not ``host:pid`` (given with ``crawl --worker-id``), are never judged dead."""
+    dead = set()
+    for holder in holders:
+        name, sep, pid = holder.rpartition(":")
+        if sep and name == host and pid.isdigit() and not alive(int(pid)):
+            dead.add(holder)
+    return dead
+
+
+def process_alive(pid: int) -> bool:
+    """Is there a process with this id on this host (of any user)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reclaim_from_dead_workers(
+    now: datetime, *, host: str | None = None, alive: Callable[[int], bool] = process_alive
+) -> int:
+    """Take back at once the leases held by workers of this host whose process is gone; how many feeds.
+    (A process id reused since keeps its lease until it expires, which is merely the old behaviour.)"""
+    host = host or socket.gethostname()
+    leased = FeedSource.objects.filter(claimed_until__gt=now, claimed_by__startswith=f"{host}:")
+    dead = dead_workers(set(leased.values_list("claimed_by", flat=True).distinct()), host, alive)
+    if not dead:
+        return 0
+    return leased.filter(claimed_by__in=dead).update(claimed_by="", claimed_until=None)
+
+
+class Held(NamedTuple):
+    """Feeds a run could not check because other workers hold them, and when the last lease ends."""
+
+    feeds: int
+    until: datetime | None
+
+
+def held_by_others(me: str, now: datetime, *, run_started: datetime | None = None) -> Held:
+    """The feeds that would be due for this run but are leased by other workers."""
+    due = Q(status__in=CRAWLABLE, claimed_until__gt=now) & ~Q(claimed_by=me)
+    if run_started is not None:
+        due &= Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=run_started)
+    else:
+        due &= Q(next_check_at__lte=now)
+    found = FeedSource.objects.filter(due).aggregate(feeds=Count("id"), until=Max("claimed_until"))
+    return Held(found["feeds"], found["until"])
 
 
 def due_filter(now: datetime, *, run_started: datetime | None = None) -> Q:

@@ -54,12 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
     from lytt.catalog.models import FeedSource
     from lytt.crawl.attachments import AttachmentCrawler, fetch_config_from
-    from lytt.crawl.claims import ClaimedFeed, due_filter
+    from lytt.crawl.claims import ClaimedFeed, due_filter, reclaim_from_dead_workers, worker_id
     from lytt.crawl.fetch import FetchConfig
     from lytt.crawl.parser_pool import default_processes
     from lytt.crawl.schedule import Outcome
     from lytt.crawl.tuning import settle_heap
-    from lytt.crawl.worker import Worker, WorkerConfig, default_worker_id
+    from lytt.crawl.worker import Worker, WorkerConfig
 
     console = Console(stderr=True)
     if args.all and not args.once:
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         read_timeout=min(30.0, args.timeout),
     )
     config = WorkerConfig(
-        worker_id=args.worker_id or default_worker_id(),
+        worker_id=args.worker_id or worker_id(),
         batch_size=args.batch,
         lease=timedelta(seconds=args.lease),
         fetch=fetch,
@@ -126,9 +126,11 @@ def run(args: argparse.Namespace) -> int:
                 from django.utils import timezone
 
                 now = timezone.now()
+                reclaimed = reclaim_from_dead_workers(now)  # before counting: this run checks those feeds
                 due = FeedSource.objects.filter(due_filter(now, run_started=now if args.all else None))
                 progress.update(task, total=due.count())
                 summary = worker.crawl_once(all_feeds=args.all)
+                summary.reclaimed += reclaimed
                 attached = files.crawl_once(worker.stop)
             else:
                 beside = threading.Thread(

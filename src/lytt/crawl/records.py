@@ -38,6 +38,9 @@ class Summary:
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     lost_leases: int = 0
+    reclaimed: int = 0  # leases of dead workers taken back
+    held: int = 0  # due feeds other workers still held at the end (`crawl --once`)
+    held_until: datetime | None = None
     seconds: float = 0.0
 
     def add(self, other: Summary) -> None:
@@ -46,6 +49,7 @@ class Summary:
         self.outcomes.update(other.outcomes)
         self.errors.update(other.errors)
         self.lost_leases += other.lost_leases
+        self.reclaimed += other.reclaimed
         self.seconds += other.seconds
 
     def line(self) -> str:
@@ -58,6 +62,11 @@ class Summary:
             text += f" errors={errors}"
         if self.lost_leases:
             text += f" lost_leases={self.lost_leases}"
+        if self.reclaimed:
+            text += f" reclaimed_from_dead_workers={self.reclaimed}"
+        if self.held:
+            until = f" until {self.held_until:%Y-%m-%d %H:%M:%S %Z}" if self.held_until else ""
+            text += f" held_by_other_workers={self.held}{until}"
         return text
 
 

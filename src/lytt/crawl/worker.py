@@ -11,10 +11,8 @@ an idempotent upsert, so a feed fetched twice (its lease ran out) never duplicat
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import random
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, close_old_connections, connection, connections
 
-from lytt.crawl import decisions
+from lytt.crawl import claims, decisions
 from lytt.crawl.checkpoints import Checkpointer
 from lytt.crawl.claims import ClaimedFeed, claim_batch, next_claimable_at
 from lytt.crawl.decisions import Changed, Record, ToParse
@@ -52,10 +50,6 @@ _TICK = 0.1
 _CHECK_SECONDS = 1.0
 
 
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:100]
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -68,7 +62,7 @@ class WorkerConfig:
     (`lytt.crawl.parser_pool`; `lytt crawl` sizes it from the machine's cores).
     """
 
-    worker_id: str = field(default_factory=default_worker_id)
+    worker_id: str = field(default_factory=claims.worker_id)
     batch_size: int = 100
     lease: timedelta = timedelta(minutes=15)
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -168,7 +162,7 @@ class Worker:
 
     def crawl_once(self, *, all_feeds: bool = False) -> Summary:
         """Check every due feed (or, with `all_feeds`, every crawlable feed) once; stop when none are left."""
-        total = Summary()
+        total = Summary(reclaimed=claims.reclaim_from_dead_workers(self._clock()))
         run_started = self._clock() if all_feeds else None
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,
@@ -183,6 +177,9 @@ class Worker:
             while batch := claim():
                 total.add(self.run_batch(batch, fetcher, parser, more=claim))
             self._finish_late(fetcher, parser, total)
+        total.held, total.held_until = claims.held_by_others(
+            self.config.worker_id, self._clock(), run_started=run_started
+        )
         return total
 
     def crawl_forever(self, *, max_sleep: float = 60.0, min_sleep: float = 1.0) -> Summary:
@@ -192,7 +189,7 @@ class Worker:
         errors (a restarted server, a dropped connection) are logged and retried with backoff rather than
         ending the process.
         """
-        total = Summary()
+        total = Summary(reclaimed=claims.reclaim_from_dead_workers(self._clock()))
         failures = 0
         with (
             FetchThread(self.config.fetch, policy=self.policy, resolver=self._resolver) as fetcher,

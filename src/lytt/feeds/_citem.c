@@ -530,20 +530,20 @@ static int h_guid(Item *it, xmlNode *node, PyObject *key) {
         Py_DECREF(value);
         return complex ? DELEGATE : -1;
     }
-    int is_false = 0;
+    PyObject *verdict = Py_None; /* no attribute: None */
     if (permalink != Py_None) {
-        /* (value or "true").lower() != "false": only an ASCII spelling of "false" lowers to it. */
+        /* value.lower() != "false": only an ASCII spelling of "false" lowers to it. */
         const char *s = PyUnicode_AsUTF8(permalink);
         if (s == NULL) {
             Py_DECREF(permalink);
             Py_DECREF(value);
             return -1;
         }
-        is_false = ascii_ieq(s, "false");
+        verdict = ascii_ieq(s, "false") ? Py_False : Py_True;
     }
     Py_DECREF(permalink);
     if (set_new(it->state, s_guid, value) < 0) return -1;
-    return PyDict_SetItem(it->state, s_guid_is_permalink, is_false ? Py_False : Py_True);
+    return PyDict_SetItem(it->state, s_guid_is_permalink, verdict);
 }
 
 /* _rss._is_media: None, or a type starting with audio/ or video/ in any case. */

@@ -50,6 +50,16 @@ def _locked(el: Element, target: Target, state: dict[str, Any], ctx: Context) ->
         target.locked_owner = attr(el, "owner")
 
 
+def _block(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
+    """podcast:block: "yes" or "no" for every platform, or with ``id`` for one (a service slug)."""
+    verdict = to_bool(text(el))
+    if not isinstance(target, Feed) or verdict is None:
+        target.unknown.append(unknown(el))
+        return
+    platform = (attr(el, "id") or "").strip().lower()
+    target.platform_blocks.setdefault(platform, verdict)
+
+
 def _funding(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> None:
     url = ctx.url(attr(el, "url"), el)
     if not isinstance(target, Feed):
@@ -289,6 +299,7 @@ def _value(el: Element, target: Target, state: dict[str, Any], ctx: Context) -> 
 HANDLERS: dict[str, Handler] = {
     "guid": _guid,
     "locked": _locked,
+    "block": _block,
     "funding": _funding,
     "transcript": _transcript,
     "chapters": _chapters,

@@ -123,7 +123,8 @@ def _guid(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> None
         value = text(el)
         if value is not None:
             state["guid"] = value
-            state["guid_is_permalink"] = (attr(el, "isPermaLink") or "true").lower() != "false"
+            permalink = attr(el, "isPermaLink")
+            state["guid_is_permalink"] = None if permalink is None else permalink.lower() != "false"
 
 
 def _atom_link(el: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
@@ -374,6 +375,16 @@ def _complete(el: Element, target: Feed, state: dict[str, Any], ctx: Context) ->
     target.complete = bool(to_bool(text(el)))
 
 
+def _redirect(el: Element, target: Feed, state: dict[str, Any], ctx: Context) -> None:
+    """The old ``<redirect><newLocation>URL</newLocation></redirect>`` move notice."""
+    for child in el:
+        if isinstance(child.tag, str) and split_tag(child.tag)[1] == "newlocation":
+            url = ctx.url(text(child), child)
+            if url is not None:
+                state.setdefault("redirect_url", url)
+            return
+
+
 def _late_item(el: Element, target: Feed, state: dict[str, Any], ctx: Context) -> None:
     """An item the streaming pass did not see as one (odd case, e.g. <Item>)."""
     state.setdefault("late_items", []).append(el)
@@ -395,6 +406,7 @@ CHANNEL: Table = {
     ("", "skipdays"): _skip_days,
     ("", "category"): _rss_category,
     ("", "item"): _late_item,
+    ("", "redirect"): _redirect,
     ("dc", "language"): first_text("dc_language"),
     ("dc", "rights"): first_text("dc_rights"),
     ("itunes", "owner"): _owner,
@@ -463,16 +475,23 @@ def _date(state: dict[str, Any], *keys: str) -> tuple[Any, str | None]:
     return None, None
 
 
+def _guid_link(guid: str | None, permalink: bool | None, el: Element, ctx: Context) -> str | None:
+    """The item's guid as its link, when the guid is one: ``isPermaLink="true"`` (resolved against xml:base),
+    or no attribute (RSS 2.0's default) and already an absolute http(s) URL."""
+    if not guid or permalink is False:
+        return None
+    link = ctx.url(guid, el) if permalink else guid
+    return link if link and link.startswith(("http://", "https://")) else None
+
+
 def finish_episode(el: Element, episode: Episode, state: dict[str, Any], ctx: Context) -> None:
     """Apply precedence rules and normalisation to the candidates collected from one item/entry."""
     get = state.get
     episode.title = get("title") or get("itunes_title") or get("media_title")
     enclosure = get("enclosure") or get("media_enclosure") or get("atom_enclosure")
     episode.enclosure = enclosure
-    link = get("link") or get("atom_link")
     guid = get("guid")
-    if link is None and guid and get("guid_is_permalink") and guid.startswith(("http://", "https://")):
-        link = guid
+    link = get("link") or get("atom_link") or _guid_link(guid, get("guid_is_permalink"), el, ctx)
     episode.link = link
     episode.guid = guid or link or (enclosure.url if enclosure else None)
     episode.published, episode.published_raw = _date(state, "pubdate", "published", "dc_date", "updated")
@@ -528,7 +547,7 @@ def finish_channel(el: Element, feed: Feed, state: dict[str, Any], ctx: Context)
     feed.explicit = explicit if explicit is not None else to_bool(get("googleplay_explicit"))
     show_type = (get("itunes_type") or "").lower()
     feed.type = "serial" if show_type == "serial" else "episodic" if show_type == "episodic" else None
-    feed.new_feed_url = get("new_feed_url")
+    feed.new_feed_url = get("new_feed_url") or get("redirect_url")
     feed.podcast_guid = get("podcast_guid")
     feed.published, _ = _date(state, "pubdate", "dc_date")
     feed.last_build, _ = _date(state, "lastbuilddate", "updated")

@@ -258,7 +258,8 @@ class Feed:
     keywords: list[str] = field(default_factory=list)
     explicit: bool | None = None
     type: ShowType | None = None
-    block: bool = False
+    block: bool = False  # itunes:block or googleplay:block
+    platform_blocks: dict[str, bool] = field(default_factory=dict)  # podcast:block: id ("" = all) -> yes
     complete: bool = False
     new_feed_url: str | None = None
     podcast_guid: str | None = None

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Category, Show
@@ -45,6 +46,7 @@ class ListedEpisode:
     actions: SafeString
     show_url: str = ""
     show_title: str = ""
+    number: str = ""  # "Episode 3" in a serial show's list
 
 
 def cached_fragment(key: str, render: Callable[[], str], timeout: int = FRAGMENT_SECONDS) -> SafeString:
@@ -76,8 +78,21 @@ def _when(published_at: datetime | None, language: str) -> tuple[str, str]:
     return local.isoformat(), formatting.format_day(local, language)
 
 
+def _episode_number(row: queries.EpisodeListRow) -> str:
+    if row.episode_number is None:
+        return ""
+    if row.season is not None:
+        return _("Season %(season)s, episode %(number)s") % {
+            "season": row.season,
+            "number": row.episode_number,
+        }
+    return _("Episode %(number)s") % {"number": row.episode_number}
+
+
 def episode_rows(show: Show, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
+    """A show's episode list; a serial show's rows say their episode number."""
     language = _language()
+    serial = show.show_type == "serial"
     url = path_maker("web:episode", show.slug)
     show_artwork = playable_url(show.image_url)
     listed = []
@@ -100,6 +115,7 @@ def episode_rows(show: Show, rows: list[queries.EpisodeListRow]) -> list[ListedE
                 *_when(row.published_at, language),
                 formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
                 actions,
+                number=_episode_number(row) if serial else "",
             )
         )
     return listed
@@ -231,7 +247,7 @@ def popular_block(category_id: int | None, exclude_id: int | None, limit: int) -
 
 def episode_list_block(show: Show, page: int, per_page: int) -> SafeString:
     def render() -> str:
-        listing = queries.show_episodes(show.pk, page, per_page)
+        listing = queries.show_episodes(show.pk, page, per_page, oldest_first=show.show_type == "serial")
         context = {"show": show, "listing": listing, "episodes": episode_rows(show, listing.rows)}
         return render_to_string("lytt/_episode_list.html", context)
 

@@ -42,6 +42,7 @@ EPISODE_PAGE_FIELDS = (
     "show__primary_category_id",
     "show__episode_count",
     "show__updated_at",
+    "show__show_type",
 )
 MAX_PAGE = 10_000
 LINKS_SECONDS = 300
@@ -56,6 +57,8 @@ class EpisodeListRow(NamedTuple):
     description_text: str
     enclosure_url: str
     image_url: str
+    episode_number: int | None
+    season: int | None
 
 
 class NewestRow(NamedTuple):
@@ -98,13 +101,15 @@ def episode_with_show(show_slug: str, episode_slug: str) -> Episode | None:
     return next(iter(found), None)
 
 
-def show_episodes(show_id: int, page: int, per_page: int) -> EpisodePage:
-    """One page of a show's episodes, newest first, fetching one extra row to know if there is more."""
+def show_episodes(show_id: int, page: int, per_page: int, *, oldest_first: bool = False) -> EpisodePage:
+    """One page of a show's episodes, newest first (or oldest first, as serial shows are told), fetching
+    one extra row to know if there is more."""
     start = (page - 1) * per_page
+    order = ("published_at", "id") if oldest_first else ("-published_at", "-id")
     rows = [
         EpisodeListRow(*row)
         for row in Episode.objects.filter(show_id=show_id)
-        .order_by("-published_at", "-id")
+        .order_by(*order)
         .values_list(*EpisodeListRow._fields)[start : start + per_page + 1]
     ]
     return EpisodePage(rows[:per_page], page, len(rows) > per_page)

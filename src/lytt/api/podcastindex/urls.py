@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from lytt.api.podcastindex import lookups, value, views
+from lytt.api.podcastindex import hub, lookups, value, views
 
 urlpatterns: list[URLPattern] = [
     path("search/byterm", views.search_byterm),
@@ -26,4 +26,5 @@ urlpatterns: list[URLPattern] = [
     path("stats/current", views.stats_current),
     path("value/byfeedid", value.value_byfeedid),
     path("value/byfeedurl", value.value_byfeedurl),
+    path("hub/pubnotify", hub.pubnotify),
 ]

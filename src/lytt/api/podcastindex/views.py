@@ -31,7 +31,7 @@ from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filte
 from lytt.catalog.media import site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
-from lytt.ratelimit import hit
+from lytt.ratelimit import Decision, hit
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
 Handler = Callable[["Params"], dict[str, Any]]
@@ -119,14 +119,28 @@ def pi_error(status: int, description: str) -> HttpResponse:
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
+def refused_method(request: HttpRequest) -> HttpResponse | None:
+    """The 405 answer for a method other than GET, POST or HEAD; None for those."""
+    if request.method in {"GET", "POST", "HEAD"}:
+        return None
+    response = pi_error(405, f"Method {request.method} is not allowed; use GET or POST.")
+    response["Allow"] = "GET, POST"
+    return response
+
+
+def too_many(decision: Decision, what: str) -> HttpResponse:
+    """The 429 answer once `decision` says a limit of `what` per minute is used up."""
+    response = pi_error(429, f"Rate limit of {decision.limit} {what} per minute exceeded.")
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 def endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
     @csrf_exempt
     @functools.wraps(handler)
     def view(request: HttpRequest) -> HttpResponse:
-        if request.method not in {"GET", "POST", "HEAD"}:
-            response = pi_error(405, f"Method {request.method} is not allowed; use GET or POST.")
-            response["Allow"] = "GET, POST"
-            return response
+        if (refused := refused_method(request)) is not None:
+            return refused
         if not request.headers.get("User-Agent", "").strip():
             return pi_error(401, "A User-Agent header identifying your app is required.")
         try:
@@ -140,9 +154,7 @@ def endpoint(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
             return pi_error(exc.status, str(exc))
         decision = hit(f"key:{api_key.pk}", api_key.rate_limit_per_minute)
         if not decision.allowed:
-            response = pi_error(429, f"Rate limit of {decision.limit} requests per minute exceeded.")
-            response["Retry-After"] = str(decision.retry_after)
-            return response
+            return too_many(decision, "requests")
         params = Params(request)
         try:
             indent = 2 if params.flag("pretty") else None
