@@ -76,63 +76,69 @@ def _when(published_at: datetime | None, language: str) -> tuple[str, str]:
     return local.isoformat(), formatting.format_day(local, language)
 
 
+def _listed(
+    row: queries.EpisodeListRow | queries.NewestRow,
+    path: str,
+    show_title: str,
+    show_artwork: str,
+    language: str,
+    *,
+    excerpt: str = "",
+    show_url: str = "",
+) -> ListedEpisode:
+    """One listed episode with its row actions (`marks.row_actions`); `show_url` names the show on the row."""
+    actions = marks.row_actions(
+        episode_id=row.id,
+        url=path,
+        src=playable_url(row.enclosure_url),
+        title=row.title,
+        show=show_title,
+        artwork=playable_url(row.image_url) or show_artwork,
+        duration=row.duration_seconds,
+    )
+    return ListedEpisode(
+        path,
+        row.title,
+        excerpt,
+        *_when(row.published_at, language),
+        formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+        actions,
+        show_url,
+        show_title if show_url else "",
+    )
+
+
 def episode_rows(show: Show, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
     language = _language()
     url = path_maker("web:episode", show.slug)
     show_artwork = playable_url(show.image_url)
-    listed = []
-    for row in rows:
-        path = url(row.slug)
-        actions = marks.row_actions(
-            episode_id=row.id,
-            url=path,
-            src=playable_url(row.enclosure_url),
-            title=row.title,
-            show=show.title,
-            artwork=playable_url(row.image_url) or show_artwork,
-            duration=row.duration_seconds,
+    return [
+        _listed(
+            row,
+            url(row.slug),
+            show.title,
+            show_artwork,
+            language,
+            excerpt=formatting.excerpt(row.description_text, 220),
         )
-        listed.append(
-            ListedEpisode(
-                path,
-                row.title,
-                formatting.excerpt(row.description_text, 220),
-                *_when(row.published_at, language),
-                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
-                actions,
-            )
-        )
-    return listed
+        for row in rows
+    ]
 
 
 def newest_rows(rows: list[queries.NewestRow]) -> list[ListedEpisode]:
     language = _language()
     show_path = path_maker("web:show")
-    listed = []
-    for row in rows:
-        path = reverse("web:episode", args=[row.show_slug, row.slug])
-        actions = marks.row_actions(
-            episode_id=row.id,
-            url=path,
-            src=playable_url(row.enclosure_url),
-            title=row.title,
-            show=row.show_title,
-            artwork=playable_url(row.image_url or row.show_image_url),
-            duration=row.duration_seconds,
+    return [
+        _listed(
+            row,
+            reverse("web:episode", args=[row.show_slug, row.slug]),
+            row.show_title,
+            playable_url(row.show_image_url),
+            language,
+            show_url=show_path(row.show_slug),
         )
-        listed.append(
-            ListedEpisode(
-                path,
-                row.title,
-                "",
-                *_when(row.published_at, language),
-                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
-                actions,
-                show_path(row.show_slug),
-                row.show_title,
-            )
-        )
-    return listed
+        for row in rows
+    ]
 
 
 def resume_rows(progress: list[PlayProgress]) -> list[ListedEpisode]:
