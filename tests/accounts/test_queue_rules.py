@@ -69,7 +69,9 @@ def test_merging_keeps_the_accounts_order_first(account: list[int], carried: lis
     result = merged_queue(account, carried)
     assert result[: len(account)] == account
     assert len(result) == len(set(result)) == len({*account, *carried})
-    assert [e for e in result if e not in account] == list(dict.fromkeys(e for e in carried if e not in account))
+    assert [e for e in result if e not in account] == list(
+        dict.fromkeys(e for e in carried if e not in account)
+    )
 
 
 def test_merging_stops_at_the_queue_limit(monkeypatch: pytest.MonkeyPatch) -> None:

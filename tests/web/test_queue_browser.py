@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def queued(lytt_server: str) -> list[Episode]:  # noqa: F811 (fixture)
             guid=f"kort-guid-{n}",
             title=f"Del {n}",
             published_at=start + dt.timedelta(days=n - 1),
-            duration_seconds=3,
+            duration_seconds=2 + n,
             enclosure_url=f"https://sample.lytt.invalid/audio/tone-{'ab'[n % 2]}/{2 + n}.wav",
             enclosure_type="audio/wav",
         )
@@ -106,7 +106,7 @@ def _start_player(page: Any, episode: Episode) -> None:
     ],
 )
 def test_signed_in_rows_add_and_the_panel_reorders_removes_and_an_app_sees_it(
-    new_page: Callable[..., Any],
+    new_page: Callable[..., Any],  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     queued: list[Episode],
     locale: str,
@@ -119,7 +119,9 @@ def test_signed_in_rows_add_and_the_panel_reorders_removes_and_an_app_sees_it(
     page = new_page(locale)
     _sign_in(page, lytt_server, "/podcast/kort/")
     _row(page, one).get_by_role("button", name=_named(f"{add}", "Del 1")).click()
-    expect(page.locator("#lytt-queue-status")).to_have_text(f"{'Lagt i køen' if locale == 'nb-NO' else 'Added to the queue'}: Del 1")
+    expect(page.locator("#lytt-queue-status")).to_have_text(
+        f"{'Lagt i køen' if locale == 'nb-NO' else 'Added to the queue'}: Del 1"
+    )
     _row(page, two).get_by_role("button", name=_named(f"{add}", "Del 2")).click()
     _row(page, three).get_by_role("button", name=_named(f"{play_next}", "Del 3")).click()
     _wait_account(page, [three.pk, one.pk, two.pk])
@@ -159,7 +161,9 @@ def test_signed_in_rows_add_and_the_panel_reorders_removes_and_an_app_sees_it(
     _wait_account(page, [three.pk, two.pk, one.pk])
 
     # Remove.
-    page.locator("#lytt-queue").get_by_role("button", name=_named(f"{'Fjern' if locale == 'nb-NO' else 'Remove'}", "Del 2")).click()
+    page.locator("#lytt-queue").get_by_role(
+        "button", name=_named(f"{'Fjern' if locale == 'nb-NO' else 'Remove'}", "Del 2")
+    ).click()
     _wait_account(page, [three.pk, one.pk])
     expect(page.locator("#lytt-queue .queue-item")).to_have_count(2)
 
@@ -176,7 +180,7 @@ def test_signed_in_rows_add_and_the_panel_reorders_removes_and_an_app_sees_it(
 
 
 def test_an_ended_episode_leaves_the_queue_and_the_next_plays_unless_the_sleep_timer_stops(
-    new_page: Callable[..., Any],
+    new_page: Callable[..., Any],  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     queued: list[Episode],
 ) -> None:
@@ -186,7 +190,9 @@ def test_an_ended_episode_leaves_the_queue_and_the_next_plays_unless_the_sleep_t
     page = new_page("en-GB")
     _sign_in(page, lytt_server, "/me/queue/")
     expect(page.locator("main .queue-item")).to_have_count(3)
-    page.locator(f'main [data-episode-id="{one.pk}"]').get_by_role("button", name=_named("Play", "Del 1")).click()
+    page.locator(f'main [data-episode-id="{one.pk}"]').get_by_role(
+        "button", name=_named("Play", "Del 1")
+    ).click()
     # Del 1 (3 s) ends: it leaves the queue and Del 2 plays.
     page.wait_for_function(f"{AUDIO}.src.endsWith('/4.wav') && !{AUDIO}.paused", timeout=20_000)
     assert page.locator(".player__title").inner_text() == "Del 2"
@@ -208,7 +214,7 @@ def test_an_ended_episode_leaves_the_queue_and_the_next_plays_unless_the_sleep_t
 
 
 def test_signed_out_queue_lives_in_the_browser_and_joins_the_account_at_sign_in(
-    new_page: Callable[..., Any],
+    new_page: Callable[..., Any],  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     queued: list[Episode],
     tmp_path: Path,
@@ -229,7 +235,9 @@ def test_signed_out_queue_lives_in_the_browser_and_joins_the_account_at_sign_in(
     panel = page.locator("#lytt-queue")
     expect(panel.locator(".queue-item")).to_have_count(3)
     box = panel.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["y"] >= 0  # on a phone's screen
+    assert box["x"] >= 0  # on a phone's screen
+    assert box["x"] + box["width"] <= 390
+    assert box["y"] >= 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     panel.get_by_role("button", name=_named("Flytt ned", "Del 3")).click()
     assert _panel_titles(page) == ["Del 1", "Del 3", "Del 2"]
@@ -239,7 +247,7 @@ def test_signed_out_queue_lives_in_the_browser_and_joins_the_account_at_sign_in(
     page.goto(f"{lytt_server}/me/queue/")
     expect(page.locator("main .queue-item")).to_have_count(3)
 
-    # Sign in: the account's queue first, then this browser's, without duplicates; the browser forgets its own.
+    # Sign in: the account's queue first, then this browser's, without duplicates; the browser forgets it.
     _sign_in(page, lytt_server, "/podcast/kort/")
     _wait_account(page, [two.pk, one.pk, three.pk])
     page.wait_for_function("localStorage.getItem('lytt:queue') === null")
@@ -274,7 +282,7 @@ def test_the_queue_page_works_without_javascript(
 
 
 def test_queue_panel_screenshot_on_a_desktop(
-    new_page: Callable[..., Any],
+    new_page: Callable[..., Any],  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     queued: list[Episode],
     tmp_path: Path,

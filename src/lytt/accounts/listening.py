@@ -34,9 +34,7 @@ class ListeningError(ValueError):
         self.ids = list(ids)
 
 
-def queue_with(
-    order: Sequence[int], episode_id: int, where: Where, playing: int | None = None
-) -> list[int]:
+def queue_with(order: Sequence[int], episode_id: int, where: Where, playing: int | None = None) -> list[int]:
     """The queue after adding `episode_id` first ("next") or last; an episode already there moves.
 
     The episode playing stays at the head of the queue until it ends (then the player removes it and
@@ -144,9 +142,7 @@ def queued_episodes(user: User) -> list[tuple[QueueEntry, PlayProgress | None]]:
     return [(entry, progress.get(entry.episode_id)) for entry in entries]
 
 
-def add_to_queue(
-    user: User, episode_id: int, where: Where = "last", playing: int | None = None
-) -> list[int]:
+def add_to_queue(user: User, episode_id: int, where: Where = "last", playing: int | None = None) -> list[int]:
     """Put an episode next or last in the queue (moving it when it is queued already); the new order.
     `playing`: the episode the listener is playing (see `queue_with`)."""
     if episode_id not in visible_episode_ids([episode_id]):

@@ -4,8 +4,9 @@ Lists are rendered once and shared (cached fragments, the anonymous page cache),
 listener's data: only its play button (a link to the episode page, which the player turns into "play
 here") and a placeholder, ``<!--lytt-mark:ID-->``. `MarksMiddleware` fills the placeholders of a
 signed-in listener's page from one query (their positions in the episodes on the page) with a mark
-(a progress bar, "12 min left" or "Played") and a form to mark the episode played or unplayed. Signed
-out, the placeholders stay comments and lists.js draws marks from the browser's own positions.
+(a progress bar, "12 min left" or "Played"), a form to mark the episode played or unplayed, and the queue's
+"Play next" / "Add to queue" form (`lytt.web.queue`). Signed out, the placeholders stay comments; lists.js
+draws marks from the browser's own positions and queue.js makes the queue's buttons.
 """
 
 from __future__ import annotations

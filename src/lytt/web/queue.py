@@ -72,7 +72,9 @@ def _episode_ids(request: HttpRequest) -> list[int]:
     raw = str(request.POST.get("episodes", "")).strip()
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     if not all(p.isdigit() and 0 < int(p) < 2**62 for p in parts):
-        raise QueueRequestError(f"'episodes' must be episode ids separated by commas, not {raw[:80]!r}", "episodes")
+        raise QueueRequestError(
+            f"'episodes' must be episode ids separated by commas, not {raw[:80]!r}", "episodes"
+        )
     return [int(p) for p in parts]
 
 
@@ -149,7 +151,9 @@ def _add(request: HttpRequest, user: User) -> None:
         raise QueueRequestError(f"'where' must be 'next' or 'last', not {where!r}", "where")
     episode = _episode_id(request)
     assert episode is not None
-    listening.add_to_queue(user, episode, "next" if where == "next" else "last", _episode_id(request, "playing", False))
+    listening.add_to_queue(
+        user, episode, "next" if where == "next" else "last", _episode_id(request, "playing", False)
+    )
 
 
 def _move(request: HttpRequest, user: User) -> None:

@@ -172,10 +172,10 @@
   }
   function detail(item, playing) {
     var marks = document.getElementById("lytt-marks");
-    var parts = [item.show || ""];
+    var parts = [playing ? text.i18nPlaying : "", item.show || ""];
     var mark = knownMark(item);
-    if (playing) parts.push(text.i18nPlaying);
-    else if (mark && marks && mark.done) parts.push(marks.dataset.played);
+    if (playing) return parts.filter(Boolean).join(" · ");
+    if (mark && marks && mark.done) parts.push(marks.dataset.played);
     else if (mark && marks && mark.position > 0 && item.duration > mark.position) {
       parts.push(marks.dataset.left.replace("{n}", String(Math.max(1, Math.round((item.duration - mark.position) / 60)))));
     }
