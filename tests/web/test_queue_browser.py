@@ -24,11 +24,11 @@ from lytt.accounts import listening, tokens
 from lytt.catalog.models import Episode, FeedSource, Show
 
 from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
-from .test_lists_browser import PHONE, new_page  # noqa: F401 (fixture)
+from .test_lists_browser import PHONE, _sign_in, new_page  # noqa: F401 (fixture)
+from .test_resume_browser import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 AUDIO = "document.getElementById('lytt-audio')"
 
 
@@ -56,14 +56,6 @@ def queued(lytt_server: str) -> list[Episode]:  # noqa: F811 (fixture)
         for n in (1, 2, 3, 4)
     ]
     return episodes
-
-
-def _sign_in(page: Any, base: str, then: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={then}")
-    page.fill("input[name=username]", "kari")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.account-form button[type=submit]")
-    page.wait_for_url(f"**{then}")
 
 
 def _named(label: str, title: str) -> re.Pattern[str]:
