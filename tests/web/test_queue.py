@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from lytt import search
 from lytt.accounts import listening, services
-from lytt.catalog.models import Episode, FeedSource, Show
+from lytt.catalog.models import Category, Episode, FeedSource, Show
 
 from .conftest import MakeShow
 
@@ -163,3 +164,25 @@ def test_signed_in_rows_get_queue_forms_and_signed_out_rows_none(
     # The site's header leads to the queue for everyone.
     assert 'href="/me/queue/"' in theirs
     assert 'href="/me/queue/"' in mine
+
+
+def test_every_list_of_a_signed_in_page_offers_the_queue(
+    make_show: MakeShow, news: Category, user: User, client: Client
+) -> None:
+    show = make_show("lister", episodes=2, category=news)
+    FeedSource.objects.create(url="https://feeds.example.org/lister.xml", show=show)
+    episode = show.episodes.get(slug="episode-2")
+    services.follow_show(user, show)
+    services.mark_played(user, episode, False)  # a history entry
+    search.rebuild()
+    form = f'<input type="hidden" name="episode" value="{episode.pk}"><button type="submit" name="where"'
+    for path in (
+        "/",
+        "/podcast/lister/",
+        "/podcast/lister/episode-1/",
+        f"/category/{news.slug}/",
+        "/search/?q=lister",
+        "/me/shows/",
+        "/me/history/",
+    ):
+        assert form in client.get(path).content.decode(), path
