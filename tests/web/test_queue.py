@@ -117,6 +117,10 @@ def test_scripts_get_the_queue_as_the_player_plays_it(client: Client, user: User
         "duration": 5221,
         "known": {"position": 5221, "at": second["known"]["at"], "finished": True},
     }
+    # Apps get the same order, with sample audio they can play (this server's address, not the stored one).
+    app = client.get("/api/v1/me/queue").json()["episodes"]
+    assert [e["id"] for e in app] == [b, a, c]
+    assert app[1]["enclosure_url"] == "http://testserver/sample/audio/tone-a/30.wav"
     assert _order(client.post("/me/queue/carry/", {"episodes": f"{d},{a},{d}"}, **JSON)) == [b, a, c, d]
     assert client.post("/me/queue/clear/", **JSON).json() == {"episodes": []}
 
