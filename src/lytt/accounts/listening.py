@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.contrib.auth.models import User
 
-from lytt.accounts.models import Bookmark, QueueEntry
+from lytt.accounts.models import Bookmark, PlayProgress, QueueEntry
 from lytt.accounts.progress import MAX_SECONDS
 from lytt.accounts.writes import write_transaction
 from lytt.catalog.models import Episode
@@ -35,10 +35,38 @@ class ListeningError(ValueError):
         self.ids = list(ids)
 
 
-def queue_with(order: Sequence[int], episode_id: int, where: Where) -> list[int]:
-    """The queue after adding `episode_id` first ("next") or last; an episode already there moves."""
+def queue_with(order: Sequence[int], episode_id: int, where: Where, playing: int | None = None) -> list[int]:
+    """The queue after adding `episode_id` first ("next") or last; an episode already there moves.
+
+    The episode playing stays at the head of the queue until it ends (then the player removes it and
+    plays the new head), so "next" while `playing` heads the queue means right after it."""
     rest = [e for e in order if e != episode_id]
-    return [episode_id, *rest] if where == "next" else [*rest, episode_id]
+    if where == "last":
+        return [*rest, episode_id]
+    after = 1 if playing is not None and playing != episode_id and rest[:1] == [playing] else 0
+    return [*rest[:after], episode_id, *rest[after:]]
+
+
+def queue_moved(order: Sequence[int], episode_id: int, index: int) -> list[int]:
+    """The queue with `episode_id` moved to place `index` (0 first; beyond the end means last)."""
+    if episode_id not in order:
+        raise ListeningError(f"episode {episode_id} is not in the queue", field="episode", ids=[episode_id])
+    rest = [e for e in order if e != episode_id]
+    index = max(0, min(index, len(rest)))
+    return [*rest[:index], episode_id, *rest[index:]]
+
+
+def merged_queue(account: Sequence[int], carried: Sequence[int]) -> list[int]:
+    """A queue kept in a browser while signed out, carried into the account's at sign-in: the account's
+    order first, then the browser's episodes it does not hold, in the browser's order, once each, up to
+    MAX_QUEUE (the browser's last ones are dropped when the two hold more)."""
+    order = list(account)
+    seen = set(order)
+    for episode_id in carried:
+        if episode_id not in seen and len(order) < MAX_QUEUE:
+            seen.add(episode_id)
+            order.append(episode_id)
+    return order
 
 
 def checked_order(episode_ids: Sequence[int], known: Iterable[int]) -> list[int]:
@@ -102,13 +130,27 @@ def _write_order(user: User, order: Sequence[int]) -> None:
     QueueEntry.objects.bulk_create(new, batch_size=500)
 
 
-def add_to_queue(user: User, episode_id: int, where: Where = "last") -> list[int]:
-    """Put an episode next or last in the queue (moving it when it is queued already); the new order."""
+def queued_episodes(user: User) -> list[tuple[QueueEntry, PlayProgress | None]]:
+    """The queue in order, each entry with its episode and show loaded and the listener's newest position
+    in it (None when they have not played it): two queries, for pages and the API alike."""
+    entries = list(
+        QueueEntry.objects.filter(user=user)
+        .select_related("episode", "episode__show")
+        .order_by("position", "id")
+    )
+    ids = [e.episode_id for e in entries]
+    progress = {p.episode_id: p for p in PlayProgress.objects.filter(user=user, episode_id__in=ids)}
+    return [(entry, progress.get(entry.episode_id)) for entry in entries]
+
+
+def add_to_queue(user: User, episode_id: int, where: Where = "last", playing: int | None = None) -> list[int]:
+    """Put an episode next or last in the queue (moving it when it is queued already); the new order.
+    `playing`: the episode the listener is playing (see `queue_with`)."""
     if episode_id not in visible_episode_ids([episode_id]):
         raise ListeningError(f"no episode with id {episode_id}", field="episode", ids=[episode_id])
     with write_transaction():
         _lock(user)
-        order = queue_with(queue_episode_ids(user), episode_id, where)
+        order = queue_with(queue_episode_ids(user), episode_id, where, playing)
         if len(order) > MAX_QUEUE:
             raise ListeningError(f"the queue is full (at most {MAX_QUEUE} episodes)", field="episode")
         _write_order(user, order)
@@ -123,6 +165,32 @@ def replace_queue(user: User, episode_ids: Sequence[int]) -> list[int]:
         # Episodes already queued stay acceptable even if their show has since been hidden.
         order = checked_order(episode_ids, current | visible_episode_ids(set(episode_ids) - current))
         _write_order(user, order)
+    return order
+
+
+def move_in_queue(user: User, episode_id: int, index: int) -> list[int]:
+    """Move a queued episode to place `index` (0 first); the new order. ListeningError when not queued."""
+    with write_transaction():
+        _lock(user)
+        order = queue_moved(queue_episode_ids(user), episode_id, index)
+        _write_order(user, order)
+    return order
+
+
+def carry_into_queue(user: User, episode_ids: Sequence[int]) -> list[int]:
+    """Add a browser's signed-out queue to the account's (`merged_queue`); episodes no longer in the
+    catalogue are skipped, not refused: the browser may have kept them for a long time."""
+    if len(episode_ids) > MAX_QUEUE:
+        raise ListeningError(
+            f"a queue holds at most {MAX_QUEUE} episodes, got {len(episode_ids)}", field="episodes"
+        )
+    visible = visible_episode_ids(episode_ids)
+    with write_transaction():
+        _lock(user)
+        current = queue_episode_ids(user)
+        order = merged_queue(current, [e for e in episode_ids if e in visible])
+        if order != current:
+            _write_order(user, order)
     return order
 
 

@@ -22,7 +22,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from lytt.accounts import listening, tokens
-from lytt.accounts.models import Bookmark, PlayProgress, QueueEntry
+from lytt.accounts.models import Bookmark, PlayProgress
 from lytt.api.cursor import decode, encode
 from lytt.api.errors import ApiError, RateLimited, error_response, error_responses, refuse_nul
 from lytt.api.me_schemas import (
@@ -36,6 +36,7 @@ from lytt.api.me_schemas import (
 )
 from lytt.api.params import DateTime
 from lytt.api.ratelimit import listener_limit
+from lytt.catalog.media import public_media_url, site_root
 from lytt.catalog.models import MAX_ID
 from lytt.ratelimit import hit
 
@@ -121,20 +122,12 @@ def _listening_error(exc: listening.ListeningError) -> ApiError:
     return ApiError(400, str(exc), field=exc.field)
 
 
-def _queue(user: User) -> dict[str, Any]:
-    entries = list(
-        QueueEntry.objects.filter(user=user)
-        .select_related("episode", "episode__show")
-        .order_by("position", "id")
-    )
-    progress = {
-        p.episode_id: p
-        for p in PlayProgress.objects.filter(user=user, episode_id__in=[e.episode_id for e in entries])
-    }
+def _queue(request: HttpRequest) -> dict[str, Any]:
+    """The queue as apps read it: enclosure URLs playable (sample audio under this site's root)."""
+    root = site_root(request)
     episodes = []
-    for entry in entries:
+    for entry, heard in listening.queued_episodes(_user(request)):
         episode = entry.episode
-        heard = progress.get(episode.pk)
         episodes.append(
             {
                 "id": episode.pk,
@@ -142,7 +135,7 @@ def _queue(user: User) -> dict[str, Any]:
                 "show_id": episode.show_id,
                 "show_title": episode.show.title,
                 "url": f"/podcast/{episode.show.slug}/{episode.slug}/",
-                "enclosure_url": episode.enclosure_url,
+                "enclosure_url": public_media_url(episode.enclosure_url, root),
                 "enclosure_type": episode.enclosure_type,
                 "duration_seconds": episode.duration_seconds,
                 "position": heard.position if heard else 0,
@@ -157,7 +150,7 @@ def _queue(user: User) -> dict[str, Any]:
 def get_queue(request: HttpRequest, response: HttpResponse) -> Any:
     """The listener's queue ("Up next"), first to play first."""
     _private(response)
-    return _queue(_user(request))
+    return _queue(request)
 
 
 @router.put("/queue", response={200: QueueOut, **error_responses(403, 413)})
@@ -169,7 +162,7 @@ def put_queue(request: HttpRequest, response: HttpResponse, payload: QueueIn) ->
         listening.replace_queue(_user(request), payload.episodes)
     except listening.ListeningError as exc:
         raise _listening_error(exc) from None
-    return _queue(_user(request))
+    return _queue(request)
 
 
 @router.post("/queue", response={200: QueueOut, **error_responses(403, 413)})
@@ -181,7 +174,7 @@ def add_to_queue(request: HttpRequest, response: HttpResponse, payload: QueueAdd
         listening.add_to_queue(_user(request), payload.episode, payload.position)
     except listening.ListeningError as exc:
         raise _listening_error(exc) from None
-    return _queue(_user(request))
+    return _queue(request)
 
 
 @router.delete("/queue", response={204: None, **error_responses(403)})

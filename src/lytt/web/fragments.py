@@ -89,66 +89,74 @@ def _episode_number(row: queries.EpisodeListRow) -> str:
     return _("Episode %(number)s") % {"number": row.episode_number}
 
 
+def _listed(
+    row: queries.EpisodeListRow | queries.NewestRow,
+    path: str,
+    show_title: str,
+    show_artwork: str,
+    language: str,
+    *,
+    excerpt: str = "",
+    show_url: str = "",
+    number: str = "",
+) -> ListedEpisode:
+    """One listed episode with its row actions (`marks.row_actions`); `show_url` names the show on the row."""
+    actions = marks.row_actions(
+        episode_id=row.id,
+        url=path,
+        src=playable_url(row.enclosure_url),
+        title=row.title,
+        show=show_title,
+        artwork=playable_url(row.image_url) or show_artwork,
+        duration=row.duration_seconds,
+    )
+    return ListedEpisode(
+        path,
+        row.title,
+        excerpt,
+        *_when(row.published_at, language),
+        formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
+        actions,
+        show_url,
+        show_title if show_url else "",
+        number,
+    )
+
+
 def episode_rows(show: Show, rows: list[queries.EpisodeListRow]) -> list[ListedEpisode]:
     """A show's episode list; a serial show's rows say their episode number."""
     language = _language()
     serial = show.show_type == "serial"
     url = path_maker("web:episode", show.slug)
     show_artwork = playable_url(show.image_url)
-    listed = []
-    for row in rows:
-        path = url(row.slug)
-        actions = marks.row_actions(
-            episode_id=row.id,
-            url=path,
-            src=playable_url(row.enclosure_url),
-            title=row.title,
-            show=show.title,
-            artwork=playable_url(row.image_url) or show_artwork,
-            duration=row.duration_seconds,
+    return [
+        _listed(
+            row,
+            url(row.slug),
+            show.title,
+            show_artwork,
+            language,
+            excerpt=formatting.excerpt(row.description_text, 220),
+            number=_episode_number(row) if serial else "",
         )
-        listed.append(
-            ListedEpisode(
-                path,
-                row.title,
-                formatting.excerpt(row.description_text, 220),
-                *_when(row.published_at, language),
-                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
-                actions,
-                number=_episode_number(row) if serial else "",
-            )
-        )
-    return listed
+        for row in rows
+    ]
 
 
 def newest_rows(rows: list[queries.NewestRow]) -> list[ListedEpisode]:
     language = _language()
     show_path = path_maker("web:show")
-    listed = []
-    for row in rows:
-        path = reverse("web:episode", args=[row.show_slug, row.slug])
-        actions = marks.row_actions(
-            episode_id=row.id,
-            url=path,
-            src=playable_url(row.enclosure_url),
-            title=row.title,
-            show=row.show_title,
-            artwork=playable_url(row.image_url or row.show_image_url),
-            duration=row.duration_seconds,
+    return [
+        _listed(
+            row,
+            reverse("web:episode", args=[row.show_slug, row.slug]),
+            row.show_title,
+            playable_url(row.show_image_url),
+            language,
+            show_url=show_path(row.show_slug),
         )
-        listed.append(
-            ListedEpisode(
-                path,
-                row.title,
-                "",
-                *_when(row.published_at, language),
-                formatting.format_duration(row.duration_seconds, language) if row.duration_seconds else "",
-                actions,
-                show_path(row.show_slug),
-                row.show_title,
-            )
-        )
-    return listed
+        for row in rows
+    ]
 
 
 def resume_rows(progress: list[PlayProgress]) -> list[ListedEpisode]:

@@ -4,8 +4,9 @@ Lists are rendered once and shared (cached fragments, the anonymous page cache),
 listener's data: only its play button (a link to the episode page, which the player turns into "play
 here") and a placeholder, ``<!--lytt-mark:ID-->``. `MarksMiddleware` fills the placeholders of a
 signed-in listener's page from one query (their positions in the episodes on the page) with a mark
-(a progress bar, "12 min left" or "Played") and a form to mark the episode played or unplayed. Signed
-out, the placeholders stay comments and lists.js draws marks from the browser's own positions.
+(a progress bar, "12 min left" or "Played"), a form to mark the episode played or unplayed, and the queue's
+"Play next" / "Add to queue" form (`lytt.web.queue`). Signed out, the placeholders stay comments; lists.js
+draws marks from the browser's own positions and queue.js makes the queue's buttons.
 """
 
 from __future__ import annotations
@@ -146,6 +147,23 @@ def played_forms(csrf_token: str, back: str) -> Callable[[int, bool], str]:
     )
 
 
+def queue_form(csrf_token: str, back: str) -> Callable[[int], str]:
+    """A row's "Play next" and "Add to queue" buttons: one POST form to the queue that works without JS
+    (queue.js sends it with fetch and announces the change). Made once per page, like `played_forms`."""
+    head = (
+        f'<form class="queue-form" method="post" action="{escape(reverse("web:queue_add"))}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+        f'<input type="hidden" name="next" value="{escape(back)}">'
+    )
+    tail = (
+        f'<button type="submit" name="where" value="next" class="link-button queue-form__next">'
+        f"{escape(_('Play next'))}</button>"
+        f'<button type="submit" name="where" value="last" class="link-button queue-form__last">'
+        f"{escape(_('Add to queue'))}</button></form>"
+    )
+    return lambda episode_id: f'{head}<input type="hidden" name="episode" value="{int(episode_id)}">{tail}'
+
+
 def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
     """Fill a page's mark placeholders with `user`'s marks: one query for all the episodes on the page."""
     ids = {int(found) for found in _PLACEHOLDER.findall(body)}
@@ -153,12 +171,13 @@ def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
         return body
     known = positions_for(user, ids)
     form = played_forms(csrf_token, back)
+    queue = queue_form(csrf_token, back)
     filled: dict[int, bytes] = {}
     for episode_id in ids:
         progress = known.get(episode_id)
         mark = mark_html(progress) if progress is not None else ""
         played = progress is not None and progress.finished
-        filled[episode_id] = (mark + form(episode_id, played)).encode()
+        filled[episode_id] = (mark + form(episode_id, played) + queue(episode_id)).encode()
     return _PLACEHOLDER.sub(lambda match: filled[int(match.group(1))], body)
 
 

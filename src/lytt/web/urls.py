@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from lytt.catalog.media import SAMPLE_AUDIO_PATH
-from lytt.web import views
+from lytt.web import queue, views
 from lytt.web.sample.views import sample_audio
 from lytt.web.sitemaps import SITEMAPS
 
@@ -21,6 +21,13 @@ pages: list[URLPattern | URLResolver] = [
     path("podcast/<slug:show_slug>/<slug:episode_slug>/", views.episode_page, name="episode"),
     path("category/", views.category_index, name="categories"),
     path("category/<slug:category_slug>/", views.category_page, name="category"),
+    path("me/queue/", queue.queue_page, name="queue"),
+    path("me/queue.json", queue.queue_json, name="queue_json"),
+    path("me/queue/add/", queue.queue_add, name="queue_add"),
+    path("me/queue/move/", queue.queue_move, name="queue_move"),
+    path("me/queue/remove/", queue.queue_remove, name="queue_remove"),
+    path("me/queue/clear/", queue.queue_clear, name="queue_clear"),
+    path("me/queue/carry/", queue.queue_carry, name="queue_carry"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(SAMPLE_AUDIO_PATH + "<slug:tone>/<int:seconds>.wav", sample_audio, name="sample-audio"),
 ]

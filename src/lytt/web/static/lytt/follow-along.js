@@ -7,7 +7,8 @@
  * - while the page's episode plays, the current chapter and line get `aria-current="true"` and the class
  *   `is-current`; the transcript box scrolls to keep the line in view until the listener scrolls it
  *   themselves ("Follow the audio" brings it back);
- * - previous/next chapter buttons (also Media Session previoustrack/nexttrack);
+ * - previous/next chapter buttons (Media Session previoustrack/nexttrack are player.js's, which steps
+ *   chapters through player-extras.js and then the queue);
  * - the chapter title goes into the Media Session metadata (title: chapter, album: episode), and a
  *   `lytt:chapter` CustomEvent fires on `document` when the chapter of the playing episode changes,
  *   with `detail: {index, start, title, episode}`, for the player or anything else that wants it.
@@ -115,15 +116,6 @@
     if (target >= 0) page.chapterLinks[target].click(); // player.js seeks (and starts the page's episode if needed)
   }
 
-  function mediaSessionHandlers(enabled) {
-    if (!("mediaSession" in navigator)) return;
-    ["previoustrack", "nexttrack"].forEach(function (action, i) {
-      try {
-        navigator.mediaSession.setActionHandler(action, enabled ? function () { chapterStep(i ? 1 : -1); } : null);
-      } catch (e) { /* unsupported action */ }
-    });
-  }
-
   // ---- the clock ---------------------------------------------------------------------------------------
   function tick(event) {
     var audio = event && event.target && event.target.tagName === "AUDIO" ? event.target : activeAudio();
@@ -169,7 +161,7 @@
     var box = scope.querySelector(".episode-player[data-episode]");
     var chaptersSection = scope.querySelector("[data-follow-chapters]");
     var transcript = scope.querySelector("[data-follow-transcript]");
-    if (!box || (!chaptersSection && !transcript)) { page = null; mediaSessionHandlers(false); return; }
+    if (!box || (!chaptersSection && !transcript)) { page = null; return; }
     var chapterLinks = chaptersSection ? Array.prototype.slice.call(chaptersSection.querySelectorAll("li > a[data-seek]")) : [];
     var lines = transcript ? transcript.querySelector(".transcript__lines") : null;
     var lineItems = lines ? Array.prototype.slice.call(lines.querySelectorAll("p[data-seek]")) : [];
@@ -203,7 +195,6 @@
         nav.querySelector(".chapter-nav__prev").addEventListener("click", function () { chapterStep(-1); });
         nav.querySelector(".chapter-nav__next").addEventListener("click", function () { chapterStep(1); });
       }
-      mediaSessionHandlers(true);
     }
     if (lines) {
       var resume = document.createElement("button");

@@ -381,6 +381,7 @@
     renderShare();
   }
   document.addEventListener("lytt:page", function (event) { enhance(event.detail.main); });
+  if (player.offerStep) player.offerStep("chapter", stepChapter); // Media Session tracks (player.js)
   if (player.current()) applySpeed(player.current());
   enhance(document.querySelector("main") || document.body);
 })();

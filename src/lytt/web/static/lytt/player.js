@@ -302,6 +302,30 @@
     });
   }
 
+  /* Previous and next track (lock screens, headsets, `LyttPlayer.step`). This file owns every Media Session
+   * handler; other files offer steps (`LyttPlayer.offerStep(kind, step)`): "chapter" (player-extras.js) and
+   * "queue" (queue.js), each `step(delta)` returning true when it moved. Next is the next chapter when one
+   * follows, else the next queued episode; previous is the chapter before, else the episode's start. */
+  var trackSteps = { chapter: null, queue: null };
+  function trackStep(delta) {
+    if (!current) return false;
+    if (trackSteps.chapter && trackSteps.chapter(delta)) return true;
+    if (delta > 0) return !!(trackSteps.queue && trackSteps.queue(delta));
+    seekTo(0);
+    return true;
+  }
+  function trackHandlers() {
+    if (!("mediaSession" in navigator)) return;
+    var actions = { previoustrack: -1, nexttrack: trackSteps.chapter || trackSteps.queue ? 1 : 0 };
+    Object.keys(actions).forEach(function (action) {
+      var delta = actions[action];
+      try {
+        navigator.mediaSession.setActionHandler(action, delta ? function () { trackStep(delta); } : null);
+      } catch (e) { /* unsupported */ }
+    });
+  }
+  trackHandlers();
+
   /* A key the player may take as a shortcut: no Alt/Ctrl/Meta (Shift makes "?"), not typed into a field. */
   function shortcut(event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return false;
@@ -582,11 +606,11 @@
 
   window.addEventListener("popstate", function () { navigate(location.href, false); });
 
-  /* For player-extras.js, lists.js and the queue (docs/architecture.md, "Player extras", "Play from
-   * anywhere"). `play(episode)` ({id, src, title, show, url, artwork, duration, known: the account's mark or
+  /* For player-extras.js, lists.js and queue.js (docs/architecture.md, "Player extras", "Play from
+   * anywhere", "The queue"). `play(episode)` ({id, src, title, show, url, artwork, duration, known: the account's mark or
    * null}) plays from where the listener left it, or pauses or goes on when it is the current episode.
    * `sleepAtEnd` (the sleep timer's): an ended episode must not move on to the next. `lytt:episode` fires
-   * when one becomes current. */
+   * when one becomes current. `step(delta)` and `offerStep(kind, step)`: previous/next track (above). */
   window.LyttPlayer = {
     audio: audio, current: function () { return current; }, seek: seekTo, toggle: toggle, clock: clock,
     shortcut: shortcut, sleepAtEnd: false,
@@ -597,6 +621,8 @@
       play();
     },
     playing: function () { return current && !audio.paused ? current.id : null; },
+    step: trackStep,
+    offerStep: function (kind, step) { trackSteps[kind] = step || null; trackHandlers(); },
   };
 
   // ---- start -------------------------------------------------------------------------------------------
