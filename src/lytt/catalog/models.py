@@ -307,3 +307,27 @@ class EpisodeAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.url}"
+
+
+class WebSubSubscription(models.Model):
+    """Lytt's subscription to a feed's WebSub hub (`lytt.crawl.websub`): pushes are ingested at once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "asked, awaiting the hub's verification"
+        ACTIVE = "active", "verified: the hub pushes"
+        DENIED = "denied", "the hub refused"
+        FAILED = "failed", "the request failed"
+
+    feed = models.OneToOneField(FeedSource, on_delete=models.CASCADE, related_name="websub")
+    hub_url = models.URLField(max_length=2000)
+    topic_url = models.URLField(max_length=2000)
+    token = models.CharField(max_length=64, unique=True)  # the callback URL's unguessable part
+    secret = models.CharField(max_length=64)  # the HMAC key the hub signs pushes with
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    pushes = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.topic_url} via {self.hub_url} ({self.state})"

@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.utils import timezone
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -59,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from lytt.crawl.parser_pool import default_processes
     from lytt.crawl.schedule import Outcome
     from lytt.crawl.tuning import settle_heap
+    from lytt.crawl.websub_keeper import keep_forever, keep_subscriptions
     from lytt.crawl.worker import Worker, WorkerConfig
 
     console = Console(stderr=True)
@@ -119,12 +122,11 @@ def run(args: argparse.Namespace) -> int:
 
     # Transcripts and chapters files: a pass after the feeds with --once, else a thread beside the loop.
     files = AttachmentCrawler(fetch_config_from(fetch), policy=worker.policy)
+    public_root: str | None = getattr(settings, "LYTT_PUBLIC_ROOT", None)  # where hubs can push to
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         with progress:
             if args.once:
-                from django.utils import timezone
-
                 now = timezone.now()
                 reclaimed = reclaim_from_dead_workers(now)  # before counting: this run checks those feeds
                 due = FeedSource.objects.filter(due_filter(now, run_started=now if args.all else None))
@@ -132,20 +134,33 @@ def run(args: argparse.Namespace) -> int:
                 summary = worker.crawl_once(all_feeds=args.all)
                 summary.reclaimed += reclaimed
                 attached = files.crawl_once(worker.stop)
+                subscribed = keep_subscriptions(public_root, timezone.now()) if public_root else None
             else:
-                beside = threading.Thread(
-                    target=files.run_forever, args=(worker.stop,), name="lytt-attachments"
-                )
-                beside.start()
+                beside = [
+                    threading.Thread(target=files.run_forever, args=(worker.stop,), name="lytt-attachments")
+                ]
+                if public_root:
+                    beside.append(
+                        threading.Thread(
+                            target=keep_forever,
+                            args=(public_root, worker.stop, timezone.now),
+                            name="lytt-websub",
+                        )
+                    )
+                for thread in beside:
+                    thread.start()
                 try:
                     summary = worker.crawl_forever()
                 finally:
                     worker.stop.set()
-                    beside.join()
+                    for thread in beside:
+                        thread.join()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print(f"crawl summary: {summary.line()}", file=sys.stdout)
     if args.once:
         print(f"transcripts and chapters: {attached.line()}", file=sys.stdout)
+        if subscribed is not None:
+            print(f"websub subscriptions: {subscribed.line()}", file=sys.stdout)
     return 0
