@@ -354,6 +354,8 @@ def run_wrk(
                 f"-c{connections}",
                 f"-d{max(int(seconds), 1)}s",
                 "--latency",
+                "--timeout",
+                "30s",  # an uncached page under load can take seconds: slow, not failed
                 "-s",
                 str(script),
                 base,
