@@ -458,11 +458,30 @@ def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, Position]
     return {row[0]: Position(*row[1:]) for row in rows}
 
 
+_LISTED_EPISODE = (
+    "position",
+    "timestamp",
+    "episode__slug",
+    "episode__title",
+    "episode__published_at",
+    "episode__duration_seconds",
+    "episode__enclosure_url",
+    "episode__image_url",
+    "episode__show__slug",
+    "episode__show__title",
+    "episode__show__image_url",
+)
+
+
 def continue_listening(user: User, limit: int) -> list[PlayProgress]:
-    """Episodes started and not finished, the most recently played first (index `progress_recent`)."""
+    """Episodes started and not finished, the most recently played first, with what a list shows of the
+    episode and its show. `finished__in=[False]`, not `finished=False`: Django writes the latter as
+    `NOT finished`, which SQLite cannot match to the index `progress_recent` (user, finished, -timestamp),
+    so it would sort every unfinished row of the listener and join each to its episode and show first."""
     return list(
-        PlayProgress.objects.filter(user=user, finished=False, position__gt=0)
+        PlayProgress.objects.filter(user=user, finished__in=[False], position__gt=0)
         .select_related("episode", "episode__show")
+        .only(*_LISTED_EPISODE)
         .order_by("-timestamp")[:limit]
     )
 
