@@ -73,7 +73,8 @@ def _chapters() -> list[Any]:
 
 
 def attach_files(shows: int) -> None:
-    """A transcript and a chapters file for episode-1 of the first FILE_SHOWS shows (kept once made)."""
+    """A transcript and a chapters file for episode-1 of the first FILE_SHOWS shows, stored afresh on
+    every run (as a crawl stores new content), so the rows hold what the code under test stores."""
     from django.db import transaction
 
     from lytt.catalog import attachments
@@ -87,8 +88,6 @@ def attach_files(shows: int) -> None:
     now = datetime.now(UTC)
     parsed, chapters = _transcript(), _chapters()
     for episode in episodes:
-        if EpisodeAttachment.objects.filter(episode=episode).exists():
-            continue
         transcript_url = f"https://files.example/{episode.pk}.json"
         chapters_url = f"https://files.example/{episode.pk}.chapters.json"
         with transaction.atomic():
@@ -98,7 +97,9 @@ def attach_files(shows: int) -> None:
             )
             kinds = ((attachments.Kind.TRANSCRIPT, transcript_url), (attachments.Kind.CHAPTERS, chapters_url))
             for kind, url in kinds:
-                row = EpisodeAttachment.objects.create(episode=episode, kind=kind, url=url, next_check_at=now)
+                row, _ = EpisodeAttachment.objects.get_or_create(
+                    episode=episode, kind=kind, defaults={"url": url, "next_check_at": now}
+                )
                 later = now + timedelta(days=1)
                 if kind == attachments.Kind.TRANSCRIPT:
                     attachments.store_transcript(row.pk, parsed, now=now, next_check_at=later)

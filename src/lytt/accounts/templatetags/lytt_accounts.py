@@ -10,7 +10,8 @@ from django.middleware.csrf import get_token
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-from lytt.accounts.models import EpisodeAction, Follow
+from lytt.accounts.models import EpisodeAction
+from lytt.accounts.services import is_following
 from lytt.catalog.models import Show
 
 register = template.Library()
@@ -35,7 +36,7 @@ def follow_button(context: template.Context, show: Show) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     authenticated = bool(user is not None and user.is_authenticated)
-    following = authenticated and Follow.objects.filter(user=user, show=show).exists()
+    following = authenticated and is_following(user, show.pk)
     return {
         "show": show,
         "authenticated": authenticated,
