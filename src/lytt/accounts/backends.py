@@ -63,7 +63,7 @@ class CaseInsensitiveModelBackend(ModelBackend):
         """ModelBackend's, with the row read by a raw query (every signed-in request reads it, and the
         ORM's building of a `get` cost more than the database's answer)."""
         table = connection.ops.quote_name(User._meta.db_table)
-        pk = connection.ops.quote_name(User._meta.pk.column)
+        pk = connection.ops.quote_name(str(User._meta.pk.column))
         try:
             user = next(
                 iter(User.objects.raw(f"SELECT * FROM {table} WHERE {pk} = %s", [int(user_id)])), None

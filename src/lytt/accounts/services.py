@@ -452,7 +452,8 @@ def _plain_rows(model: type[Model], columns: Sequence[str], where: str, params: 
     with a raw statement: for the reads of every signed-in page view, where building the ORM query
     cost several times what the database took to answer it."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    column_of = {field.name: str(field.column) for field in model._meta.concrete_fields}
+    names = ", ".join(quote(column_of[name]) for name in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {names} FROM {quote(model._meta.db_table)} WHERE {where}", params)
         return cursor.fetchall()

@@ -31,7 +31,10 @@ from lytt.web.media import playable_url
 CACHE_SECONDS = 3600
 # What rendered a stored file's HTML: change one when its renderer's markup changes, and pages render
 # the files stored before from their items until they are stored again.
-RENDERERS = {attachments.Kind.TRANSCRIPT: "transcript-lines-1", attachments.Kind.CHAPTERS: "chapter-list-1"}
+RENDERERS: dict[str, str] = {
+    attachments.Kind.TRANSCRIPT: "transcript-lines-1",
+    attachments.Kind.CHAPTERS: "chapter-list-1",
+}
 # Stands for the chapter link's translated label in stored HTML: markup, which escaped text never holds.
 LINK_LABEL = "<lytt-link-label>"
 _IMAGE_SIZE = 'width="48" height="48" loading="lazy"'
