@@ -75,6 +75,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="--listening: rounds of each pair")
     parser.add_argument("--listening-connections", type=int, default=4)
     parser.add_argument(
+        "--database-url", default=None, help="postgres://… to build and serve the catalogue there, not SQLite"
+    )
+    parser.add_argument(
         "--uncached-only",
         action="store_true",
         help="only the static file (as served) and the pages with the micro-cache off: quick render checks",
@@ -92,9 +95,11 @@ def _args() -> argparse.Namespace:
 # ---- the catalogue --------------------------------------------------------------------------------------
 
 
-def _setup_django(data_dir: Path) -> None:
+def _setup_django(data_dir: Path, database_url: str | None = None) -> None:
     os.environ["LYTT_DATA_DIR"] = str(data_dir)
     os.environ.pop("LYTT_DATABASE_URL", None)
+    if database_url:
+        os.environ["LYTT_DATABASE_URL"] = database_url  # the server started later inherits it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lytt.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -154,7 +159,8 @@ def build_catalogue(shows: int, episodes: int) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Show.objects.count() == shows and Episode.objects.count() == episodes:
         print(f"catalogue: reusing {shows} shows, {episodes} episodes", file=sys.stderr)
-        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return
     if Show.objects.exists():
         raise SystemExit("the bench data directory has another catalogue: remove it or pass --data-dir")
@@ -220,8 +226,9 @@ def build_catalogue(shows: int, episodes: int) -> None:
     recompute_popularity(now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        # A multi-gigabyte write-ahead log makes every read consult it: fold it into the database.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            # A multi-gigabyte write-ahead log makes every read consult it: fold it into the database.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(
         f"catalogue: built {shows} shows, {episodes} episodes in {time.perf_counter() - started:.0f} s",
         file=sys.stderr,
@@ -525,7 +532,8 @@ def listening(args: argparse.Namespace, measure: Any, workers: int) -> int:
         stop_server(process)
     print(
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, SQLite, {args.shows:,} shows and "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, {args.shows:,} shows and "
         f"{args.episodes:,} episodes, server `{args.server}` with {workers} worker(s), page cache off, "
         f"{args.listening_connections} connections, {args.duration:.0f} s per run, {args.repeat} rounds.\n"
     )
@@ -536,7 +544,7 @@ def listening(args: argparse.Namespace, measure: Any, workers: int) -> int:
 def main() -> int:
     args = _args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    _setup_django(args.data_dir)
+    _setup_django(args.data_dir, args.database_url)
     build_catalogue(args.shows, args.episodes)
     from django.core.management import call_command
 
