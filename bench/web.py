@@ -3,6 +3,7 @@
     python bench/web.py            # 10,000 shows, 1,000,000 episodes (SQLite), 32 connections, 10 s a target
     python bench/web.py --quick    # 500 shows, 20,000 episodes, 4 s a target
     python bench/web.py --uncached-only   # the static file and the pages with the micro-cache off
+    python bench/web.py --listening       # issue 22's pages against their baselines (bench/web_listening.py)
 
 Builds the catalogue once in --data-dir (bulk insert straight into SQLite; reused when it already has the
 requested size), starts the production server (`--server`, default the one `lytt serve` uses) on loopback,
@@ -10,7 +11,9 @@ and drives it with `wrk` (Debian package `wrk`) or, without it, a built-in async
 The static file is served by the same server (WhiteNoise) in the same run: that ratio is the figure that
 travels between machines, with the server's CPU time per request (from /proc), which other work on a
 shared machine skews far less than requests/s. Prints a Markdown table; --write replaces the "Website"
-section of docs/benchmarks.md with it.
+section of docs/benchmarks.md with it. --listening runs only the pages of bench/web_listening.py (a
+transcript and chapters, a signed-in listener's home and show page), each against its baseline, alternately,
+--repeat times, with the page cache off and --listening-connections connections, and prints their table.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--loader", choices=["auto", "wrk", "httpx"], default="auto")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
+    parser.add_argument("--listening", action="store_true", help="only issue 22's pages and baselines")
+    parser.add_argument("--repeat", type=int, default=3, help="--listening: rounds of each pair")
+    parser.add_argument("--listening-connections", type=int, default=4)
+    parser.add_argument(
+        "--database-url", default=None, help="postgres://… to build and serve the catalogue there, not SQLite"
+    )
     parser.add_argument(
         "--uncached-only",
         action="store_true",
@@ -86,9 +95,11 @@ def _args() -> argparse.Namespace:
 # ---- the catalogue --------------------------------------------------------------------------------------
 
 
-def _setup_django(data_dir: Path) -> None:
+def _setup_django(data_dir: Path, database_url: str | None = None) -> None:
     os.environ["LYTT_DATA_DIR"] = str(data_dir)
     os.environ.pop("LYTT_DATABASE_URL", None)
+    if database_url:
+        os.environ["LYTT_DATABASE_URL"] = database_url  # the server started later inherits it
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lytt.settings")
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -148,7 +159,8 @@ def build_catalogue(shows: int, episodes: int) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Show.objects.count() == shows and Episode.objects.count() == episodes:
         print(f"catalogue: reusing {shows} shows, {episodes} episodes", file=sys.stderr)
-        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return
     if Show.objects.exists():
         raise SystemExit("the bench data directory has another catalogue: remove it or pass --data-dir")
@@ -214,8 +226,9 @@ def build_catalogue(shows: int, episodes: int) -> None:
     recompute_popularity(now)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        # A multi-gigabyte write-ahead log makes every read consult it: fold it into the database.
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            # A multi-gigabyte write-ahead log makes every read consult it: fold it into the database.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(
         f"catalogue: built {shows} shows, {episodes} episodes in {time.perf_counter() - started:.0f} s",
         file=sys.stderr,
@@ -320,7 +333,10 @@ for line in io.lines(os.getenv("LYTT_BENCH_PATHS")) do paths[#paths + 1] = line 
 local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1], {["Accept-Language"] = "nb"})
+  local headers = {["Accept-Language"] = "nb"}
+  local cookie = os.getenv("LYTT_BENCH_COOKIE")
+  if cookie and cookie ~= "" then headers["Cookie"] = cookie end
+  return wrk.format("GET", paths[(counter % #paths) + 1], headers)
 end
 """
 
@@ -330,7 +346,9 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_wrk(name: str, base: str, paths: list[str], seconds: float, connections: int) -> Result:
+def run_wrk(
+    name: str, base: str, paths: list[str], seconds: float, connections: int, cookie: str | None = None
+) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         path_file = Path(tmp) / "paths.txt"
         path_file.write_text("\n".join(paths) + "\n")
@@ -343,11 +361,13 @@ def run_wrk(name: str, base: str, paths: list[str], seconds: float, connections:
                 f"-c{connections}",
                 f"-d{max(int(seconds), 1)}s",
                 "--latency",
+                "--timeout",
+                "30s",  # an uncached page under load can take seconds: slow, not failed
                 "-s",
                 str(script),
                 base,
             ],
-            env={**os.environ, "LYTT_BENCH_PATHS": str(path_file)},
+            env={**os.environ, "LYTT_BENCH_PATHS": str(path_file), "LYTT_BENCH_COOKIE": cookie or ""},
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -366,7 +386,7 @@ def run_wrk(name: str, base: str, paths: list[str], seconds: float, connections:
 
 
 async def _httpx_load(
-    base: str, paths: list[str], seconds: float, connections: int
+    base: str, paths: list[str], seconds: float, connections: int, cookie: str | None
 ) -> tuple[int, list[float], int]:
     import httpx
 
@@ -374,9 +394,8 @@ async def _httpx_load(
     errors = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, timeout=30, headers={"Accept-Language": "nb"}
-    ) as client:
+    headers = {"Accept-Language": "nb", **({"Cookie": cookie} if cookie else {})}
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, headers=headers) as client:
 
         async def worker(offset: int) -> None:
             nonlocal errors
@@ -393,9 +412,11 @@ async def _httpx_load(
     return len(latencies), latencies, errors
 
 
-def run_httpx(name: str, base: str, paths: list[str], seconds: float, connections: int) -> Result:
+def run_httpx(
+    name: str, base: str, paths: list[str], seconds: float, connections: int, cookie: str | None = None
+) -> Result:
     started = time.perf_counter()
-    count, latencies, errors = asyncio.run(_httpx_load(base, paths, seconds, connections))
+    count, latencies, errors = asyncio.run(_httpx_load(base, paths, seconds, connections, cookie))
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
     return Result(name, count / elapsed, cuts[49], cuts[98], errors)
@@ -485,10 +506,45 @@ def write_section(table: str) -> None:
     path.write_text(text)
 
 
+def listening(args: argparse.Namespace, measure: Any, workers: int) -> int:
+    """--listening: issue 22's pages, each against its baseline in one server run (page cache off)."""
+    import web_listening
+
+    web_listening.attach_files(args.shows)
+    cookie = web_listening.session_cookie()
+    process, base = start_server(args.server, workers, args.data_dir, {"LYTT_PAGE_CACHE": "0"})
+
+    def one(name: str, paths: list[str], with_cookie: str | None) -> tuple[float, float, float | None]:
+        cpu_before = server_cpu_seconds(process.pid)
+        result = measure(name, base, paths, args.duration, args.listening_connections, with_cookie)
+        cpu_after = server_cpu_seconds(process.pid)
+        served = result.requests_per_second * args.duration
+        if cpu_before is not None and cpu_after is not None and served:
+            result.cpu_ms = (cpu_after - cpu_before) * 1000 / served
+        print(json.dumps(asdict(result)), file=sys.stderr)
+        if result.errors:
+            raise SystemExit(f"{name}: {result.errors} failed requests")
+        return result.requests_per_second, result.p50_ms, result.cpu_ms
+
+    try:
+        pairs = web_listening.run(web_listening.cases(args.shows), one, cookie, args.repeat)
+    finally:
+        stop_server(process)
+    print(
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}: "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, {args.shows:,} shows and "
+        f"{args.episodes:,} episodes, server `{args.server}` with {workers} worker(s), page cache off, "
+        f"{args.listening_connections} connections, {args.duration:.0f} s per run, {args.repeat} rounds.\n"
+    )
+    print(web_listening.markdown(pairs))
+    return 0
+
+
 def main() -> int:
     args = _args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    _setup_django(args.data_dir)
+    _setup_django(args.data_dir, args.database_url)
     build_catalogue(args.shows, args.episodes)
     from django.core.management import call_command
 
@@ -499,6 +555,8 @@ def main() -> int:
         loader = "wrk" if shutil.which("wrk") else "httpx"
     measure = run_wrk if loader == "wrk" else run_httpx
     workers = args.workers or max(1, min(os.cpu_count() or 1, 4))
+    if args.listening:
+        return listening(args, measure, workers)
     results = []
     pages = targets(args.shows, args.episodes, static_path)
     # First as served (micro-cache on; the warm-up visits every URL about twice per worker), then with the

@@ -266,6 +266,9 @@ globals().update(public_url_settings(os.environ.get("LYTT_PUBLIC_URL")))
 
 # User names are unique regardless of case, so sign-in (website and apps) ignores case. ModelBackend stays
 # listed for sessions signed in through it before; the first backend answers every sign-in attempt.
+# Django's database sessions, read with one plain statement (lytt.accounts.sessions).
+SESSION_ENGINE = "lytt.accounts.sessions"
+
 AUTHENTICATION_BACKENDS = [
     "lytt.accounts.backends.CaseInsensitiveModelBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -116,6 +116,46 @@ def test_positions_for_a_page_of_episodes_is_one_query(user: User, make_show: ob
     assert services.positions_for(user, []) == {}
 
 
+def test_positions_for_gives_what_the_stored_rows_hold(user: User, make_show: object) -> None:
+    """The plain read gives the ORM's values: aware UTC timestamps and booleans, on either backend."""
+    show = make_show("side", episodes=3)  # type: ignore[operator]
+    episodes = list(show.episodes.order_by("slug"))
+    services.record_web_progress(user, episodes[0], 120, 3600, 0)
+    services.mark_played(user, episodes[1], True)
+    found = services.positions_for(user, [e.pk for e in episodes])
+    stored = {
+        row.episode_id: (row.position, row.total, row.finished, row.timestamp)
+        for row in PlayProgress.objects.filter(user=user)
+    }
+    assert {k: tuple(v) for k, v in found.items()} == stored
+    assert all(v.timestamp.utcoffset() == dt.timedelta(0) for v in found.values())
+    assert {type(v.finished) for v in found.values()} == {bool}
+    other = User.objects.create_user("ola", password="x" * 20)
+    assert services.positions_for(other, [e.pk for e in episodes]) == {}
+
+
+def test_is_following_is_the_listeners_own_follow(user: User, make_show: object) -> None:
+    followed, other = make_show("side", episodes=1), make_show("other", episodes=1)  # type: ignore[operator]
+    services.follow_show(user, followed)
+    assert services.is_following(user, followed.pk)
+    assert not services.is_following(user, other.pk)
+    assert not services.is_following(User.objects.create_user("ola", password="x" * 20), followed.pk)
+
+
+def test_continue_listening_reads_its_rows_in_index_order_and_only_what_it_lists(
+    user: User, make_show: object
+) -> None:
+    show = make_show("lang", episodes=2)  # type: ignore[operator]
+    for episode in show.episodes.all():
+        services.record_web_progress(user, episode, 100, 3600, 0)
+    with CaptureQueriesContext(connection) as queries:
+        listed = services.continue_listening(user, 10)
+        [(p.episode.title, p.episode.show.slug, p.episode.show.image_url) for p in listed]
+    assert len(queries) == 1
+    assert "NOT " not in queries[0]["sql"]  # `NOT finished` keeps SQLite off the progress_recent index
+    assert "description_html" not in queries[0]["sql"]
+
+
 def _signed_in(user: User) -> tuple[Client, str]:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)

@@ -464,6 +464,7 @@ def test_pages_need_sign_in() -> None:
 def test_follow_button_tag(user: User, show: Show) -> None:
     from django.template import Context, Template
     from django.test import RequestFactory
+    from django.utils import translation
 
     template = Template("{% load lytt_accounts %}{% follow_button show %}")
     request = RequestFactory().get("/podcast/dagens/")
@@ -477,9 +478,15 @@ def test_follow_button_tag(user: User, show: Show) -> None:
     html = template.render(Context({"request": request, "show": show}))
     assert reverse("accounts:follow", kwargs={"slug": show.slug}) in html
     assert "csrfmiddlewaretoken" in html
+    assert 'class="follow-button" aria-pressed="false">' in html
     Follow.objects.create(user=user, show=show)
-    html = template.render(Context({"request": request, "show": show}))
+    request = RequestFactory().get("/podcast/dagens/?from=<x>")
+    request.user = user
+    with translation.override("en"):
+        html = template.render(Context({"request": request, "show": show}))
     assert reverse("accounts:unfollow", kwargs={"slug": show.slug}) in html
+    assert '<input type="hidden" name="next" value="/podcast/dagens/?from=%3Cx%3E">' in html
+    assert 'class="follow-button follow-button--following" aria-pressed="true">Following · Unfollow<' in html
 
 
 def test_admin_lists_sync_data(make_user: Callable[..., User], user: User, show: Show) -> None:

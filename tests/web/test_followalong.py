@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from lytt.catalog import attachments
 from lytt.catalog.models import Episode, EpisodeAttachment
 from lytt.feeds import Chapter, Cue, ParsedTranscript
-from lytt.web.followalong import chapter_list, transcript_lines
+from lytt.web import followalong
+from lytt.web.followalong import LINK_LABEL, RENDERERS, chapter_list, render_stored, transcript_lines
 
 from .conftest import MakeShow
 
@@ -131,10 +132,84 @@ def test_page_shows_the_fetched_chapters_and_transcript(
 
 def test_the_page_reads_both_files_in_one_query(client: Client, make_show: MakeShow) -> None:
     _with_files(make_show)
-    _get(client, PAGE)
     with CaptureQueriesContext(connection) as captured:
-        _get(client, PAGE + "?page=1")
-    assert sum("episodeattachment" in q["sql"] for q in captured) == 1
+        _get(client, PAGE)  # the first view since they were stored: nothing cached
+    reads = [q["sql"] for q in captured if "episodeattachment" in q["sql"]]
+    assert len(reads) == 1
+    assert '"items"' not in reads[0]  # the HTML rendered when they were stored, not the lines
+
+
+def test_files_are_rendered_when_stored(make_show: MakeShow) -> None:
+    _with_files(make_show)
+    for row in EpisodeAttachment.objects.all():
+        assert row.html_renderer == RENDERERS[row.kind]
+        assert row.html == render_stored(row.kind, row.items)
+        assert row.html
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Link"), ("nb", "Lenke")])
+def test_the_stored_chapters_get_the_link_label_of_the_page_language(
+    client: Client, make_show: MakeShow, language: str, label: str
+) -> None:
+    _with_files(make_show)
+    html = _get(client, PAGE, language)
+    assert f'rel="nofollow noopener noreferrer external">{label}<span class="visually-hidden">' in html
+    assert LINK_LABEL not in html
+
+
+def test_new_content_replaces_the_stored_html(client: Client, make_show: MakeShow) -> None:
+    episode = _with_files(make_show)
+    assert "Past the hour." in _get(client, PAGE)
+    rows = {row.kind: row.pk for row in EpisodeAttachment.objects.filter(episode=episode)}
+    later = datetime.now(UTC)
+    cues = [Cue(1.0, 2.0, None, "A corrected line.")]
+    attachments.store_transcript(
+        rows["transcript"], ParsedTranscript("vtt", cues), now=later, next_check_at=later
+    )
+    attachments.store_chapters(
+        rows["chapters"], [Chapter(7.0, "Only chapter")], now=later, next_check_at=later
+    )
+    html = _get(client, PAGE)
+    assert "A corrected line." in html
+    assert "Past the hour." not in html
+    assert "Only chapter" in html
+    assert "The middle" not in html
+
+
+def test_html_of_another_renderer_or_none_is_not_served(client: Client, make_show: MakeShow) -> None:
+    """A renderer's markup changed (or storing the HTML failed): pages render the stored items."""
+    _with_files(make_show)
+    EpisodeAttachment.objects.filter(kind="transcript").update(html="STALE LINES", html_renderer="old")
+    EpisodeAttachment.objects.filter(kind="chapters").update(html="", html_renderer="")
+    html = _get(client, PAGE)
+    assert "STALE LINES" not in html
+    assert "Past the hour." in html
+    assert '<span class="chapter__title">Opening &lt;words&gt;</span>' in html
+    assert ">Link<span" in html
+
+
+def test_a_renderer_that_fails_leaves_the_content_stored(
+    client: Client, make_show: MakeShow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(kind: str, items: object) -> str:
+        raise ValueError("renderer broke")
+
+    monkeypatch.setattr(followalong, "render_stored", broken)
+    _with_files(make_show)
+    row = EpisodeAttachment.objects.get(kind="transcript")
+    assert (row.html, row.html_renderer) == ("", "")
+    assert row.items
+    monkeypatch.undo()
+    assert "Past the hour." in _get(client, PAGE)
+
+
+def test_html_is_kept_only_for_the_content_it_was_rendered_from(make_show: MakeShow) -> None:
+    _with_files(make_show)
+    row = EpisodeAttachment.objects.get(kind="transcript")
+    assert row.fetched_at is not None
+    assert not attachments.store_html(row.pk, row.fetched_at - timedelta(seconds=1), "old", "r")
+    assert attachments.store_html(row.pk, row.fetched_at, "new", "r")
+    assert EpisodeAttachment.objects.get(pk=row.pk).html == "new"
 
 
 def test_an_episode_without_files_costs_no_query_and_loads_no_script(

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lytt.catalog import signals
 from lytt.catalog.models import Episode, EpisodeAttachment
 from lytt.feeds import Chapter, Cue, ParsedTranscript, lines, transcript_text
 from lytt.feeds.transcripts import preference
@@ -245,10 +246,40 @@ def chapter_items(chapters: Sequence[Chapter]) -> list[dict[str, Any]]:
     return [asdict(chapter) for chapter in chapters]
 
 
-def _stored(attachment_id: int, now: datetime, next_check_at: datetime, **fields: Any) -> None:
+def _stored(
+    attachment_id: int, kind: str, now: datetime, next_check_at: datetime, items: list[Any], **fields: Any
+) -> None:
+    """New content: the HTML rendered from the old goes in the same statement (a page then renders the
+    new items itself until a receiver of `attachment_stored` has stored theirs)."""
     EpisodeAttachment.objects.filter(pk=attachment_id).update(
-        checked_at=now, fetched_at=now, next_check_at=next_check_at, error="", error_count=0, **fields
+        checked_at=now,
+        fetched_at=now,
+        next_check_at=next_check_at,
+        error="",
+        error_count=0,
+        items=items,
+        html="",
+        html_renderer="",
+        **fields,
     )
+    for receiver, outcome in signals.attachment_stored.send_robust(
+        sender=EpisodeAttachment, attachment_id=attachment_id, kind=kind, items=items, version=now
+    ):
+        if isinstance(outcome, Exception):
+            log.error(
+                "catalog: %s failed on %s %d", getattr(receiver, "__name__", receiver), kind, attachment_id,
+                exc_info=outcome,
+            )  # fmt: skip
+
+
+def store_html(attachment_id: int, version: datetime, html: str, renderer: str) -> bool:
+    """Keep a stored file's content rendered as HTML, if the content is still that of `version` (its
+    `fetched_at`); `renderer` names the rendering, so that a page can tell an outdated one."""
+    with transaction.atomic():  # a savepoint: a failure here never breaks the storing transaction
+        updated = EpisodeAttachment.objects.filter(pk=attachment_id, fetched_at=version).update(
+            html=html, html_renderer=renderer
+        )
+    return bool(updated)
 
 
 def store_transcript(
@@ -259,10 +290,11 @@ def store_transcript(
     merged = lines(parsed.cues)
     _stored(
         attachment_id,
+        Kind.TRANSCRIPT,
         now,
         next_check_at,
+        transcript_items(merged),
         format=parsed.format,
-        items=transcript_items(merged),
         text=transcript_text(merged),
         **validators,
     )
@@ -277,8 +309,9 @@ def store_chapters(
     **validators: Any,
 ) -> None:
     _stored(
-        attachment_id, now, next_check_at, format="json", items=chapter_items(chapters), text="", **validators
-    )
+        attachment_id, Kind.CHAPTERS, now, next_check_at, chapter_items(chapters), format="json", text="",
+        **validators,
+    )  # fmt: skip
 
 
 def record_unchanged(
@@ -332,24 +365,27 @@ def store_local(
 
 
 class Stored(NamedTuple):
-    """A stored file of an episode, without its content: `version` changes whenever the content does."""
+    """A stored file of an episode with its rendered HTML, not its items: `version` changes whenever the
+    content does; `html` is '' until rendered, and `html_renderer` names what rendered it."""
 
     id: int
     kind: str
     version: str
     language: str
     url: str
+    html: str
+    html_renderer: str
 
 
 def stored_for_episode(episode_id: int) -> dict[str, Stored]:
-    """The stored (fetched at least once) files of an episode, by kind: one query, no content read, so
-    a page whose rendering of them is cached decodes no JSON."""
+    """The stored (fetched at least once) files of an episode, by kind: one query that reads the rendered
+    HTML (text) and decodes no JSON."""
     rows = EpisodeAttachment.objects.filter(episode_id=episode_id, fetched_at__isnull=False).values_list(
-        "pk", "kind", "fetched_at", "language", "url"
+        "pk", "kind", "fetched_at", "language", "url", "html", "html_renderer"
     )
     return {
-        kind: Stored(pk, kind, fetched.isoformat() if fetched else "", language, url)
-        for pk, kind, fetched, language, url in rows
+        kind: Stored(pk, kind, fetched.isoformat() if fetched else "", language, url, html, renderer)
+        for pk, kind, fetched, language, url, html, renderer in rows
     }
 
 

@@ -300,6 +300,10 @@ class EpisodeAttachment(models.Model):
     format = models.CharField(max_length=10, blank=True, default="")
     items = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True, default="")
+    # The content as the episode page shows it, rendered when it is stored (by a receiver of
+    # `signals.attachment_stored`) and named by the renderer that made it; empty until then.
+    html = models.TextField(blank=True, default="")
+    html_renderer = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["episode", "kind"], name="attachment_unique")]

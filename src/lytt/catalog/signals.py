@@ -10,6 +10,11 @@ appends an `Ingested` per changed feed to the collector, and the caller sends th
 indexes a whole batch, and accounts links a whole batch, in a few queries that way. Collected feeds get no
 ``feed_ingested`` of their own (those sends, which both listeners skipped, were 4% of the crawler's
 writing thread on a first ingest): a listener that must see every ingest connects to both signals.
+
+``attachment_stored`` is sent when a transcript's or chapters file's content has been stored (inside the
+storing transaction), with ``attachment_id``, ``kind``, ``items`` (the stored content) and ``version``
+(its `fetched_at`). The web app renders the content once there and keeps the HTML beside it
+(`attachments.store_html`), so an episode page reads it instead of rendering thousands of lines.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.dispatch import Signal
 
 feed_ingested = Signal()
 feeds_ingested = Signal()
+attachment_stored = Signal()
 
 _local = threading.local()
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from lytt.accounts.models import PlayProgress
@@ -156,28 +156,20 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
 
 def _follow_along(episode: Episode) -> tuple[SafeString, dict[str, Any] | None]:
     """The episode's chapters (the fetched file's, else the feed's inline ones) and its stored transcript,
-    as HTML. One query for an episode that links files (none for one that does not); their rendering is
-    cached per file version, so the content is read and decoded only when that cache misses."""
+    as HTML. One query for an episode that links files (none for one that does not), which reads the HTML
+    rendered when the files were stored (`followalong.stored_html`)."""
     stored = attachments.stored_for_episode(episode.pk) if episode.chapters_url or episode.transcripts else {}
     label = gettext("Link")
     chapters = SafeString()
     chapter_file = stored.get(attachments.Kind.CHAPTERS)
     if chapter_file is not None:
-        file_id = chapter_file.id
-        chapters = followalong.cached(
-            f"lytt:chapters:{file_id}:{chapter_file.version}:{get_language()}",
-            lambda: followalong.chapter_list(attachments.items_of(file_id), label),
-        )
+        chapters = followalong.with_link_label(followalong.stored_html(chapter_file), label)
     if not chapters and episode.chapters:
         chapters = followalong.chapter_list(episode.chapters, label)
     transcript = stored.get(attachments.Kind.TRANSCRIPT)
     if transcript is None:
         return chapters, None
-    transcript_id = transcript.id
-    lines = followalong.cached(
-        f"lytt:transcript:{transcript_id}:{transcript.version}",
-        lambda: followalong.transcript_lines(attachments.items_of(transcript_id)),
-    )
+    lines = mark_safe(followalong.stored_html(transcript))  # rendered by followalong, escaped there
     return chapters, (
         {"lines": lines, "language": transcript.language, "url": transcript.url} if lines else None
     )

@@ -5,16 +5,20 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import template
 from django.contrib.auth.models import User
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, pgettext_lazy
 
 from lytt.accounts import listening
-from lytt.accounts.models import EpisodeAction, Follow
+from lytt.accounts.models import EpisodeAction
+from lytt.accounts.services import is_following
 from lytt.catalog.models import Episode, Show
 
 register = template.Library()
@@ -34,20 +38,39 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-@register.inclusion_tag("accounts/follow_button.html", takes_context=True)
-def follow_button(context: template.Context, show: Show) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def follow_button(context: template.Context, show: Show) -> SafeString:
+    """The follow (or unfollow) form of a signed-in listener, else the sign-in link that comes back to
+    follow. Built in Python, not an included template: it is on every signed-in show and episode page."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    authenticated = bool(user is not None and user.is_authenticated)
-    following = authenticated and Follow.objects.filter(user=user, show=show).exists()
-    return {
-        "show": show,
-        "authenticated": authenticated,
-        "following": following,
-        "next": request.get_full_path() if request is not None else f"/podcast/{show.slug}/",
-        # A plain Context has no csrf_token; the form must still carry one.
-        "csrf_token": context.get("csrf_token") or (get_token(request) if request is not None else None),
-    }
+    back = request.get_full_path() if request is not None else f"/podcast/{show.slug}/"
+    if user is None or not user.is_authenticated:
+        return format_html(
+            '<a class="follow-button follow-button--signin" href="{}?next={}&amp;follow={}">{}</a>',
+            reverse("accounts:login"),
+            quote(back, safe="/"),
+            quote(show.slug, safe="/"),
+            gettext("Sign in to follow"),
+        )
+    # A plain Context has no csrf_token; the form must still carry one.
+    token = context.get("csrf_token") or (get_token(request) if request is not None else None)
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
+    if is_following(user, show.pk):
+        action, pressed, modifier = "accounts:unfollow", "true", " follow-button--following"
+        label = f"{gettext('Following')} · {gettext('Unfollow')}"
+    else:
+        action, pressed, modifier, label = "accounts:follow", "false", "", gettext("Follow")
+    return format_html(
+        '<form class="follow-form" method="post" action="{}">{}<input type="hidden" name="next" value="{}">'
+        '<button type="submit" class="follow-button{}" aria-pressed="{}">{}</button></form>',
+        reverse(action, kwargs={"slug": show.slug}),
+        csrf,
+        back,
+        modifier,
+        pressed,
+        label,
+    )
 
 
 @register.inclusion_tag("accounts/episode_bookmarks.html", takes_context=True)
