@@ -203,7 +203,7 @@ def build_catalogue(shows: int, episodes: int) -> None:
         for n in range(episodes):
             show = n % shows
             number = n // shows + 1
-            published = now - timedelta(hours=show) - timedelta(days=number)
+            published = now - timedelta(hours=show) - timedelta(days=number - 1)  # first = show's latest
             text = f"Episode #{number}: " + LOREM * 4
             yield {
                 "show_id": show_ids[show],

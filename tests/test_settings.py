@@ -24,7 +24,13 @@ def test_database_url_with_credentials_port_and_options() -> None:
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"]) == ("catalogue", "lytt", "s@cret")
     assert (db["HOST"], db["PORT"]) == ("db.internal", "6543")
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_postgres_runs_without_jit_unless_the_url_says_otherwise() -> None:
+    assert database_from_url("postgres://h/lytt")["OPTIONS"] == {"options": "-c jit=off"}
+    own = database_from_url("postgres://h/lytt?options=-c%20work_mem%3D64MB")
+    assert own["OPTIONS"] == {"options": "-c work_mem=64MB"}
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,9 @@ def database_from_url(url: str) -> dict[str, Any]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": dict(parse_qsl(parts.query)),
+        # No JIT: Lytt's queries are short, and a planner estimate past jit_above_cost (a list filtered by a
+        # bound it cannot see, say) spent more compiling than running. `?options=...` replaces this.
+        "OPTIONS": {"options": "-c jit=off", **dict(parse_qsl(parts.query))},
         # Test databases get a per-process name so that parallel runs never drop each other's.
         "TEST": {"NAME": os.environ.get("LYTT_TEST_DATABASE_NAME") or f"test_lytt_{os.getpid()}"},
     }
