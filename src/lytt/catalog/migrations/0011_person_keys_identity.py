@@ -10,18 +10,7 @@ from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from lytt.catalog.people import group_new, identity_keys
-
-
-def _move_links(link_model: type[models.Model], parent: str, survivor: int, losers: list[int]) -> None:
-    """The losers' links become the survivor's, except those the survivor already has (same parent, role)."""
-    links = link_model.objects  # type: ignore[attr-defined]
-    have = set(links.filter(person_id=survivor).values_list(f"{parent}_id", "role"))
-    for pk, parent_id, role in links.filter(person_id__in=losers).values_list("pk", f"{parent}_id", "role"):
-        if (parent_id, role) in have:
-            links.filter(pk=pk).delete()
-        else:
-            have.add((parent_id, role))
-            links.filter(pk=pk).update(person_id=survivor)
+from lytt.catalog.people_edit import move_links
 
 
 def add_keys(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -37,8 +26,8 @@ def add_keys(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for pk in pks:
             survivor_of[pk] = pks[0]
         if len(pks) > 1:
-            _move_links(apps.get_model("catalog", "ShowPerson"), "show", pks[0], pks[1:])
-            _move_links(apps.get_model("catalog", "EpisodePerson"), "episode", pks[0], pks[1:])
+            move_links(apps.get_model("catalog", "ShowPerson"), "show", pks[0], pks[1:])
+            move_links(apps.get_model("catalog", "EpisodePerson"), "episode", pks[0], pks[1:])
             person_model.objects.filter(pk__in=pks[1:]).delete()
     wanted: dict[str, int] = {}
     for (pk, *_), person_keys in zip(found, keys, strict=True):
