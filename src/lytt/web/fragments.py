@@ -45,6 +45,7 @@ class ListedEpisode:
     actions: SafeString
     show_url: str = ""
     show_title: str = ""
+    roles: str = ""  # on a person's page: their roles in the episode
 
 
 def cached_fragment(key: str, render: Callable[[], str], timeout: int = FRAGMENT_SECONDS) -> SafeString:
