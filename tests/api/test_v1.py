@@ -167,9 +167,10 @@ def test_categories_and_people(client: Client, catalogue: dict[str, Any]) -> Non
     assert one["name"] == "Brett Cannon"
     assert one["url"] == people[0]["url"] == f"http://testserver/people/{one['slug']}/"
     page = client.get(one["url"])
-    assert page.status_code == 200 and "Brett Cannon" in page.content.decode()
-    proxied = get(client, f"/api/v1/people/{one['id']}", HTTP_HOST="lytt.example", HTTP_X_FORWARDED_PROTO="https")
-    assert proxied[1]["url"].endswith(f"//lytt.example/people/{one['slug']}/")
+    assert page.status_code == 200
+    assert "Brett Cannon" in page.content.decode()
+    elsewhere = get(client, f"/api/v1/people/{one['id']}", HTTP_HOST="lytt.example")[1]
+    assert elsewhere["url"] == f"http://lytt.example/people/{one['slug']}/"  # the host asked
 
 
 def test_search_with_highlights_and_paging(client: Client, catalogue: dict[str, Any]) -> None:

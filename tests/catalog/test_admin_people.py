@@ -52,7 +52,9 @@ def test_merge_asks_which_person_stays_then_merges(operator: Client) -> None:
     _show("https://b.example/feed", "Show B", FeedPerson(name="Ada H."))
     ada, other = Person.objects.get(name="Ada Host"), Person.objects.get(name="Ada H.")
     page = _act(operator, "merge", [ada, other])
-    assert "Choose the one who stays" in page and 'name="survivor"' in page and "Yes, merge them" in page
+    assert "Choose the one who stays" in page
+    assert 'name="survivor"' in page
+    assert "Yes, merge them" in page
     assert Person.objects.count() == 2  # nothing happens before the confirmation
     page = _act(operator, "merge", [ada, other], confirm="yes", survivor=other.pk)
     assert "1 merged into Ada H." in page
@@ -74,7 +76,9 @@ def test_split_lists_shows_and_episodes_then_splits_the_chosen(operator: Client)
     b = _show("https://b.example/feed", "Show B", namesake)
     john = Person.objects.get()
     page = _act(operator, "split", [john])
-    assert "Show A" in page and "Show B" in page and page.count('name="episode"') == 4
+    assert "Show A" in page
+    assert "Show B" in page
+    assert page.count('name="episode"') == 4
     assert Person.objects.count() == 1
     page = _act(operator, "split", [john], confirm="yes", show=[b.pk], name="John Smith of B")
     assert "Split off as John Smith of B" in page

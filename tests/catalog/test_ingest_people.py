@@ -119,7 +119,8 @@ def test_a_recrawl_keeps_people_and_adds_no_keys_twice() -> None:
     _show("https://a.example/feed", "Show A", host, guests=[host])
     keys = sorted(PersonKey.objects.values_list("key", "person_id"))
     _recrawl(
-        "https://a.example/feed", feed(title="Show A", persons=[host], episodes=_items("https://a.example/feed"))
+        "https://a.example/feed",
+        feed(title="Show A", persons=[host], episodes=_items("https://a.example/feed")),
     )
     assert sorted(PersonKey.objects.values_list("key", "person_id")) == keys
     assert Person.objects.count() == 1
@@ -163,7 +164,8 @@ def test_a_split_takes_shows_and_episodes_and_a_recrawl_keeps_it() -> None:
     john = Person.objects.get()
     c_episode = EpisodePerson.objects.get(episode__show=c).episode_id
     other = split_person(john, [b.pk], [c_episode], name="John Smith (B)")
-    assert other.name == "John Smith (B)" and other.slug != john.slug
+    assert other.name == "John Smith (B)"
+    assert other.slug != john.slug
     assert set(ShowPerson.objects.values_list("show_id", "person_id")) == {(a.pk, john.pk), (b.pk, other.pk)}
     assert set(EpisodePerson.objects.values_list("episode__show_id", "person_id")) == {
         (a.pk, john.pk),

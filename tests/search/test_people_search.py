@@ -36,7 +36,8 @@ def test_every_word_must_be_in_the_name() -> None:
     assert _names(matching_people("ada babbage")) == []
     assert _names(matching_people("hopper")) == ["Grace Hopper"]  # not the hidden show's
     assert _names(matching_people("hopper -grace")) == ["Grace Hopper"]  # exclusions are not names
-    assert matching_people("") == [] and matching_people("-ada") == []
+    assert matching_people("") == []
+    assert matching_people("-ada") == []
 
 
 @pytest.mark.usefixtures("catalogue")

@@ -261,7 +261,8 @@ def _person(p: Person, request: HttpRequest) -> dict[str, Any]:
 def list_people(
     request: HttpRequest, cursor: str | None = None, limit: int = Query(20, ge=1, le=MAX_LIMIT)
 ) -> Any:
-    """Hosts and guests named by feeds (podcast:person)."""
+    """Hosts and guests named by feeds (podcast:person), each with `url`, their page on this site. One
+    person across feeds when their href, or their exact name and image, agree."""
     people = Person.objects.order_by("pk")
     if cursor:
         people = people.filter(pk__gt=int(decode("people", cursor).get("id", 0)))
@@ -272,6 +273,7 @@ def list_people(
 
 @api.get("/people/{person_id}", response={200: PersonOut, **_errors(404)}, tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> Any:
+    """One person, with `url`, their page on this site (every episode they appear in, across shows)."""
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise ApiError(404, f"no person with id {person_id}", field="person_id")
