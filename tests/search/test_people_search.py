@@ -1,14 +1,13 @@
-"""People on the search page: names that hold the query's words (as typed or as corrected), linked to
-their pages; hidden shows' people stay out."""
+"""People on the search page: people of the shows and episodes found whose names hold the query's words
+(as typed or as corrected, Norwegian letters folded), linked to their pages; hidden shows' stay out."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
-from lytt.catalog.models import Person
-from lytt.search import rebuild
-from lytt.search.people import matching_people
+from lytt.search import SearchResults, rebuild, search
+from lytt.search.people import people_in_results
 
 from .conftest import make_episode, make_show
 
@@ -25,19 +24,29 @@ def catalogue() -> None:
     rebuild()
 
 
-def _names(people: list[Person]) -> list[str]:
-    return [p.name for p in people]
+def _found(text: str) -> list[str]:
+    results: list[SearchResults | None] = [search(text, kind="shows"), search(text, kind="episodes")]
+    return [person.name for person in people_in_results(text, results)]
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_every_word_must_be_in_the_name() -> None:
-    assert _names(matching_people("lovelace")) == ["Ada Lovelace"]
-    assert _names(matching_people("ADA love")) == ["Ada Lovelace"]
-    assert _names(matching_people("ada babbage")) == []
-    assert _names(matching_people("hopper")) == ["Grace Hopper"]  # not the hidden show's
-    assert _names(matching_people("hopper -grace")) == ["Grace Hopper"]  # exclusions are not names
-    assert matching_people("") == []
-    assert matching_people("-ada") == []
+def test_every_word_must_be_in_the_name_of_someone_found() -> None:
+    assert _found("lovelace") == ["Ada Lovelace"]
+    assert _found("ADA love") == ["Ada Lovelace"]  # the last word completes, and is part of the name
+    assert _found("ada lovelace") == ["Ada Lovelace"]
+    assert _found("hopper") == ["Grace Hopper"]  # not the hidden show's
+    assert _found("kode") == []  # found, but no one is named so
+    assert _found("hopper -babbage") == ["Grace Hopper"]  # exclusions are not names
+    assert _found("kode hopper") == []  # every word must be in the name
+    assert people_in_results("", []) == []
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_names_match_with_norwegian_letters_folded() -> None:
+    make_episode(make_show("Fjelltur"), "Over fjellet", people=["Bjørn Ås"])
+    rebuild()
+    results: list[SearchResults | None] = [search("bjørn", kind="episodes")]
+    assert [p.name for p in people_in_results("bjorn as", results)] == ["Bjørn Ås"]
 
 
 @pytest.mark.usefixtures("catalogue")
