@@ -129,3 +129,11 @@ def test_a_show_page_reads_its_people_once_per_update(client: Client, ada: Perso
     assert "Ada Lovelace" in _page(client, "/podcast/talk/")  # cached with the show
     Show.objects.get(slug="talk").save()  # an update (ingest, a merge or split) moves updated_at
     assert "Renamed" in _page(client, "/podcast/talk/")
+
+
+def test_people_are_in_the_sitemap(client: Client, ada: Person) -> None:
+    assert "sitemap-people.xml" in client.get("/sitemap.xml").content.decode()
+    assert (
+        "<loc>http://testserver/people/ada-lovelace/</loc>"
+        in client.get("/sitemap-people.xml").content.decode()
+    )
