@@ -163,7 +163,14 @@ def test_categories_and_people(client: Client, catalogue: dict[str, Any]) -> Non
     ).items()
     people = get(client, "/api/v1/people")[1]["items"]
     assert [p["name"] for p in people] == ["Brett Cannon"]
-    assert get(client, f"/api/v1/people/{people[0]['id']}")[1]["name"] == "Brett Cannon"
+    one = get(client, f"/api/v1/people/{people[0]['id']}")[1]
+    assert one["name"] == "Brett Cannon"
+    assert one["url"] == people[0]["url"] == f"http://testserver/people/{one['slug']}/"
+    page = client.get(one["url"])
+    assert page.status_code == 200
+    assert "Brett Cannon" in page.content.decode()
+    elsewhere = get(client, f"/api/v1/people/{one['id']}", HTTP_HOST="lytt.example")[1]
+    assert elsewhere["url"] == f"http://lytt.example/people/{one['slug']}/"  # the host asked
 
 
 def test_search_with_highlights_and_paging(client: Client, catalogue: dict[str, Any]) -> None:

@@ -36,17 +36,20 @@ def catalogue(make_show: MakeShow, news: Category) -> None:
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_episode_page_is_one_query_once_its_shows_fragments_are_cached(client: Client) -> None:
+def test_episode_page_is_two_queries_once_its_shows_fragments_are_cached(client: Client) -> None:
     cold = _queries(client, "/podcast/show-3/episode-2/")
-    # episode with its show, the episode list, the charts' version, the category, the popular list
-    assert len(cold) <= 5, cold
-    assert _queries(client, "/podcast/show-3/episode-7/") == [cold[0].replace("episode-2", "episode-7")]
+    # episode with its show, its people, the episode list, the charts' version, the category, the popular list
+    assert len(cold) <= 6, cold
+    warm = _queries(client, "/podcast/show-3/episode-7/")
+    assert warm[0] == cold[0].replace("episode-2", "episode-7")
+    assert len(warm) == 2
+    assert "catalog_episodeperson" in warm[1]
 
 
 @pytest.mark.usefixtures("catalogue")
 def test_show_page_is_one_query_once_its_fragments_are_cached(client: Client) -> None:
     cold = _queries(client, "/podcast/show-4/")
-    assert len(cold) <= 7, cold
+    assert len(cold) <= 8, cold  # 7, and the show's people
     assert len(_queries(client, "/podcast/show-4/")) == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorDetail(Schema):
@@ -35,6 +35,7 @@ class CategoryOut(Schema):
 class PersonOut(Schema):
     id: int
     slug: str
+    url: str = Field(description="the person's page on this site (absolute)")
     name: str
     href: str
     img: str

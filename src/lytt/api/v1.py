@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -251,29 +252,32 @@ def list_categories(request: HttpRequest) -> Any:
     }
 
 
-def _person(p: Person) -> dict[str, Any]:
-    return {"id": p.pk, "slug": p.slug, "name": p.name, "href": p.href, "img": p.img}
+def _person(p: Person, request: HttpRequest) -> dict[str, Any]:
+    url = request.build_absolute_uri(reverse("web:person", args=[p.slug]))
+    return {"id": p.pk, "slug": p.slug, "url": url, "name": p.name, "href": p.href, "img": p.img}
 
 
 @api.get("/people", response={200: PersonPage, **_errors(400)}, tags=["people"])
 def list_people(
     request: HttpRequest, cursor: str | None = None, limit: int = Query(20, ge=1, le=MAX_LIMIT)
 ) -> Any:
-    """Hosts and guests named by feeds (podcast:person)."""
+    """Hosts and guests named by feeds (podcast:person), each with `url`, their page on this site. One
+    person across feeds when their href, or their exact name and image, agree."""
     people = Person.objects.order_by("pk")
     if cursor:
         people = people.filter(pk__gt=int(decode("people", cursor).get("id", 0)))
     page = list(people[: limit + 1])
     next_cursor = encode("people", {"id": page[limit - 1].pk}) if len(page) > limit else None
-    return {"items": [_person(p) for p in page[:limit]], "next_cursor": next_cursor}
+    return {"items": [_person(p, request) for p in page[:limit]], "next_cursor": next_cursor}
 
 
 @api.get("/people/{person_id}", response={200: PersonOut, **_errors(404)}, tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> Any:
+    """One person, with `url`, their page on this site (every episode they appear in, across shows)."""
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise ApiError(404, f"no person with id {person_id}", field="person_id")
-    return _person(person)
+    return _person(person, request)
 
 
 @api.get("/search", response={200: SearchOut, **_errors(400, 404)}, tags=["search"])

@@ -6,10 +6,13 @@ feed itself shows the real URL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from lytt.catalog.models import (
@@ -23,6 +26,7 @@ from lytt.catalog.models import (
     ShowCategory,
     ShowPerson,
 )
+from lytt.catalog.people_edit import PeopleEditError, merge_people, split_person
 from lytt.catalog.sources import display_url
 
 
@@ -198,7 +202,77 @@ class EpisodeAttachmentAdmin(_Admin):
     show_full_result_count = False
 
 
+#: Episodes a split offers to choose from, newest first.
+SPLIT_EPISODES = 500
+
+
 @admin.register(Person)
 class PersonAdmin(_Admin):
     list_display = ("name", "slug", "href")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "href")
+    actions = ("merge", "split")
+
+    def _confirm(self, request: HttpRequest, template: str, context: dict[str, Any]) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            f"admin/catalog/person/{template}.html",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, **context},
+        )
+
+    @admin.action(description="Merge the selected people into one")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Person]) -> TemplateResponse | None:
+        chosen = list(queryset.order_by("pk"))
+        if len(chosen) < 2:
+            self.message_user(request, "Choose two or more people to merge.", messages.ERROR)
+            return None
+        if request.POST.get("confirm") == "yes":
+            survivor = next((p for p in chosen if str(p.pk) == request.POST.get("survivor")), None)
+            if survivor is not None:
+                merge_people(survivor, chosen)
+                self.message_user(
+                    request,
+                    f"{len(chosen) - 1} merged into {survivor.name} (#{survivor.pk}).",
+                    messages.SUCCESS,
+                )
+                return None
+            self.message_user(request, "Choose the person who stays.", messages.ERROR)
+        links = Person.objects.filter(pk__in=[p.pk for p in chosen]).annotate(
+            show_links=Count("showperson", distinct=True), episode_links=Count("episodeperson", distinct=True)
+        )
+        return self._confirm(request, "merge", {"people": links.order_by("pk"), "title": "Merge people"})
+
+    @admin.action(description="Split shows or episodes off the selected person")
+    def split(self, request: HttpRequest, queryset: QuerySet[Person]) -> TemplateResponse | None:
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose exactly one person to split.", messages.ERROR)
+            return None
+        person = chosen[0]
+        if request.POST.get("confirm") == "yes":
+            try:
+                new = split_person(
+                    person,
+                    _ids(request.POST.getlist("show")),
+                    _ids(request.POST.getlist("episode")),
+                    request.POST.get("name", ""),
+                )
+            except PeopleEditError as exc:
+                self.message_user(request, f"Not split: {exc}.", messages.ERROR)
+            else:
+                self.message_user(request, f"Split off as {new.name} (#{new.pk}).", messages.SUCCESS)
+                return None
+        shows = Show.objects.filter(
+            Q(showperson__person=person) | Q(episodes__episodeperson__person=person)
+        ).distinct()
+        episodes = (
+            Episode.objects.filter(episodeperson__person=person)
+            .select_related("show")
+            .distinct()
+            .order_by("-published_at", "-pk")[:SPLIT_EPISODES]
+        )
+        context = {"person": person, "shows": shows.order_by("title"), "episodes": episodes}
+        return self._confirm(request, "split", {**context, "title": f"Split {person.name}"})
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]

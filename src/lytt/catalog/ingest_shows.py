@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
 from lytt.catalog import bulk, rows, taxonomy
 from lytt.catalog.bulk import execute, placeholders, quote, table
@@ -22,8 +23,9 @@ from lytt.catalog.models import (
 _SLUG_PROBE = 20
 
 
-def free_show_slugs(bases: Sequence[str]) -> list[str]:
-    """For each of `bases` in order, the base or its first `base-N` that no show has and no earlier base
+def free_show_slugs(bases: Sequence[str], model: type[Model] = Show) -> list[str]:
+    """For each of `bases` in order, the base or its first `base-N` that no show (or other `model` with a
+    unique `slug`) has and no earlier base
     here was given, looked up by equality on the unique index, `_SLUG_PROBE` candidates per base at a time
     (a prefix scan cannot use the index under PostgreSQL's linguistic collations, and reads every
     namesake's suffix)."""
@@ -34,7 +36,7 @@ def free_show_slugs(bases: Sequence[str]) -> list[str]:
         numbers = range(start, start + _SLUG_PROBE)
         candidates = {i: [bases[i] if n == 1 else f"{bases[i]}-{n}" for n in numbers] for i in pending}
         wanted = list(dict.fromkeys(slug for names in candidates.values() for slug in names))
-        taken = given.union(bulk.existing(Show, "slug", wanted))
+        taken = given.union(bulk.existing(model, "slug", wanted))
         waiting = []
         for i in pending:
             free = next((slug for slug in candidates[i] if slug not in taken), None)

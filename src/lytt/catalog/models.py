@@ -104,6 +104,39 @@ class ShowCategory(models.Model):
         ]
 
 
+class PersonKey(models.Model):
+    """One identity of a person, as ingest recognises them: a hash of their `href`, or of their exact name
+    and image (`lytt.catalog.people.identity_keys`). A key without a show or episode holds everywhere; one
+    with a show (or an episode) holds only there, and wins over the global one. Ingest only adds keys that
+    are missing; an operator's merge moves keys and a split adds scoped ones, so a later crawl finds the
+    people the operator made instead of undoing the change."""
+
+    key = models.CharField(max_length=64, db_index=True)  # looked up in every scope at once
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="keys")
+    show = models.ForeignKey("Show", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey("Episode", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    by_operator = models.BooleanField(default=False)  # made by a merge or split in the admin
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(show__isnull=True, episode__isnull=True),
+                name="personkey_global_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "show"],
+                condition=models.Q(show__isnull=False, episode__isnull=True),
+                name="personkey_show_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["key", "episode"],
+                condition=models.Q(episode__isnull=False),
+                name="personkey_episode_unique",
+            ),
+        ]
+
+
 class ShowPerson(models.Model):
     show = models.ForeignKey(Show, on_delete=models.CASCADE)
     person = models.ForeignKey(Person, on_delete=models.CASCADE)

@@ -224,7 +224,8 @@ def _json_default(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class PersonRow:
-    """A podcast:person as ingest stores it; `slug` is its identity across shows."""
+    """A podcast:person as a feed names them. Who they are is decided at ingest, from name, href and image
+    (`lytt.catalog.people`); `slug` is kept for the episodes' content hashes, which include it."""
 
     slug: str
     name: str
@@ -235,8 +236,8 @@ class PersonRow:
 
 
 def person_rows(persons: Iterable[Any]) -> list[PersonRow]:
-    """People of a show or episode, deduplicated by (person, role); the identity is name plus href."""
-    rows: dict[tuple[str, str], PersonRow] = {}
+    """People of a show or episode, deduplicated by (name, href, image, role)."""
+    rows: dict[tuple[str, str, str, str], PersonRow] = {}
     for person in persons:
         name = clean(person.name, 300)
         if not name:
@@ -246,7 +247,8 @@ def person_rows(persons: Iterable[Any]) -> list[PersonRow]:
         slug = f"{base}-{_hash('p', href)[:8]}" if href else base
         role = clean(person.role, 100).lower() or "host"
         group = clean(person.group, 100).lower() or "cast"
-        rows.setdefault((slug, role), PersonRow(slug, name, href, clean_url(person.img), role, group))
+        img = clean_url(person.img)
+        rows.setdefault((name, href, img, role), PersonRow(slug, name, href, img, role, group))
     return list(rows.values())
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lytt.catalog.models import Category
 from lytt.search import Filters, SearchError, SearchResults, search
+from lytt.search.people import people_in_results
 
 PAGE_SIZE = 20
 SHOWS_ON_MIXED_PAGE = 6
@@ -111,11 +112,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
             error = str(exc)
     paged = episodes if form.kind != "shows" else shows
     corrected = next((r.corrected for r in (shows, episodes) if r is not None and r.corrected), "")
+    people = (
+        people_in_results(corrected or form.q, (shows, episodes))
+        if form.kind == "all" and form.page == 1
+        else []
+    )
     context = {
         "form": form,
         "search_query": form.q,
         "shows": shows,
         "episodes": episodes,
+        "people": [] if error else people,
         "error": error,
         "categories": Category.objects.filter(parent__isnull=True).order_by("position", "name_en"),
         "previous_url": form.url(page=form.page - 1) if paged is not None and paged.has_previous else "",

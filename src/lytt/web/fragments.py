@@ -47,6 +47,7 @@ class ListedEpisode:
     show_url: str = ""
     show_title: str = ""
     number: str = ""  # "Episode 3" in a serial show's list
+    roles: str = ""  # on a person's page: their roles in the episode
 
 
 def cached_fragment(key: str, render: Callable[[], str], timeout: int = FRAGMENT_SECONDS) -> SafeString:

@@ -7,14 +7,15 @@ LIMIT/OFFSET over `(show, -published_at)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from lytt.catalog.models import Category, Episode, Show, ShowCategory
+from lytt.catalog.models import Category, Episode, EpisodePerson, Person, Show, ShowCategory, ShowPerson
 from lytt.catalog.newest import newest_episode_ids
 
 SHOW_LIST_FIELDS = ("id", "slug", "title", "author", "image_url", "latest_episode_at", "episode_count")
@@ -182,3 +183,96 @@ def show_links(show: Show) -> tuple[list[Category], str | None]:
 
 def top_categories() -> list[Category]:
     return list(Category.objects.filter(parent__isnull=True).order_by("position", "name_en"))
+
+
+class PersonLink(NamedTuple):
+    """A person as an episode or show page links to them, with their roles there (as the feed wrote them)."""
+
+    slug: str
+    name: str
+    img: str
+    roles: tuple[str, ...]
+
+
+def _person_links(rows: list[tuple[str, str, str, str]]) -> list[PersonLink]:
+    roles: dict[str, list[str]] = {}
+    people: dict[str, tuple[str, str]] = {}
+    for slug, name, img, role in rows:
+        people.setdefault(slug, (name, img))
+        roles.setdefault(slug, [])
+        if role not in roles[slug]:
+            roles[slug].append(role)
+    return [PersonLink(slug, name, img, tuple(roles[slug])) for slug, (name, img) in people.items()]
+
+
+_LINK_COLUMNS = ("person__slug", "person__name", "person__img", "role")
+
+
+def episode_people(episode: Episode) -> list[PersonLink]:
+    """The people of an episode page, in feed order; cached with the show's episode list."""
+
+    def read() -> list[PersonLink]:
+        found = EpisodePerson.objects.filter(episode_id=episode.pk).order_by("pk").values_list(*_LINK_COLUMNS)
+        return _person_links(list(found))
+
+    show = episode.show
+    stamp = show.updated_at.timestamp() if show.updated_at else 0
+    return _cached(f"lytt:episode-people:{episode.pk}:{stamp}", read)
+
+
+def show_people(show: Show) -> list[PersonLink]:
+    """The people a show's feed names for the whole show, in feed order; cached with its episode list."""
+
+    def read() -> list[PersonLink]:
+        found = ShowPerson.objects.filter(show_id=show.pk).order_by("pk").values_list(*_LINK_COLUMNS)
+        return _person_links(list(found))
+
+    stamp = show.updated_at.timestamp() if show.updated_at else 0
+    return _cached(f"lytt:show-people:{show.pk}:{stamp}", read)
+
+
+def _cached(key: str, read: Callable[[], list[PersonLink]]) -> list[PersonLink]:
+    found: list[PersonLink] | None = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, LINKS_SECONDS)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEpisodes:
+    """One page of a person's episodes across shows, newest first, and their roles in each."""
+
+    rows: list[NewestRow]
+    roles: dict[int, list[str]]
+    page: int
+    has_next: bool
+
+
+def person_episodes(person: Person, page: int, per_page: int) -> PersonEpisodes:
+    """Episodes of visible shows `person` appears in, newest first (undated last), a page at a time."""
+    start = (page - 1) * per_page
+    found = (
+        Episode.objects.filter(episodeperson__person=person, show__hidden=False)
+        .distinct()
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
+        .values_list(*_NEWEST_COLUMNS)[start : start + per_page + 1]
+    )
+    rows = [NewestRow(*row) for row in found]
+    ids = [row.id for row in rows[:per_page]]
+    roles: dict[int, list[str]] = {}
+    links = EpisodePerson.objects.filter(person=person, episode_id__in=ids).order_by("pk")
+    for episode_id, role in links.values_list("episode_id", "role"):
+        roles.setdefault(episode_id, []).append(role)
+    return PersonEpisodes(rows[:per_page], roles, page, len(rows) > per_page)
+
+
+def person_shows(person: Person) -> list[tuple[Show, list[str]]]:
+    """The visible shows whose feeds name `person` for the whole show, with their roles, by title."""
+    shows: dict[int, tuple[Show, list[str]]] = {}
+    links = ShowPerson.objects.filter(person=person, show__hidden=False).select_related("show")
+    for link in links.only("role", "show__slug", "show__title", "show__image_url").order_by(
+        "show__title", "pk"
+    ):
+        shows.setdefault(link.show_id, (link.show, []))[1].append(link.role)
+    return list(shows.values())

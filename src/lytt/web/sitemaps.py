@@ -1,4 +1,4 @@
-"""/sitemap.xml: an index of show, episode and category sitemaps (50,000 URLs per page)."""
+"""/sitemap.xml: an index of show, episode, category and people sitemaps (50,000 URLs per page)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from lytt.catalog.models import Category, Episode, Show
+from lytt.catalog.models import Category, Episode, Person, Show
 
 
 class ShowSitemap(Sitemap):
@@ -54,8 +54,20 @@ class CategorySitemap(Sitemap):
         return reverse("web:category", args=[item.slug])
 
 
+class PersonSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 50_000
+
+    def items(self) -> QuerySet[Person]:
+        return Person.objects.only("id", "slug").order_by("id")
+
+    def location(self, item: Person) -> str:
+        return reverse("web:person", args=[item.slug])
+
+
 SITEMAPS: dict[str, type[Sitemap]] = {
     "shows": ShowSitemap,
     "episodes": EpisodeSitemap,
     "categories": CategorySitemap,
+    "people": PersonSitemap,
 }

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from lytt.catalog.media import SAMPLE_AUDIO_PATH
-from lytt.web import queue, views
+from lytt.web import people, queue, views
 from lytt.web.sample.views import sample_audio
 from lytt.web.sitemaps import SITEMAPS
 
@@ -19,6 +19,7 @@ pages: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("podcast/<slug:show_slug>/", views.show_page, name="show"),
     path("podcast/<slug:show_slug>/<slug:episode_slug>/", views.episode_page, name="episode"),
+    path("people/<slug:person_slug>/", people.person_page, name="person"),
     path("category/", views.category_index, name="categories"),
     path("category/<slug:category_slug>/", views.category_page, name="category"),
     path("me/queue/", queue.queue_page, name="queue"),

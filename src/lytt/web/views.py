@@ -72,6 +72,7 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
         "hide_played": _hide_played(request),
         "feed_url": public_feed,
         "categories": categories,
+        "people": queries.show_people(show),
         "popular": fragments.popular_block(queries.show_category_id(show), show.pk, POPULAR_ON_PAGE),
         "canonical": url,
         "image": image,
@@ -126,6 +127,7 @@ def episode_page(request: HttpRequest, show_slug: str, episode_slug: str) -> Htt
     context = {
         "show": show,
         "episode": episode,
+        "people": queries.episode_people(episode),
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_EPISODE_PAGE),
         "popular": fragments.popular_block(queries.show_category_id(show), show.pk, POPULAR_ON_PAGE),
         "canonical": url,

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 
 from lytt.web import formatting, marks
 from lytt.web.media import playable_url
+from lytt.web.people import roles_label
 
 register = template.Library()
 
@@ -65,6 +66,12 @@ def clock(seconds: float) -> str:
 @register.filter
 def category_name(category: Any) -> str:
     return str(category.name_for(_language())) if category is not None else ""
+
+
+@register.filter
+def roles(values: list[str] | tuple[str, ...]) -> str:
+    """A person's roles (as feeds write them) in the reader's language, joined."""
+    return roles_label(values)
 
 
 @register.simple_tag
