@@ -17,15 +17,18 @@ def reindex(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from lytt.search.index import rebuild
+    from lytt.search.transcripts import reindex_transcripts
 
     with Progress(
-        TextColumn("indexing shows"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
     ) as progress:
-        task = progress.add_task("reindex", total=None)
+        task = progress.add_task("indexing shows", total=None)
 
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         written = rebuild(progress=report)
-    print(f"indexed {written} shows and episodes")
+        progress.update(task, description="indexing transcripts", total=None)
+        chunks = reindex_transcripts()
+    print(f"indexed {written} shows and episodes, and {chunks} stretches of transcripts")
     return 0

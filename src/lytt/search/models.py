@@ -64,3 +64,24 @@ class SpellingWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class TranscriptChunk(models.Model):
+    """A stretch of an episode's transcript (a few lines, `lytt.search.transcripts.chunks`), searched apart
+    from shows and episodes so that long transcripts never slow title and notes search. Its full-text index
+    is made per vendor in migration 0011 (FTS5 ``transcript_fts`` on SQLite, ``document`` on PostgreSQL)."""
+
+    # Deleting an episode deletes its attachments and so these chunks: the episode and show columns only
+    # spare the search a join, and need no index or constraint of their own.
+    attachment = models.ForeignKey("catalog.EpisodeAttachment", on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        "catalog.Episode", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    show = models.ForeignKey(
+        "catalog.Show", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    start_seconds = models.PositiveIntegerField()
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"episode {self.episode_id} at {self.start_seconds}s"

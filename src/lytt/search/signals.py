@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from lytt.search.index import index_show, index_shows, remove_episode
+from lytt.search.transcripts import index_transcript
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,18 @@ def on_feeds_ingested(sender: Any, items: Iterable[Any], **kwargs: Any) -> None:
         log.exception("search: indexing %d shows failed; run `lytt reindex` to repair", len(wanted))
 
 
+def on_attachment_stored(sender: Any, attachment_id: int, kind: str, items: Any, **kwargs: Any) -> None:
+    """A transcript's content was stored: index its chunks (inside the storing transaction, in a savepoint
+    so that a failure here is logged and never loses the transcript)."""
+    if kind != "transcript":
+        return
+    try:
+        with transaction.atomic():
+            index_transcript(attachment_id, items or [])
+    except Exception:
+        log.exception("search: indexing transcript %s failed; run `lytt reindex` to repair", attachment_id)
+
+
 def on_episode_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     remove_episode(instance.pk)
 
@@ -55,6 +68,7 @@ def connect() -> None:
     post_delete.connect(on_episode_deleted, sender=Episode, dispatch_uid="lytt.search.episode_deleted")
     try:
         from lytt.catalog.signals import (  # type: ignore[import-not-found,unused-ignore]
+            attachment_stored,
             feed_ingested,
             feeds_ingested,
         )
@@ -63,3 +77,4 @@ def connect() -> None:
         return
     feed_ingested.connect(on_feed_ingested, dispatch_uid="lytt.search.feed_ingested")
     feeds_ingested.connect(on_feeds_ingested, dispatch_uid="lytt.search.feeds_ingested")
+    attachment_stored.connect(on_attachment_stored, dispatch_uid="lytt.search.attachment_stored")

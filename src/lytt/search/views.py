@@ -1,4 +1,5 @@
-"""The website's search page, /search/?q=…: shows and episodes, highlighted, with filters and paging.
+"""The website's search page, /search/?q=…: shows, episodes and transcripts, highlighted, with filters
+and paging.
 
 Works without JavaScript (a plain GET form); `static/lytt/search.js` adds suggestions while typing.
 """
@@ -17,10 +18,11 @@ from django.utils import timezone
 from lytt.catalog.models import Category
 from lytt.search import Filters, SearchError, SearchResults, search
 from lytt.search.people import people_in_results
+from lytt.search.transcripts import TranscriptResults, search_transcripts
 
 PAGE_SIZE = 20
 SHOWS_ON_MIXED_PAGE = 6
-KINDS = ("all", "shows", "episodes")
+KINDS = ("all", "shows", "episodes", "transcripts")
 LANGUAGES = ("", "nb", "en")
 PERIODS = {"": None, "week": 7, "month": 31, "year": 366}
 MAX_PAGE = 500
@@ -86,13 +88,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     form = Form.from_request(request)
     shows: SearchResults | None = None
     episodes: SearchResults | None = None
+    transcripts: TranscriptResults | None = None
     error = ""
     if form.q:
         try:
             filters = form.filters()
             offset = (form.page - 1) * PAGE_SIZE
             exact = form.exact
-            if form.kind == "shows":
+            if form.kind == "transcripts":
+                transcripts = search_transcripts(form.q, limit=PAGE_SIZE, offset=offset)
+            elif form.kind == "shows":
                 shows = search(
                     form.q, kind="shows", filters=filters, limit=PAGE_SIZE, offset=offset, exact=exact
                 )
@@ -110,7 +115,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 )
         except SearchError as exc:
             error = str(exc)
-    paged = episodes if form.kind != "shows" else shows
+    paged: SearchResults | TranscriptResults | None = {"shows": shows, "transcripts": transcripts}.get(
+        form.kind, episodes
+    )
     corrected = next((r.corrected for r in (shows, episodes) if r is not None and r.corrected), "")
     people = (
         people_in_results(corrected or form.q, (shows, episodes))
@@ -122,6 +129,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "search_query": form.q,
         "shows": shows,
         "episodes": episodes,
+        "transcripts": transcripts,
         "people": [] if error else people,
         "error": error,
         "categories": Category.objects.filter(parent__isnull=True).order_by("position", "name_en"),
