@@ -54,19 +54,40 @@ SECRET_PARAMS = frozenset(
         "code",
     }
 )
+# The cases follow the private-feed blocklist Podcast Index keeps (github.com/Podcastindex-org/
+# private-feed-blocklist), written as host and path rules.
 # Hosts (matched as the host or a parent domain) that only serve per-subscriber feeds.
 PRIVATE_HOSTS = (
     "supercast.com",
     "supercast.tech",
     "memberful.com",
+    "memberfulcontent.com",
     "supportingcast.fm",
+    "supportingcast.co",
+    "supportingcast.cc",
     "glow.fm",
     "steadyhq.com",
     "subscribestar.com",
     "buymeacoffee.com",
+    "private.captivate.fm",
+    "rss.stratechery.com",
 )
 # Host and path prefix pairs: private feeds on hosts that also serve public pages.
-PRIVATE_HOST_PATHS = (("patreon.com", "/rss"),)
+PRIVATE_HOST_PATHS = (
+    ("patreon.com", "/rss"),
+    ("my.slate.com", "/subscriptions"),
+    ("babylonbee.com", "/premium-feed"),
+)
+# Host and path segment pairs: a subscriber's feed somewhere in the path.
+PRIVATE_HOST_SEGMENTS = (
+    ("substack.com", "private"),
+    ("redcircle.com", "pf"),
+    ("podcache.net", "pf"),
+)
+# Host and query key pairs: a subscriber's id in the query on a host whose other feeds are public.
+PRIVATE_HOST_KEYS = (("npr.org", "uid"), ("castos.com", "uuid"))
+# pod.co's private feeds: two UUIDs in a row.
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 REDACTED = "REDACTED"
 # A path segment that looks like a generated secret: long, letters and digits mixed.
 _TOKENISH = re.compile(r"^(?=[^/]*\d)(?=[^/]*[A-Za-z])[A-Za-z0-9_\-.~%=]{16,}$")
@@ -144,6 +165,27 @@ def _secret_query_keys(query: str) -> bool:
     return False
 
 
+def _subscriber_feed(parts: SplitResult) -> bool:
+    """Is this a per-subscriber feed by where it lives (its host, path or a host's own query key)?"""
+    host = (parts.hostname or "").lower()
+    if not host:
+        return False
+    if any(_host_matches(host, domain) for domain in PRIVATE_HOSTS):
+        return True
+    path = parts.path.lower()
+    segments = [segment for segment in path.split("/") if segment]
+    keys = {part.split("=", 1)[0].strip().lower() for part in parts.query.split("&") if part}
+    return (
+        any(
+            _host_matches(host, domain) and (path == prefix or path.startswith((prefix + "/", prefix + "-")))
+            for domain, prefix in PRIVATE_HOST_PATHS
+        )
+        or any(_host_matches(host, domain) and part in segments for domain, part in PRIVATE_HOST_SEGMENTS)
+        or any(_host_matches(host, domain) and key in keys for domain, key in PRIVATE_HOST_KEYS)
+        or (host == "feed.pod.co" and len(segments) >= 2 and all(_UUID.match(s) for s in segments[:2]))
+    )
+
+
 def is_private_feed_url(url: str) -> bool:
     """Does the URL carry a credential (a token parameter, user:password, or a subscriber-only host)?"""
     parts = _split(url)
@@ -153,16 +195,7 @@ def is_private_feed_url(url: str) -> bool:
         return True
     if parts.query and _secret_query_keys(parts.query):
         return True
-    host = (parts.hostname or "").lower()
-    if not host:
-        return False
-    if any(_host_matches(host, domain) for domain in PRIVATE_HOSTS):
-        return True
-    path = parts.path.lower()
-    return any(
-        _host_matches(host, domain) and (path == prefix or path.startswith(prefix + "/"))
-        for domain, prefix in PRIVATE_HOST_PATHS
-    )
+    return _subscriber_feed(parts)
 
 
 def redact_url(url: str) -> str:
@@ -174,11 +207,7 @@ def redact_url(url: str) -> str:
     parts = _split(url)
     if parts is None:
         return url
-    host = (parts.hostname or "").lower()
-    private_host = bool(host) and (
-        any(_host_matches(host, domain) for domain in PRIVATE_HOSTS)
-        or any(_host_matches(host, domain) for domain, _ in PRIVATE_HOST_PATHS)
-    )
+    private_host = _subscriber_feed(parts)
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, _, hostport = netloc.rpartition("@")
