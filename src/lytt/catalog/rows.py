@@ -30,6 +30,7 @@ from typing import Any
 
 import orjson
 
+from lytt.catalog.collation import sort_key
 from lytt.compiled import compiled
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
@@ -482,8 +483,10 @@ _SHOW_EXTRA = (
 def show_fields(feed: Feed, fallback_title: str) -> dict[str, Any]:
     """`Show` field values from the feed (not slug, categories, people, counts or timestamps)."""
     owner = feed.owner
+    title = clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast"
     return {
-        "title": clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast",
+        "title": title,
+        "sort_title": sort_key(title),
         "author": clean(feed.author, 1000),
         "owner_name": clean(owner.name if owner else None, 1000),
         "owner_email": clean(owner.email if owner else None, 320),
