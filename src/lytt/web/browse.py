@@ -177,9 +177,10 @@ def category_shows_page(
     *,
     after: Position | None = None,
     before: Position | None = None,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> ShowListPage:
     """One page of the visible shows listed in `category` or its subcategories (see the module)."""
+    per_page = per_page or PER_PAGE
     ids = _category_ids(category)
     members = _members(ids)
     shows = Show.objects.filter(hidden=False).only(*LIST_FIELDS)
