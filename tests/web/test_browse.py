@@ -92,11 +92,20 @@ def test_pages_cover_the_category_once_in_order_both_ways(
 
 
 def test_norwegian_letters_sort_last(news: Category, make_show: MakeShow) -> None:
-    for n, title in enumerate(["Åpen post", "Zebra", "Ærlig talt", "Østlandet", "Aase", "Äpple", "Émile", "abc"]):
+    for n, title in enumerate(
+        ["Åpen post", "Zebra", "Ærlig talt", "Østlandet", "Aase", "Äpple", "Émile", "abc"]
+    ):
         make_show(f"show-{n}", episodes=1, category=news, title=title)
     page = browse.category_shows_page(news, browse.ORDERS["az"])
     assert [s.title for s in page.shows] == [
-        "abc", "Émile", "Zebra", "Äpple", "Ærlig talt", "Østlandet", "Åpen post", "Aase"
+        "abc",
+        "Émile",
+        "Zebra",
+        "Äpple",
+        "Ærlig talt",
+        "Østlandet",
+        "Åpen post",
+        "Aase",
     ]  # fmt: skip  ("aa" is å: "åp" before "ås")
 
 

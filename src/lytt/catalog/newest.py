@@ -58,6 +58,11 @@ def newest_episode_ids(
 NEW_SHOW_DAYS = 30
 
 
+def listable_shows() -> QuerySet[Show]:
+    """Shows a list of new shows may name: visible, with at least one dated episode."""
+    return Show.objects.filter(hidden=False, latest_episode_at__isnull=False)
+
+
 def new_shows(
     limit: int, now: datetime, *, since: datetime | None = None, after: tuple[datetime, int] | None = None
 ) -> list[Show]:
@@ -66,7 +71,7 @@ def new_shows(
     seen (`created_at`) since `since` (default: `NEW_SHOW_DAYS` before `now`); `after` is the (first
     seen, id) of the last show of the previous page. Walks the `created_at` index from the newest."""
     start = since if since is not None else now - timedelta(days=NEW_SHOW_DAYS)
-    shows = Show.objects.filter(hidden=False, latest_episode_at__isnull=False, created_at__gte=start)
+    shows = listable_shows().filter(created_at__gte=start)
     if after is not None:
         seen, show_id = after
         shows = shows.filter(Q(created_at__lt=seen) | Q(created_at=seen, pk__lt=show_id))

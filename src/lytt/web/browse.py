@@ -116,7 +116,7 @@ def _category_ids(category: Category) -> list[int]:
 def _members(category_ids: list[int]) -> list[int] | None:
     """The category's show ids when it is small (`SMALL_CATEGORY`), else None; cached a few minutes."""
     key = "lytt:category-members:" + ",".join(map(str, category_ids))
-    cached: list[int] | None | str = cache.get(key)
+    cached: list[int] | str | None = cache.get(key)
     if cached is not None:
         return None if cached == "large" else list(cached)
     listed = ShowCategory.objects.filter(category_id__in=category_ids)
@@ -141,7 +141,8 @@ def _segment_rows(
             shows = shows.filter(**{f"pk__{compare}": start.id})
         else:
             shows = shows.filter(
-                Q(**{f"{field}__{compare}": start.value}) | Q(**{field: start.value, f"pk__{compare}": start.id})
+                Q(**{f"{field}__{compare}": start.value})
+                | Q(**{field: start.value, f"pk__{compare}": start.id})
             )
     sign = "-" if descending else ""
     ordering = [f"{sign}pk"] if segment == 1 else [f"{sign}{field}", f"{sign}pk"]
@@ -156,7 +157,9 @@ def _segment_of(order: Order, position: Position) -> int:
     return 1 if order.nullable and position.value is None else 0
 
 
-def _walk(shows: QuerySet[Show], order: Order, start: Position | None, forward: bool, limit: int) -> list[Show]:
+def _walk(
+    shows: QuerySet[Show], order: Order, start: Position | None, forward: bool, limit: int
+) -> list[Show]:
     """Up to `limit` rows from `start` across the segments, in walking order."""
     segments = [0, 1] if order.nullable else [0]
     if not forward:

@@ -350,21 +350,29 @@ def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
 
 @endpoint
 def podcasts_trending(params: Params) -> dict[str, Any]:
-    from lytt.charts.ranking import popular_shows
+    """The charts' trending shows (`lytt.charts.ranking.trending_shows`: plays and follows rising), then,
+    so that a young directory's list is not empty, its popular shows; `trendScore` is the trend score
+    times ten, rounded (at least 1) for a rising show and 0 for one listed as popular."""
+    from lytt.charts.ranking import popular_shows, trending_shows
 
     limit = _max(params, 10)
     since = params.since()
-    ranked = popular_shows(None, 1000)
-    allowed = set(_category_scope(visible_shows(), params).values_list("pk", flat=True))
-    chosen = [s for s in ranked if s.pk in allowed]
+    ranked = trending_shows(MAX_RESULTS)
+    rising = {show.pk for show, _ in ranked}
+    ranked += [(show, 0.0) for show in popular_shows(None, MAX_RESULTS) if show.pk not in rising]
+    candidates = visible_shows().filter(pk__in=[show.pk for show, _ in ranked])
+    allowed = set(_category_scope(candidates, params).values_list("pk", flat=True))
+    chosen = [(show, score) for show, score in ranked if show.pk in allowed]
     if since is not None:
         cutoff = datetime.fromtimestamp(since, tz=UTC)
-        chosen = [s for s in chosen if s.latest_episode_at and s.latest_episode_at >= cutoff]
+        chosen = [(s, score) for s, score in chosen if s.latest_episode_at and s.latest_episode_at >= cutoff]
     chosen = chosen[:limit]
-    full = {s.pk: s for s in visible_shows().filter(pk__in=[s.pk for s in chosen])}
-    shows = [full[s.pk] for s in chosen if s.pk in full]
+    full = {s.pk: s for s in visible_shows().filter(pk__in=[s.pk for s, _ in chosen])}
+    shows = [full[s.pk] for s, _ in chosen if s.pk in full]
+    scores = {s.pk: score for s, score in chosen}
     feeds = []
-    for position, item in enumerate(serialize.feeds(shows, params.root, fulltext=False)):
+    for item in serialize.feeds(shows, params.root, fulltext=False):
+        score = scores[item["id"]]
         feeds.append(
             {
                 "id": item["id"],
@@ -376,7 +384,7 @@ def podcasts_trending(params: Params) -> dict[str, Any]:
                 "artwork": item["artwork"],
                 "newestItemPublishTime": item["newestItemPubdate"],
                 "itunesId": None,
-                "trendScore": max(1, len(shows) - position),
+                "trendScore": max(1, round(score * 10)) if score > 0 else 0,
                 "language": item["language"],
                 "categories": item["categories"],
             }
