@@ -4,9 +4,10 @@
 `ORDER BY random()` reads and sorts every candidate row. Instead:
 
 - **Any episode** (no filter on the show): probe random ids between the smallest and the largest episode
-  id; each probe takes the first live, dated episode of a visible show at or after it, within `WINDOW`
-  ids (one short walk of the primary key). Ids are handed out in order, so every episode is about as
-  likely as any other; an episode after a run of deleted, hidden or undated ones is a little likelier.
+  id; each probe reads the first episode at or after it (one step of the primary key) and keeps it when
+  it is live, dated and of a visible show, else draws again. Every listed episode is as likely as any
+  other, except one right after ids that were deleted, which is likelier. When most probes miss (a
+  catalogue of mostly unlisted episodes), later probes take the first listed episode within `WINDOW` ids.
 - **Episodes of some shows** (a language or category): choose a show of the selection at random (among
   its ids when it has up to `FEW_SHOWS` shows, else by probing random show ids: the first selected show at
   or after each), then take one of that show's live, dated episodes at a random place in its newest-first
@@ -48,12 +49,20 @@ def _probe_episodes(rng: random.Random, found: dict[int, None], limit: int, budg
     if bounds is None:
         return
     low, high = bounds
-    candidates = _live(Episode.objects.filter(show__hidden=False)).order_by("pk")
-    for _ in range(budget):
+    every = Episode.objects.order_by("pk")
+    for _ in range(budget):  # rejection: a probe that lands on an unlisted episode draws again
+        if len(found) >= limit:
+            return
+        row = every.filter(pk__gte=rng.randint(low, high))
+        hit = row.values_list("pk", "published_at", "vanished_at", "show__hidden").first()
+        if hit is not None and hit[1] is not None and hit[2] is None and not hit[3]:
+            found.setdefault(hit[0])
+    listed = _live(Episode.objects.filter(show__hidden=False)).order_by("pk")
+    for _ in range(budget):  # a catalogue of mostly unlisted episodes: the next listed one will do
         if len(found) >= limit:
             return
         start = rng.randint(low, high)
-        hit = candidates.filter(pk__gte=start, pk__lt=start + WINDOW).values_list("pk", flat=True).first()
+        hit = listed.filter(pk__gte=start, pk__lt=start + WINDOW).values_list("pk", flat=True).first()
         if hit is not None:
             found.setdefault(hit)
 
