@@ -15,7 +15,11 @@ from django.templatetags.static import static
 SAMPLE_ORIGIN = "https://sample.lytt.invalid/"
 #: Generated sample audio: `SAMPLE_ORIGIN + "audio/<tone>/<seconds>.wav"` is served at this path.
 SAMPLE_AUDIO_PATH = "sample/audio/"
+#: The sample feeds themselves: `SAMPLE_ORIGIN + "feeds/<name>.xml"` is served at this path, with every
+#: sample URL in it published under the site's root, so that podcast apps can subscribe to it.
+SAMPLE_FEED_PATH = "sample/feeds/"
 _AUDIO = "audio/"
+_FEEDS = "feeds/"
 
 
 def sample_path(url: str) -> str | None:
@@ -25,6 +29,8 @@ def sample_path(url: str) -> str | None:
     rest = url[len(SAMPLE_ORIGIN) :]
     if rest.startswith(_AUDIO):
         return "/" + SAMPLE_AUDIO_PATH + rest[len(_AUDIO) :]
+    if rest.startswith(_FEEDS):
+        return "/" + SAMPLE_FEED_PATH + rest[len(_FEEDS) :]
     return static("lytt/sample/" + rest)
 
 
@@ -42,6 +48,10 @@ def public_media_url(url: str, root: str) -> str:
 
 
 def stored_media_url(url: str, root: str) -> str:
-    """The inverse of `public_media_url` for sample audio: the stored enclosure URL a client's URL names."""
-    prefix = root + SAMPLE_AUDIO_PATH
-    return SAMPLE_ORIGIN + _AUDIO + url[len(prefix) :] if url.startswith(prefix) else url
+    """The inverse of `public_media_url` for sample audio and feeds: the stored enclosure or feed URL a
+    client's URL names."""
+    for path, stored in ((SAMPLE_AUDIO_PATH, _AUDIO), (SAMPLE_FEED_PATH, _FEEDS)):
+        prefix = root + path
+        if url.startswith(prefix):
+            return SAMPLE_ORIGIN + stored + url[len(prefix) :]
+    return url

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from lytt.accounts.models import PlayProgress
 from lytt.accounts.services import continue_listening, newest_position
 from lytt.catalog import attachments
-from lytt.catalog.media import SAMPLE_ORIGIN
+from lytt.catalog.media import public_media_url, site_root
 from lytt.catalog.models import Category, Episode, Show
 from lytt.catalog.newest import new_shows
 from lytt.charts.ranking import popular_shows, trending_shows
@@ -37,11 +37,11 @@ HIDE_PLAYED = "lytt:hide-played"
 _SHOW_HEAVY = ("extra", "funding")
 
 
-def _public_feed_url(url: str | None) -> str | None:
-    """The feed URL a page may show: never the bundled samples' (not on the web) or one with a secret."""
-    if url is None or url.startswith(SAMPLE_ORIGIN) or is_private_feed_url(url):
+def _public_feed_url(url: str | None, request: HttpRequest) -> str | None:
+    """The feed URL a page may show (a bundled sample's as this site serves it), never one with a secret."""
+    if url is None or is_private_feed_url(url):
         return None
-    return url
+    return public_media_url(url, site_root(request))
 
 
 @require_safe
@@ -70,7 +70,7 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     categories, feed_url = queries.show_links(show)
     url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(show.image_url, request)
-    public_feed = _public_feed_url(feed_url)
+    public_feed = _public_feed_url(feed_url, request)
     context = {
         "show": show,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),

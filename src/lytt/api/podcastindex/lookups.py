@@ -32,7 +32,7 @@ def episodes_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
     limit = _max(params, 10)
     fulltext = params.flag("fulltext")
-    show = show_for_feed_url(url)
+    show = show_for_feed_url(url, params.root)
     episodes: QuerySet[Episode] = Episode.objects.none()
     if show is not None:
         episodes = Episode.objects.filter(show=show).select_related("show")

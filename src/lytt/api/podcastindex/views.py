@@ -28,7 +28,7 @@ from lytt import search as search_api
 from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
-from lytt.catalog.media import site_root, stored_media_url
+from lytt.catalog.media import public_media_url, site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
 from lytt.ratelimit import hit
@@ -158,11 +158,13 @@ def visible_shows() -> QuerySet[Show]:
     return Show.objects.filter(hidden=False)
 
 
-def show_for_feed_url(url: str) -> Show | None:
-    """The visible show a public feed URL belongs to (any of its sources), or None."""
+def show_for_feed_url(url: str, root: str) -> Show | None:
+    """The visible show a public feed URL belongs to (any of its sources; a sample feed's as published
+    under `root`), or None."""
     if not url:
         return None
-    sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
+    stored = stored_media_url(url, root)
+    sources = FeedSource.objects.filter(url=stored, private=False, show__hidden=False).select_related("show")
     source = sources.first()
     return source.show if source is not None else None
 
@@ -304,7 +306,7 @@ def podcasts_byfeedid(params: Params) -> dict[str, Any]:
 @endpoint
 def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
-    return _feed_response({"url": url}, show_for_feed_url(url), params.root)
+    return _feed_response({"url": url}, show_for_feed_url(url, params.root), params.root)
 
 
 @endpoint
@@ -473,7 +475,7 @@ def episodes_byguid(params: Params) -> dict[str, Any]:
     if feed_id is not None:
         shows = shows.filter(pk=feed_id) if _valid_id(feed_id) else shows.none()
     if feed_url:
-        shows = shows.filter(feeds__url=feed_url)
+        shows = shows.filter(feeds__url=stored_media_url(feed_url, params.root))
     if podcast_guid:
         shows = shows.filter(podcast_guid__iexact=podcast_guid)
     episodes = Episode.objects.filter(show__in=shows, guid=guid).select_related("show").order_by("pk")
@@ -531,7 +533,7 @@ def recent_feeds(params: Params) -> dict[str, Any]:
     feeds = [
         {
             "id": s.pk,
-            "url": ctx.sources[s.pk].url if s.pk in ctx.sources else "",
+            "url": public_media_url(ctx.sources[s.pk].url, params.root) if s.pk in ctx.sources else "",
             "title": s.title,
             "newestItemPublishTime": serialize.epoch(s.latest_episode_at),
             "oldestItemPublishTime": serialize.epoch(first_dates.get(s.pk)),
