@@ -85,7 +85,10 @@ def test_unknown_or_odd_names_are_404(client: Client) -> None:
 
 
 def test_apis_and_pages_name_the_served_feed(
-    client: Client, sample: None, signed: Signed, settings: Any
+    client: Client,
+    sample: None,
+    signed: Signed,
+    settings: Any,  # noqa: F811 (fixture)
 ) -> None:
     settings.LYTT_API_ANON_PER_MINUTE = 100_000
     url = f"{SITE}sample/feeds/kodekveld.xml"
@@ -93,7 +96,8 @@ def test_apis_and_pages_name_the_served_feed(
     found = call(client, "podcasts/byfeedurl", signed(), url=url)[1]["feed"]
     assert (found["id"], found["url"]) == (show.pk, url)
     episodes = call(client, "episodes/byfeedurl", signed(), url=url)[1]["items"]
-    assert episodes and all(e["feedUrl"] == url for e in episodes)
+    assert episodes
+    assert all(e["feedUrl"] == url for e in episodes)
     toplist = client.get("/toplist/50.json").json()
     assert url in {p["url"] for p in toplist}
     assert client.get("/api/2/data/podcast.json", {"url": url}).json()["title"] == "Kodekveld"

@@ -62,9 +62,9 @@ def _probe_episodes(rng: random.Random, found: dict[int, None], limit: int, budg
         if len(found) >= limit:
             return
         start = rng.randint(low, high)
-        hit = listed.filter(pk__gte=start, pk__lt=start + WINDOW).values_list("pk", flat=True).first()
-        if hit is not None:
-            found.setdefault(hit)
+        near = listed.filter(pk__gte=start, pk__lt=start + WINDOW).values_list("pk", flat=True).first()
+        if near is not None:
+            found.setdefault(near)
 
 
 def _probe_shows(

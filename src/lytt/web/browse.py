@@ -117,8 +117,10 @@ def _members(category_ids: list[int]) -> list[int] | None:
     """The category's show ids when it is small (`SMALL_CATEGORY`), else None; cached a few minutes."""
     key = "lytt:category-members:" + ",".join(map(str, category_ids))
     cached: list[int] | str | None = cache.get(key)
+    if isinstance(cached, str):
+        return None
     if cached is not None:
-        return None if cached == "large" else list(cached)
+        return cached
     listed = ShowCategory.objects.filter(category_id__in=category_ids)
     ids = list(listed.values_list("show_id", flat=True).distinct()[: SMALL_CATEGORY + 1])
     members = ids if len(ids) <= SMALL_CATEGORY else None
