@@ -87,8 +87,8 @@ def test_unknown_or_odd_names_are_404(client: Client) -> None:
 def test_apis_and_pages_name_the_served_feed(
     client: Client,
     sample: None,
-    signed: Signed,
-    settings: Any,  # noqa: F811 (fixture)
+    signed: Signed,  # noqa: F811 (fixture)
+    settings: Any,
 ) -> None:
     settings.LYTT_API_ANON_PER_MINUTE = 100_000
     url = f"{SITE}sample/feeds/kodekveld.xml"
