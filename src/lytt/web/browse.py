@@ -7,10 +7,12 @@ a dated episode has no newest episode) lists the rows with a value first and the
 by id: two *segments*, each walked on the same index, so no NULLS LAST sort is needed.
 
 Which rows belong to the category is decided one of two ways, so that a page reads a bounded number of
-rows in a category of any size: a category of up to `SMALL_CATEGORY` shows is read whole by its index
-(`show_id IN` its members, sorted: at most that many rows); a larger one walks the order's index and keeps
-the shows listed in the category (an EXISTS probe of the unique (show, category) index), which finds a
-page after about page size × all shows / category shows rows, bounded because the category is large.
+rows in a category of any size: a category of up to `SMALL_CATEGORY` shows has its members' sort values
+read whole by primary key and ordered in Python (at most that many small rows; a database given
+`id IN (...)` with ORDER BY ... LIMIT may instead walk the order's index over every show), then the page's
+rows by primary key; a larger one walks the order's index and keeps the shows listed in the category (an
+EXISTS probe of the unique (show, category) index), which finds a page after about page size × all shows
+/ category shows rows, bounded because the category is large.
 """
 
 from __future__ import annotations
@@ -176,6 +178,37 @@ def _walk(
     return found
 
 
+def _precedes(order: Order, a: Position, b: Position) -> bool:
+    """Whether `a` comes before `b` in `order` (the order the database walks, segments included)."""
+    if (a.value is None) != (b.value is None):
+        return b.value is None
+    if a.value is None or a.value == b.value:
+        return a.id > b.id if order.descending else a.id < b.id
+    return bool(a.value > b.value) if order.descending else bool(a.value < b.value)
+
+
+def _members_in_order(order: Order, members: list[int]) -> list[Position]:
+    """A small category's visible shows, all of them, as positions in `order` (one indexed read)."""
+    rows = Show.objects.filter(pk__in=members, hidden=False).values_list(order.field, "pk")
+    valued = sorted((Position(v, i) for v, i in rows if v is not None), key=lambda p: (p.value, p.id))
+    empty = sorted((Position(None, i) for v, i in rows if v is None), key=lambda p: p.id)
+    if order.descending:
+        valued.reverse()
+        empty.reverse()
+    return valued + empty
+
+
+def _walk_members(
+    ordered: list[Position], order: Order, start: Position | None, forward: bool, limit: int
+) -> list[Position]:
+    """`_walk` over a small category's positions, read whole."""
+    if forward:
+        rest = ordered if start is None else [p for p in ordered if _precedes(order, start, p)]
+        return rest[:limit]
+    earlier = ordered if start is None else [p for p in ordered if _precedes(order, p, start)]
+    return list(reversed(earlier[-limit:])) if limit else []
+
+
 def category_shows_page(
     category: Category,
     order: Order,
@@ -189,17 +222,26 @@ def category_shows_page(
     ids = _category_ids(category)
     members = _members(ids)
     shows = Show.objects.filter(hidden=False).only(*LIST_FIELDS)
+
+    def walk(start: Position | None, forward: bool, limit: int) -> list[Show]:
+        if ordered is None:
+            return _walk(shows, order, start, forward, limit)
+        chosen = _walk_members(ordered, order, start, forward, limit)
+        found = shows.in_bulk([p.id for p in chosen])
+        return [found[p.id] for p in chosen if p.id in found]
+
+    ordered: list[Position] | None = None
     if members is not None:
-        shows = shows.filter(pk__in=members)
+        ordered = _members_in_order(order, members)
     else:
         shows = shows.filter(Exists(ShowCategory.objects.filter(show_id=OuterRef("pk"), category_id__in=ids)))
-    rows = _walk(shows, order, before, False, per_page + 1) if before is not None else []
+    rows = walk(before, False, per_page + 1) if before is not None else []
     if len(rows) > per_page:
         page = list(reversed(rows[:per_page]))
         more_before = more_after = True
     else:  # forwards, or back to the first page: that page is always full
         after = after if before is None else None
-        rows = _walk(shows, order, after, True, per_page + 1)
+        rows = walk(after, True, per_page + 1)
         page = rows[:per_page]
         more_after = len(rows) > per_page
         more_before = after is not None and bool(page)
