@@ -37,44 +37,14 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web import _insert  # noqa: E402 (bench/web.py's bulk insert, the one owner)
+
 WORDS = (
     "kode fjell politikk historie musikk fotball vitenskap kultur natur samtale nyheter morgen kveld "
     "ærlig øya åpen østlandet årstid ærfugl ødemark science history music talk daily weekly crime story "
     "money business health climate football film books kitchen travel space culture"
 ).split()
-
-
-def _insert(model: Any, rows: Iterator[dict[str, Any]], batch: int = 20_000) -> int:
-    from django.db import connection, transaction
-
-    columns, defaults = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        value = field.get_default() if field.has_default() else None
-        if value is None and not field.null and field.get_internal_type() in {"CharField", "TextField"}:
-            value = ""
-        columns.append(field.column)
-        defaults.append(field.get_db_prep_save(value, connection))
-    index = {name: i for i, name in enumerate(columns)}
-    sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
-        model._meta.db_table, ", ".join(f'"{c}"' for c in columns), ", ".join(["%s"] * len(columns))
-    )
-    done, buffer = 0, []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for row in rows:
-            values = list(defaults)
-            for key, value in row.items():
-                values[index[key]] = value
-            buffer.append(values)
-            if len(buffer) >= batch:
-                cursor.executemany(sql, buffer)
-                done += len(buffer)
-                buffer.clear()
-        if buffer:
-            cursor.executemany(sql, buffer)
-            done += len(buffer)
-    return done
 
 
 def build(shows: int, episodes: int) -> None:
@@ -150,7 +120,10 @@ def timed(function: Callable[[], object], repeat: int) -> dict[str, float]:
         function()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    return {"p50": statistics.median(samples), "p95": samples[min(len(samples) - 1, int(len(samples) * 0.95))]}
+    return {
+        "p50": statistics.median(samples),
+        "p95": samples[min(len(samples) - 1, int(len(samples) * 0.95))],
+    }
 
 
 def explain(label: str, function: Callable[[], object], out: list[str]) -> None:
@@ -229,7 +202,9 @@ def child(args: argparse.Namespace) -> None:
             draw = lambda s=shows, c=count: draws.random_episode_ids(c, s)  # noqa: E731
             peer = lambda r=peer_rows, c=count: list(r.order_by("?").values_list("pk", flat=True)[:c])  # noqa: E731
             results["rows"][f"random {count}, {label}"] = timed(draw, args.repeat)
-            results["rows"][f"random {count}, {label}, ORDER BY random()"] = timed(peer, max(3, args.repeat // 5))
+            results["rows"][f"random {count}, {label}, ORDER BY random()"] = timed(
+                peer, max(3, args.repeat // 5)
+            )
             if args.plans and count == 1:
                 explain(f"random 1, {label}", draw, plans)
     if args.plans:
