@@ -103,3 +103,37 @@ def test_apis_and_pages_name_the_served_feed(
     assert client.get("/api/2/data/podcast.json", {"url": url}).json()["title"] == "Kodekveld"
     page = client.get(f"/podcast/{show.slug}/").content.decode()
     assert f'href="{url}"' in page
+
+
+def test_an_app_syncing_a_served_sample_feed_follows_its_show(client: Client, sample: None) -> None:
+    """gPodder subscribes to the URL it found and syncs that URL and its play actions: they belong to the
+    bundled show, and nothing new goes to the catalogue for the crawler."""
+    import base64
+
+    from django.contrib.auth.models import User
+
+    from lytt.accounts.models import EpisodeAction, Follow
+
+    user = User.objects.create_user("kari", password="hemmelig-passord")
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"kari:hemmelig-passord").decode()}
+    url = f"{SITE}sample/feeds/kodekveld.xml"
+    sources = FeedSource.objects.count()
+    response = client.post(
+        "/api/2/subscriptions/kari/phone.json", data={"add": [url]}, content_type="application/json", **auth
+    )
+    assert response.status_code == 200
+    show = Show.objects.get(title="Kodekveld")
+    assert Follow.objects.filter(user=user, show=show).exists()
+    assert FeedSource.objects.count() == sources
+    episode = show.episodes.order_by("-published_at").first()
+    assert episode is not None
+    audio = SITE + episode.enclosure_url.removeprefix("https://sample.lytt.invalid/").replace(
+        "audio/", "sample/audio/", 1
+    )
+    action = {"podcast": url, "episode": audio, "action": "play", "timestamp": "2026-12-01T10:00:00",
+              "started": 0, "position": 60, "total": 600}  # fmt: skip
+    posted = client.post("/api/2/episodes/kari.json", data=[action], content_type="application/json", **auth)
+    assert posted.status_code == 200
+    assert EpisodeAction.objects.get(user=user).episode_id == episode.pk
+    listed = client.get("/api/2/subscriptions/kari/phone.json?since=0", **auth).json()
+    assert listed["add"] == [url]  # the app keeps the URL it subscribed to

@@ -8,6 +8,8 @@ them under the site's root: `LYTT_PUBLIC_URL` when set, else the host the reques
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
@@ -45,6 +47,21 @@ def public_media_url(url: str, root: str) -> str:
     else unchanged."""
     path = sample_path(url)
     return url if path is None else root + path.lstrip("/")
+
+
+def sample_alias(url: str) -> str | None:
+    """The stored sample URL that `url` is a published copy of under any site root (an app syncing a
+    sample feed or episode sends the URL it subscribed to: `.../sample/feeds/<name>.xml`,
+    `.../sample/audio/<tone>/<seconds>.wav`), or None. For lookups where the site's root is not at hand;
+    only the sample catalogue's own stored URLs can match what it returns."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.query or parts.fragment:
+        return None
+    for path, stored in ((SAMPLE_FEED_PATH, _FEEDS), (SAMPLE_AUDIO_PATH, _AUDIO)):
+        _, marker, rest = parts.path.rpartition("/" + path)
+        if marker and rest and ".." not in rest:
+            return SAMPLE_ORIGIN + stored + rest
+    return None
 
 
 def stored_media_url(url: str, root: str) -> str:
