@@ -189,7 +189,7 @@ def _precedes(order: Order, a: Position, b: Position) -> bool:
 
 def _members_in_order(order: Order, members: list[int]) -> list[Position]:
     """A small category's visible shows, all of them, as positions in `order` (one indexed read)."""
-    rows = Show.objects.filter(pk__in=members, hidden=False).values_list(order.field, "pk")
+    rows = Show.objects.filter(pk__in=members, hidden=False).order_by().values_list(order.field, "pk")
     valued = sorted((Position(v, i) for v, i in rows if v is not None), key=lambda p: (p.value, p.id))
     empty = sorted((Position(None, i) for v, i in rows if v is None), key=lambda p: p.id)
     if order.descending:
@@ -227,7 +227,7 @@ def category_shows_page(
         if ordered is None:
             return _walk(shows, order, start, forward, limit)
         chosen = _walk_members(ordered, order, start, forward, limit)
-        found = shows.in_bulk([p.id for p in chosen])
+        found = shows.order_by().in_bulk([p.id for p in chosen])
         return [found[p.id] for p in chosen if p.id in found]
 
     ordered: list[Position] | None = None
