@@ -144,9 +144,12 @@ def _segment_rows(
         if segment == 1:
             shows = shows.filter(**{f"pk__{compare}": start.id})
         else:
+            # The bound on the field alone is implied by the OR, but only it can start the index walk
+            # at the position (an OR is a filter, which would read every row before the position).
             shows = shows.filter(
+                Q(**{f"{field}__{compare}e": start.value}),
                 Q(**{f"{field}__{compare}": start.value})
-                | Q(**{field: start.value, f"pk__{compare}": start.id})
+                | Q(**{field: start.value, f"pk__{compare}": start.id}),
             )
     sign = "-" if descending else ""
     ordering = [f"{sign}pk"] if segment == 1 else [f"{sign}{field}", f"{sign}pk"]
