@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.api.conftest import call, make_episode, make_show
 from tests.api.pi_shapes import check
 
-from lytt.catalog.models import FeedSource
+from lytt.catalog.models import FeedSource, Show
 from lytt.charts.models import ShowPopularity
 
 pytestmark = pytest.mark.django_db
@@ -103,19 +103,17 @@ def test_episodes_random_draws_dated_visible_episodes_within_the_filters(
     assert call(client, "episodes/random", signed(), max=1001)[0] == 400
 
 
-def test_recent_newfeeds_lists_feeds_added_in_the_last_day(
+def test_recent_newfeeds_lists_shows_first_seen_in_the_last_day(
     client: Client, catalogue: dict[str, Any], signed: Signed
 ) -> None:
-    FeedSource.objects.filter(url="https://example.com/valg.xml").update(
-        added_at=timezone.now() - timedelta(days=3)
-    )
+    Show.objects.filter(pk=catalogue["valg"].pk).update(created_at=timezone.now() - timedelta(days=3))
     FeedSource.objects.create(url="https://example.com/pending.xml")
     body = call(client, "recent/newfeeds", signed())[1]
     check("/recent/newfeeds", body)
     assert [(f["url"], f["status"]) for f in body["feeds"]] == [
         ("https://example.com/pending.xml", "unconfirmed"),
         (PYTHON_FEED, "confirmed"),
-    ]  # not the hidden show's feed, not the one added three days ago
+    ]  # not the hidden show's feed, not the show first seen three days ago
     python = body["feeds"][1]
     assert (python["id"], python["language"]) == (catalogue["python"].pk, "en-us")
     week = call(client, "recent/newfeeds", signed(), since=-7 * 86400)[1]

@@ -42,3 +42,27 @@ def test_site_root_is_the_public_url_else_the_request_host() -> None:
     assert site_root(request) == "http://192.168.1.20:8000/"
     with override_settings(LYTT_PUBLIC_ROOT=ROOT):
         assert site_root(request) == ROOT
+
+
+@pytest.mark.parametrize(
+    ("url", "alias"),
+    [
+        (
+            "https://lytt.example/sample/feeds/kodekveld.xml",
+            "https://sample.lytt.invalid/feeds/kodekveld.xml",
+        ),
+        (
+            "http://intranet:8000/lytt/sample/audio/tone-a/60.wav",
+            "https://sample.lytt.invalid/audio/tone-a/60.wav",
+        ),
+        ("https://lytt.example/sample/feeds/", None),
+        ("https://lytt.example/sample/feeds/x.xml?token=1", None),
+        ("https://lytt.example/sample/feeds/../x.xml", None),
+        ("https://feeds.example/kodekveld.xml", None),
+        ("ftp://lytt.example/sample/feeds/kodekveld.xml", None),
+    ],
+)
+def test_sample_alias_names_the_stored_sample_url(url: str, alias: str | None) -> None:
+    from lytt.catalog.media import sample_alias
+
+    assert sample_alias(url) == alias

@@ -60,3 +60,20 @@ def test_rank_is_a_bounded_permutation_ordered_by_score(
     assert len({show_id for show_id, _ in ranked}) == len(ranked)
     values = [score for _, score in ranked]
     assert values == sorted(values, reverse=True)
+
+
+def test_popularity_order_puts_scored_shows_first_then_newest_episodes() -> None:
+    from lytt.charts.scoring import popularity_order
+
+    older, newer = NOW - timedelta(days=400), NOW
+    values = {
+        "played": popularity_order(0.01, older),
+        "played more": popularity_order(2.0, None),
+        "new episode": popularity_order(0.0, newer),
+        "old episode": popularity_order(0.0, older),
+        "no episode": popularity_order(0.0, None),
+    }
+    assert sorted(values, key=values.__getitem__, reverse=True) == [
+        "played more", "played", "new episode", "old episode", "no episode"
+    ]  # fmt: skip
+    assert all(0 <= values[name] < 1 for name in ("new episode", "old episode", "no episode"))

@@ -81,7 +81,8 @@ def test_sample_media_is_served_by_lytt(client: Client) -> None:
     assert "sample.lytt.invalid" not in text.split("<body", 1)[1]
     show_page = client.get(f"/podcast/{episode.show.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "sample.lytt.invalid" not in show_page.split("<body", 1)[1]
-    assert "webFeed" not in show_page  # the bundled feeds are not on the web
+    feed = f"http://testserver/sample/feeds/{episode.show.slug}.xml"  # served by Lytt (test_sample_feeds)
+    assert f'"webFeed":"{feed}"' in show_page
     head = client.head("/sample/audio/tone-a/4512.wav")
     assert head.status_code == 200
     assert head["Content-Type"] == "audio/wav"

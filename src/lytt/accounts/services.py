@@ -27,6 +27,7 @@ from lytt.accounts.models import (
 )
 from lytt.accounts.progress import Mark, accepts
 from lytt.accounts.writes import write_transaction
+from lytt.catalog.media import sample_alias
 from lytt.catalog.models import Episode, FeedSource, Show
 from lytt.catalog.sources import add_feed_urls
 
@@ -44,13 +45,19 @@ def _add_to_catalogue(urls: Sequence[str]) -> None:
 
 def shows_for_urls(urls: Iterable[str]) -> dict[str, Show]:
     """Map feed URLs to the shows the catalogue has for them (unknown URLs are left out)."""
-    wanted = list(set(urls))
+    asked = set(urls)
+    # A sample feed as Lytt publishes it (`lytt.catalog.media`) is its bundled source's show.
+    aliases = {alias: url for url in asked if (alias := sample_alias(url)) is not None}
+    wanted = list(asked | set(aliases))
     found: dict[str, Show] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         for feed in FeedSource.objects.filter(url__in=chunk, show__isnull=False).select_related("show"):
             assert feed.show is not None
-            found[feed.url] = feed.show
+            if feed.url in asked:
+                found[feed.url] = feed.show
+            if feed.url in aliases:
+                found.setdefault(aliases[feed.url], feed.show)
     return found
 
 
@@ -246,7 +253,8 @@ def _match_episodes(actions: Sequence[NewAction]) -> tuple[dict[str, Show], dict
     for a in actions:
         show = shows.get(a.podcast_url)
         if show is not None:
-            by_show.setdefault(show.pk, set()).update(v for v in (a.episode_url, a.guid) if v)
+            alias = sample_alias(a.episode_url)
+            by_show.setdefault(show.pk, set()).update(v for v in (a.episode_url, alias, a.guid) if v)
     episodes: dict[tuple[int, str], Episode] = {}
     for show_id, keys in by_show.items():
         wanted = list(keys)
@@ -278,8 +286,11 @@ def record_actions(user: User, actions: Sequence[NewAction], received_at: dt.dat
             show = shows.get(a.podcast_url)
             episode = None
             if show is not None:
-                episode = episodes.get((show.pk, a.episode_url)) or (
-                    episodes.get((show.pk, a.guid)) if a.guid else None
+                alias = sample_alias(a.episode_url)
+                episode = (
+                    episodes.get((show.pk, a.episode_url))
+                    or (episodes.get((show.pk, alias)) if alias else None)
+                    or (episodes.get((show.pk, a.guid)) if a.guid else None)
                 )
             rows.append(
                 EpisodeAction(

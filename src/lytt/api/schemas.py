@@ -92,6 +92,23 @@ class EpisodeOut(Schema):
     people: list[PersonRole]
 
 
+class NewShowOut(ShowOut):
+    first_seen_at: datetime  # when this directory first read the show
+
+
+class TrendingShowOut(ShowOut):
+    trend_score: float  # how far its plays and follows rise over their usual rate (see docs/api.md)
+
+
+class NewShowPage(Schema):
+    items: list[NewShowOut]
+    next_cursor: str | None
+
+
+class TrendingOut(Schema):
+    items: list[TrendingShowOut]
+
+
 class ShowPage(Schema):
     items: list[ShowOut]
     next_cursor: str | None

@@ -59,7 +59,7 @@ def show(item: Show, feed: FeedSource | None, categories: list[Category], root: 
         "link": item.link,
         "language": item.language,
         "explicit": item.explicit,
-        "feed_url": feed.url if feed else None,
+        "feed_url": public_media_url(feed.url, root) if feed else None,
         "podcast_guid": item.podcast_guid,
         "episode_count": item.episode_count,
         "latest_episode_at": item.latest_episode_at,

@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -33,13 +34,16 @@ from lytt.api.schemas import (
     ChartOut,
     EpisodeOut,
     EpisodePage,
+    NewShowPage,
     PersonOut,
     PersonPage,
     SearchOut,
     ShowOut,
     ShowPage,
     SuggestOut,
+    TrendingOut,
 )
+from lytt.catalog import newest
 from lytt.catalog.media import site_root
 from lytt.catalog.models import MAX_ID, Category, Episode, Person, Show
 from lytt.ratelimit import client_address, hit
@@ -185,6 +189,43 @@ def list_shows(
     page = list(shows[: limit + 1])
     next_cursor = encode("shows", {"id": page[limit - 1].pk}) if len(page) > limit else None
     return {"items": serialize.shows(page[:limit], site_root(request)), "next_cursor": next_cursor}
+
+
+@api.get("/shows/new", response={200: NewShowPage, **_errors(400)}, tags=["shows"])
+def new_shows(
+    request: HttpRequest,
+    since: DateTime | None = None,
+    cursor: str | None = None,
+    limit: int = Query(20, ge=1, le=MAX_LIMIT),
+) -> Any:
+    """Shows this directory first read lately (by default in the past 30 days), newest first."""
+    after = None
+    if cursor:
+        position = decode("new-shows", cursor)
+        after = (datetime.fromisoformat(str(position.get("at"))), int(position.get("id", 0)))
+    page = newest.new_shows(limit + 1, timezone.now(), since=since, after=after)
+    next_cursor = None
+    if len(page) > limit:
+        last = page[limit - 1]
+        next_cursor = encode("new-shows", {"at": last.created_at.isoformat(), "id": last.pk})
+    shows = page[:limit]
+    items = serialize.shows(shows, site_root(request))
+    for item, show in zip(items, shows, strict=True):
+        item["first_seen_at"] = show.created_at
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@api.get("/shows/trending", response={200: TrendingOut, **_errors()}, tags=["shows"])
+def trending(request: HttpRequest, limit: int = Query(20, ge=1, le=MAX_LIMIT)) -> Any:
+    """Shows whose plays and follows are rising compared with the weeks before, most rising first (empty
+    until listeners play and follow)."""
+    from lytt.charts.ranking import trending_shows
+
+    ranked = trending_shows(limit)
+    items = serialize.shows([show for show, _ in ranked], site_root(request))
+    for item, (_, score) in zip(items, ranked, strict=True):
+        item["trend_score"] = round(score, 6)
+    return {"items": items}
 
 
 def _show(show_id: int) -> Show:

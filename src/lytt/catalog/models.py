@@ -7,8 +7,12 @@ show's canonical feed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
+
+from lytt.catalog.collation import sort_key
 
 MAX_ID = 2**63 - 1  # the largest id: both databases store ids as signed 64-bit integers
 
@@ -76,7 +80,13 @@ class Show(models.Model):
     )
     people = models.ManyToManyField(Person, through="ShowPerson", related_name="shows")
     episode_count = models.PositiveIntegerField(default=0)  # kept in step by ingest
-    latest_episode_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Indexed with the id (show_newest), for lists by newest episode paged by (date, id).
+    latest_episode_at = models.DateTimeField(null=True, blank=True)
+    # `lytt.catalog.collation.sort_key(title)`: A–Å in Norwegian order on both backends (show_alphabetical).
+    sort_title = models.CharField(max_length=128, blank=True, default="", editable=False)
+    # The charts' order as one number (`lytt.charts.scoring.popularity_order`), written by the charts
+    # computation: category pages sort by it (show_popular).
+    popularity = models.FloatField(default=0.0, editable=False)
     featured = models.BooleanField(default=False, db_index=True)
     hidden = models.BooleanField(default=False, help_text="Hidden from public lists and search")
     blocked = models.BooleanField(
@@ -88,9 +98,22 @@ class Show(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            models.Index(fields=["latest_episode_at", "id"], name="show_newest"),
+            models.Index(fields=["sort_title", "id"], name="show_alphabetical"),
+            models.Index(fields=["popularity", "id"], name="show_popular"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keeps `sort_title` in step with the title (ingest's bulk INSERT sets it through `show_fields`)."""
+        self.sort_title = sort_key(self.title)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "title" in fields and "sort_title" not in fields:
+            kwargs["update_fields"] = [*fields, "sort_title"]
+        super().save(*args, **kwargs)
 
 
 class ShowCategory(models.Model):

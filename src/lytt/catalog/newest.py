@@ -1,4 +1,4 @@
-"""The newest dated episodes across the visible shows, found show first.
+"""The newest dated episodes across the visible shows, found show first; and the shows first seen lately.
 
 There is no index of every episode by date: a first ingest puts each new episode at a random place in
 one (feeds bring years of back catalogue), and keeping it cost the crawler's writing thread 12-16% of a
@@ -15,9 +15,9 @@ index) are then the newest N of all. A filter on the episodes (the API's ``befor
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import DateTimeField, QuerySet, Subquery, Value
+from django.db.models import DateTimeField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from lytt.catalog.models import Episode, Show
@@ -52,3 +52,27 @@ def newest_episode_ids(
         if len(found) == limit or window >= shows.count():  # (counted only when short)
             return found
         window *= _GROWTH
+
+
+#: How long a show counts as new after Lytt first saw it (`Show.created_at`, set by its first ingest).
+NEW_SHOW_DAYS = 30
+
+
+def listable_shows() -> QuerySet[Show]:
+    """Shows a list of new shows may name: visible, with at least one dated episode."""
+    return Show.objects.filter(hidden=False, latest_episode_at__isnull=False)
+
+
+def new_shows(
+    limit: int, now: datetime, *, since: datetime | None = None, after: tuple[datetime, int] | None = None
+) -> list[Show]:
+    """Shows first seen lately, newest first: the one definition of "new shows" (the home page, API v1's
+    /shows/new, Podcast Index's recent/newfeeds). Visible shows with at least one dated episode, first
+    seen (`created_at`) since `since` (default: `NEW_SHOW_DAYS` before `now`); `after` is the (first
+    seen, id) of the last show of the previous page. Walks the `created_at` index from the newest."""
+    start = since if since is not None else now - timedelta(days=NEW_SHOW_DAYS)
+    shows = listable_shows().filter(created_at__gte=start)
+    if after is not None:
+        seen, show_id = after
+        shows = shows.filter(Q(created_at__lt=seen) | Q(created_at=seen, pk__lt=show_id))
+    return list(shows.order_by("-created_at", "-pk")[:limit])

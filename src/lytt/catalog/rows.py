@@ -31,6 +31,7 @@ from typing import Any
 import orjson
 
 from lytt.catalog import publisher_rules
+from lytt.catalog.collation import sort_key
 from lytt.compiled import compiled
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
@@ -491,8 +492,10 @@ def show_fields(
     """`Show` field values from the feed (not slug, categories, people, counts or timestamps); `service_ids`
     are the ``podcast:block`` ids Lytt answers to."""
     owner = feed.owner
+    title = clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast"
     return {
-        "title": clean(feed.title, 1000) or clean(fallback_title, 1000) or "Untitled podcast",
+        "title": title,
+        "sort_title": sort_key(title),
         "author": clean(feed.author, 1000),
         "owner_name": clean(owner.name if owner else None, 1000),
         "owner_email": clean(owner.email if owner else None, 320),

@@ -48,3 +48,19 @@ class ShowPopularity(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.show_id} in {self.category_id or 'all'}"
+
+
+class TrendingShow(models.Model):
+    """One row per show whose plays and follows are rising (`lytt.charts.trending`), best first."""
+
+    show = models.ForeignKey("catalog.Show", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["rank"]
+        indexes = [models.Index(fields=["rank"], name="trending_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.show_id} trending"

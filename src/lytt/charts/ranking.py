@@ -15,14 +15,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lytt.catalog import bulk
 from lytt.catalog.models import Category, Episode, Show, ShowCategory
-from lytt.charts.models import PlayCount, ShowPopularity
-from lytt.charts.scoring import FOLLOW_WINDOW_DAYS, PLAY_WINDOW_DAYS, Candidate, rank, score_shows
+from lytt.charts import trending
+from lytt.charts.models import PlayCount, ShowPopularity, TrendingShow
+from lytt.charts.scoring import (
+    FOLLOW_WINDOW_DAYS,
+    PLAY_WINDOW_DAYS,
+    Candidate,
+    popularity_order,
+    rank,
+    score_shows,
+)
 
 log = logging.getLogger(__name__)
 
 OVERALL_LIMIT = 500
 CATEGORY_LIMIT = 200
+TRENDING_LIMIT = 500
 # Columns lists never show; deferring them keeps list queries small (they still load on access).
 _HEAVY_SHOW_FIELDS = ("description_html", "description_text", "extra", "funding")
 
@@ -53,17 +63,21 @@ def _follows_since(since: datetime) -> list[tuple[int, datetime]]:
 def recompute_popularity(now: datetime | None = None) -> int:
     """Rebuild the overall and per-category lists. Returns the number of rows written."""
     now = now or timezone.now()
-    plays = PlayCount.objects.filter(day__gte=(now - timedelta(days=PLAY_WINDOW_DAYS)).date())
-    scores = score_shows(
-        plays.values_list("show_id", "day", "count").iterator(chunk_size=5000),
-        _follows_since(now - timedelta(days=FOLLOW_WINDOW_DAYS)),
-        now,
-    )
+    window = max(PLAY_WINDOW_DAYS, trending.WINDOW_DAYS)
+    plays = PlayCount.objects.filter(day__gte=(now - timedelta(days=window)).date())
+    play_rows = list(plays.values_list("show_id", "day", "count").iterator(chunk_size=5000))
+    follows = _follows_since(now - timedelta(days=max(FOLLOW_WINDOW_DAYS, trending.WINDOW_DAYS)))
+    scores = score_shows(play_rows, follows, now)
+    rising = trending.trending(trending.activity(play_rows, follows, now), TRENDING_LIMIT)
     visible = Show.objects.filter(hidden=False)
-    candidates = {
-        show_id: Candidate(show_id, latest)
-        for show_id, latest in visible.values_list("id", "latest_episode_at").iterator(chunk_size=5000)
-    }
+    candidates: dict[int, Candidate] = {}
+    orders: list[list[float | int]] = []  # [popularity, id] of shows whose stored order changed
+    rows_read = visible.values_list("id", "latest_episode_at", "popularity").iterator(chunk_size=5000)
+    for show_id, latest, stored in rows_read:
+        candidates[show_id] = Candidate(show_id, latest)
+        order = popularity_order(scores.get(show_id, 0.0), latest)
+        if order != stored:
+            orders.append([order, show_id])
     parents = dict(Category.objects.values_list("id", "parent_id"))
     members: dict[int, set[int]] = defaultdict(set)
     links = ShowCategory.objects.filter(show__hidden=False).values_list("show_id", "category_id")
@@ -86,11 +100,39 @@ def recompute_popularity(now: datetime | None = None) -> int:
             ShowPopularity(show_id=show_id, category_id=category_id, score=score, rank=pos, computed_at=now)
             for pos, (show_id, score) in enumerate(ranked, 1)
         )
+    trend_rows = [
+        TrendingShow(show_id=show_id, score=score, rank=position, computed_at=now)
+        for position, (show_id, score) in enumerate(
+            ((show_id, score) for show_id, score in rising if show_id in candidates), 1
+        )
+    ]
     with transaction.atomic():
         ShowPopularity.objects.all().delete()
         ShowPopularity.objects.bulk_create(rows, batch_size=1000)
-    log.info("charts recomputed: %d rows, %d scored shows", len(rows), len(scores))
+        TrendingShow.objects.all().delete()
+        TrendingShow.objects.bulk_create(trend_rows, batch_size=1000)
+        for start in range(0, len(orders), 5000):
+            bulk.update_values(Show, ["popularity"], orders[start : start + 5000])
+    log.info(
+        "charts recomputed: %d rows, %d scored shows, %d trending, %d orders changed",
+        len(rows),
+        len(scores),
+        len(trend_rows),
+        len(orders),
+    )
     return len(rows)
+
+
+def trending_shows(limit: int = 20) -> list[tuple[Show, float]]:
+    """The visible shows whose plays and follows are rising (`lytt.charts.trending`), best first, with their
+    trend scores. Empty until listeners play and follow; one indexed query."""
+    ranked = (
+        TrendingShow.objects.filter(show__hidden=False)
+        .select_related("show")
+        .defer(*(f"show__{name}" for name in _HEAVY_SHOW_FIELDS))
+        .order_by("rank")[:limit]
+    )
+    return [(row.show, row.score) for row in ranked]
 
 
 def popular_shows(category: Category | None, limit: int = 20) -> list[Show]:

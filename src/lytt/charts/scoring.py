@@ -60,3 +60,18 @@ def rank(candidates: Iterable[Candidate], scores: dict[int, float], limit: int) 
 
     ordered = sorted(candidates, key=key)[:limit]
     return [(c.show_id, scores.get(c.show_id, 0.0)) for c in ordered]
+
+
+#: Below 1, `popularity_order` is a show without plays or follows: its newest episode's time, scaled.
+_EPOCH_SCALE = 1e10  # seconds; every date before the year 2286 scales into [0, 1)
+
+
+def popularity_order(score: float, latest_episode_at: datetime | None) -> float:
+    """The charts' order (`rank`) as one number, so a list of every show can sort by one indexed column:
+    1 + score for a show with plays or follows, else its newest episode's time scaled into [0, 1), so
+    unscored shows follow the scored ones, newest episode first; 0 for a show without a dated episode."""
+    if score > 0:
+        return 1.0 + score
+    if latest_episode_at is None:
+        return 0.0
+    return min(max(latest_episode_at.timestamp() / _EPOCH_SCALE, 0.0), 0.999_999_999)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from lytt.accounts.formats import opml_document, text_document
 from lytt.accounts.models import Follow
-from lytt.catalog.media import site_root, stored_media_url
+from lytt.catalog.media import public_media_url, site_root, stored_media_url
 from lytt.catalog.models import Category, Episode, FeedSource, Show, ShowCategory
 from lytt.sync.auth import api_view, error
 from lytt.sync.payloads import ApiError
@@ -48,7 +48,8 @@ def _feed_urls(shows: Iterable[Show]) -> dict[int, str]:
 
 
 def _render(request: HttpRequest, shows: list[Show], fmt: str, title: str) -> HttpResponse:
-    urls = _feed_urls(shows)
+    root = site_root(request)
+    urls = {show_id: public_media_url(url, root) for show_id, url in _feed_urls(shows).items()}
     listed = [s for s in shows if s.pk in urls]
     if fmt == "txt":
         return HttpResponse(
@@ -132,7 +133,7 @@ def podcast_data(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "")
     if not url:
         return error("podcast data needs ?url=<feed URL>")
-    show = _show_for_feed(url)
+    show = _show_for_feed(stored_media_url(url, site_root(request)))
     return JsonResponse(podcast_json(request, url, show, Follow.objects.filter(show=show).count()))
 
 
@@ -142,8 +143,9 @@ def episode_data(request: HttpRequest) -> HttpResponse:
     url = request.GET.get("url", "")
     if not podcast or not url:
         return error("episode data needs ?podcast=<feed URL>&url=<media URL>")
-    show = _show_for_feed(podcast)
-    stored = stored_media_url(url, site_root(request))
+    root = site_root(request)
+    show = _show_for_feed(stored_media_url(podcast, root))
+    stored = stored_media_url(url, root)
     episode = Episode.objects.filter(show=show, enclosure_url=stored).select_related("show").first()
     if episode is None:
         return error(f"no episode with the media URL {url!r} in that podcast", 404)

@@ -8,9 +8,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from lytt.catalog.media import SAMPLE_AUDIO_PATH
+from lytt.catalog.media import SAMPLE_AUDIO_PATH, SAMPLE_FEED_PATH
 from lytt.web import people, queue, views
-from lytt.web.sample.views import sample_audio
+from lytt.web.sample.views import sample_audio, sample_feed
 from lytt.web.sitemaps import SITEMAPS
 
 _sitemap_cache = cache_control(public=True, max_age=3600)
@@ -31,6 +31,7 @@ pages: list[URLPattern | URLResolver] = [
     path("me/queue/carry/", queue.queue_carry, name="queue_carry"),
     path("robots.txt", views.robots_txt, name="robots"),
     path(SAMPLE_AUDIO_PATH + "<slug:tone>/<int:seconds>.wav", sample_audio, name="sample-audio"),
+    path(SAMPLE_FEED_PATH + "<slug:name>.xml", sample_feed, name="sample-feed"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
 
 from lytt.accounts.models import PlayProgress
 from lytt.accounts.services import continue_listening, newest_position
 from lytt.catalog import attachments
-from lytt.catalog.media import SAMPLE_ORIGIN
+from lytt.catalog.media import public_media_url, site_root
 from lytt.catalog.models import Category, Episode, Show
-from lytt.charts.ranking import popular_shows
+from lytt.catalog.newest import new_shows
+from lytt.charts.ranking import popular_shows, trending_shows
 from lytt.feeds.feed_urls import is_private_feed_url
-from lytt.web import followalong, fragments, queries, structured
+from lytt.web import browse, followalong, fragments, queries, structured
 from lytt.web.cache_headers import page_cache
 from lytt.web.formatting import parse_timestamp
 from lytt.web.media import playable_url
@@ -34,11 +37,11 @@ HIDE_PLAYED = "lytt:hide-played"
 _SHOW_HEAVY = ("extra", "funding")
 
 
-def _public_feed_url(url: str | None) -> str | None:
-    """The feed URL a page may show: never the bundled samples' (not on the web) or one with a secret."""
-    if url is None or url.startswith(SAMPLE_ORIGIN) or is_private_feed_url(url):
+def _public_feed_url(url: str | None, request: HttpRequest) -> str | None:
+    """The feed URL a page may show (a bundled sample's as this site serves it), never one with a secret."""
+    if url is None or is_private_feed_url(url):
         return None
-    return url
+    return public_media_url(url, site_root(request))
 
 
 @require_safe
@@ -49,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "resume": fragments.resume_rows(resume),
         "popular": popular_shows(None, HOME_LIST),
+        "trending": [show for show, _ in trending_shows(HOME_LIST)],
+        "new_shows": new_shows(HOME_LIST, timezone.now()),
         "newest": fragments.newest_rows(queries.newest_episodes(HOME_LIST)),
         "featured": queries.featured_shows(HOME_LIST),
         "categories": queries.top_categories(),
@@ -65,7 +70,7 @@ def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     categories, feed_url = queries.show_links(show)
     url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(show.image_url, request)
-    public_feed = _public_feed_url(feed_url)
+    public_feed = _public_feed_url(feed_url, request)
     context = {
         "show": show,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),
@@ -197,14 +202,38 @@ def category_index(request: HttpRequest) -> HttpResponse:
 @page_cache()
 def category_page(request: HttpRequest, category_slug: str) -> HttpResponse:
     category = get_object_or_404(Category.objects.select_related("parent"), slug=category_slug)
+    order = browse.order_named(request.GET.get("sort"))
+    listing = browse.category_shows_page(
+        category,
+        order,
+        after=browse.parse_position(order, request.GET.get("after")),
+        before=browse.parse_position(order, request.GET.get("before")),
+    )
     context = {
         "category": category,
         "subcategories": list(category.children.order_by("position", "name_en")),
-        "popular": popular_shows(category, 60),
+        "listing": listing,
+        "sorts": _sort_links(order),
+        "next_url": _listing_url(order, "after", listing.next_after),
+        "previous_url": _listing_url(order, "before", listing.previous_before),
         "newest": fragments.newest_block(category, NEWEST_IN_CATEGORY),
         "canonical": request.build_absolute_uri(reverse("web:category", args=[category.slug])),
     }
     return render(request, "lytt/category.html", context)
+
+
+def _sort_links(current: browse.Order) -> list[tuple[str, str, bool]]:
+    """(label, URL, is the current sort) for each way a category's shows can be sorted."""
+    labels = {
+        "popular": pgettext("sort shows", "Popular"),
+        "newest": pgettext("sort shows", "Newest episode"),
+        "az": pgettext("sort shows", "A–Z"),
+    }
+    return [(labels[name], f"?{urlencode({'sort': name})}", name == current.name) for name in browse.ORDERS]
+
+
+def _listing_url(order: browse.Order, direction: str, position: str | None) -> str | None:
+    return None if position is None else f"?{urlencode({'sort': order.name, direction: position})}"
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,10 @@ from lytt.api.podcastindex.views import (
     show_for_feed_url,
     visible_shows,
 )
-from lytt.catalog.models import Episode, FeedSource
+from lytt.catalog.draws import random_episode_ids
+from lytt.catalog.media import public_media_url
+from lytt.catalog.models import Episode, FeedSource, Show
+from lytt.catalog.newest import listable_shows, new_shows
 
 
 @endpoint
@@ -29,7 +32,7 @@ def episodes_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
     limit = _max(params, 10)
     fulltext = params.flag("fulltext")
-    show = show_for_feed_url(url)
+    show = show_for_feed_url(url, params.root)
     episodes: QuerySet[Episode] = Episode.objects.none()
     if show is not None:
         episodes = Episode.objects.filter(show=show).select_related("show")
@@ -62,15 +65,15 @@ def podcasts_byitunesid(params: Params) -> dict[str, Any]:
 
 @endpoint
 def episodes_random(params: Params) -> dict[str, Any]:
-    """Dated episodes of visible shows, drawn at random within `lang`, `cat` and `notcat`."""
+    """Live, dated episodes of visible shows, drawn at random (`lytt.catalog.draws`) within `lang`, `cat`
+    and `notcat`."""
     limit = _max(params, 1)
     fulltext = params.flag("fulltext")
-    shows = _category_scope(visible_shows(), params)
-    drawn = list(
-        Episode.objects.filter(show__in=shows, published_at__isnull=False)
-        .select_related("show")
-        .order_by("?")[:limit]
-    )
+    filtered = any(params.text(name) for name in ("lang", "cat", "notcat"))
+    shows = _category_scope(visible_shows(), params) if filtered else None
+    ids = random_episode_ids(limit, shows)
+    found = Episode.objects.select_related("show").in_bulk(ids)
+    drawn = [found[pk] for pk in ids if pk in found]
     categories = serialize.categories_for({e.show_id for e in drawn})
     items = serialize.episodes(drawn, params.root, fulltext=fulltext)
     for item, episode in zip(items, drawn, strict=True):
@@ -86,44 +89,70 @@ def episodes_random(params: Params) -> dict[str, Any]:
 
 @endpoint
 def recent_newfeeds(params: Params) -> dict[str, Any]:
-    """Feed URLs added to the catalogue lately, newest first (the past 24 hours unless `since` or
-    `feedid` says otherwise). A feed whose show Lytt has read is "confirmed", one it has not yet read
-    "unconfirmed". With `feedid`, the list runs from that feed id up (down with `desc`) and ignores `since`.
-    """
+    """Shows first seen lately, by the catalogue's one definition of new shows
+    (`lytt.catalog.newest.new_shows`), each under its canonical feed URL and "confirmed"; beside them the
+    public feed URLs added but not read yet, "unconfirmed". Newest first, the past 24 hours unless `since`
+    says otherwise. With `feedid` the list runs over new-show candidates from that feed id up (down with
+    `desc`) and ignores `since`; unread URLs have no feed id, so they are not listed then."""
     limit = _max(params, 40)
     since = params.since()
     raw_feed_id = params.text("feedid")
     desc = params.flag("desc")
-    sources = FeedSource.objects.filter(private=False).exclude(show__hidden=True).select_related("show")
-    sources = sources.exclude(status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.BUNDLED])
+    now = datetime.now(tz=UTC)
+    shows: list[Show]
+    pending: list[FeedSource] = []
     if raw_feed_id:
         try:
             feed_id = int(raw_feed_id)
         except ValueError:
             raise ParamError(f"The 'feedid' parameter must be a feed id, not {raw_feed_id[:40]!r}.") from None
+        candidates = listable_shows()
         if not _valid_id(feed_id):
-            sources = sources.none()
+            shows = []
         elif desc:
-            sources = sources.filter(show_id__lte=feed_id).order_by("-show_id", "-pk")
+            shows = list(candidates.filter(pk__lte=feed_id).order_by("-pk")[:limit])
         else:
-            sources = sources.filter(show_id__gte=feed_id).order_by("show_id", "pk")
+            shows = list(candidates.filter(pk__gte=feed_id).order_by("pk")[:limit])
     else:
-        start = since if since is not None else int(datetime.now(tz=UTC).timestamp()) - 86400
-        sources = sources.filter(added_at__gte=datetime.fromtimestamp(start, tz=UTC))
-        sources = sources.order_by("-added_at", "-pk")
-    page = list(sources[:limit])
-    feeds = [
-        {
-            "id": source.show_id or 0,
-            "url": source.url,
-            "image": serialize.public_media_url(source.show.image_url, params.root) if source.show else "",
-            "timeAdded": serialize.epoch(source.added_at),
-            "status": "confirmed" if source.show_id is not None else "unconfirmed",
-            "contentHash": source.content_hash,
-            "language": source.show.language if source.show else "",
-        }
-        for source in page
+        start = datetime.fromtimestamp(since if since is not None else int(now.timestamp()) - 86400, tz=UTC)
+        shows = new_shows(limit, now, since=start)
+        unread = FeedSource.objects.filter(private=False, show__isnull=True, added_at__gte=start)
+        unread = unread.exclude(status__in=[FeedSource.Status.DUPLICATE, FeedSource.Status.BUNDLED])
+        pending = list(unread.order_by("-added_at", "-pk")[:limit])
+    feeds_of = serialize.feed_urls([show.pk for show in shows])
+    listed = [
+        (
+            show.created_at,
+            {
+                "id": show.pk,
+                "url": public_media_url(feeds_of[show.pk].url, params.root) if show.pk in feeds_of else "",
+                "image": serialize.public_media_url(show.image_url, params.root),
+                "timeAdded": serialize.epoch(show.created_at),
+                "status": "confirmed",
+                "contentHash": feeds_of[show.pk].content_hash if show.pk in feeds_of else "",
+                "language": show.language,
+            },
+        )
+        for show in shows
     ]
+    listed += [
+        (
+            source.added_at,
+            {
+                "id": 0,
+                "url": source.url,
+                "image": "",
+                "timeAdded": serialize.epoch(source.added_at),
+                "status": "unconfirmed",
+                "contentHash": source.content_hash,
+                "language": "",
+            },
+        )
+        for source in pending
+    ]
+    if pending:
+        listed.sort(key=lambda item: item[0], reverse=True)
+    feeds = [feed for _, feed in listed[:limit]]
     return {
         "status": "true",
         "feeds": feeds,

@@ -45,7 +45,7 @@ def value_byfeedid(params: Params) -> dict[str, Any]:
 @endpoint
 def value_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
-    return _value_response({"url": url}, show_for_feed_url(url))
+    return _value_response({"url": url}, show_for_feed_url(url, params.root))
 
 
 def _popularity(show_ids: list[int]) -> dict[int, int]:

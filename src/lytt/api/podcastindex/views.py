@@ -28,7 +28,7 @@ from lytt import search as search_api
 from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
 from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
-from lytt.catalog.media import site_root, stored_media_url
+from lytt.catalog.media import public_media_url, site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
 from lytt.ratelimit import Decision, hit
@@ -170,11 +170,13 @@ def visible_shows() -> QuerySet[Show]:
     return Show.objects.filter(hidden=False)
 
 
-def show_for_feed_url(url: str) -> Show | None:
-    """The visible show a public feed URL belongs to (any of its sources), or None."""
+def show_for_feed_url(url: str, root: str) -> Show | None:
+    """The visible show a public feed URL belongs to (any of its sources; a sample feed's as published
+    under `root`), or None."""
     if not url:
         return None
-    sources = FeedSource.objects.filter(url=url, private=False, show__hidden=False).select_related("show")
+    stored = stored_media_url(url, root)
+    sources = FeedSource.objects.filter(url=stored, private=False, show__hidden=False).select_related("show")
     source = sources.first()
     return source.show if source is not None else None
 
@@ -316,7 +318,7 @@ def podcasts_byfeedid(params: Params) -> dict[str, Any]:
 @endpoint
 def podcasts_byfeedurl(params: Params) -> dict[str, Any]:
     url = params.text("url", required=True, max_length=2000)
-    return _feed_response({"url": url}, show_for_feed_url(url), params.root)
+    return _feed_response({"url": url}, show_for_feed_url(url, params.root), params.root)
 
 
 @endpoint
@@ -362,21 +364,29 @@ def _category_scope(shows: QuerySet[Show], params: Params) -> QuerySet[Show]:
 
 @endpoint
 def podcasts_trending(params: Params) -> dict[str, Any]:
-    from lytt.charts.ranking import popular_shows
+    """The charts' trending shows (`lytt.charts.ranking.trending_shows`: plays and follows rising), then,
+    so that a young directory's list is not empty, its popular shows; `trendScore` is the trend score
+    times ten, rounded (at least 1) for a rising show and 0 for one listed as popular."""
+    from lytt.charts.ranking import popular_shows, trending_shows
 
     limit = _max(params, 10)
     since = params.since()
-    ranked = popular_shows(None, 1000)
-    allowed = set(_category_scope(visible_shows(), params).values_list("pk", flat=True))
-    chosen = [s for s in ranked if s.pk in allowed]
+    ranked = trending_shows(MAX_RESULTS)
+    rising = {show.pk for show, _ in ranked}
+    ranked += [(show, 0.0) for show in popular_shows(None, MAX_RESULTS) if show.pk not in rising]
+    candidates = visible_shows().filter(pk__in=[show.pk for show, _ in ranked])
+    allowed = set(_category_scope(candidates, params).values_list("pk", flat=True))
+    chosen = [(show, score) for show, score in ranked if show.pk in allowed]
     if since is not None:
         cutoff = datetime.fromtimestamp(since, tz=UTC)
-        chosen = [s for s in chosen if s.latest_episode_at and s.latest_episode_at >= cutoff]
+        chosen = [(s, score) for s, score in chosen if s.latest_episode_at and s.latest_episode_at >= cutoff]
     chosen = chosen[:limit]
-    full = {s.pk: s for s in visible_shows().filter(pk__in=[s.pk for s in chosen])}
-    shows = [full[s.pk] for s in chosen if s.pk in full]
+    full = {s.pk: s for s in visible_shows().filter(pk__in=[s.pk for s, _ in chosen])}
+    shows = [full[s.pk] for s, _ in chosen if s.pk in full]
+    scores = {s.pk: score for s, score in chosen}
     feeds = []
-    for position, item in enumerate(serialize.feeds(shows, params.root, fulltext=False)):
+    for item in serialize.feeds(shows, params.root, fulltext=False):
+        score = scores[item["id"]]
         feeds.append(
             {
                 "id": item["id"],
@@ -388,7 +398,7 @@ def podcasts_trending(params: Params) -> dict[str, Any]:
                 "artwork": item["artwork"],
                 "newestItemPublishTime": item["newestItemPubdate"],
                 "itunesId": None,
-                "trendScore": max(1, len(shows) - position),
+                "trendScore": max(1, round(score * 10)) if score > 0 else 0,
                 "language": item["language"],
                 "categories": item["categories"],
             }
@@ -477,7 +487,7 @@ def episodes_byguid(params: Params) -> dict[str, Any]:
     if feed_id is not None:
         shows = shows.filter(pk=feed_id) if _valid_id(feed_id) else shows.none()
     if feed_url:
-        shows = shows.filter(feeds__url=feed_url)
+        shows = shows.filter(feeds__url=stored_media_url(feed_url, params.root))
     if podcast_guid:
         shows = shows.filter(podcast_guid__iexact=podcast_guid)
     episodes = Episode.objects.filter(show__in=shows, guid=guid).select_related("show").order_by("pk")
@@ -535,7 +545,7 @@ def recent_feeds(params: Params) -> dict[str, Any]:
     feeds = [
         {
             "id": s.pk,
-            "url": ctx.sources[s.pk].url if s.pk in ctx.sources else "",
+            "url": public_media_url(ctx.sources[s.pk].url, params.root) if s.pk in ctx.sources else "",
             "title": s.title,
             "newestItemPublishTime": serialize.epoch(s.latest_episode_at),
             "oldestItemPublishTime": serialize.epoch(first_dates.get(s.pk)),
