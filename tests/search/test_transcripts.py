@@ -16,8 +16,8 @@ from lytt.catalog.models import Episode, EpisodeAttachment
 from lytt.cli import main
 from lytt.feeds import parse_transcript
 from lytt.search.models import TranscriptChunk
-from lytt.search.query import parse
-from lytt.search.transcripts import CHUNK_SECONDS, CHUNK_WORDS, chunks, search_transcripts, to_tsquery
+from lytt.search.query import parse, to_tsquery
+from lytt.search.transcripts import CHUNK_SECONDS, CHUNK_WORDS, chunks, search_transcripts
 
 VTT = """WEBVTT
 

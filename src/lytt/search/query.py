@@ -153,3 +153,25 @@ def to_fts5(query: Query, *, columns: tuple[str, ...] = ()) -> str:
     if columns:
         return "{" + " ".join(columns) + "} : (" + expr + ")"
     return expr
+
+
+def to_tsquery(query: Query) -> str:
+    """The query as PostgreSQL ``to_tsquery`` text: every word a quoted lexeme (words are ``\\w+`` only)."""
+
+    def term_text(words: tuple[str, ...], prefix: bool) -> str:
+        text = " <-> ".join(f"'{word}'" for word in words)
+        return f"{text}:*" if prefix and len(words) == 1 else text if len(words) == 1 else f"({text})"
+
+    alternatives = []
+    negatives = []
+    for group in query.groups:
+        positives = [term_text(t.words, t.prefix) for t in group if not t.negated]
+        negatives += [term_text(t.words, False) for t in group if t.negated]
+        if positives:
+            alternatives.append("(" + " & ".join(positives) + ")")
+    if not alternatives:
+        return ""
+    expression = " | ".join(alternatives)
+    for negative in dict.fromkeys(negatives):
+        expression = f"({expression}) & !{negative}"
+    return expression

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from lytt.catalog.models import Episode, EpisodeAttachment
 from lytt.search.highlight import snippet
 from lytt.search.models import TranscriptChunk
-from lytt.search.query import Query, parse, to_fts5
+from lytt.search.query import Query, parse, to_fts5, to_tsquery
 
 #: A chunk ends with the line that takes it to this many words, or before a line this many seconds on.
 CHUNK_WORDS = 60
@@ -87,28 +87,6 @@ def reindex_transcripts() -> int:
     for attachment_id, items in stored.values_list("pk", "items").iterator(chunk_size=200):
         total += index_transcript(attachment_id, items or [])
     return total
-
-
-def to_tsquery(query: Query) -> str:
-    """The query as PostgreSQL ``to_tsquery`` text: every word a quoted lexeme (words are ``\\w+`` only)."""
-
-    def term_text(words: tuple[str, ...], prefix: bool) -> str:
-        text = " <-> ".join(f"'{word}'" for word in words)
-        return f"{text}:*" if prefix and len(words) == 1 else text if len(words) == 1 else f"({text})"
-
-    alternatives = []
-    negatives = []
-    for group in query.groups:
-        positives = [term_text(t.words, t.prefix) for t in group if not t.negated]
-        negatives += [term_text(t.words, False) for t in group if t.negated]
-        if positives:
-            alternatives.append("(" + " & ".join(positives) + ")")
-    if not alternatives:
-        return ""
-    expression = " | ".join(alternatives)
-    for negative in dict.fromkeys(negatives):
-        expression = f"({expression}) & !{negative}"
-    return expression
 
 
 @dataclass(frozen=True, slots=True)
