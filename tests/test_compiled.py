@@ -12,7 +12,7 @@ from lxml import etree
 from tests.feeds.conftest import c_reader_required
 
 from lytt import compiled as compiled_module
-from lytt.compiled import build_mismatch, compiled, running_version
+from lytt.compiled import build_mismatch, compiled, running_version, turned_off
 
 MODULES = (
     "lytt.feeds._citem",
@@ -99,6 +99,23 @@ def test_a_module_compiled_against_what_runs_is_used_and_pure_python_turns_it_of
         assert module.__name__ == "lytt.feeds._cdates"
         monkeypatch.setenv("LYTT_PURE_PYTHON", "1")
         assert compiled("lytt.feeds._cdates") is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "off"),
+    [
+        ("", set()),
+        ("0", set()),
+        ("1", {"lytt.feeds._citem", "lytt.catalog._crows"}),
+        (" 1 ", {"lytt.feeds._citem", "lytt.catalog._crows"}),
+        ("_citem", {"lytt.feeds._citem"}),
+        ("_crows, _citem", {"lytt.feeds._citem", "lytt.catalog._crows"}),
+        ("citem,lytt.catalog._crows", set()),
+    ],
+)
+def test_pure_python_turns_off_all_or_the_modules_it_names(setting: str, off: set[str]) -> None:
+    names = {"lytt.feeds._citem", "lytt.catalog._crows"}
+    assert {name for name in names if turned_off(name, setting)} == off
 
 
 def test_a_module_that_is_not_there_is_none_without_a_warning() -> None:

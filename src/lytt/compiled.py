@@ -3,7 +3,8 @@
 Each one speeds up work Python code already does, and that Python code stays the definition: a module
 that was not built, or ``LYTT_PURE_PYTHON=1`` in the environment (read when the module using it is
 imported), leaves the Python code in charge, e.g. to compare the two or to rule the C code out when
-chasing a bug.
+chasing a bug. ``LYTT_PURE_PYTHON`` may instead name modules, comma-separated (``_citem,_crows``): only
+those are turned off (to measure what each one saves, or to rule one out).
 
 Some of them read lxml's elements and libxml2's nodes through the headers of the lxml present when they
 were compiled. Built against one lxml and run with another, they would read those structures wrongly
@@ -34,7 +35,7 @@ _warned: set[str] = set()
 def compiled(name: str) -> ModuleType | None:
     """The C module `name` (``lytt.feeds._citem``), or None when it is not built, was built against other
     versions than run here (with a warning), or is turned off."""
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
+    if turned_off(name, os.environ.get("LYTT_PURE_PYTHON", "")):
         return None
     try:
         spec = importlib.util.find_spec(name)
@@ -57,6 +58,14 @@ def compiled(name: str) -> ModuleType | None:
         return importlib.import_module(name)
     except ImportError:
         return None
+
+
+def turned_off(name: str, setting: str) -> bool:
+    """Whether ``LYTT_PURE_PYTHON=setting`` turns the C module `name` off: "1" turns off all of them, a
+    comma-separated list of module names (the last part of `name`, e.g. ``_citem``) those it lists."""
+    if setting.strip() == "1":
+        return True
+    return name.rpartition(".")[2] in {part.strip() for part in setting.split(",")}
 
 
 def build_mismatch(name: str, record: dict[str, dict[str, str]]) -> str | None:
