@@ -380,8 +380,6 @@ def episode_row(episode: FeedEpisode) -> EpisodeRow | None:
     return EpisodeRow(key, _episode_values(fields), people, digest, slug)
 
 
-
-
 def episode_rows(feed: Feed) -> list[EpisodeRow]:
     """The feed's items as rows, one per match key, in a canonical order (oldest first, then by key).
 

@@ -537,4 +537,3 @@ def finish_channel(el: Element, feed: Feed, state: dict[str, Any], ctx: Context)
     feed.update_period = period if period in ("hourly", "daily", "weekly", "monthly", "yearly") else None
     feed.update_frequency = to_int(get("update_frequency"))
     feed.description_html = _notes(state, ctx.base(el))
-
