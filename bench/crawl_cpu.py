@@ -37,7 +37,8 @@ from pathlib import Path
 
 from realistic_feeds import EPISODES, feed_body
 
-MODULES = ("_citem", "_cnotes", "_clift", "_cdates", "_crows")
+MODULES = tuple(sorted(source.stem for source in Path(__file__).parents[1].glob("src/lytt/**/_c*.c")))
+"""The C modules of the tree this script is in (at f314156: _cdates, _citem, _clift, _cnotes, _crows)."""
 POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 
 
