@@ -87,8 +87,8 @@ run_pytest() {  # pytest's exit 5 (no tests collected) is not a failure for a ba
 NATIVE_PURE_TESTS=(tests/feeds tests/catalog tests/crawl)
 # C against Python, and hostile input, with the C modules built with AddressSanitizer and UBSan.
 NATIVE_SANITIZED_TESTS=(
-    tests/feeds/test_citem.py tests/feeds/test_cnotes.py tests/feeds/test_lift.py tests/feeds/test_dates.py
-    tests/feeds/test_c_switch.py tests/feeds/test_parse_hostile.py tests/catalog/test_crows.py
+    tests/feeds/test_cnotes.py tests/feeds/test_notes_hostile.py tests/feeds/test_html_fast_path.py
+    tests/feeds/test_c_switch.py tests/feeds/test_parse_hostile.py
 )
 
 pure_python_pass() {  # the parser, the catalogue and the crawler as a pure-Python install runs them
@@ -111,7 +111,7 @@ sanitizer_pass() {  # a copy of the package with its C modules built with -fsani
      export LYTT_SANITIZED=1 PYTHONPATH="$dir" LD_PRELOAD="$(gcc -print-file-name=libasan.so)" PYTHONMALLOC=malloc \
         ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$dir/finding" \
         UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/finding"
-     "$VENV/bin/python" -c 'import sys, lytt.feeds._citem as m
+     "$VENV/bin/python" -c 'import sys, lytt.feeds._cnotes as m
 sys.exit(not m.__file__.startswith(sys.argv[1]))' "$dir" || { echo "the sanitized modules are not the ones loaded" >&2; exit 1; }
      run_pytest -n 2 -q -rfE -p no:cacheprovider "${NATIVE_SANITIZED_TESTS[@]}") \
         || { cat "$dir"/finding.* >&2 2>/dev/null || true; exit 1; }

@@ -1,8 +1,8 @@
 """Hatch build hook: compiles Lytt's optional C accelerators (``src/lytt/**/_c*.c``).
 
 Each ``_cNAME.c`` becomes the extension module ``lytt.<package>._cNAME``. The C modules only speed up
-work that pure Python already does (the parser, its dates and the row builder fall back to Python when
-they are missing), so a machine without a C compiler or Python's headers still gets a working install,
+work that pure Python already does (the notes fast path's checks fall back to Python when the module is
+missing), so a machine without a C compiler or Python's headers still gets a working install,
 with a warning; set ``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail the build instead.
 
 Editable installs (``pip install -e``) put the compiled module next to its source, where the editable
@@ -45,7 +45,7 @@ RECORD = "compiled.json"
 def _include_dirs() -> list[str]:
     dirs = [sysconfig.get_paths()["include"]]
     try:
-        import lxml  # the item reader walks lxml's elements; lxml ships its (and libxml2's) headers
+        import lxml  # for a module that reads lxml's elements: lxml ships its (and libxml2's) headers
 
         dirs.extend(lxml.get_include())
     except ImportError:

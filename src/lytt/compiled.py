@@ -3,13 +3,14 @@
 Each one speeds up work Python code already does, and that Python code stays the definition: a module
 that was not built, or ``LYTT_PURE_PYTHON=1`` in the environment (read when the module using it is
 imported), leaves the Python code in charge, e.g. to compare the two or to rule the C code out when
-chasing a bug.
+chasing a bug. ``LYTT_PURE_PYTHON`` may instead name modules, comma-separated (``_cnotes``): only
+those are turned off (to measure what each one saves, or to rule one out).
 
-Some of them read lxml's elements and libxml2's nodes through the headers of the lxml present when they
-were compiled. Built against one lxml and run with another, they would read those structures wrongly
-without any error, so the build records what each module was compiled against (``compiled.json``, beside
-this file), and a module is used only when the running Python, lxml and libxml2 are those; otherwise a
-warning names both versions, once, and the Python code runs.
+The build records what each module was compiled against (``compiled.json``, beside this file): Python's
+ABI, and for a module that includes lxml's or libxml2's headers (none does now: `_cnotes` reads Python
+strings only) their versions, since such a module built against one lxml and run with another would read
+its structures wrongly without any error. A module is used only when the running Python (and lxml and
+libxml2) are those; otherwise a warning names both versions, once, and the Python code runs.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ _warned: set[str] = set()
 
 
 def compiled(name: str) -> ModuleType | None:
-    """The C module `name` (``lytt.feeds._citem``), or None when it is not built, was built against other
+    """The C module `name` (``lytt.feeds._cnotes``), or None when it is not built, was built against other
     versions than run here (with a warning), or is turned off."""
-    if os.environ.get("LYTT_PURE_PYTHON") == "1":
+    if turned_off(name, os.environ.get("LYTT_PURE_PYTHON", "")):
         return None
     try:
         spec = importlib.util.find_spec(name)
@@ -57,6 +58,14 @@ def compiled(name: str) -> ModuleType | None:
         return importlib.import_module(name)
     except ImportError:
         return None
+
+
+def turned_off(name: str, setting: str) -> bool:
+    """Whether ``LYTT_PURE_PYTHON=setting`` turns the C module `name` off: "1" turns off all of them, a
+    comma-separated list of module names (the last part of `name`, e.g. ``_cnotes``) those it lists."""
+    if setting.strip() == "1":
+        return True
+    return name.rpartition(".")[2] in {part.strip() for part in setting.split(",")}
 
 
 def build_mismatch(name: str, record: dict[str, dict[str, str]]) -> str | None:

@@ -1,6 +1,5 @@
-"""Fixtures for the parser tests: every parse test runs with Lytt's C modules (the item reader, long CDATA
-sections lifted out before libxml2 reads them, the notes fast path, the date path and the row builder)
-and without any of them (what a pure-Python install runs)."""
+"""Fixtures for the parser tests: every parse test runs with Lytt's C module (`_cnotes`, the checks of the
+show notes' fast path) and without it (what a pure-Python install runs)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 from tests.conftest import SANITIZED
 
-from lytt.catalog import rows
-from lytt.feeds import _item_reader, _lift, dates, html
+from lytt.feeds import html
 
 
 def c_reader_required() -> bool:
@@ -23,34 +21,24 @@ def c_reader_required() -> bool:
 
 
 def c_modules_loaded() -> bool:
-    """Whether every C module the parser and the row builder can use is loaded here."""
-    return None not in (
-        _item_reader.C_READER,
-        _lift.new_lifter(),
-        html.C_SAFE_NOTES,
-        dates.C_RFC822,
-        rows.C_EPISODE_ROW,
-    )
+    """Whether every C module the parser can use is loaded here."""
+    return html.C_SAFE_NOTES is not None
 
 
 def pure_python(patch: pytest.MonkeyPatch) -> None:
     """Switch every C module off, as LYTT_PURE_PYTHON=1 does at import."""
-    patch.setattr(_item_reader, "collect_item", _item_reader.python_collect_item)
-    patch.setattr(_lift, "new_lifter", lambda: None)
     patch.setattr(html, "_safe_notes", html._safe_notes_python)
-    patch.setattr(dates, "C_RFC822", None)
-    patch.setattr(rows, "episode_row", rows.python_episode_row)
 
 
 @pytest.fixture(scope="module", params=["c", "python"])
-def item_reader(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Which code `parse_feed` (and the row builder) runs in this test: every C module, or none of them."""
+def native_code(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Which code `parse_feed` runs in this test: with Lytt's C module, or without it."""
     if request.param == "python" and SANITIZED:
         pytest.skip("the sanitizer pass checks the C code; the Python variant ran in the SQLite pass")
     if request.param == "c" and not c_modules_loaded():
         if c_reader_required():
-            pytest.fail("Lytt's C modules are not all built (or not all loaded: see lytt.compiled's warning)")
-        pytest.skip("the C modules are not built here, or are turned off (LYTT_PURE_PYTHON=1)")
+            pytest.fail("Lytt's C module is not built (or not loaded: see lytt.compiled's warning)")
+        pytest.skip("the C module is not built here, or is turned off (LYTT_PURE_PYTHON=1)")
     with pytest.MonkeyPatch.context() as patch:
         if request.param == "python":
             pure_python(patch)

@@ -10,14 +10,14 @@ import pytest
 
 from lytt.feeds import Episode, Feed, feed_to_dict, parse_feed
 
-pytestmark = pytest.mark.usefixtures("item_reader")
+pytestmark = pytest.mark.usefixtures("native_code")
 
 DATA = Path(__file__).parent / "data"
 FEED_URL = "https://podcast.example/politisk/feed.xml"
 
 
 @pytest.fixture(scope="module")
-def feed(item_reader: str) -> Feed:
+def feed(native_code: str) -> Feed:
     with (DATA / "full.xml").open("rb") as stream:
         return parse_feed(stream, url=FEED_URL)
 

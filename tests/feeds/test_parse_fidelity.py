@@ -6,8 +6,6 @@ import pytest
 
 from lytt.feeds import parse_feed
 
-pytestmark = pytest.mark.usefixtures("item_reader")
-
 PODCAST = "https://podcastindex.org/namespace/1.0"
 
 

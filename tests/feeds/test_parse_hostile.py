@@ -24,7 +24,7 @@ from lytt.feeds import (
     parse_feed,
 )
 
-pytestmark = pytest.mark.usefixtures("item_reader")
+pytestmark = pytest.mark.usefixtures("native_code")
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from lytt.feeds import parse_feed
 
-pytestmark = pytest.mark.usefixtures("item_reader")
+pytestmark = pytest.mark.usefixtures("native_code")
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 

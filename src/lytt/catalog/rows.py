@@ -21,8 +21,7 @@ import hashlib
 import json
 import re
 import unicodedata
-import warnings
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -32,7 +31,6 @@ import orjson
 
 from lytt.catalog import publisher_rules
 from lytt.catalog.collation import sort_key
-from lytt.compiled import compiled
 from lytt.feeds.model import Episode as FeedEpisode
 from lytt.feeds.model import Feed
 
@@ -348,9 +346,8 @@ _EPISODE_EXTRA = (
 )
 
 
-def python_episode_row(episode: FeedEpisode) -> EpisodeRow | None:
-    """The row for one item, or None when it has nothing to identify it by (`episode_row` is this, or the
-    same in C)."""
+def episode_row(episode: FeedEpisode) -> EpisodeRow | None:
+    """The row for one item, or None when it has nothing to identify it by."""
     key = match_key(episode)
     if key is None:
         return None
@@ -385,41 +382,6 @@ def python_episode_row(episode: FeedEpisode) -> EpisodeRow | None:
     digest = content_hash({**fields, "people": people})
     slug = slug_base(title, EPISODE_SLUG_MAX, "episode")
     return EpisodeRow(key, _episode_values(fields), people, digest, slug)
-
-
-def _c_episode_row() -> Callable[[FeedEpisode], EpisodeRow | None] | None:
-    """`_crows.episode_row` (built from ``_crows.c`` at install time) configured with this module's helpers,
-    or None: not built, turned off with ``LYTT_PURE_PYTHON=1``, or written for other fields than these (with
-    a warning). Both give the same row for every item (tests/catalog/test_crows.py holds them to that)."""
-    _crows = compiled("lytt.catalog._crows")
-    if _crows is None:
-        return None
-    try:
-        _crows.configure(
-            python_row=python_episode_row,
-            match_key=match_key,
-            content_hash=content_hash,
-            person_rows=person_rows,
-            jsonable=_jsonable,
-            slug_base=slug_base,
-            sha256=hashlib.sha256,
-            row_type=EpisodeRow,
-            fields=EPISODE_FIELDS,
-            extra=_EPISODE_EXTRA,
-            unset=_UNSET,
-            slug_table=_ASCII_SLUG,
-            slug_dropped=_ASCII_DROPPED,
-        )
-    except (TypeError, ValueError) as exc:
-        warnings.warn(f"lytt: the C row builder is off: {exc}", RuntimeWarning, stacklevel=1)
-        return None
-    episode_row: Callable[[FeedEpisode], EpisodeRow | None] = _crows.episode_row
-    return episode_row
-
-
-C_EPISODE_ROW = _c_episode_row()
-#: The row for one item, or None when it has nothing to identify it by: C when built, else Python.
-episode_row: Callable[[FeedEpisode], EpisodeRow | None] = C_EPISODE_ROW or python_episode_row
 
 
 def episode_rows(feed: Feed) -> list[EpisodeRow]:

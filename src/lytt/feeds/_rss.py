@@ -556,22 +556,3 @@ def finish_channel(el: Element, feed: Feed, state: dict[str, Any], ctx: Context)
     feed.update_period = period if period in ("hourly", "daily", "weekly", "monthly", "yearly") else None
     feed.update_frequency = to_int(get("update_frequency"))
     feed.description_html = _notes(state, ctx.base(el))
-
-
-def dispatch_item_child(child: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
-    """What `collect` does for one child element of an RSS item. The C item reader (`_citem`) calls this
-    for every element it leaves to Python, so those keep exactly the meaning the handlers above give."""
-    tag = child.tag
-    if not isinstance(tag, str):
-        return
-    handler = ITEM.get(split_tag(tag))
-    if handler is None:
-        target.unknown.append(unknown(child))
-    else:
-        handler(child, target, state, ctx)
-
-
-def dispatch_media_child(child: Element, target: Any, state: dict[str, Any], ctx: Context) -> None:
-    """`_dispatch_media_child`, for the C item reader."""
-    if isinstance(child.tag, str):
-        _dispatch_media_child(child, target, state, ctx)

@@ -13,10 +13,7 @@ a match slow. `parse_date` never raises: it returns None, and the parser keeps t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-
-from lytt.compiled import compiled
 
 MAX_INPUT = 120
 MIN_YEAR = 1970
@@ -106,21 +103,6 @@ _DELTAS: dict[int, timedelta] = {}
 _STRICT_UTC = frozenset({"GMT", "UTC", "UT", "Z"})
 
 
-def _c_rfc822() -> Callable[[str], datetime | None] | None:
-    """`_cdates.rfc822` (built from ``_cdates.c`` at install time): the strict RFC 822 path in C, None where
-    it does not give a datetime, so that the Python path below then decides. None when it is not built, or
-    with ``LYTT_PURE_PYTHON=1``."""
-    _cdates = compiled("lytt.feeds._cdates")
-    if _cdates is None:
-        return None
-    _cdates.configure(min_year=MIN_YEAR, max_year=MAX_YEAR)
-    rfc822: Callable[[str], datetime | None] = _cdates.rfc822
-    return rfc822
-
-
-C_RFC822 = _c_rfc822()
-
-
 def parse_date(value: str | None) -> datetime | None:
     """Parse a feed date to an aware UTC datetime; None when it cannot (or the year is absurd)."""
     if not value:
@@ -137,10 +119,6 @@ def parse_date(value: str | None) -> datetime | None:
             return result
         match = _ISOISH.match(text)
         return _build(match, match.group("month")) if match else None
-    if C_RFC822 is not None:
-        result = C_RFC822(text)
-        if result is not None:
-            return result
     match = _RFC822_STRICT.fullmatch(text)
     if match:
         result = _strict(match)
@@ -176,6 +154,8 @@ def _strict(match: re.Match[str]) -> datetime | None:
         result = datetime(int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=UTC)
     except ValueError:
         return None
+    if not MIN_YEAR - 1 <= result.year <= MAX_YEAR + 1:
+        return None  # out of range in UTC too (and years 1 and 9999 would overflow there)
     if zone[0] in "+-":
         hours, minutes = int(zone[1:3]), int(zone[3:5])
         if hours > 18 or minutes > 59:

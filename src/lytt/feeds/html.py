@@ -129,7 +129,7 @@ def _is_markup(source: str) -> bool:
 def _clean_markup(source: str, base_url: str | None) -> str | None:
     if "\n" in source and not _BLOCK_TAG.search(source):
         source = _newlines_to_html(source)
-    safe = _safe_notes(source, False)
+    safe = _fast_path(source, False)
     cleaned = safe[0] if safe is not None else _finish(_cleaner_for(base_url).clean(source))
     if not cleaned or _ONLY_EMPTY.fullmatch(cleaned):
         return None
@@ -240,6 +240,37 @@ def _c_safe_notes() -> SafeNotes | None:
 
 C_SAFE_NOTES = _c_safe_notes()
 _safe_notes: SafeNotes = C_SAFE_NOTES or _safe_notes_python
+
+# Characters the fast path cannot copy faithfully, so that its copy would not mean what nh3's output means:
+# NUL (which nh3 drops); references to control characters and noncharacters, which nh3 writes as raw
+# characters that are read differently from the reference ("&#13;" is a carriage return, a raw one a line
+# feed; html.unescape drops most of them); and any reference before the first tag or after the last, which
+# may be whitespace that nh3 writes raw and `_finish` then strips. Rare in real notes; they go to nh3.
+_NUMERIC_REF = re.compile(r"&#(?:[xX]0*([0-9A-Fa-f]{1,6})|0*([0-9]{1,7}))")
+_UNFAITHFUL_CODES = frozenset(
+    (*range(0x01, 0x09), 0x0A, 0x0B, *range(0x0D, 0x20), 0x7F, *range(0xFDD0, 0xFDF0))
+)
+
+
+def _faithful_characters(source: str) -> bool:
+    """False for notes holding a character, or a reference to one, that the fast path cannot copy."""
+    if "\x00" in source or "&NewLine" in source:
+        return False
+    first, last = source.find("<"), source.rfind(">")
+    if "&" in source[: first if first >= 0 else len(source)] or "&" in source[last + 1 :]:
+        return False
+    if "&#" in source:
+        for match in _NUMERIC_REF.finditer(source):
+            hexadecimal, decimal = match.groups()
+            code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
+            if code in _UNFAITHFUL_CODES or code & 0xFFFE == 0xFFFE:
+                return False
+    return True
+
+
+def _fast_path(source: str, with_text: bool) -> tuple[str, str | None] | None:
+    """`_safe_notes` for notes whose characters allow it; None sends the notes to nh3."""
+    return _safe_notes(source, with_text) if _faithful_characters(source) else None
 
 
 def _safe_parts(source: str) -> list[str] | None:
@@ -412,7 +443,7 @@ def notes_text(cleaned: str | None) -> str | None:
     if not cleaned:
         return None
     source = cleaned.replace(_REL, "") if "<a" in cleaned else cleaned
-    safe = _safe_notes(source, True)
+    safe = _fast_path(source, True)
     if safe is not None and safe[0] == cleaned:
         return safe[1]
     return html_to_text(cleaned)

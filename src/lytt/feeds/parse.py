@@ -6,13 +6,9 @@ How it works, and why:
   entity declarations, declaration of undeclared well-known prefixes), then into an lxml pull parser with
   entity resolution, DTD loading and network access off.
 - Streaming: the pull parser reports only the end of each ``item``/``entry``. Each one is turned into an
-  `Episode` at once (RSS items by `_item_reader`: the C reader when it is built) and removed from the
-  tree, so memory holds the episodes, never the raw elements of a large feed. Channel elements stay in
-  the tree and are read when the document ends (they may come after the items).
-- Long CDATA sections (show notes, mostly) are lifted out of the bytes before lxml reads them and put back
-  into each item's tree before it is read (`_lift`): libxml2 reads CDATA one character at a time. The
-  strict pass and the repair pass below run lifted; when both fail, or a lift fails, everything is read
-  again without lifting, so error positions and recovery concern the bytes as they came.
+  `Episode` at once and removed from the tree, so memory holds the episodes, never the raw elements of a
+  large feed. Channel elements stay in the tree and are read when the document ends (they may come after
+  the items).
 - Broken XML: the first pass is strict and reads the bytes as they are. When lxml reports a syntax error,
   the input is read again with repairs (control characters dropped, HTML entities such as &nbsp; turned
   into character references), still strict; when that fails too, once more in lxml's recover mode, and the
@@ -29,7 +25,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from lytt.feeds import _atom, _item_reader, _lift, _rss
+from lytt.feeds import _atom, _rss
 from lytt.feeds._common import Context, Element
 from lytt.feeds._ns import split_tag
 from lytt.feeds._xml import XmlInput
@@ -54,9 +50,7 @@ def parse_feed(
     """Parse an RSS, RDF or Atom feed. Raises a `FeedError` subclass, never anything else."""
     try:
         source = XmlInput(data, source=url, content_type=content_type, max_bytes=max_bytes)
-        feed = _read_lifted(source, url)
-        if feed is None:
-            feed = _read(source, url)
+        feed = _read(source, url)
         feed.warnings[:0] = source.warnings
         return feed
     except FeedError:
@@ -67,25 +61,8 @@ def parse_feed(
         raise FeedError(f"the feed is too complex to parse ({type(exc).__name__})", source=url) from exc
 
 
-def _read_lifted(source: XmlInput, url: str | None) -> Feed | None:
-    """The strict read, then the strict read after repairs, with long CDATA sections lifted; None when
-    lifting is not available, when both reads fail, or when a lift fails."""
-    for repair in (False, True):
-        lifter = _lift.new_lifter()
-        if lifter is None:
-            return None
-        try:
-            return _Pass(source, url, repair=repair, recover=False, lifter=lifter).run()
-        except etree.XMLSyntaxError:
-            continue
-        except _lift.LiftError:
-            return None
-    return None
-
-
 def _read(source: XmlInput, url: str | None) -> Feed:
-    """Strict, then strict after repairs, then lxml's recover mode, nothing lifted: the positions in errors
-    and warnings are those of the bytes as they came."""
+    """Strict, then strict after repairs, then lxml's recover mode."""
     try:
         return _Pass(source, url, repair=False, recover=False).run()
     except etree.XMLSyntaxError as strict_error:
@@ -111,13 +88,11 @@ class _Pass:
         *,
         repair: bool,
         recover: bool,
-        lifter: _lift.Lifter | None = None,
     ) -> None:
         self.source = source
         self.url = url
         self.repair = repair
         self.recover = recover
-        self.lifter = lifter
         self.ctx = Context(url)
         self.episodes: list[Episode] = []
 
@@ -137,18 +112,13 @@ class _Pass:
             base_url=self.url,
         )
         empty = True
-        lifter = self.lifter
         for chunk in self.source.chunks(repair=self.repair):
             empty = False
-            parser.feed(chunk if lifter is None else lifter.feed(chunk))
+            parser.feed(chunk)
             for _event, el in parser.read_events():
                 self._item(el)
         if empty:
             raise FeedSyntaxError("the document is empty", source=self.url)
-        if lifter is not None:
-            rest = lifter.close()
-            if rest:
-                parser.feed(rest)
         try:
             root = parser.close()
         except etree.XMLSyntaxError as exc:
@@ -162,10 +132,6 @@ class _Pass:
             if strict_error is not None:
                 raise FeedSyntaxError(f"broken XML at {_position(strict_error)}", source=self.url)
             raise FeedSyntaxError("the document has no root element", source=self.url)
-        if lifter is not None:
-            lifter.restore(root)
-            if lifter.pending:
-                raise _lift.LiftError(f"{lifter.pending} lifted CDATA sections were not found in the tree")
         feed = self._feed(root)
         if strict_error is not None:
             if feed.title is None and not feed.episodes:
@@ -181,18 +147,14 @@ class _Pass:
             return
         if split_tag(parent.tag)[1] not in _ITEM_PARENTS:
             return
-        if self.lifter is not None:
-            self.lifter.restore(el)
         self.episodes.append(self._episode(el))
         el.clear()  # children first: cheaper for lxml than moving the whole subtree out with the item
         parent.remove(el)
 
     def _episode(self, el: Element) -> Episode:
         episode = Episode()
-        if split_tag(el.tag)[0] == "atom":
-            state = _rss.collect(el, episode, _atom.ENTRY, self.ctx)
-        else:
-            state = _item_reader.collect_item(el, episode, self.ctx)
+        table = _atom.ENTRY if split_tag(el.tag)[0] == "atom" else _rss.ITEM
+        state = _rss.collect(el, episode, table, self.ctx)
         _rss.finish_episode(el, episode, state, self.ctx)
         return episode
 
