@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.html import strip_tags
 
-from lytt.api.podcastindex.categories import NAME_BY_ID, pi_ids_with_parent
+from lytt.catalog.podcastindex_categories import NAME_BY_ID, pi_ids_with_parent
 from lytt.api.serialize import feed_urls
 from lytt.catalog.media import public_media_url
 from lytt.catalog.models import Episode, EpisodePerson, FeedSource, Show, ShowCategory
