@@ -16,7 +16,9 @@ A re-import walks the dump and the feeds holding Podcast Index ids side by side,
   neither retired nor moved by it.
 
 A feed retired while no crawl has read it leaves a show with nothing in it: the show is hidden, and shown
-again when the feed comes back. Searching follows through the catalogue's `feeds_ingested` signal.
+again when the feed comes back. The search index follows through the catalogue's `shows_listed` signal;
+listeners who subscribed to a URL by hand are linked to its show at its first crawl, or when their lists
+are read.
 """
 
 from __future__ import annotations
@@ -257,7 +259,8 @@ class _Batch:
         self._write_new()
         self._write_refreshed()
         if self.changed:
-            signals.send_batch([signals.Ingested(_ShowRef(show_id), ()) for show_id in sorted(self.changed)])
+            refs = [_ShowRef(show_id) for show_id in sorted(self.changed)]
+            signals.shows_listed.send(sender=Show, shows=refs)
 
     def _write_retired(self) -> None:
         if not self.retire:
@@ -387,7 +390,7 @@ class _Batch:
 
 @dataclass(frozen=True, slots=True)
 class _ShowRef:
-    """A show as the `feeds_ingested` listeners read it (its `pk`), without building a `Show`."""
+    """A show as the `shows_listed` listeners read it (its `pk`), without building a `Show`."""
 
     pk: int
 

@@ -10,6 +10,10 @@ appends an `Ingested` per changed feed to the collector, and the caller sends th
 indexes a whole batch, and accounts links a whole batch, in a few queries that way. Collected feeds get no
 ``feed_ingested`` of their own (those sends, which both listeners skipped, were 4% of the crawler's
 writing thread on a first ingest): a listener that must see every ingest connects to both signals.
+
+``shows_listed`` is sent, inside the sender's transaction, with ``shows`` (objects with a ``pk``) that
+were created or changed without any episodes of their own yet: the shows `lytt import-podcastindex`
+lists before their feeds are crawled. Search indexes just their show rows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.dispatch import Signal
 
 feed_ingested = Signal()
 feeds_ingested = Signal()
+shows_listed = Signal()
 
 _local = threading.local()
 

@@ -277,6 +277,39 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     return written
 
 
+def index_show_rows(show_ids: list[int]) -> int:
+    """Index the shows' own rows only, for shows that have no episodes yet (`lytt.catalog.signals`'
+    ``shows_listed``): no episode is read or written. A hidden or deleted show loses its rows. The words
+    of the rows written go to the spelling vocabulary. Returns the number of rows written."""
+    shows = _read_shows(show_ids)
+    visible = [show for show in shows.values() if not show.hidden]
+    gone = [show_id for show_id in show_ids if show_id not in shows or shows[show_id].hidden]
+    with transaction.atomic():
+        if gone:
+            SearchEntry.objects.filter(show_id__in=gone).delete()
+        if not visible:
+            return 0
+        categories, people = _show_context([show.pk for show in visible])
+        positions = chart_positions()
+        rows = [
+            _show_row(show, categories[show.pk], people[show.pk], _show_popularity(show, positions))
+            for show in visible
+        ]
+        ids = [show.pk for show in visible]
+        for start in range(0, len(ids), bulk.BATCH):
+            chunk = ids[start : start + bulk.BATCH]
+            bulk.execute(
+                f"DELETE FROM {bulk.table(SearchEntry)} WHERE {bulk.quote('kind')} = %s"
+                f" AND {bulk.quote('object_id')} IN ({bulk.placeholders(len(chunk))})",
+                [SearchEntry.Kind.SHOW.value, *chunk],
+            )
+        written = _insert(rows)
+        vocabulary.add(
+            count_words(vocabulary.entry_texts([tuple(row[c] for c in _VOCABULARY_COLUMNS) for row in rows]))
+        )
+    return written
+
+
 #: The columns whose words make the spelling vocabulary (not the show notes).
 _VOCABULARY_COLUMNS = ("title", "author", "people", "categories")
 

@@ -138,7 +138,7 @@ def feed(show: Show, ctx: FeedContext, *, fulltext: bool = True) -> dict[str, An
         "lastGoodHttpStatusTime": epoch(source.last_success_at) if source else 0,
         "lastHttpStatus": (source.last_status_code or 0) if source else 0,
         "contentType": "application/rss+xml",
-        "itunesId": None,
+        "itunesId": show.itunes_id,
         "itunesType": show.show_type or "episodic",
         "generator": "",
         "language": show.language,
