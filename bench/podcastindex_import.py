@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 
 def _generator() -> object:
     spec = importlib.util.spec_from_file_location("podcastindex_dump", HERE / "podcastindex_dump.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -116,7 +117,13 @@ def main() -> None:
         results = []
         try:
             fresh_database(env, args.backend, url, scratch)
-            results.append(("baseline: add_feed_urls (feeds only)", rows1, *run([sys.executable, "-c", BASELINE, str(week1)], env)))
+            results.append(
+                (
+                    "baseline: add_feed_urls (feeds only)",
+                    rows1,
+                    *run([sys.executable, "-c", BASELINE, str(week1)], env),
+                )
+            )
             fresh_database(env, args.backend, url, scratch)
             results.append(("first import", rows1, *run([*lytt, str(week1)], env)))
             results.append(("re-import (week 2)", rows2, *run([*lytt, str(week2)], env)))

@@ -14,7 +14,8 @@ _PATH = Path(__file__).resolve().parents[2] / "bench" / "podcastindex_dump.py"
 
 def generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("podcastindex_dump", _PATH)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -31,7 +31,9 @@ def source(pi_id: int) -> FeedSource:
 
 def test_live_rows_become_listed_searchable_shows_and_dead_rows_nothing(tmp_path: Path) -> None:
     rows = [
-        pi_row(1, title="Fotballpodden", language="NB", podcastGuid=GUID, category1="Sports", category2="Soccer"),
+        pi_row(
+            1, title="Fotballpodden", language="NB", podcastGuid=GUID, category1="Sports", category2="Soccer"
+        ),
         pi_row(2, dead=1, title="Gone podcast"),
         pi_row(3, url="not a url"),
         pi_row(4, itunesId="", language="", description="<p>Hi<script>x()</script></p>"),
@@ -40,11 +42,21 @@ def test_live_rows_become_listed_searchable_shows_and_dead_rows_nothing(tmp_path
     assert (summary.rows, summary.added, summary.dead_skipped, summary.skipped) == (4, 2, 1, 1)
     assert "row 3: column 'url'" in summary.problems[0]
     first = source(1)
-    assert (first.status, first.url, first.show is not None) == ("new", "https://feeds.example.com/1.xml", True)
+    assert (first.status, first.url, first.show is not None) == (
+        "new",
+        "https://feeds.example.com/1.xml",
+        True,
+    )
     assert first.next_check_at <= timezone.now()
     show = first.show
-    assert show is not None and not show.hidden
-    assert (show.title, show.language, show.podcast_guid, show.itunes_id) == ("Fotballpodden", "nb", GUID, 1_000_001)
+    assert show is not None
+    assert not show.hidden
+    assert (show.title, show.language, show.podcast_guid, show.itunes_id) == (
+        "Fotballpodden",
+        "nb",
+        GUID,
+        1_000_001,
+    )
     assert (show.episode_count, show.latest_episode_at) == (0, None)
     assert list(show.categories.values_list("slug", flat=True).order_by("showcategory__position")) == [
         "sports",
@@ -79,27 +91,39 @@ def test_next_weeks_dump_updates_in_place(tmp_path: Path) -> None:
     ]
     summary = load(write_rows(tmp_path / "week2.db", week2))
     assert (summary.added, summary.moved, summary.retired, summary.updated) == (1, 1, 2, 1)
-    assert source(2).pk == before[2].pk and source(2).url == "https://moved.example.net/2/rss"
+    assert source(2).pk == before[2].pk
+    assert source(2).url == "https://moved.example.net/2/rss"
     dead, gone = source(3), source(4)
     assert (dead.status, dead.status_reason) == ("retired", DEAD_REASON)
     assert (gone.status, gone.status_reason) == ("retired", ABSENT_REASON)
-    assert dead.show is not None and dead.show.hidden and gone.show is not None and gone.show.hidden
+    assert dead.show is not None
+    assert dead.show.hidden
+    assert gone.show is not None
+    assert gone.show.hidden
     assert search.search("show", kind="shows", limit=50).total == 6  # 1, 2, 5, 6, 7, 8
     renamed = source(5).show
-    assert renamed is not None and renamed.pk == before[5].show_id
-    assert renamed.title == "Show 5, renamed" and renamed.slug == before[5].show.slug  # type: ignore[union-attr]
+    assert renamed is not None
+    assert renamed.pk == before[5].show_id
+    assert renamed.title == "Show 5, renamed"
+    assert renamed.slug == before[5].show.slug
     assert list(renamed.categories.values_list("slug", flat=True)) == ["comedy"]
-    assert FeedSource.objects.count() == 8 and Show.objects.count() == 8
+    assert FeedSource.objects.count() == 8
+    assert Show.objects.count() == 8
     again = load(write_rows(tmp_path / "week2.db", week2))
     assert (again.added, again.moved, again.retired, again.updated, again.unchanged) == (0, 0, 0, 0, 7)
     week3 = [row for row in week2 if row["id"] != 3] + [pi_row(3), pi_row(4)]
     back = load(write_rows(tmp_path / "week3.db", week3))
-    assert back.revived == 2 and source(3).status == "new" and not Show.objects.filter(hidden=True).exists()
+    assert back.revived == 2
+    assert source(3).status == "new"
+    assert not Show.objects.filter(hidden=True).exists()
 
 
 def test_what_the_crawl_learned_since_the_dump_is_kept(tmp_path: Path) -> None:
     load(write_rows(tmp_path / "week1.db", [pi_row(1), pi_row(2)]))
-    week2 = write_rows(tmp_path / "week2.db", [pi_row(1, url="https://elsewhere.example/1", title="Old"), pi_row(2, dead=1, title="Old")])
+    week2 = write_rows(
+        tmp_path / "week2.db",
+        [pi_row(1, url="https://elsewhere.example/1", title="Old"), pi_row(2, dead=1, title="Old")],
+    )
     crawled_at = timezone.now() + timedelta(minutes=1)  # after the dump file was written
     for pi_id in (1, 2):
         feed = source(pi_id)
@@ -108,7 +132,8 @@ def test_what_the_crawl_learned_since_the_dump_is_kept(tmp_path: Path) -> None:
         Show.objects.filter(pk=feed.show.pk).update(title=f"Crawled title {pi_id}")
     summary = load(week2)
     assert (summary.moved, summary.retired, summary.updated) == (0, 0, 0)
-    assert source(1).url == "https://feeds.example.com/1.xml" and source(2).status == "active"
+    assert source(1).url == "https://feeds.example.com/1.xml"
+    assert source(2).status == "active"
     assert sorted(Show.objects.values_list("title", flat=True)) == ["Crawled title 1", "Crawled title 2"]
 
 
@@ -118,21 +143,27 @@ def test_a_crawled_feed_retired_by_an_older_crawl_is_still_retired(tmp_path: Pat
     FeedSource.objects.filter(podcastindex_id=1).update(status="active", last_success_at=long_ago)
     load(write_rows(tmp_path / "week2.db", [pi_row(1, dead=1)]))
     retired = source(1)
-    assert retired.status == "retired" and retired.show is not None and not retired.show.hidden  # crawled
+    assert retired.status == "retired"
+    assert retired.show is not None
+    assert not retired.show.hidden
 
 
 def test_a_feed_known_by_url_is_adopted_not_duplicated(tmp_path: Path) -> None:
     add_feed_urls(["https://feeds.example.com/1.xml"])
     load(write_rows(tmp_path / "dump.db", [pi_row(1)]))
     feed = FeedSource.objects.get()
-    assert feed.podcastindex_id == 1 and feed.show is not None and feed.show.title == "Show 1"
+    assert feed.podcastindex_id == 1
+    assert feed.show is not None
+    assert feed.show.title == "Show 1"
     assert Show.objects.count() == 1
 
 
 def test_namesakes_get_free_slugs(tmp_path: Path) -> None:
     load(write_rows(tmp_path / "dump.db", [pi_row(n, title="My Podcast") for n in range(1, 7)]))
     slugs = sorted(Show.objects.values_list("slug", flat=True))
-    assert slugs == sorted(["my-podcast", "my-podcast-2", "my-podcast-3", "my-podcast-4", "my-podcast-5", "my-podcast-6"])
+    assert slugs == sorted(
+        ["my-podcast", "my-podcast-2", "my-podcast-3", "my-podcast-4", "my-podcast-5", "my-podcast-6"]
+    )
 
 
 def test_keep_absent_and_an_empty_dump_retire_nothing(tmp_path: Path) -> None:
@@ -152,7 +183,11 @@ def test_the_synthetic_weeks_agree_with_the_generator(tmp_path: Path) -> None:
     assert len({f.url for f in feeds.values()}) == len(feeds) == Show.objects.count()
     for pi_id in range(1, count + count // 50 + 1):
         old, new = GENERATOR.row(pi_id, 1), GENERATOR.row(pi_id, 2)
-        ever_live = [r for r in (old, new) if r is not None and not r[6] and "://" in r[1] and not r[1].startswith("ftp")]
+        ever_live = [
+            r
+            for r in (old, new)
+            if r is not None and not r[6] and "://" in r[1] and not r[1].startswith("ftp")
+        ]
         if not ever_live:
             assert pi_id not in feeds
             continue
@@ -161,4 +196,5 @@ def test_the_synthetic_weeks_agree_with_the_generator(tmp_path: Path) -> None:
         assert feed.status == ("new" if live_now else "retired"), pi_id
         if live_now and new is not None:
             assert feed.url == new[1]
-            assert feed.show is not None and feed.show.title == new[2]
+            assert feed.show is not None
+            assert feed.show.title == new[2]

@@ -19,11 +19,19 @@ def read(shared: frozenset[str] = frozenset(), **values: Any) -> DumpRow:
 
 
 def test_a_plain_row_becomes_a_feed_url_and_show_fields() -> None:
-    got = read(url="HTTPS://Feeds.Example.COM/7.xml", itunesType="Serial", explicit=1, itunesOwnerName="Owner")
-    assert (got.pi_id, got.url, got.dead, got.itunes_id) == (7, "https://feeds.example.com/7.xml", False, 1_000_007)
+    got = read(
+        url="HTTPS://Feeds.Example.COM/7.xml", itunesType="Serial", explicit=1, itunesOwnerName="Owner"
+    )
+    assert (got.pi_id, got.url, got.dead, got.itunes_id) == (
+        7,
+        "https://feeds.example.com/7.xml",
+        False,
+        1_000_007,
+    )
     feed = got.feed
     assert (feed.title, feed.author, feed.type, feed.explicit) == ("Show 7", "Author 7", "serial", True)
-    assert feed.owner is not None and feed.owner.name == "Owner"
+    assert feed.owner is not None
+    assert feed.owner.name == "Owner"
     assert feed.description_html == "<p>About show 7</p>"
     assert feed.description_text == "About show 7"
 
@@ -50,14 +58,19 @@ def test_a_guid_shared_by_other_rows_or_not_a_uuid_is_dropped() -> None:
 
 
 def test_html_descriptions_are_sanitised_like_show_notes() -> None:
-    feed = read(description="<p onclick=x>Hi &amp; bye<script>alert(1)</script></p><img src=x onerror=y>").feed
+    feed = read(
+        description="<p onclick=x>Hi &amp; bye<script>alert(1)</script></p><img src=x onerror=y>"
+    ).feed
     assert feed.description_html is not None
-    assert "script" not in feed.description_html and "onclick" not in feed.description_html
+    assert "script" not in feed.description_html
+    assert "onclick" not in feed.description_html
     assert "onerror" not in feed.description_html
     assert feed.description_text == "Hi & bye"
 
 
-@pytest.mark.parametrize(("cell", "dead"), [(1, True), ("1", True), (0, False), (None, False), ("true", True)])
+@pytest.mark.parametrize(
+    ("cell", "dead"), [(1, True), ("1", True), (0, False), (None, False), ("true", True)]
+)
 def test_dead_flags_in_any_form(cell: object, dead: bool) -> None:
     assert read(dead=cell).dead is dead
 
@@ -82,7 +95,10 @@ def test_a_row_without_a_feed_url_or_id_is_a_bad_row_naming_the_column(
     ("names", "expected"),
     [
         (("Society", "Culture"), [("Society & Culture", None)]),
-        (("Health", "Fitness", "Mental"), [("Health & Fitness", None), ("Health & Fitness", "Mental Health")]),
+        (
+            ("Health", "Fitness", "Mental"),
+            [("Health & Fitness", None), ("Health & Fitness", "Mental Health")],
+        ),
         (("Science", "Fiction"), [("Fiction", "Science Fiction")]),
         (("News", "Politics"), [("News", None), ("News", "Politics")]),
         (("Tv", "Film", "After-Shows"), [("TV & Film", None), ("TV & Film", "After Shows")]),

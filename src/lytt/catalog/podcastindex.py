@@ -26,8 +26,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -162,9 +162,9 @@ class _Batch:
 
     def run(self, read: list[DumpRow], seen: set[int], low: int, high: int | None) -> None:
         by_id = self._known_ids(low, high)
-        for known in by_id.values():
-            if self.retire_absent and known.podcastindex_id not in seen:
-                self._retire(known, ABSENT_REASON)
+        for held in by_id.values():
+            if self.retire_absent and held.podcastindex_id not in seen:
+                self._retire(held, ABSENT_REASON)
         missing = [row for row in read if row.pi_id not in by_id]
         by_url = self._known_urls([row.url for row in missing])
         claimed: set[str] = set()
@@ -294,14 +294,18 @@ class _Batch:
 
     def _write_adopted(self) -> None:
         if self.adopt:
-            bulk.update_values(FeedSource, ["podcastindex_id"], [[pi_id, known.pk] for known, pi_id in self.adopt])
+            bulk.update_values(
+                FeedSource, ["podcastindex_id"], [[pi_id, known.pk] for known, pi_id in self.adopt]
+            )
             self.summary.adopted += len(self.adopt)
 
     def _write_moves(self) -> None:
         """Follow moved URLs, unless another feed holds the new one (then the row is a conflict)."""
         if not self.moves:
             return
-        taken = set(FeedSource.objects.filter(url__in=[url for _, url in self.moves]).values_list("url", flat=True))
+        taken = set(
+            FeedSource.objects.filter(url__in=[url for _, url in self.moves]).values_list("url", flat=True)
+        )
         moved = [(known, url) for known, url in self.moves if url not in taken]
         self.summary.conflicts += len(self.moves) - len(moved)
         bulk.update_values(
@@ -318,18 +322,30 @@ class _Batch:
             return
         shaped = [_shaped(row) for row in self.new]
         wanted = [_category_slugs(tuple(row.feed.categories)) for row in self.new]
-        categories = ingest_shows.categories_by_slug(list(dict.fromkeys(s for slugs in wanted for s in slugs)))
-        slugs = _free_slugs([rows.slug_base(f["title"], rows.SHOW_SLUG_MAX, "podcast") for f in shaped], self.new)
+        categories = ingest_shows.categories_by_slug(
+            list(dict.fromkeys(s for slugs in wanted for s in slugs))
+        )
+        slugs = _free_slugs(
+            [rows.slug_base(f["title"], rows.SHOW_SLUG_MAX, "podcast") for f in shaped], self.new
+        )
         stamp = timezone.now()
         values = []
         for fields, slug, feed_slugs in zip(shaped, slugs, wanted, strict=True):
             primary = categories.get(feed_slugs[0]) if feed_slugs else None
             values.append(
-                {**fields, "slug": slug, "primary_category_id": primary, "created_at": self.now, "updated_at": stamp}
+                {
+                    **fields,
+                    "slug": slug,
+                    "primary_category_id": primary,
+                    "created_at": self.now,
+                    "updated_at": stamp,
+                }
             )
         shows = _insert_shows(values, self.now)
         bulk.insert_values(ShowCategory, _category_rows(shows, wanted, categories))
-        fresh = [(row, show) for row, show in zip(self.new, shows, strict=True) if row.pi_id not in self.new_for]
+        fresh = [
+            (row, show) for row, show in zip(self.new, shows, strict=True) if row.pi_id not in self.new_for
+        ]
         bulk.insert_values(
             FeedSource,
             [
@@ -345,7 +361,11 @@ class _Batch:
             ],
             ignore_conflicts=True,
         )
-        given = [(self.new_for[row.pi_id], show) for row, show in zip(self.new, shows, strict=True) if row.pi_id in self.new_for]
+        given = [
+            (self.new_for[row.pi_id], show)
+            for row, show in zip(self.new, shows, strict=True)
+            if row.pi_id in self.new_for
+        ]
         bulk.update_values(FeedSource, ["show"], [[show, known.pk] for known, show in given])
         self.summary.added += len(fresh)
         self.changed.update(shows)
@@ -355,14 +375,20 @@ class _Batch:
         if not self.refresh:
             return
         ids = [show_id for show_id, _ in self.refresh]
-        stored = {values["id"]: values for values in Show.objects.filter(pk__in=ids).values("id", *_SHOW_FIELDS)}
+        stored = {
+            values["id"]: values for values in Show.objects.filter(pk__in=ids).values("id", *_SHOW_FIELDS)
+        }
         current: dict[int, list[int]] = {show_id: [] for show_id in ids}
         for show_id, category_id in (
-            ShowCategory.objects.filter(show_id__in=ids).order_by("show_id", "position").values_list("show_id", "category_id")
+            ShowCategory.objects.filter(show_id__in=ids)
+            .order_by("show_id", "position")
+            .values_list("show_id", "category_id")
         ):
             current[show_id].append(category_id)
         wanted = [_category_slugs(tuple(row.feed.categories)) for _, row in self.refresh]
-        categories = ingest_shows.categories_by_slug(list(dict.fromkeys(s for slugs in wanted for s in slugs)))
+        categories = ingest_shows.categories_by_slug(
+            list(dict.fromkeys(s for slugs in wanted for s in slugs))
+        )
         updates: list[list[Any]] = []
         recategorised: list[int] = []
         new_categories: list[list[str]] = []
@@ -438,7 +464,8 @@ def _free_slugs(bases: list[str], items: Sequence[DumpRow]) -> list[str]:
     (a dump holds thousands of shows called "My Podcast": probing `-2`, `-3`... for each would not end),
     else the first free suffix (`ingest_shows.free_show_slugs`)."""
     options = [
-        [base, f"{base}-2", f"{base}-3", f"{base}-{item.pi_id}"] for base, item in zip(bases, items, strict=True)
+        [base, f"{base}-2", f"{base}-3", f"{base}-{item.pi_id}"]
+        for base, item in zip(bases, items, strict=True)
     ]
     taken = set(bulk.existing(Show, "slug", list(dict.fromkeys(s for choices in options for s in choices))))
     chosen: list[str | None] = []

@@ -386,7 +386,9 @@ def _insert_plain_episodes(
         return int(cursor.rowcount)
 
 
-def _insert_all_episodes(shows: list[IndexedShow], categories: dict[int, list[str]], pops: dict[int, float]) -> int:
+def _insert_all_episodes(
+    shows: list[IndexedShow], categories: dict[int, list[str]], pops: dict[int, float]
+) -> int:
     """Write the rows of every episode of `shows` (whose old rows are gone): those without people in SQL
     (`_insert_plain_episodes`), then the others, read and built in Python. Each part goes in episode id
     order, the order ingest inserts them (oldest first), so a show's newest episodes get the highest

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.utils.html import strip_tags
 
-from lytt.catalog.podcastindex_categories import NAME_BY_ID, pi_ids_with_parent
 from lytt.api.serialize import feed_urls
 from lytt.catalog.media import public_media_url
 from lytt.catalog.models import Episode, EpisodePerson, FeedSource, Show, ShowCategory
+from lytt.catalog.podcastindex_categories import NAME_BY_ID, pi_ids_with_parent
 
 SHORT_DESCRIPTION_WORDS = 100  # without `fulltext`, Podcast Index cuts text fields to 100 words
 

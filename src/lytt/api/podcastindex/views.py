@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from lytt import search as search_api
 from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
-from lytt.catalog.podcastindex_categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.catalog.media import site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
+from lytt.catalog.podcastindex_categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.ratelimit import hit
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
