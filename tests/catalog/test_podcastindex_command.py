@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,16 @@ from lytt.catalog.models import FeedSource, Show
 from lytt.cli import main
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def thawed_heap() -> Iterator[None]:
+    """The command settles the heap (`lytt.heap.settle_heap`); each test starts and ends thawed."""
+    thresholds = gc.get_threshold()
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def said(capsys: pytest.CaptureFixture[str]) -> str:

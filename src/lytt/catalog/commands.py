@@ -197,11 +197,13 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
 
     from lytt.catalog.podcastindex import import_dump
     from lytt.catalog.podcastindex_dump import DumpError, count_rows, open_dump
+    from lytt.heap import settle_heap
 
     console = _console()
     if args.batch < 1:
         console.print("[red]error[/red]: --batch must be 1 or more")
         return 2
+    settle_heap()
     try:
         with open_dump(args.path) as dump:
             total = count_rows(dump)
