@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from tests.catalog.pidumps import GENERATOR, pi_row, write_rows
+from tests.feedserver import rss
 
 from lytt import search
+from lytt.catalog import ingest_feed
 from lytt.catalog.models import FeedSource, Show
 from lytt.catalog.podcastindex import ABSENT_REASON, DEAD_REASON, ImportSummary, import_dump
 from lytt.catalog.podcastindex_dump import open_dump
 from lytt.catalog.sources import add_feed_urls
+from lytt.feeds import parse_feed
 
 pytestmark = pytest.mark.django_db
 GUID = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
@@ -198,3 +201,25 @@ def test_the_synthetic_weeks_agree_with_the_generator(tmp_path: Path) -> None:
             assert feed.url == new[1]
             assert feed.show is not None
             assert feed.show.title == new[2]
+
+
+def test_the_first_crawl_owns_the_show_and_a_later_dump_leaves_it(
+    tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Ingest of an imported feed fills the show it was given (no second show), takes over its fields
+    and categories; next week's dump, with the old words, changes none of it."""
+    dump = write_rows(tmp_path / "week1.db", [pi_row(1, title="Dump title", category1="Comedy")])
+    load(dump)
+    feed = source(1)
+    body = rss("Crawled title", 3, extra="<itunes:category text='News'/>").encode()
+    with django_capture_on_commit_callbacks(execute=True):  # the index follows ingest after commit
+        result = ingest_feed(feed, parse_feed(body, url=feed.url))
+    assert feed.show is not None and result.show.pk == feed.show.pk and result.new_episodes == 3
+    FeedSource.objects.filter(pk=feed.pk).update(status="active", last_success_at=timezone.now())
+    load(write_rows(tmp_path / "week2.db", [pi_row(1, title="Dump title, week 2", category1="Comedy")]))
+    show = Show.objects.get()
+    assert (show.title, show.episode_count) == ("Crawled title", 3)
+    assert list(show.categories.values_list("slug", flat=True)) == ["news"]
+    assert [hit.obj.title for hit in search.search("crawled", kind="episodes").hits][:1] == [
+        "Crawled title ep 3"
+    ]
