@@ -214,7 +214,9 @@ def test_the_first_crawl_owns_the_show_and_a_later_dump_leaves_it(
     body = rss("Crawled title", 3, extra="<itunes:category text='News'/>").encode()
     with django_capture_on_commit_callbacks(execute=True):  # the index follows ingest after commit
         result = ingest_feed(feed, parse_feed(body, url=feed.url))
-    assert feed.show is not None and result.show.pk == feed.show.pk and result.new_episodes == 3
+    assert feed.show is not None
+    assert result.show.pk == feed.show.pk
+    assert result.new_episodes == 3
     FeedSource.objects.filter(pk=feed.pk).update(status="active", last_success_at=timezone.now())
     load(write_rows(tmp_path / "week2.db", [pi_row(1, title="Dump title, week 2", category1="Comedy")]))
     show = Show.objects.get()

@@ -6,7 +6,7 @@ the crawler records hundreds of outcomes a second, so they use these: the same v
 field's own `get_db_prep_save` only where that matters (dates, JSON). INSERTs are multi-row statements
 on SQLite and a pipelined executemany with server-side binding on PostgreSQL (`_insert_server_bound`).
 No signals are sent, as with `bulk_create`. Also the plain-SQL helpers of those paths' lookups
-(`quote`, `table`, `execute`, `existing`, `placeholders`).
+(`quote`, `table`, `execute`, `existing`, `select_in`, `placeholders`).
 """
 
 from __future__ import annotations
@@ -379,6 +379,22 @@ def existing(model: type[models.Model], column: str, values: list[str]) -> list[
                 f" WHERE {quote(column)} IN ({placeholders(len(chunk))})",
                 chunk,
             )
+        )
+    return found
+
+
+def select_in(
+    model: type[models.Model], columns: Sequence[str], column: str, values: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """`columns` (column names) of the rows of `model` whose `column` is one of `values`, `BATCH` looked
+    up per query: an IN list in plain SQL, which the ORM would compile value by value."""
+    selected = ", ".join(quote(name) for name in columns)
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), BATCH):
+        chunk = list(values[start : start + BATCH])
+        found += execute(
+            f"SELECT {selected} FROM {table(model)} WHERE {quote(column)} IN ({placeholders(len(chunk))})",
+            chunk,
         )
     return found
 

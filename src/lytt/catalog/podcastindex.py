@@ -194,19 +194,8 @@ class _Batch:
         return {known.podcastindex_id: known for known in _read_known(found) if known.podcastindex_id}
 
     def _known_urls(self, urls: list[str]) -> dict[str, _Known]:
-        """The feeds with these URLs, in plain SQL (the ORM compiles an IN list value by value)."""
-        found: dict[str, _Known] = {}
-        columns = ", ".join(bulk.quote(name) for name in _KNOWN_COLUMNS)
-        for start in range(0, len(urls), bulk.BATCH):
-            chunk = urls[start : start + bulk.BATCH]
-            for values in bulk.execute(
-                f"SELECT {columns} FROM {bulk.table(FeedSource)} WHERE {bulk.quote('url')} IN"
-                f" ({bulk.placeholders(len(chunk))})",
-                chunk,
-            ):
-                known = _Known(*values)
-                found[known.url] = known
-        return found
+        found = (_Known(*values) for values in bulk.select_in(FeedSource, _KNOWN_COLUMNS, "url", urls))
+        return {known.url: known for known in found}
 
     def _newer_than_dump(self, known: _Known) -> bool:
         """Lytt read the feed after the dump was made: what it learned then wins over the dump."""

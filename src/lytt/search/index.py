@@ -90,23 +90,20 @@ class IndexedShow(NamedTuple):
     hidden: bool
 
 
-def _read_shows(show_ids: list[int]) -> dict[int, IndexedShow]:
-    """The shows with these ids, `bulk.BATCH` per query in plain SQL."""
-    columns = ", ".join(bulk.quote("id" if name == "pk" else name) for name in IndexedShow._fields)
-    found: dict[int, IndexedShow] = {}
-    for start in range(0, len(show_ids), bulk.BATCH):
-        chunk = show_ids[start : start + bulk.BATCH]
-        for values in bulk.execute(
-            f"SELECT {columns} FROM {bulk.table(Show)} WHERE {bulk.quote('id')} IN"
-            f" ({bulk.placeholders(len(chunk))}) ORDER BY {bulk.quote('id')}",
-            chunk,
-        ):
-            show = IndexedShow(*values)
-            latest = show.latest_episode_at
-            if latest is not None and latest.tzinfo is None:  # SQLite's driver gives naive UTC times
-                show = show._replace(latest_episode_at=latest.replace(tzinfo=UTC))
-            found[show.pk] = show
-    return found
+def _read_shows(show_ids: list[int]) -> tuple[dict[int, IndexedShow], list[IndexedShow], list[int]]:
+    """The shows with these ids (`bulk.select_in`), those of them that are visible, and the ids of the
+    hidden or deleted ones (whose rows the index drops)."""
+    columns = ["id" if name == "pk" else name for name in IndexedShow._fields]
+    shows: dict[int, IndexedShow] = {}
+    for values in bulk.select_in(Show, columns, "id", show_ids):
+        show = IndexedShow(*values)
+        latest = show.latest_episode_at
+        if latest is not None and latest.tzinfo is None:  # SQLite's driver gives naive UTC times
+            show = show._replace(latest_episode_at=latest.replace(tzinfo=UTC))
+        shows[show.pk] = show
+    visible = sorted((show for show in shows.values() if not show.hidden), key=lambda show: show.pk)
+    gone = [show_id for show_id in show_ids if show_id not in shows or shows[show_id].hidden]
+    return shows, visible, gone
 
 
 #: A `SearchEntry` row as {attname: value}, written by `_insert` (every column but the id).
@@ -227,9 +224,7 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     of the rows written whole and of the episodes given are added to the spelling vocabulary (a show's
     own row, rewritten on every ingest, only when it changed). Returns the number of rows written.
     """
-    shows = _read_shows(list(wanted))
-    gone = [show_id for show_id in wanted if show_id not in shows or shows[show_id].hidden]
-    visible = [show for show_id, show in shows.items() if not show.hidden]
+    shows, visible, gone = _read_shows(list(wanted))
     with transaction.atomic():
         if gone:
             SearchEntry.objects.filter(show_id__in=gone).delete()
@@ -281,9 +276,7 @@ def index_show_rows(show_ids: list[int]) -> int:
     """Index the shows' own rows only, for shows that have no episodes yet (`lytt.catalog.signals`'
     ``shows_listed``): no episode is read or written. A hidden or deleted show loses its rows. The words
     of the rows written go to the spelling vocabulary. Returns the number of rows written."""
-    shows = _read_shows(show_ids)
-    visible = [show for show in shows.values() if not show.hidden]
-    gone = [show_id for show_id in show_ids if show_id not in shows or shows[show_id].hidden]
+    _, visible, gone = _read_shows(show_ids)
     with transaction.atomic():
         if gone:
             SearchEntry.objects.filter(show_id__in=gone).delete()
@@ -444,7 +437,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     done = 0
     for start in range(0, total, 200):
         chunk = show_ids[start : start + 200]
-        shows = list(_read_shows(chunk).values())
+        shows = _read_shows(chunk)[1]
         categories, people = _show_context(chunk)
         pops = {show.pk: _show_popularity(show, positions) for show in shows}
         with transaction.atomic():

@@ -266,7 +266,7 @@ def episode(
         "season": item.season or 0,
         "image": public_media_url(item.image_url, ctx.root),
         "imageUrlHash": url_hash(item.image_url),
-        "feedItunesId": None,
+        "feedItunesId": show.itunes_id,
         "feedImage": public_media_url(show.image_url, ctx.root),
         "feedImageUrlHash": url_hash(show.image_url),
         "feedId": show.pk,
