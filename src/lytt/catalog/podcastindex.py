@@ -331,7 +331,7 @@ class _Batch:
                 }
             )
         shows = _insert_shows(values, self.now)
-        bulk.insert_values(ShowCategory, _category_rows(shows, wanted, categories))
+        bulk.copy_values(ShowCategory, _category_rows(shows, wanted, categories))
         fresh = [
             (row, show) for row, show in zip(self.new, shows, strict=True) if row.pi_id not in self.new_for
         ]

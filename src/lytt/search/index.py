@@ -168,8 +168,7 @@ def _insert(rows: list[Row]) -> int:
     0003, 0005). Rows are never upserted (``INSERT OR REPLACE`` deletes without SQLite's delete trigger
     and would leave stale FTS5 entries); callers delete first.
     """
-    if rows:
-        bulk.insert_values(SearchEntry, rows)
+    bulk.copy_values(SearchEntry, rows)  # on PostgreSQL a COPY, which fires the same row trigger
     return len(rows)
 
 
