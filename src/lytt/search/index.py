@@ -229,12 +229,7 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
             SearchEntry.objects.filter(show_id__in=gone).delete()
         if not visible:
             return 0
-        categories, people = _show_context([show.pk for show in visible])
-        positions = chart_positions()
-        pops = {show.pk: _show_popularity(show, positions) for show in visible}
-        rows = {
-            show.pk: _show_row(show, categories[show.pk], people[show.pk], pops[show.pk]) for show in visible
-        }
+        categories, pops, rows = _show_rows(visible)
         old = {
             entry.object_id: entry
             for entry in SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(rows))
@@ -271,6 +266,17 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     return written
 
 
+def _show_rows(
+    visible: list[IndexedShow],
+) -> tuple[dict[int, list[str]], dict[int, float], dict[int, Row]]:
+    """For these shows: their category names, their popularity, and their own index rows."""
+    categories, people = _show_context([show.pk for show in visible])
+    positions = chart_positions()
+    pops = {show.pk: _show_popularity(show, positions) for show in visible}
+    rows = {show.pk: _show_row(show, categories[show.pk], people[show.pk], pops[show.pk]) for show in visible}
+    return categories, pops, rows
+
+
 def index_show_rows(show_ids: list[int]) -> int:
     """Index the shows' own rows only, for shows that have no episodes yet (`lytt.catalog.signals`'
     ``shows_listed``): no episode is read or written. A hidden or deleted show loses its rows. The words
@@ -281,12 +287,7 @@ def index_show_rows(show_ids: list[int]) -> int:
             SearchEntry.objects.filter(show_id__in=gone).delete()
         if not visible:
             return 0
-        categories, people = _show_context([show.pk for show in visible])
-        positions = chart_positions()
-        rows = [
-            _show_row(show, categories[show.pk], people[show.pk], _show_popularity(show, positions))
-            for show in visible
-        ]
+        rows = list(_show_rows(visible)[2].values())
         ids = [show.pk for show in visible]
         for start in range(0, len(ids), bulk.BATCH):
             chunk = ids[start : start + bulk.BATCH]
