@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
-    "lytt.catalog.commands",  # add, import-opml, export-opml, feeds
+    "lytt.catalog.commands",  # add, import-opml, import-podcastindex, export-opml, feeds
     "lytt.crawl.commands",  # crawl
     "lytt.crawl.parse_command",  # parse
     "lytt.crawl.podping_command",  # podping

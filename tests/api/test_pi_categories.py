@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lytt.api.podcastindex.categories import NAME_BY_ID, PI_CATEGORIES, parse_category_filter, pi_ids_for
+from lytt.catalog.podcastindex_categories import NAME_BY_ID, PI_CATEGORIES, parse_category_filter, pi_ids_for
 from lytt.catalog.taxonomy import _TAXONOMY
 
 

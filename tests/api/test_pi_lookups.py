@@ -70,7 +70,7 @@ def test_episodes_byguid_by_feed_url_and_podcast_guid(
     assert (status, body["status"]) == (400, "false")
 
 
-def test_podcasts_byitunesid_answers_an_empty_feed_for_any_id(
+def test_podcasts_byitunesid_answers_an_empty_feed_for_an_unknown_id(
     client: Client, catalogue: dict[str, Any], signed: Signed
 ) -> None:
     status, body = call(client, "podcasts/byitunesid", signed(), id=1441923632)

@@ -1,4 +1,5 @@
-"""CLI subcommands of the catalogue: `add`, `import-opml`, `export-opml`, `feeds` (see lytt.cli)."""
+"""CLI subcommands of the catalogue: `add`, `import-opml`, `import-podcastindex`, `export-opml`, `feeds`
+(see lytt.cli)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from lytt.catalog.podcastindex import ImportSummary
     from lytt.catalog.sources import AddResult
 
 MAX_OPML_BYTES = 64 * 1024 * 1024  # 100,000 outlines are ~15 MB
@@ -38,6 +40,22 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     imp.add_argument("source", metavar="PATH|URL")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.set_defaults(func=run_import_opml, needs_django=True)
+
+    pi = subparsers.add_parser(
+        "import-podcastindex",
+        help="add or update the feeds of the Podcast Index dump",
+        description=(
+            "Import podcastindex_feeds.db (or the .tgz it is published as): every live feed becomes a "
+            "listed show, crawled in turn. Run it again on a newer dump to update in place."
+        ),
+    )
+    pi.add_argument("path", metavar="PATH", help="podcastindex_feeds.db or podcastindex_feeds.db.tgz")
+    pi.add_argument(
+        "--keep-absent", action="store_true", help="keep feeds the dump lacks (for a part of a dump)"
+    )
+    pi.add_argument("--batch", type=int, default=2000, metavar="N", help="rows per transaction (2000)")
+    pi.add_argument("--no-progress", action="store_true", help="no progress bar")
+    pi.set_defaults(func=run_import_podcastindex, needs_django=True)
 
     exp = subparsers.add_parser(
         "export-opml",
@@ -164,6 +182,76 @@ def run_import_opml(args: argparse.Namespace) -> int:
             result.rejected += part.rejected
             progress.advance(task, len(part.rejected))
     return _report(result, console, verbose=False)
+
+
+def run_import_podcastindex(args: argparse.Namespace) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from lytt.catalog.podcastindex import import_dump
+    from lytt.catalog.podcastindex_dump import DumpError, count_rows, open_dump
+    from lytt.heap import settle_heap
+
+    console = _console()
+    if args.batch < 1:
+        console.print("[red]error[/red]: --batch must be 1 or more")
+        return 2
+    settle_heap()
+    try:
+        with open_dump(args.path) as dump:
+            total = count_rows(dump)
+            with Progress(
+                TextColumn("importing Podcast Index feeds"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                disable=args.no_progress or total < PROGRESS_THRESHOLD,
+            ) as progress:
+                task = progress.add_task("import", total=total, rate="")
+
+                def advance(rows: int) -> None:
+                    progress.advance(task, rows)
+                    speed = progress.tasks[0].speed
+                    progress.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
+
+                summary = import_dump(
+                    dump, batch=args.batch, retire_absent=not args.keep_absent, on_progress=advance
+                )
+    except DumpError as error:
+        console.print(f"[red]error[/red]: {escape_markup(str(error))}")
+        return 1
+    _report_import(summary, console)
+    return 0
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _report_import(summary: ImportSummary, console: Console) -> None:
+    for problem in summary.problems:
+        console.print(f"[yellow]skipped[/yellow]: {escape_markup(problem)}")
+    if summary.skipped > len(summary.problems):
+        console.print(f"... and {summary.skipped - len(summary.problems)} more rows skipped")
+    console.print(
+        f"{summary.rows} rows: {summary.added} added, {summary.adopted} known feeds adopted, "
+        f"{summary.updated} updated, {summary.moved} moved, {summary.retired} retired, "
+        f"{summary.revived} revived, {summary.unchanged} unchanged, {summary.dead_skipped} dead skipped, "
+        f"{summary.conflicts} URL conflicts, {summary.skipped} unreadable"
+    )
 
 
 def run_export_opml(args: argparse.Namespace) -> int:

@@ -70,6 +70,8 @@ class Show(models.Model):
     show_type = models.CharField(max_length=10, blank=True, default="episodic")  # episodic | serial
     complete = models.BooleanField(default=False)
     podcast_guid = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Apple's directory id, which feeds do not carry: from the Podcast Index dump (`catalog.podcastindex`).
+    itunes_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     locked = models.BooleanField(default=False)
     medium = models.CharField(max_length=30, blank=True, default="")
     funding = models.JSONField(default=list, blank=True)  # [{url, text}]
@@ -291,6 +293,9 @@ class FeedSource(models.Model):
     pushed_at = models.DateTimeField(null=True, blank=True)
     push_reason = models.CharField(max_length=100, blank=True, default="")
     added_at = models.DateTimeField(default=timezone.now)
+    # The feed's id in the Podcast Index dump it was imported from: a re-import follows the feed by it
+    # when its URL moves (`lytt.catalog.podcastindex`).
+    podcastindex_id = models.BigIntegerField(null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_check_at"], name="feed_due")]

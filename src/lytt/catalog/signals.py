@@ -15,6 +15,10 @@ writing thread on a first ingest): a listener that must see every ingest connect
 storing transaction), with ``attachment_id``, ``kind``, ``items`` (the stored content) and ``version``
 (its `fetched_at`). The web app renders the content once there and keeps the HTML beside it
 (`attachments.store_html`), so an episode page reads it instead of rendering thousands of lines.
+
+``shows_listed`` is sent, inside the sender's transaction, with ``shows`` (objects with a ``pk``) that
+were created or changed without any episodes of their own yet: the shows `lytt import-podcastindex`
+lists before their feeds are crawled. Search indexes just their show rows.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django.dispatch import Signal
 feed_ingested = Signal()
 feeds_ingested = Signal()
 attachment_stored = Signal()
+shows_listed = Signal()
 
 _local = threading.local()
 

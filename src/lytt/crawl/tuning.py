@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from lytt.crawl.checkpoints import BACKSTOP_PAGES
-
-#: Allocations between collections of the youngest generation in `lytt crawl` (`settle_heap`).
-GC_YOUNG_THRESHOLD = 50_000
-
-
-def settle_heap() -> None:
-    """Keep what the process holds so far (Django, the apps, the libraries, which live as long as the
-    process) out of the garbage collector's full passes, which otherwise walk all of it again and again
-    while a crawl allocates (`gc.freeze`). `lytt crawl` calls it once before crawling.
-
-    It also collects the youngest generation every `GC_YOUNG_THRESHOLD` allocations instead of 700: the
-    rows each parsed feed brings (a few hundred containers) set off a collection every other feed, each
-    walking every row still waiting to be written. The crawler makes few reference cycles."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-
+from lytt.heap import GC_YOUNG_THRESHOLD as GC_YOUNG_THRESHOLD  # (lytt.heap owns them; re-exported)
+from lytt.heap import settle_heap as settle_heap
 
 #: SQLite settings of the crawler's own connection: savepoint and statement journals in memory instead of
 #: temporary files (SQLite writes every page a feed's savepoint touches to one before changing it); a

@@ -11,8 +11,8 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Exists, Field, Model, OuterRef, Q, QuerySet
@@ -74,6 +74,38 @@ def _show_context(show_ids: Iterable[int]) -> tuple[dict[int, list[str]], dict[i
     return categories, people
 
 
+class IndexedShow(NamedTuple):
+    """The columns of a `Show` the index reads (building `Show` instances cost more than the writes)."""
+
+    pk: int
+    title: str
+    author: str
+    owner_name: str
+    language: str
+    explicit: bool | None
+    latest_episode_at: datetime | None
+    description_text: str
+    episode_count: int
+    featured: bool
+    hidden: bool
+
+
+def _read_shows(show_ids: list[int]) -> tuple[dict[int, IndexedShow], list[IndexedShow], list[int]]:
+    """The shows with these ids (`bulk.select_in`), those of them that are visible, and the ids of the
+    hidden or deleted ones (whose rows the index drops)."""
+    columns = ["id" if name == "pk" else name for name in IndexedShow._fields]
+    shows: dict[int, IndexedShow] = {}
+    for values in bulk.select_in(Show, columns, "id", show_ids):
+        show = IndexedShow(*values)
+        latest = show.latest_episode_at
+        if latest is not None and latest.tzinfo is None:  # SQLite's driver gives naive UTC times
+            show = show._replace(latest_episode_at=latest.replace(tzinfo=UTC))
+        shows[show.pk] = show
+    visible = sorted((show for show in shows.values() if not show.hidden), key=lambda show: show.pk)
+    gone = [show_id for show_id in show_ids if show_id not in shows or shows[show_id].hidden]
+    return shows, visible, gone
+
+
 #: A `SearchEntry` row as {attname: value}, written by `_insert` (every column but the id).
 Row = dict[str, Any]
 
@@ -82,7 +114,7 @@ _EPISODE_COLUMNS = ("id", "show_id", "title", "explicit", "published_at", "descr
 _EpisodeData = tuple[int, int, str, bool | None, datetime | None, str]
 
 
-def _show_row(show: Show, categories: list[str], people: list[str], pop: float) -> Row:
+def _show_row(show: IndexedShow, categories: list[str], people: list[str], pop: float) -> Row:
     return {
         "kind": SearchEntry.Kind.SHOW.value,
         "object_id": show.pk,
@@ -100,7 +132,7 @@ def _show_row(show: Show, categories: list[str], people: list[str], pop: float) 
     }
 
 
-def _episode_base(show: Show, categories: list[str], pop: float) -> Row:
+def _episode_base(show: IndexedShow, categories: list[str], pop: float) -> Row:
     """What every episode row of `show` shares (the show's columns), computed once per show."""
     return {
         "kind": SearchEntry.Kind.EPISODE.value,
@@ -136,8 +168,7 @@ def _insert(rows: list[Row]) -> int:
     0003, 0005). Rows are never upserted (``INSERT OR REPLACE`` deletes without SQLite's delete trigger
     and would leave stale FTS5 entries); callers delete first.
     """
-    if rows:
-        bulk.insert_values(SearchEntry, rows)
+    bulk.copy_values(SearchEntry, rows)  # on PostgreSQL a COPY, which fires the same row trigger
     return len(rows)
 
 
@@ -167,7 +198,7 @@ def _batches(episodes: QuerySet[Episode]) -> Iterator[list[_EpisodeData]]:
         yield batch
 
 
-def _show_popularity(show: Show, positions: dict[int, int]) -> float:
+def _show_popularity(show: IndexedShow, positions: dict[int, int]) -> float:
     return popularity(
         episode_count=show.episode_count, featured=show.featured, chart_position=positions.get(show.pk)
     )
@@ -192,20 +223,13 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
     of the rows written whole and of the episodes given are added to the spelling vocabulary (a show's
     own row, rewritten on every ingest, only when it changed). Returns the number of rows written.
     """
-    shows = Show.objects.in_bulk(list(wanted))
-    gone = [show_id for show_id in wanted if show_id not in shows or shows[show_id].hidden]
-    visible = [show for show_id, show in shows.items() if not show.hidden]
+    shows, visible, gone = _read_shows(list(wanted))
     with transaction.atomic():
         if gone:
             SearchEntry.objects.filter(show_id__in=gone).delete()
         if not visible:
             return 0
-        categories, people = _show_context([show.pk for show in visible])
-        positions = chart_positions()
-        pops = {show.pk: _show_popularity(show, positions) for show in visible}
-        rows = {
-            show.pk: _show_row(show, categories[show.pk], people[show.pk], pops[show.pk]) for show in visible
-        }
+        categories, pops, rows = _show_rows(visible)
         old = {
             entry.object_id: entry
             for entry in SearchEntry.objects.filter(kind=SearchEntry.Kind.SHOW, object_id__in=list(rows))
@@ -239,6 +263,43 @@ def index_shows(wanted: dict[int, list[int] | None]) -> int:
                     vocabulary.entry_texts([tuple(r[c] for c in _VOCABULARY_COLUMNS) for r in episode_rows])
                 )
         vocabulary.add(count_words(texts))
+    return written
+
+
+def _show_rows(
+    visible: list[IndexedShow],
+) -> tuple[dict[int, list[str]], dict[int, float], dict[int, Row]]:
+    """For these shows: their category names, their popularity, and their own index rows."""
+    categories, people = _show_context([show.pk for show in visible])
+    positions = chart_positions()
+    pops = {show.pk: _show_popularity(show, positions) for show in visible}
+    rows = {show.pk: _show_row(show, categories[show.pk], people[show.pk], pops[show.pk]) for show in visible}
+    return categories, pops, rows
+
+
+def index_show_rows(show_ids: list[int]) -> int:
+    """Index the shows' own rows only, for shows that have no episodes yet (`lytt.catalog.signals`'
+    ``shows_listed``): no episode is read or written. A hidden or deleted show loses its rows. The words
+    of the rows written go to the spelling vocabulary. Returns the number of rows written."""
+    _, visible, gone = _read_shows(show_ids)
+    with transaction.atomic():
+        if gone:
+            SearchEntry.objects.filter(show_id__in=gone).delete()
+        if not visible:
+            return 0
+        rows = list(_show_rows(visible)[2].values())
+        ids = [show.pk for show in visible]
+        for start in range(0, len(ids), bulk.BATCH):
+            chunk = ids[start : start + bulk.BATCH]
+            bulk.execute(
+                f"DELETE FROM {bulk.table(SearchEntry)} WHERE {bulk.quote('kind')} = %s"
+                f" AND {bulk.quote('object_id')} IN ({bulk.placeholders(len(chunk))})",
+                [SearchEntry.Kind.SHOW.value, *chunk],
+            )
+        written = _insert(rows)
+        vocabulary.add(
+            count_words(vocabulary.entry_texts([tuple(row[c] for c in _VOCABULARY_COLUMNS) for row in rows]))
+        )
     return written
 
 
@@ -294,7 +355,7 @@ def _plain_episodes_sql(shows: int) -> str:
 
 
 def _insert_plain_episodes(
-    shows: list[Show], categories: dict[int, list[str]], pops: dict[int, float]
+    shows: list[IndexedShow], categories: dict[int, list[str]], pops: dict[int, float]
 ) -> int:
     """Write the rows of every episode of `shows` that has no people, in one ``INSERT ... SELECT``.
 
@@ -318,7 +379,9 @@ def _insert_plain_episodes(
         return int(cursor.rowcount)
 
 
-def _insert_all_episodes(shows: list[Show], categories: dict[int, list[str]], pops: dict[int, float]) -> int:
+def _insert_all_episodes(
+    shows: list[IndexedShow], categories: dict[int, list[str]], pops: dict[int, float]
+) -> int:
     """Write the rows of every episode of `shows` (whose old rows are gone): those without people in SQL
     (`_insert_plain_episodes`), then the others, read and built in Python. Each part goes in episode id
     order, the order ingest inserts them (oldest first), so a show's newest episodes get the highest
@@ -334,7 +397,7 @@ def _insert_all_episodes(shows: list[Show], categories: dict[int, list[str]], po
 
 def _episode_rows(
     batch: list[_EpisodeData],
-    shows: dict[int, Show],
+    shows: dict[int, IndexedShow],
     categories: dict[int, list[str]],
     people: dict[int, list[str]],
     pops: dict[int, float],
@@ -374,7 +437,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     done = 0
     for start in range(0, total, 200):
         chunk = show_ids[start : start + 200]
-        shows = list(Show.objects.filter(pk__in=chunk).order_by("pk"))
+        shows = _read_shows(chunk)[1]
         categories, people = _show_context(chunk)
         pops = {show.pk: _show_popularity(show, positions) for show in shows}
         with transaction.atomic():

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from lytt.search.index import index_show, index_shows, remove_episode
+from lytt.search.index import index_show, index_show_rows, index_shows, remove_episode
 from lytt.search.transcripts import index_transcript
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,17 @@ def on_attachment_stored(sender: Any, attachment_id: int, kind: str, items: Any,
         log.exception("search: indexing transcript %s failed; run `lytt reindex` to repair", attachment_id)
 
 
+def on_shows_listed(sender: Any, shows: Iterable[Any], **kwargs: Any) -> None:
+    """Shows without episodes were listed or changed (a directory import, inside its transaction): index
+    their show rows. A failure is logged, as for a crawl's batch."""
+    ids = [show.pk for show in shows]
+    try:
+        with transaction.atomic():
+            index_show_rows(ids)
+    except Exception:
+        log.exception("search: indexing %d listed shows failed; run `lytt reindex` to repair", len(ids))
+
+
 def on_episode_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     remove_episode(instance.pk)
 
@@ -71,6 +82,7 @@ def connect() -> None:
             attachment_stored,
             feed_ingested,
             feeds_ingested,
+            shows_listed,
         )
     except ImportError:  # the catalogue's ingest has not landed: nothing to listen to yet
         log.debug("search: lytt.catalog.signals not found; the index follows `lytt reindex` only")
@@ -78,3 +90,4 @@ def connect() -> None:
     feed_ingested.connect(on_feed_ingested, dispatch_uid="lytt.search.feed_ingested")
     feeds_ingested.connect(on_feeds_ingested, dispatch_uid="lytt.search.feeds_ingested")
     attachment_stored.connect(on_attachment_stored, dispatch_uid="lytt.search.attachment_stored")
+    shows_listed.connect(on_shows_listed, dispatch_uid="lytt.search.shows_listed")

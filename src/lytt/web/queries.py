@@ -166,15 +166,19 @@ def show_category_id(show: Show) -> int | None:
     return int(first) if first is not None else None
 
 
-def show_links(show: Show) -> tuple[list[Category], str | None]:
-    """A show's categories and its oldest public feed URL, for its own page; cached with its episode list."""
+def show_links(show: Show) -> tuple[list[Category], str | None, bool]:
+    """A show's categories, its oldest public feed URL, and whether it awaits its first crawl (no episodes,
+    and none of its feeds read yet: a show listed from the Podcast Index dump), for its own page; cached
+    with its episode list."""
 
-    def read() -> tuple[list[Category], str | None]:
-        feed_url = show.feeds.filter(private=False).order_by("id").values_list("url", flat=True).first()
-        return list(show.categories.all()), feed_url
+    def read() -> tuple[list[Category], str | None, bool]:
+        feeds = list(show.feeds.order_by("id").values_list("url", "private", "last_success_at"))
+        feed_url = next((url for url, private, _ in feeds if not private), None)
+        uncrawled = show.episode_count == 0 and not any(read_at for _, _, read_at in feeds)
+        return list(show.categories.all()), feed_url, uncrawled
 
     key = f"lytt:show-links:{show.pk}:{show.updated_at.timestamp() if show.updated_at else 0}"
-    links: tuple[list[Category], str | None] | None = cache.get(key)
+    links: tuple[list[Category], str | None, bool] | None = cache.get(key)
     if links is None:
         links = read()
         cache.set(key, links, LINKS_SECONDS)

@@ -67,13 +67,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def show_page(request: HttpRequest, show_slug: str) -> HttpResponse:
     show = get_object_or_404(Show.objects.defer(*_SHOW_HEAVY), slug=show_slug)
     page = queries.parse_page(request.GET.get("page"))
-    categories, feed_url = queries.show_links(show)
+    categories, feed_url, uncrawled = queries.show_links(show)
     url = request.build_absolute_uri(reverse("web:show", args=[show.slug]))
     image = playable_url(show.image_url, request)
     public_feed = _public_feed_url(feed_url, request)
     context = {
         "show": show,
         "episode_list": fragments.episode_list_block(show, page, EPISODES_ON_SHOW_PAGE),
+        "uncrawled": uncrawled,
         "hide_played": _hide_played(request),
         "feed_url": public_feed,
         "categories": categories,

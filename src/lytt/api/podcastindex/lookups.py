@@ -13,6 +13,7 @@ from lytt.api.podcastindex.views import (
     ParamError,
     Params,
     _category_scope,
+    _feed_response,
     _found,
     _max,
     _valid_id,
@@ -52,15 +53,13 @@ def episodes_byfeedurl(params: Params) -> dict[str, Any]:
 
 @endpoint
 def podcasts_byitunesid(params: Params) -> dict[str, Any]:
-    """Lytt's catalogue holds no iTunes ids (feeds do not carry Apple's directory id), so, as Podcast
-    Index does for an id it does not know, every id is answered with an empty feed."""
+    """The visible show with this iTunes id (shows imported from the Podcast Index dump carry one; feeds
+    themselves do not), else an empty feed, as Podcast Index answers an id it does not know."""
     itunes_id = params.required_integer("id")
-    return {
-        "status": "true",
-        "query": {"id": str(itunes_id)},
-        "feed": {},
-        "description": "No feeds match this query.",
-    }
+    show = None
+    if _valid_id(itunes_id):
+        show = visible_shows().filter(itunes_id=itunes_id).order_by("pk").first()
+    return _feed_response({"id": str(itunes_id)}, show, params.root)
 
 
 @endpoint

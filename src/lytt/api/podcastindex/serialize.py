@@ -10,10 +10,10 @@ from typing import Any
 
 from django.utils.html import strip_tags
 
-from lytt.api.podcastindex.categories import NAME_BY_ID, pi_ids_with_parent
 from lytt.api.serialize import feed_urls
 from lytt.catalog.media import public_media_url
 from lytt.catalog.models import Episode, EpisodePerson, FeedSource, Show, ShowCategory
+from lytt.catalog.podcastindex_categories import NAME_BY_ID, pi_ids_with_parent
 
 SHORT_DESCRIPTION_WORDS = 100  # without `fulltext`, Podcast Index cuts text fields to 100 words
 
@@ -138,7 +138,7 @@ def feed(show: Show, ctx: FeedContext, *, fulltext: bool = True) -> dict[str, An
         "lastGoodHttpStatusTime": epoch(source.last_success_at) if source else 0,
         "lastHttpStatus": (source.last_status_code or 0) if source else 0,
         "contentType": "application/rss+xml",
-        "itunesId": None,
+        "itunesId": show.itunes_id,
         "itunesType": show.show_type or "episodic",
         "generator": "",
         "language": show.language,
@@ -266,7 +266,7 @@ def episode(
         "season": item.season or 0,
         "image": public_media_url(item.image_url, ctx.root),
         "imageUrlHash": url_hash(item.image_url),
-        "feedItunesId": None,
+        "feedItunesId": show.itunes_id,
         "feedImage": public_media_url(show.image_url, ctx.root),
         "feedImageUrlHash": url_hash(show.image_url),
         "feedId": show.pk,

@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from lytt import search as search_api
 from lytt.api.keys import AuthError, authenticate, credentials_from
 from lytt.api.podcastindex import serialize
-from lytt.api.podcastindex.categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.catalog.media import public_media_url, site_root, stored_media_url
 from lytt.catalog.models import MAX_ID, Category, Episode, FeedSource, Show
 from lytt.catalog.newest import newest_episode_ids
+from lytt.catalog.podcastindex_categories import PI_CATEGORIES, parse_category_filter, pi_ids_with_parent
 from lytt.ratelimit import Decision, hit
 from lytt.search.engine import MAX_LIMIT, MAX_OFFSET
 
@@ -229,8 +229,8 @@ def _value_type(show: Show) -> str:
 def _search_feeds(params: Params, field: search_api.Field) -> dict[str, Any]:
     """search/byterm and search/bytitle.
 
-    `aponly` asks for feeds with an iTunes id; Lytt records none (every `itunesId` is null), so it finds
-    no feeds. `similar` is accepted and changes nothing: Lytt's search already matches word forms.
+    `aponly` keeps the feeds with an iTunes id (those imported from the Podcast Index dump; feeds do not
+    carry one). `similar` is accepted and changes nothing: Lytt's search already matches word forms.
     """
     q = params.text("q", required=True, max_length=500)
     limit = _max(params, 25)
@@ -242,20 +242,20 @@ def _search_feeds(params: Params, field: search_api.Field) -> dict[str, Any]:
     if value_type and value_type not in VALUE_TYPES:
         raise ParamError(f"The 'val' parameter must be one of {', '.join(sorted(VALUE_TYPES))}.")
 
-    def has_value_block(show: Show) -> bool:
+    def wanted(show: Show) -> bool:
+        if aponly and show.itunes_id is None:
+            return False
         found = _value_type(show)
-        return bool(found) and value_type in {"any", found}
+        return not value_type or (bool(found) and value_type in {"any", found})
 
-    shows: list[Show] = []
-    if not aponly:
-        shows = _search_hits(
-            q,
-            kind="shows",
-            field=field,
-            limit=limit,
-            filters=search_api.Filters(exclude_explicit=clean),
-            keep=has_value_block if value_type else None,
-        )
+    shows: list[Show] = _search_hits(
+        q,
+        kind="shows",
+        field=field,
+        limit=limit,
+        filters=search_api.Filters(exclude_explicit=clean),
+        keep=wanted if value_type or aponly else None,
+    )
     feeds = serialize.feeds(shows, params.root, fulltext=fulltext)
     return {
         "status": "true",
@@ -397,7 +397,7 @@ def podcasts_trending(params: Params) -> dict[str, Any]:
                 "image": item["image"],
                 "artwork": item["artwork"],
                 "newestItemPublishTime": item["newestItemPubdate"],
-                "itunesId": None,
+                "itunesId": item["itunesId"],
                 "trendScore": max(1, round(score * 10)) if score > 0 else 0,
                 "language": item["language"],
                 "categories": item["categories"],
@@ -549,7 +549,7 @@ def recent_feeds(params: Params) -> dict[str, Any]:
             "title": s.title,
             "newestItemPublishTime": serialize.epoch(s.latest_episode_at),
             "oldestItemPublishTime": serialize.epoch(first_dates.get(s.pk)),
-            "itunesId": None,
+            "itunesId": s.itunes_id,
             "language": s.language,
             "categories": ctx.categories.get(s.pk, {}),
         }

@@ -2,12 +2,18 @@
 
 Podcast Index splits Apple's names into single words ("Society & Culture" is 77 Society and 78 Culture,
 "Performing Arts" is 7 Performing and 1 Arts) with a few multi-word names of its own ("True Crime",
-"Video-Games", "How-To", "After-Shows"). `pi_ids_for` does the same for any Apple name. Pure data.
+"Video-Games", "How-To", "After-Shows"). `pi_ids_for` does the same for any Apple name, and
+`apple_categories` goes back: from the names a row of the Podcast Index dump carries to the taxonomy's
+categories. Pure.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from lytt.catalog import taxonomy
 
 PI_CATEGORIES: tuple[tuple[int, str], ...] = (
     (1, "Arts"), (2, "Books"), (3, "Design"), (4, "Fashion"), (5, "Beauty"), (6, "Food"),
@@ -87,3 +93,50 @@ def parse_category_filter(value: str) -> set[int]:
         if pi_id is not None:
             out.add(pi_id)
     return out
+
+
+def _taxonomy_words() -> list[tuple[frozenset[int], int, str, str | None]]:
+    """Each taxonomy category as (its Podcast Index ids, its place in the taxonomy, main, sub)."""
+    names = {info.slug: info.apple_name for info in taxonomy.categories()}
+    out = []
+    for place, info in enumerate(taxonomy.categories()):
+        ids = frozenset(pi_ids_for(info.apple_name))
+        if ids:
+            main = names[info.parent_slug] if info.parent_slug else info.apple_name
+            out.append((ids, place, main, info.apple_name if info.parent_slug else None))
+    return out
+
+
+_WORDS = _taxonomy_words()
+
+
+@lru_cache(maxsize=4096)
+def apple_categories(names: Sequence[str]) -> tuple[tuple[str, str | None], ...]:
+    """The taxonomy's (main, sub) pairs a dump row's category names (`category1`...) stand for, in the
+    row's order. Podcast Index wrote each of the feed's Apple categories as single words, so the words
+    are explained greedily, most specific category first: a category is taken when all its words are in
+    the row and it explains a word no category taken before does ("Health", "Fitness", "Mental" is Health
+    & Fitness and Mental Health, not also Fitness). A name that is no Podcast Index word but an Apple
+    name ("Society & Culture") is taken as it is. Call it with a tuple (the answers are cached)."""
+    order: dict[int, int] = {}
+    direct: list[tuple[int, tuple[str, str | None]]] = []
+    for position, name in enumerate(names):
+        text = name.strip().lower()
+        pi_id = _ID_BY_NAME.get(_ALIASES.get(text, text))
+        if pi_id is not None:
+            order.setdefault(pi_id, position)
+        elif text and (key := taxonomy.resolve(name)) is not None:
+            direct.append((position, key))
+    present = set(order)
+    candidates = sorted(
+        (c for c in _WORDS if c[0] <= present),
+        key=lambda c: (-len(c[0]), min(order[i] for i in c[0]), c[1]),
+    )
+    explained: set[int] = set()
+    taken: list[tuple[int, tuple[str, str | None]]] = []
+    for ids, _, main, sub in candidates:
+        if not ids <= explained:
+            explained |= ids
+            taken.append((min(order[i] for i in ids), (main, sub)))
+    chosen = sorted(taken + direct, key=lambda item: item[0])
+    return tuple(dict.fromkeys(key for _, key in chosen))

@@ -1,0 +1,141 @@
+"""Rows of the Podcast Index dump (`podcastindex_feeds.db`, table `podcasts`) read into what Lytt stores.
+
+Pure: a row's values in `COLUMNS` order in, a `DumpRow` out, or `BadRow` naming the column at fault.
+The show's fields go through a `lytt.feeds.model.Feed`, so that `lytt.catalog.rows.show_fields` shapes
+them exactly as a crawl would. The dump's known quirks:
+
+- ``podcastGuid`` is not unique (one GUID sits on thousands of rows): the caller passes the GUIDs seen
+  on more than one row as `shared_guids`, and those, like anything that is not a UUID, are dropped;
+- ``itunesId`` is an integer, empty, or text: only a positive integer (or all-digit text) is kept;
+- ``language`` comes in any case, or blank: lower-cased as a feed's is, blank is none;
+- ``description`` holds HTML: sanitised like show notes (`lytt.feeds.html.sanitize_with_text`);
+- ``dead`` is 0 or 1, sometimes as text; ``explicit`` likewise;
+- ``category1`` ... ``category10`` hold Podcast Index's one-word names, mapped back onto the taxonomy
+  (`podcastindex_categories.apple_categories`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lytt.catalog.podcastindex_categories import apple_categories
+from lytt.feeds.feed_urls import InvalidFeedURL, normalise_feed_url, resolve_url
+from lytt.feeds.html import sanitize_with_text
+from lytt.feeds.model import Feed, Owner
+
+TABLE = "podcasts"
+CATEGORY_COLUMNS = tuple(f"category{n}" for n in range(1, 11))
+#: The columns the import reads, in the order `read_row` takes their values.
+COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "link",
+    "dead",
+    "itunesId",
+    "itunesAuthor",
+    "itunesOwnerName",
+    "explicit",
+    "imageUrl",
+    "itunesType",
+    "language",
+    "podcastGuid",
+    "description",
+    *CATEGORY_COLUMNS,
+)
+_CATEGORIES = slice(COLUMNS.index("category1"), None)
+MAX_ITUNES_ID = 2**63 - 1
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class BadRow(ValueError):
+    """A row the import skips (and counts): the message names the row's id and the column at fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class DumpRow:
+    pi_id: int
+    url: str  # normalised (`normalise_feed_url`)
+    dead: bool
+    itunes_id: int | None
+    feed: Feed  # the show's fields, as a parsed feed would carry them
+
+
+def read_row(values: Sequence[Any], shared_guids: Collection[str] = ()) -> DumpRow:
+    """One row of `COLUMNS` values as a `DumpRow`; `BadRow` for an id that is no integer or a URL that
+    is no feed URL. Dead rows are read too (the import retires what it knows of them)."""
+    (raw_id, raw_url, title, link, dead, itunes_id, author, owner, explicit, image, show_type, language,
+     guid, description) = values[: _CATEGORIES.start]  # fmt: skip
+    pi_id = integer(raw_id)
+    if pi_id is None or pi_id <= 0 or pi_id > MAX_ITUNES_ID:
+        raise BadRow(f"row id {str(raw_id)[:40]!r}: column 'id' is not a positive integer")
+    try:
+        url = normalise_feed_url(text(raw_url))
+    except InvalidFeedURL as error:
+        raise BadRow(f"row {pi_id}: column 'url': {error}") from None
+    html, plain = sanitize_with_text(text(description) or None)
+    owner_name = text(owner)
+    feed = Feed(
+        title=text(title) or None,
+        link=resolve_url(text(link), None),
+        description_html=html,
+        description_text=plain,
+        author=text(author) or None,
+        owner=Owner(name=owner_name) if owner_name else None,
+        image=resolve_url(text(image), None),
+        language=text(language) or None,
+        categories=list(apple_categories(tuple(text(c) for c in values[_CATEGORIES] if c))),
+        explicit=flag(explicit),
+        type=show_type_of(text(show_type)),
+        podcast_guid=podcast_guid(text(guid), shared_guids),
+    )
+    return DumpRow(pi_id, url, bool(flag(dead)), itunes(itunes_id), feed)
+
+
+def text(value: Any) -> str:
+    """A cell as text: None is "", numbers are written out, surrounding whitespace goes."""
+    if value is None:
+        return ""
+    return (value if isinstance(value, str) else str(value)).strip()
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    cell = text(value)
+    return int(cell) if cell.isascii() and cell.isdigit() else None
+
+
+def flag(value: Any) -> bool | None:
+    """0/1 as an integer or text ("yes"/"true" too); None when the cell says neither."""
+    number = integer(value)
+    if number is not None:
+        return number != 0
+    cell = text(value).lower()
+    if cell in ("yes", "true", "explicit"):
+        return True
+    if cell in ("no", "false", "clean"):
+        return False
+    return None
+
+
+def itunes(value: Any) -> int | None:
+    """Apple's id when the cell holds one (a positive integer, or text of digits), else None."""
+    number = integer(value)
+    return number if number is not None and 0 < number <= MAX_ITUNES_ID else None
+
+
+def podcast_guid(value: str, shared_guids: Collection[str]) -> str | None:
+    """A podcast:guid worth keeping: a UUID (any case) that no other row of the dump carries."""
+    guid = value.lower()
+    if not _UUID.fullmatch(guid) or guid in shared_guids:
+        return None
+    return guid
+
+
+def show_type_of(value: str) -> Any:
+    kind = value.lower()
+    return kind if kind in ("episodic", "serial") else None

@@ -1,0 +1,114 @@
+"""Reading one row of the Podcast Index dump (pure): its quirks, and categories back onto the taxonomy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.catalog.pidumps import pi_row
+
+from lytt.catalog.podcastindex_categories import apple_categories
+from lytt.catalog.podcastindex_rows import COLUMNS, BadRow, DumpRow, read_row
+
+GUID = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+
+
+def read(shared: frozenset[str] = frozenset(), **values: Any) -> DumpRow:
+    row = pi_row(7, **values)
+    return read_row([row[column] for column in COLUMNS], shared)
+
+
+def test_a_plain_row_becomes_a_feed_url_and_show_fields() -> None:
+    got = read(
+        url="HTTPS://Feeds.Example.COM/7.xml", itunesType="Serial", explicit=1, itunesOwnerName="Owner"
+    )
+    assert (got.pi_id, got.url, got.dead, got.itunes_id) == (
+        7,
+        "https://feeds.example.com/7.xml",
+        False,
+        1_000_007,
+    )
+    feed = got.feed
+    assert (feed.title, feed.author, feed.type, feed.explicit) == ("Show 7", "Author 7", "serial", True)
+    assert feed.owner is not None
+    assert feed.owner.name == "Owner"
+    assert feed.description_html == "<p>About show 7</p>"
+    assert feed.description_text == "About show 7"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [(123456, 123456), ("987", 987), ("", None), (None, None), ("id12x", None), (0, None), (-5, None)],
+)
+def test_itunes_id_is_kept_only_when_it_is_a_positive_integer(cell: object, expected: int | None) -> None:
+    assert read(itunesId=cell).itunes_id == expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [("EN-us", "EN-us"), ("  nb ", "nb"), ("", None), (" ", None)])
+def test_language_is_trimmed_and_blank_is_none(cell: str, expected: str | None) -> None:
+    """Lower-casing is `rows.show_fields`' job, as for a crawled feed (tests/catalog/test_podcastindex)."""
+    assert read(language=cell).feed.language == expected
+
+
+def test_a_guid_shared_by_other_rows_or_not_a_uuid_is_dropped() -> None:
+    assert read(podcastGuid=GUID.upper()).feed.podcast_guid == GUID
+    assert read(frozenset({GUID}), podcastGuid=GUID).feed.podcast_guid is None
+    assert read(podcastGuid="not-a-guid").feed.podcast_guid is None
+    assert read(podcastGuid=None).feed.podcast_guid is None
+
+
+def test_html_descriptions_are_sanitised_like_show_notes() -> None:
+    feed = read(
+        description="<p onclick=x>Hi &amp; bye<script>alert(1)</script></p><img src=x onerror=y>"
+    ).feed
+    assert feed.description_html is not None
+    assert "script" not in feed.description_html
+    assert "onclick" not in feed.description_html
+    assert "onerror" not in feed.description_html
+    assert feed.description_text == "Hi & bye"
+
+
+@pytest.mark.parametrize(
+    ("cell", "dead"), [(1, True), ("1", True), (0, False), (None, False), ("true", True)]
+)
+def test_dead_flags_in_any_form(cell: object, dead: bool) -> None:
+    assert read(dead=cell).dead is dead
+
+
+def test_images_and_links_that_are_not_http_urls_are_dropped() -> None:
+    feed = read(imageUrl="javascript:alert(1)", link="https://show.example/").feed
+    assert (feed.image, feed.link) == (None, "https://show.example/")
+
+
+@pytest.mark.parametrize(
+    ("values", "column"),
+    [({"url": "ftp://x.example/feed"}, "'url'"), ({"url": None}, "'url'"), ({"id": "seven"}, "'id'")],
+)
+def test_a_row_without_a_feed_url_or_id_is_a_bad_row_naming_the_column(
+    values: dict[str, Any], column: str
+) -> None:
+    with pytest.raises(BadRow, match=column):
+        read(**values)
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (("Society", "Culture"), [("Society & Culture", None)]),
+        (
+            ("Health", "Fitness", "Mental"),
+            [("Health & Fitness", None), ("Health & Fitness", "Mental Health")],
+        ),
+        (("Science", "Fiction"), [("Fiction", "Science Fiction")]),
+        (("News", "Politics"), [("News", None), ("News", "Politics")]),
+        (("Tv", "Film", "After-Shows"), [("TV & Film", None), ("TV & Film", "After Shows")]),
+        (("Leisure", "Video-Games"), [("Leisure", None), ("Leisure", "Video Games")]),
+        (("Society & Culture",), [("Society & Culture", None)]),
+        (("Technology", "Nonsense", ""), [("Technology", None)]),
+        ((), []),
+    ],
+)
+def test_podcast_index_words_map_back_onto_the_taxonomy(
+    names: tuple[str, ...], expected: list[tuple[str, str | None]]
+) -> None:
+    assert list(apple_categories(names)) == expected
