@@ -229,7 +229,7 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
                     dump, batch=args.batch, retire_absent=not args.keep_absent, on_progress=advance
                 )
     except DumpError as error:
-        console.print(f"[red]error[/red]: {escape_markup(str(error))}")
+        console.print(f"[red]error[/red]: {escape_markup(str(error))}", soft_wrap=True)  # paths stay whole
         return 1
     _report_import(summary, console)
     return 0
