@@ -118,31 +118,72 @@ sys.exit(not m.__file__.startswith(sys.argv[1]))' "$dir" || { echo "the sanitize
     rm -rf "$dir"
 }
 
-cmd_test() {
-    # A C module that does not compile fails the test command (elsewhere it is a warning and pure Python).
-    export LYTT_REQUIRE_C=1
-    install test
-    ensure_chromium
+native_passes() { pure_python_pass; sanitizer_pass; }
+
+lint() {
     echo "== ruff"
     "$VENV/bin/ruff" check src tests bench hatch_build.py
     "$VENV/bin/ruff" format --check src tests bench hatch_build.py
     echo "== mypy"
     "$VENV/bin/mypy"
-    LYTT_DATA_DIR="$(mktemp -d -t lytt-test.XXXXXX)"
-    export LYTT_DATA_DIR
+}
+
+sqlite_pass() {
     echo "== pytest on SQLite"
     (unset LYTT_DATABASE_URL; run_pytest -n 2 -p no:cacheprovider "$@")
+}
+
+postgres_pass() {
     echo "== pytest on PostgreSQL"
     if postgres_reachable; then
-        LYTT_DATABASE_URL="$(postgres_url)" LYTT_TEST_BACKEND=postgres \
-            run_pytest -n 2 -p no:cacheprovider "$@"
+        LYTT_DATABASE_URL="$(postgres_url)" LYTT_TEST_BACKEND=postgres run_pytest -n 2 -p no:cacheprovider "$@"
     elif [ "${CI:-}" = "true" ]; then
-        echo "CI=true and PostgreSQL is missing: failing." >&2; exit 1
+        echo "CI=true and PostgreSQL is missing: failing." >&2; return 1
     else
         echo "PostgreSQL not reachable: the PostgreSQL run is SKIPPED (it is required in CI)." >&2
     fi
-    pure_python_pass
-    sanitizer_pass
+}
+
+# A pytest pass spends most of its time waiting, not computing (browsers playing audio in real time, servers
+# that answer late on purpose, commands starting, PostgreSQL committing): one at a time they left the two
+# cores idle more often than not. So the checks run side by side, each with a data directory of its own and
+# its output kept in a file, shown whole (in a fixed order) once it has ended.
+declare -A STARTED=()
+
+start() {  # start NAME FUNCTION [args]: FUNCTION in the background, its output in $LOGS/NAME.log
+    local name=$1
+    shift
+    (export LYTT_DATA_DIR="$LOGS/$name.data"; mkdir -p "$LYTT_DATA_DIR"; "$@") >"$LOGS/$name.log" 2>&1 &
+    STARTED[$name]=$!
+}
+
+finish() {  # finish NAME: wait for it and print its output; its exit status
+    local rc=0
+    wait "${STARTED[$1]}" || rc=$?
+    cat "$LOGS/$1.log"
+    [ "$rc" = 0 ] || echo "!! $1 failed (exit $rc)" >&2
+    return "$rc"
+}
+
+cmd_test() {
+    # A C module that does not compile fails the test command (elsewhere it is a warning and pure Python).
+    export LYTT_REQUIRE_C=1
+    install test
+    ensure_chromium
+    LOGS="$(mktemp -d -t lytt-test.XXXXXX)"
+    local failed=() name
+    start lint lint
+    start postgres postgres_pass "$@"
+    start sqlite sqlite_pass "$@"
+    start native native_passes
+    for name in lint sqlite postgres native; do
+        finish "$name" || failed+=("$name")
+    done
+    if [ "${#failed[@]}" -gt 0 ]; then
+        echo "FAILED: ${failed[*]}" >&2
+        exit 1
+    fi
+    rm -rf "$LOGS"
 }
 
 cmd_serve() {

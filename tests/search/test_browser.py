@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from ..web.conftest import restore_taxonomy  # noqa: F401  (the live server's fixtures, and Chromium)
 from ..web.test_browser import browser, lytt_server  # noqa: F401
@@ -28,7 +29,8 @@ def sample_server(lytt_server: str) -> str:  # noqa: F811
     from lytt.catalog.taxonomy import sync_categories
     from lytt.web.sample import load_sample_catalogue
 
-    sync_categories(Category)  # transactional tests flush the data migration's taxonomy after each test
+    with transaction.atomic():  # transactional tests flush the data migration's taxonomy after each test
+        sync_categories(Category)
     assert load_sample_catalogue().loaded
     return lytt_server
 

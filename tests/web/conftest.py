@@ -27,9 +27,11 @@ def restore_taxonomy(django_db_blocker: Any) -> Iterator[None]:
     Request it before `transactional_db` so that it is torn down after the flush.
     """
     yield
+    from django.db import transaction
+
     from lytt.catalog.taxonomy import sync_categories
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), transaction.atomic():  # one commit, not one per category
         sync_categories(Category)
 
 

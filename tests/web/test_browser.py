@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import transaction
 
 from lytt.catalog.models import Episode
 
@@ -113,7 +114,8 @@ def reference_url(lytt_server: str) -> str:
     from lytt.charts.ranking import recompute_popularity
     from lytt.web.sample import load_sample_catalogue
 
-    sync_categories(Category)  # transactional tests flush the data migration's taxonomy after each test
+    with transaction.atomic():  # transactional tests flush the data migration's taxonomy after each test
+        sync_categories(Category)
     assert load_sample_catalogue().loaded
     recompute_popularity()
     episode = Episode.objects.select_related("show").get(show__title="Insight Myanmar", episode_number=238)

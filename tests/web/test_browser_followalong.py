@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from tests.crawl.attachment_feeds import CHAPTERS, VTT, feed_with_files
 from tests.crawl.test_attachments import files  # noqa: F401 - the files' origin, a fixture
 from tests.feedserver import FeedServer
@@ -60,7 +61,8 @@ def crawled_episode(
     settings: Any,
 ) -> str:
     """The episode page URL, after `lytt crawl --once` fetched the feed and then its files."""
-    sync_categories(Category)
+    with transaction.atomic():  # one commit, not one per category
+        sync_categories(Category)
     settings.ALLOW_PRIVATE_FEEDS = True
     # Another origin: another host name and port than the feed's; no CORS headers, as on most hosts.
     transcript = files.add("/t/ep1.vtt", VTT, content_type="text/plain").replace("127.0.0.1", "localhost")
