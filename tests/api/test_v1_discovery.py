@@ -52,6 +52,24 @@ def test_new_shows_newest_first_with_a_cursor(client: Client, catalogue: dict[st
     assert [s["title"] for s in _get(client, "/api/v1/shows/new")["items"]] == ["Valgkamp"]  # 30 days
 
 
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        ("1176-04-15T20:08:44+18:20", 200),  # an offset ISO 8601 allows and PostgreSQL does not
+        ("2026-01-01T00:00:00-23:59", 200),
+        ("0001-01-01T00:30:00+01:00", 422),  # before year 1 once in UTC
+        ("9999-12-31T23:30:00-01:00", 422),
+    ],
+)
+def test_new_shows_since_any_offset(
+    client: Client, catalogue: dict[str, Any], since: str, status: int
+) -> None:
+    response = client.get("/api/v1/shows/new", {"since": since})
+    assert response.status_code == status, response.content
+    if status == 422:
+        assert "out of range once in UTC" in response.content.decode()
+
+
 def test_new_shows_refuses_another_lists_cursor(client: Client, catalogue: dict[str, Any]) -> None:
     cursor = _get(client, "/api/v1/shows?limit=1")["next_cursor"]
     response = client.get(f"/api/v1/shows/new?cursor={cursor}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
@@ -19,4 +19,14 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
-DateTime = Annotated[datetime, BeforeValidator(_date_time_text)]
+def _in_utc(value: datetime) -> datetime:
+    """The moment in UTC (naive taken as UTC): ISO 8601 allows offsets up to 23:59, PostgreSQL only 15:59."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 east of Greenwich, year 9999 west of it
+        raise ValueError("is out of range once in UTC") from None
+
+
+DateTime = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_in_utc)]
