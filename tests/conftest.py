@@ -38,7 +38,15 @@ def seconds(limit: float) -> float:
     return limit * 20 if SANITIZED else limit
 
 
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+#: Fixtures through which a test reaches the database. Not `django_db_blocker` or `django_db_setup`:
+#: pytest-django's autouse fixtures put those in every test's closure, database or not.
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 def _uses_database(item: pytest.Item) -> bool:
