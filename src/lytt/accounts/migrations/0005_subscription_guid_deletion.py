@@ -59,7 +59,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SubscriptionDeletion",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "status",
                     models.CharField(

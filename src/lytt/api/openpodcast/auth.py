@@ -57,7 +57,9 @@ def _listener(request: HttpRequest) -> User | HttpResponse:
     else:
         user = None
     if user is None:
-        response = error(401, NOT_SIGNED_IN if token is None else "User not authorized: unknown or revoked token")
+        response = error(
+            401, NOT_SIGNED_IN if token is None else "User not authorized: unknown or revoked token"
+        )
         response["WWW-Authenticate"] = 'Bearer realm="Lytt"'
         return response
     decision = hit(f"user:{user.pk}", listener_limit())
@@ -79,7 +81,9 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = error(405, f"method {request.method} is not allowed at {request.path}; use {allowed}")
+                response = error(
+                    405, f"method {request.method} is not allowed at {request.path}; use {allowed}"
+                )
                 response["Allow"] = allowed
                 return response
             user = _listener(request)
@@ -89,10 +93,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 for name, values in request.GET.lists():
                     if "\x00" in name or any("\x00" in value for value in values):
                         raise OpaError(f"the parameter {name!r} contains a NUL character", field=name)
-                response = view(request, user, *args, **kwargs)
+                answer: HttpResponse = view(request, user, *args, **kwargs)
             except OpaError as exc:
-                response = error(exc.status, str(exc), exc.field)
-            return _private(response)
+                answer = error(exc.status, str(exc), exc.field)
+            return _private(answer)
 
         return wrapper
 

@@ -149,7 +149,9 @@ def parse_update(data: Any) -> Update:
         raise OpaError("the body must be an object", field="body")
     unknown = sorted(set(data) - set(_PATCH_FIELDS))
     if unknown:
-        raise OpaError(f"unknown fields: {', '.join(unknown)}; allowed: {', '.join(_PATCH_FIELDS)}", field=unknown[0])
+        raise OpaError(
+            f"unknown fields: {', '.join(unknown)}; allowed: {', '.join(_PATCH_FIELDS)}", field=unknown[0]
+        )
     if not any(data.get(name) is not None for name in _PATCH_FIELDS):
         raise OpaError(f"send at least one of {', '.join(_PATCH_FIELDS)}", field="body")
     url = data.get("new_feed_url")
