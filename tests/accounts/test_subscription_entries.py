@@ -20,8 +20,8 @@ def test_a_second_feed_of_a_show_gets_its_own_guid(user: User, show: Show) -> No
     Show.objects.filter(pk=show.pk).update(podcast_guid=PODCAST_GUID)
     show.refresh_from_db()
     FeedSource.objects.create(url="https://mirror.example.org/dagens.xml", show=show)
-    first = subscription_entries.add_entry(user, "https://feeds.example.org/dagens.xml", None)
-    second = subscription_entries.add_entry(user, "https://mirror.example.org/dagens.xml", None)
+    urls = ["https://feeds.example.org/dagens.xml", "https://mirror.example.org/dagens.xml"]
+    first, second = subscription_entries.add_entries(user, [(url, None) for url in urls])
     assert first.guid == PODCAST_GUID
     assert second.guid != PODCAST_GUID
     assert uuid.UUID(second.guid).version == 4
@@ -29,7 +29,7 @@ def test_a_second_feed_of_a_show_gets_its_own_guid(user: User, show: Show) -> No
 
 
 def test_refresh_points_only_entries_without_a_newer_guid_at_the_podcast_guid(user: User, show: Show) -> None:
-    plain = subscription_entries.add_entry(user, "https://feeds.example.org/dagens.xml", None)
+    [plain] = subscription_entries.add_entries(user, [("https://feeds.example.org/dagens.xml", None)])
     Show.objects.filter(pk=show.pk).update(podcast_guid=PODCAST_GUID)
     assert subscription_entries.refresh_guids(user) == 1
     assert subscription_entries.refresh_guids(user) == 0
@@ -73,7 +73,7 @@ def test_a_failed_deletion_is_rolled_back_and_says_so(
     make_user: Callable[..., User], make_show: Callable[..., Show], progress_cannot_be_deleted: None
 ) -> None:
     user, show = make_user("kari"), make_show("dagens")
-    sub = subscription_entries.add_entry(user, "https://feeds.example.org/dagens.xml", None)
+    [sub] = subscription_entries.add_entries(user, [("https://feeds.example.org/dagens.xml", None)])
     services.record_web_progress(user, show.episodes.first(), 600, 3600, 0)
     deletion = subscription_entries.delete_entry(user, sub)
     assert deletion.status == SubscriptionDeletion.Status.FAILURE

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.db import DatabaseError
@@ -79,24 +80,44 @@ def _take_guid(sub: Subscription, guid: str, now: dt.datetime) -> None:
     Subscription.objects.filter(pk=sub.pk).update(new_guid=guid, guid_changed=now)
 
 
-def add_entry(user: User, url: str, guid: str | None) -> Subscription:
-    """Subscribe to `url` (a sanitised feed URL): the entry with that GUID or URL comes back (deleted or
-    not), else a new one is made, named `guid` when the client gave one."""
-    existing = (find_entry(user, guid) if guid else None) or Subscription.objects.filter(
-        user=user, url=url
-    ).first()
+def _known(user: User, wanted: Sequence[tuple[str, str | None]]) -> list[Subscription | None]:
+    """For each (url, guid), the user's entry it names: by GUID first (as given, then as taken later),
+    else by URL; None for a feed the user never had."""
+    mine = Subscription.objects.filter(user=user)
+    guids = sorted({guid for _, guid in wanted if guid})
+    by_guid: dict[str, Subscription] = {}
+    if guids:
+        rows = list(mine.filter(Q(guid__in=guids) | Q(new_guid__in=guids)).order_by("id"))
+        by_guid = {row.guid: row for row in rows}
+        for row in rows:
+            by_guid.setdefault(row.new_guid, row)
+    by_url = {row.url: row for row in mine.filter(url__in=sorted({url for url, _ in wanted}))}
+    return [(by_guid.get(guid) if guid else None) or by_url.get(url) for url, guid in wanted]
+
+
+def add_entries(user: User, wanted: Sequence[tuple[str, str | None]]) -> list[Subscription]:
+    """Subscribe to each (url, guid) (a sanitised feed URL, the client's GUID or None), in one
+    transaction: the entry with that GUID or URL comes back (deleted or not), else a new one is made,
+    named `guid` when the client gave one. Returns the entries in the order asked."""
+    known = _known(user, wanted)
+    targets = [row.url if row is not None else url for row, (url, _) in zip(known, wanted, strict=True)]
     now = timezone.now()
     with write_transaction():
-        if existing is not None:
-            apply_subscription_changes(user, None, [existing.url], [])
-            if guid:
-                _take_guid(existing, guid, now)
-            return _touch(existing, now)
-        apply_subscription_changes(user, None, [url], [])
-        created = Subscription.objects.get(user=user, url=url)
-        if guid and guid != created.guid:
-            Subscription.objects.filter(pk=created.pk).update(guid=guid)
-        return _touch(created, now)
+        apply_subscription_changes(user, None, list(dict.fromkeys(targets)), [])
+        rows = {row.url: row for row in Subscription.objects.filter(user=user, url__in=set(targets))}
+        fresh = {url for row, url in zip(known, targets, strict=True) if row is None}
+        for url, (_, guid) in zip(targets, wanted, strict=True):
+            if not guid:
+                continue
+            if url in fresh:
+                fresh.discard(url)  # a new entry takes the first GUID a client gave it
+                Subscription.objects.filter(pk=rows[url].pk).update(guid=guid)
+                rows[url].guid = guid
+            else:
+                _take_guid(rows[url], guid, now)
+        Subscription.objects.filter(pk__in=[row.pk for row in rows.values()]).update(updated_at=now)
+    stored = Subscription.objects.select_related("show").in_bulk([row.pk for row in rows.values()])
+    return [stored[rows[url].pk] for url in targets]
 
 
 def set_subscribed(user: User, sub: Subscription, subscribed: bool) -> Subscription:

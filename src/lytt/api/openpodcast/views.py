@@ -95,20 +95,18 @@ def subscriptions(request: HttpRequest, user: User) -> HttpResponse:
 
 def _add(request: HttpRequest, user: User) -> HttpResponse:
     feeds = parse_new_subscriptions(_body(request))
-    success, failure = [], []
-    for feed in feeds:
-        if feed.url is None:
-            failure.append({"feed_url": feed.sent, "message": feed.problem})
-            continue
-        sub = entries.add_entry(user, feed.url, feed.guid)
-        success.append(
-            {
-                "feed_url": sub.url,
-                "guid": entries.latest_guid(sub),
-                "is_subscribed": True,
-                "subscription_changed": format_time(sub.updated_at),
-            }
-        )
+    usable = [feed for feed in feeds if feed.url is not None]
+    added = entries.add_entries(user, [(feed.url, feed.guid) for feed in usable if feed.url is not None])
+    success = [
+        {
+            "feed_url": sub.url,
+            "guid": entries.latest_guid(sub),
+            "is_subscribed": True,
+            "subscription_changed": format_time(sub.updated_at),
+        }
+        for sub in added
+    ]
+    failure = [{"feed_url": feed.sent, "message": feed.problem} for feed in feeds if feed.url is None]
     return JsonResponse({"success": success, "failure": failure})
 
 
