@@ -185,6 +185,16 @@ def test_malformed_posts_are_refused_naming_the_field_and_store_nothing(
     assert not Subscription.objects.exists()
 
 
+def test_too_many_or_too_large_is_413(client: Client, kari: Any) -> None:
+    many = {"subscriptions": [{"feed_url": f"https://x.example/{n}"} for n in range(1001)]}
+    status, body = call(client, "POST", "subscriptions", many, **kari[1])
+    assert (status, body["field"]) == (413, "subscriptions")
+    huge = {"subscriptions": [{"feed_url": "https://x.example/" + "a" * 3_000_000}]}
+    status, body = call(client, "POST", "subscriptions", huge, **kari[1])
+    assert (status, body["field"]) == (413, "body")
+    assert not Subscription.objects.exists()
+
+
 def test_xml_bodies_are_refused_as_unsupported(client: Client, kari: Any) -> None:
     xml = (
         "<subscriptions><subscription><feed_url>https://x.example/f</feed_url></subscription></subscriptions>"
