@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lytt.accounts.guids import MAX_GUID, GuidError, clean_guid, random_guid
+from lytt.accounts.guids import MAX_GUID, GuidError, clean_guid, feed_guid, random_guid
 
 
 def test_random_guids_are_distinct_uuids() -> None:
@@ -31,3 +31,10 @@ def test_other_printable_guids_are_kept_as_sent() -> None:
 def test_what_cannot_name_a_subscription_is_refused_naming_the_field(value: object) -> None:
     with pytest.raises(GuidError, match="new_guid"):
         clean_guid(value, "new_guid")
+
+
+def test_a_feeds_podcast_guid_is_canonical_or_none() -> None:
+    assert feed_guid("917393E3-1B1E-5CEF-ACE4-EDAA54E1F810") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert feed_guid("not-a-uuid-but-fine") == "not-a-uuid-but-fine"
+    assert feed_guid("https://example.org/show") is None
+    assert feed_guid("") is None

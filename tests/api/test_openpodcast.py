@@ -132,7 +132,7 @@ def test_add_list_and_get_one(client: Client, kari: Any, dagens: Show) -> None:
 
 
 def test_a_known_show_gets_its_podcast_guid(client: Client, kari: Any) -> None:
-    make_show("Guidet", feed_url=KVELD, podcast_guid=PODCAST_GUID)
+    make_show("Guidet", feed_url=KVELD, podcast_guid=PODCAST_GUID.upper())
     body = add(client, kari[1], {"feed_url": KVELD})
     assert body["success"][0]["guid"] == PODCAST_GUID
     assert call(client, "GET", f"subscriptions/{PODCAST_GUID}", **kari[1])[1]["feed_url"] == KVELD
@@ -146,6 +146,13 @@ def test_a_client_guid_is_kept_and_names_the_subscription(client: Client, kari: 
     again = add(client, kari[1], {"feed_url": "https://elsewhere.example.org/feed", "guid": mine})
     assert again["success"][0]["feed_url"] == KVELD
     assert Subscription.objects.filter(user=kari[0]).count() == 1
+
+
+def test_a_client_guid_wins_over_the_shows_podcast_guid(client: Client, kari: Any) -> None:
+    make_show("Guidet", feed_url=KVELD, podcast_guid=PODCAST_GUID)
+    mine = str(uuid.uuid4())
+    assert add(client, kari[1], {"feed_url": KVELD, "guid": mine})["success"][0]["guid"] == mine
+    assert call(client, "GET", f"subscriptions/{mine}", **kari[1])[1].get("new_guid") is None
 
 
 def test_bad_feed_urls_are_failures_beside_the_successes(client: Client, kari: Any) -> None:

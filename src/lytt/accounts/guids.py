@@ -34,7 +34,20 @@ def clean_guid(value: object, field: str) -> str:
         raise GuidError(f"{field} is longer than {MAX_GUID} characters")
     if "/" in text or not text.isprintable():
         raise GuidError(f"{field} {text!r} contains a slash or a control character")
+    return _canonical(text)
+
+
+def _canonical(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
         return text
+
+
+def feed_guid(value: str) -> str | None:
+    """A feed's podcast:guid as a subscription GUID (canonical like a client's), or None when it cannot
+    be one (empty, too long, a slash: feeds hold all sorts)."""
+    try:
+        return clean_guid(value, "podcast:guid")
+    except GuidError:
+        return None

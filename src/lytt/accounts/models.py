@@ -68,7 +68,8 @@ class Subscription(models.Model):
     """The current state: user U is (or was) subscribed to feed URL X.
 
     `guid` names it in the Open Podcast API (`lytt.accounts.guids`); `new_guid` is a later one it took
-    (the show's podcast:guid once known, or one a client set) and `guid_changed` when. `deleted_at` marks a
+    (the show's podcast:guid once known, unless a client gave the GUID, or one a client set) and
+    `guid_changed` when. `deleted_at` marks a
     subscription an app deleted with its listening data: the API answers 410 for it until it is added
     again.
     """
@@ -82,6 +83,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     guid = models.CharField(max_length=MAX_GUID, default=random_guid)
+    # The client sent `guid` (authoritative, by the specification): never replaced by the show's.
+    guid_given = models.BooleanField(default=False)
     new_guid = models.CharField(max_length=MAX_GUID, blank=True, default="")
     guid_changed = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

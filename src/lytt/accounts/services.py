@@ -17,7 +17,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from lytt.accounts.devicelists import changes_from_full_list, seen_after_delta
-from lytt.accounts.guids import random_guid
+from lytt.accounts.guids import feed_guid, random_guid
 from lytt.accounts.models import (
     Device,
     EpisodeAction,
@@ -139,7 +139,7 @@ def _set_subscribed(
 def _first_guid(user: User, show: Show | None) -> str:
     """A new subscription's GUID: its show's podcast:guid, unless another of the user's subscriptions
     holds it already (a second feed URL of the show); else a random UUID."""
-    guid = show.podcast_guid if show is not None else ""
+    guid = feed_guid(show.podcast_guid) if show is not None else None
     if guid and not Subscription.objects.filter(Q(guid=guid) | Q(new_guid=guid), user=user).exists():
         return guid
     return random_guid()

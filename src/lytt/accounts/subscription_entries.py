@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from lytt.accounts.guids import feed_guid
 from lytt.accounts.models import EpisodeAction, PlayProgress, Subscription, SubscriptionDeletion
 from lytt.accounts.services import apply_subscription_changes, shows_for_urls
 from lytt.accounts.writes import write_transaction
@@ -32,14 +33,16 @@ def latest_guid(sub: Subscription) -> str:
 
 def refresh_guids(user: User) -> int:
     """Point entries at their show's podcast:guid once the crawler has found one that differs from the
-    GUID they were given (the specification's "more authoritative GUID"); a GUID a client set is kept.
+    GUID Lytt made for them (the specification's "more authoritative GUID"); a GUID a client gave or set
+    is kept.
     Returns how many entries changed."""
-    stale = list(
-        Subscription.objects.filter(user=user, new_guid="", show__isnull=False)
+    candidates = (
+        Subscription.objects.filter(user=user, new_guid="", guid_given=False, show__isnull=False)
         .exclude(show__podcast_guid="")
         .exclude(guid=F("show__podcast_guid"))
-        .values_list("pk", "show__podcast_guid")
+        .values_list("pk", "guid", "show__podcast_guid")
     )
+    stale = [(pk, found) for pk, guid, raw in candidates if (found := feed_guid(raw)) and found != guid]
     if not stale:
         return 0
     now = timezone.now()
@@ -54,7 +57,9 @@ def find_entry(user: User, guid: str) -> Subscription | None:
     mine = Subscription.objects.filter(user=user).select_related("show")
     return (
         mine.filter(guid=guid).order_by("id").first()
-        or mine.filter(new_guid=guid).order_by("deleted_at", "-updated_at", "id").first()
+        or mine.filter(new_guid=guid)
+        .order_by(F("deleted_at").asc(nulls_first=True), "-updated_at", "id")
+        .first()
     )
 
 
@@ -111,7 +116,7 @@ def add_entries(user: User, wanted: Sequence[tuple[str, str | None]]) -> list[Su
                 continue
             if url in fresh:
                 fresh.discard(url)  # a new entry takes the first GUID a client gave it
-                Subscription.objects.filter(pk=rows[url].pk).update(guid=guid)
+                Subscription.objects.filter(pk=rows[url].pk).update(guid=guid, guid_given=True)
                 rows[url].guid = guid
             else:
                 _take_guid(rows[url], guid, now)

@@ -39,6 +39,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="subscription",
+            name="guid_given",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name="subscription",
             name="new_guid",
             field=models.CharField(blank=True, default="", max_length=100),
         ),
