@@ -32,6 +32,7 @@ from lytt.api.openpodcast.payloads import (
     parse_since,
     parse_update,
 )
+from lytt.catalog.media import site_root
 
 GONE = "Subscription has been deleted"
 
@@ -88,7 +89,7 @@ def subscriptions(request: HttpRequest, user: User) -> HttpResponse:
     body: dict[str, Any] = {"total": total, "page": page, "per_page": per_page}
     query = {"since": request.GET["since"]} if request.GET.get("since") else {}
     for name, params in page_links(query, page, per_page, total).items():
-        body[name] = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        body[name] = f"{site_root(request)}{request.path.lstrip('/')}?{urlencode(params)}"
     body["subscriptions"] = [entry_out(_entry(sub), since) for sub in rows[start : start + per_page]]
     return JsonResponse(body)
 
