@@ -1,4 +1,4 @@
-"""Every answer under /api/ is JSON, errors included; pages keep their HTML 404."""
+"""Every answer under /api/ (and /v1/) is JSON, errors included; pages keep their HTML 404."""
 
 from __future__ import annotations
 
@@ -62,13 +62,17 @@ def test_a_crash_under_api_answers_a_json_500(settings: Any) -> None:
         raise RuntimeError("boom")
 
     settings.ROOT_URLCONF = type(
-        "Urls", (), {"urlpatterns": [path("api/v1/crash", crash), path("crash", crash)]}
+        "Urls",
+        (),
+        {"urlpatterns": [path("api/v1/crash", crash), path("v1/crash", crash), path("crash", crash)]},
     )
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/crash")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
     assert "boom" not in response.content.decode()  # no internals leak
+    opa = client.get("/v1/crash")  # the Open Podcast API's Error object
+    assert (opa.status_code, opa.json()["code"]) == (500, 500)
     page = client.get("/crash")
     assert page.status_code == 500
     assert not page["Content-Type"].startswith("application/json")

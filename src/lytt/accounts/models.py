@@ -22,6 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lytt.accounts.guids import MAX_GUID, random_guid
+
 
 class Follow(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
@@ -63,7 +65,14 @@ class Device(models.Model):
 
 
 class Subscription(models.Model):
-    """The current state: user U is (or was) subscribed to feed URL X."""
+    """The current state: user U is (or was) subscribed to feed URL X.
+
+    `guid` names it in the Open Podcast API (`lytt.accounts.guids`); `new_guid` is a later one it took
+    (the show's podcast:guid once known, unless a client gave the GUID, or one a client set) and
+    `guid_changed` when. `deleted_at` marks a
+    subscription an app deleted with its listening data: the API answers 410 for it until it is added
+    again.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
     url = models.URLField(max_length=2000)
@@ -73,10 +82,19 @@ class Subscription(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    guid = models.CharField(max_length=MAX_GUID, default=random_guid)
+    # The client sent `guid` (authoritative, by the specification): never replaced by the show's.
+    guid_given = models.BooleanField(default=False)
+    new_guid = models.CharField(max_length=MAX_GUID, blank=True, default="")
+    guid_changed = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "url"], name="subscription_unique")]
-        indexes = [models.Index(fields=["url"], name="subscription_url")]
+        indexes = [
+            models.Index(fields=["url"], name="subscription_url"),
+            models.Index(fields=["user", "guid"], name="subscription_guid"),
+        ]
 
     def __str__(self) -> str:
         return self.url
@@ -236,3 +254,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class SubscriptionDeletion(models.Model):
+    """An Open Podcast API deletion of a subscription and its listening data, and how it ended."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "PENDING"
+        SUCCESS = "SUCCESS", "SUCCESS"
+        FAILURE = "FAILURE", "FAILURE"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(Subscription, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"deletion {self.pk}: {self.status}"

@@ -17,6 +17,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from lytt.accounts.devicelists import changes_from_full_list, seen_after_delta
+from lytt.accounts.guids import feed_guid, random_guid
 from lytt.accounts.models import (
     Device,
     EpisodeAction,
@@ -109,8 +110,9 @@ def _set_subscribed(
     if sub is None:
         if not active:
             return False
+        defaults = {"show": show, "active": True, "created_at": now, "updated_at": now}
         _, created = Subscription.objects.get_or_create(
-            user=user, url=url, defaults={"show": show, "active": True, "created_at": now, "updated_at": now}
+            user=user, url=url, defaults={**defaults, "guid": _first_guid(user, show)}
         )
         if not created:
             return False  # a concurrent request subscribed it (and logged the change) meanwhile
@@ -119,9 +121,11 @@ def _set_subscribed(
             return False
         sub.active = active
         sub.updated_at = now
+        if active:
+            sub.deleted_at = None  # subscribing again, anywhere, brings a deleted subscription back
         if show is not None:
             sub.show = show
-        sub.save(update_fields=["active", "updated_at", "show"])
+        sub.save(update_fields=["active", "updated_at", "show", "deleted_at"])
     SubscriptionChange.objects.create(
         user=user,
         device=device,
@@ -130,6 +134,15 @@ def _set_subscribed(
         received_at=now,
     )
     return True
+
+
+def _first_guid(user: User, show: Show | None) -> str:
+    """A new subscription's GUID: its show's podcast:guid, unless another of the user's subscriptions
+    holds it already (a second feed URL of the show); else a random UUID."""
+    guid = feed_guid(show.podcast_guid) if show is not None else None
+    if guid and not Subscription.objects.filter(Q(guid=guid) | Q(new_guid=guid), user=user).exists():
+        return guid
+    return random_guid()
 
 
 def apply_subscription_changes(

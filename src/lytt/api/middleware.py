@@ -1,4 +1,4 @@
-"""Every answer under /api/ is JSON, errors included.
+"""Every answer under /api/ (and the Open Podcast API's /v1/) is JSON, errors included.
 
 A path no API knows falls through to the pages' URL map (and its HTML 404), a method a plain Django
 view refuses answers an empty text/html 405, and an unhandled exception becomes Django's HTML 500. An
@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from lytt.api.errors import error_response
 
-API_PREFIX = "/api/"
+API_PREFIXES = ("/api/", "/v1/")
 
 
 def json_error(path: str, status: int, message: str) -> HttpResponse:
@@ -26,6 +26,8 @@ def json_error(path: str, status: int, message: str) -> HttpResponse:
         return HttpResponse(body, status=status, content_type="application/json")
     if path.startswith("/api/v1/"):
         return error_response(status, message)
+    if path.startswith("/v1/"):  # the Open Podcast API's Error object
+        return JsonResponse({"code": status, "message": message}, status=status)
     return JsonResponse({"error": message}, status=status)  # gpodder.net's /api/2/ (`lytt.sync.auth`)
 
 
@@ -50,7 +52,7 @@ class JsonErrorsUnderApi:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            request.path.startswith(API_PREFIX)
+            request.path.startswith(API_PREFIXES)
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):

@@ -1,0 +1,1 @@
+"""The Open Podcast API (openpodcastapi.org): its published subscriptions endpoint, at /v1/."""
