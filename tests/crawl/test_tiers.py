@@ -25,7 +25,6 @@ from lytt.crawl.tiers import (
     Tier,
     TierInputs,
     decide_tier,
-    dump_popularity,
     listener_popularity,
 )
 
@@ -80,13 +79,6 @@ def test_errors_in_a_row_make_a_feed_failing_whatever_else() -> None:
     decision = decide_tier(TierInputs(100.0, NOW, 3), NOW)
     assert (decision.tier, decision.reason) == (Tier.FAILING, "3 errors in a row; backed off")
     assert Tier.FAILING.ceiling is None
-
-
-def test_dump_popularity_counts_score_and_a_tenth_of_priority() -> None:
-    assert dump_popularity(7, 3) == 7.3
-    assert dump_popularity(None, None) == dump_popularity(-4, -1) == 0.0
-    assert dump_popularity(10**9, 10**9) == 1000.9
-    assert dump_popularity(2, 5) > dump_popularity(2, 4) > dump_popularity(1, 9)
 
 
 def test_listener_popularity_reads_the_charts_order() -> None:

@@ -197,6 +197,7 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
 
     from lytt.catalog.podcastindex import import_dump
     from lytt.catalog.podcastindex_dump import DumpError, count_rows, open_dump
+    from lytt.crawl.tiers import decided_at_import
     from lytt.heap import settle_heap
 
     console = _console()
@@ -226,7 +227,11 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
                     progress.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
 
                 summary = import_dump(
-                    dump, batch=args.batch, retire_absent=not args.keep_absent, on_progress=advance
+                    dump,
+                    batch=args.batch,
+                    retire_absent=not args.keep_absent,
+                    on_progress=advance,
+                    tier_of=decided_at_import,
                 )
     except DumpError as error:
         console.print(f"[red]error[/red]: {escape_markup(str(error))}", soft_wrap=True)  # paths stay whole

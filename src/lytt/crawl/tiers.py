@@ -15,10 +15,11 @@ holds for, and they are tried in that order: a more popular or more active feed 
 tier, so never a longer interval.
 
 **Popularity** is counted in points, on one scale for both sources: the Podcast Index dump's
-`popularityScore` (a point each, plus a tenth of a point per step of its crawl `priority`), until Lytt has
-plays and follows of its own, which are added as the charts score them (`lytt.charts.scoring`: a play
-today is a point, a follow today five). **Activity** is the newest episode's date: the dump's
-`newestItemPubdate` until the first crawl, Lytt's own from then on.
+`popularityScore` (a point each, plus a tenth of a point per step of its crawl `priority`:
+`lytt.catalog.podcastindex_rows.dump_popularity`), and Lytt's own plays and follows as the charts score
+them (`lytt.charts.scoring`: a play today is a point, a follow today five), added once it has them.
+**Activity** is the newest episode's date: the dump's `newestItemPubdate` until the first crawl, Lytt's
+own from then on.
 """
 
 from __future__ import annotations
@@ -34,9 +35,6 @@ HOT_WITHIN = timedelta(days=30)
 ACTIVE_WITHIN = timedelta(days=90)
 DORMANT_AFTER = SILENT_AFTER
 FAILING_AFTER = 3
-#: The dump's popularityScore and priority are clamped to these before they are counted.
-MAX_DUMP_SCORE = 1000
-MAX_DUMP_PRIORITY = 9
 
 
 class Tier(StrEnum):
@@ -107,14 +105,14 @@ def decide_tier(inputs: TierInputs, now: datetime) -> TierDecision:
     return TierDecision(Tier.QUIET, days)
 
 
-def dump_popularity(score: int | None, priority: int | None) -> float:
-    """The Podcast Index dump's popularity in points: `popularityScore`, plus a tenth per step of its
-    crawl `priority` (so priority orders feeds of equal score). Missing or negative values count nothing."""
-    points = min(max(score or 0, 0), MAX_DUMP_SCORE)
-    return points + min(max(priority or 0, 0), MAX_DUMP_PRIORITY) / 10
-
-
 def listener_popularity(show_popularity: float) -> float:
     """Lytt's own plays and follows in points, from `Show.popularity` (the charts' order: 1 + the score
     for a show with plays or follows, below 1 for one without, `lytt.charts.scoring.popularity_order`)."""
     return show_popularity - 1.0 if show_popularity >= 1.0 else 0.0
+
+
+def decided_at_import(popularity: float, newest_item_at: datetime | None, now: datetime) -> tuple[str, str]:
+    """The tier (and reason) of a feed the Podcast Index import adds, from the dump's popularity and
+    newest episode date: what `lytt import-podcastindex` passes to `lytt.catalog.podcastindex`."""
+    decision = decide_tier(TierInputs(popularity, newest_item_at), now)
+    return decision.tier.value, decision.reason
