@@ -75,6 +75,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     feeds.add_argument("--failing", action="store_true", help="only feeds whose last check failed")
     feeds.add_argument("--search", metavar="TEXT", help="only feeds whose URL or show title contains TEXT")
     feeds.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (100; 0: all)")
+    feeds.add_argument(
+        "--stats", action="store_true", help="how many feeds are in each polling tier, and how many are due"
+    )
+    feeds.add_argument("--json", action="store_true", help="with --stats: JSON on stdout")
     feeds.set_defaults(func=run_feeds, needs_django=True)
 
 
@@ -295,6 +299,13 @@ def run_feeds(args: argparse.Namespace) -> int:
     if args.limit < 0:
         _console().print("[red]error[/red]: --limit must be 0 or more")
         return 2
+    if args.json and not args.stats:
+        _console().print("[red]error[/red]: --json needs --stats")
+        return 2
+    if args.stats:
+        from lytt.crawl.tier_stats import print_stats
+
+        return print_stats(as_json=args.json)
     feeds = FeedSource.objects.select_related("show").order_by("-error_count", "url")
     if args.status:
         feeds = feeds.filter(status=args.status)

@@ -211,13 +211,14 @@ def plan_next(state: FeedState, seen: Observation, now: datetime, jitter: float 
 def _within_tier(interval: timedelta, reason: str, state: FeedState) -> tuple[timedelta, str]:
     """The interval within the tier's bounds, and the reason, which says when the tier moved it."""
     if state.ceiling is not None and interval > state.ceiling:
-        return state.ceiling, f"{reason}; tier allows at most {_span(state.ceiling)}"
+        return state.ceiling, f"{reason}; tier allows at most {span_text(state.ceiling)}"
     if interval < state.floor:
-        return state.floor, f"{reason}; tier waits at least {_span(state.floor)}"
+        return state.floor, f"{reason}; tier waits at least {span_text(state.floor)}"
     return interval, reason
 
 
-def _span(interval: timedelta) -> str:
+def span_text(interval: timedelta) -> str:
+    """An interval as reasons and `lytt feeds --stats` write it: "15 min", "6 h", "7 days"."""
     hours = interval.total_seconds() / 3600
     if hours >= 48:
         return f"{hours / 24:g} days"
