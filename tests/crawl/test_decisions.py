@@ -159,13 +159,16 @@ def test_a_moved_url_must_be_usable_and_another() -> None:
     )
 
 
-def test_only_plain_new_shows_are_stored_together() -> None:
+def test_only_plain_new_or_listed_shows_are_stored_together() -> None:
     feed = Feed(title="Show")
     prepared = Prepared(feed, [], [])
     item = Changed(claimed(show_id=None), fetched(), prepared)
     new = FeedSource(url=URL)
     assert decisions.is_first_ingest(item, new, prepared)
-    assert not decisions.is_first_ingest(item, FeedSource(url=URL, show_id=3), prepared)
+    listed = FeedSource(url=URL, show_id=3)  # listed by an import, never read: filled together
+    assert decisions.is_first_ingest(item, listed, prepared)
+    read = FeedSource(url=URL, show_id=3, last_success_at=NOW)
+    assert not decisions.is_first_ingest(item, read, prepared)
     assert not decisions.is_first_ingest(
         item, FeedSource(url=URL, status=FeedSource.Status.DUPLICATE), prepared
     )

@@ -308,3 +308,28 @@ def test_errors_make_a_feed_failing_and_a_304_keeps_its_stored_activity(feed_ser
     assert latest_check(silent).outcome == "not_modified"
     assert silent.tier == "dormant"  # from its stored newest episode: the feed's own dates are older still
     assert silent.next_check_at - clock[0] >= timedelta(days=6)
+
+
+def test_feeds_an_import_listed_are_stored_together(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their shows exist already (listed from the dump, no episodes): the first crawl fills them with the
+    new shows' batch, not one feed at a time."""
+    listed = []
+    for n in range(3):
+        show = Show.objects.create(slug=f"listed-{n}", title=f"Listed {n}")
+        url = feed_server.add(f"/listed{n}.xml", rss(f"Listed {n}", episodes=4))
+        listed.append(FeedSource.objects.create(url=url, show=show, next_check_at=datetime.now(UTC)))
+
+    def one_at_a_time(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a listed feed took the one-at-a-time path")
+
+    monkeypatch.setattr(storing_module, "ingest_feed", one_at_a_time)
+    summary = make_worker(fetch=PATIENT).crawl_once(all_feeds=True)
+    assert summary.outcomes == {"updated": 3}
+    for source in listed:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert (source.show.episode_count, source.status) == (4, "active")
+        assert Episode.objects.filter(show=source.show).count() == 4
+    assert Show.objects.count() == 3

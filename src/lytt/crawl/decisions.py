@@ -251,11 +251,12 @@ def move_target(url: str | None, current: str) -> str | None:
 
 
 def is_first_ingest(item: Changed, source: FeedSource, prepared: Prepared) -> bool:
-    """Whether a feed may go with the first ingests stored together: its source has no show yet, and
-    neither a permanent redirect nor itunes:new-feed-url moves it (those take the one-at-a-time path,
-    which writes the new URL inside the feed's own savepoint)."""
+    """Whether a feed may go with the first ingests stored together: its source has no show yet, or one
+    listed before any read of it succeeded (an imported dump's), and neither a permanent redirect nor
+    itunes:new-feed-url moves it (those take the one-at-a-time path, which writes the new URL inside the
+    feed's own savepoint)."""
     return (
-        source.show_id is None
+        (source.show_id is None or source.last_success_at is None)
         and source.status != FeedSource.Status.DUPLICATE
         and not item.result.permanent_url
         and not prepared.feed.new_feed_url
