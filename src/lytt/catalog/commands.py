@@ -316,7 +316,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     total = feeds.count()
     rows = feeds[: args.limit] if args.limit else feeds
     table = Table(title=f"{total} feed(s)", show_lines=False)
-    for column in ("URL", "show", "status", "last checked", "errors", "last error"):
+    for column in ("URL", "show", "status", "tier", "last checked", "errors", "last error"):
         table.add_column(column, overflow="fold")
     for feed in rows:
         checked = feed.last_checked_at.strftime("%Y-%m-%d %H:%M") if feed.last_checked_at else "never"
@@ -324,6 +324,7 @@ def run_feeds(args: argparse.Namespace) -> int:
             escape(display_url(feed)),
             escape(feed.show.title[:60]) if feed.show else "",
             feed.status,
+            feed.tier,
             checked,
             str(feed.error_count),
             escape((feed.last_error or feed.status_reason)[:200]),
