@@ -14,6 +14,8 @@ A re-import walks the dump and the feeds holding Podcast Index ids side by side,
 - a new id adds a feed, or, when its URL is known already (an OPML import, a crawl), adopts that feed;
 - what Lytt's own crawl learned after the dump was made wins: a feed read successfully since then is
   neither retired nor moved by it.
+- every live feed keeps the row's popularity; one no crawl has read also its newest episode date and a
+  polling tier from them (`tier_of`); a crawled feed keeps its own date and tier, which its checks decide.
 
 A feed retired while no crawl has read it leaves a show with nothing in it: the show is hidden, and shown
 again when the feed comes back. The search index follows through the catalogue's `shows_listed` signal;
