@@ -1,10 +1,29 @@
 """Priority tiers (`lytt.crawl.tiers`): each feed's tier and the reason for it, with what it is decided
 from (popularity points, the dump's and with Lytt's own listeners; the newest episode's date). Claims
 order due feeds by `next_check_at` and then popularity, on `feed_claim_order`, which also serves every
-lookup the index on `next_check_at` alone did. Feeds already stored get their tier at their next check."""
+lookup the index on `next_check_at` alone did.
+
+Feeds already stored take their show's newest episode date and its listeners' points here (one UPDATE
+each), so that their next check, which decides their tier, does not take a silent feed for one with no
+date (checked daily instead of weekly); the dump's popularity comes with the next import."""
 
 import django.utils.timezone
+from django.apps.registry import Apps
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+
+
+def from_shows(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    feeds = apps.get_model("catalog", "FeedSource")
+    shows = apps.get_model("catalog", "Show").objects.filter(pk=OuterRef("show_id"))
+    with_show = feeds.objects.filter(show__isnull=False)
+    with_show.update(newest_item_at=Subquery(shows.values("latest_episode_at")[:1]))
+    # `lytt.crawl.tiers.listener_popularity`: the charts' order is 1 + the score for a scored show.
+    listeners = shows.annotate(
+        points=Case(When(popularity__gte=1.0, then=F("popularity") - 1.0), default=Value(0.0))
+    ).values("points")[:1]
+    with_show.filter(show__popularity__gte=1.0).update(popularity=Subquery(listeners))
 
 
 class Migration(migrations.Migration):
@@ -47,4 +66,5 @@ class Migration(migrations.Migration):
             model_name="feedsource",
             index=models.Index(fields=["next_check_at", "-popularity", "id"], name="feed_claim_order"),
         ),
+        migrations.RunPython(from_shows, migrations.RunPython.noop, elidable=True),
     ]
