@@ -286,7 +286,7 @@ def test_a_check_decides_the_tier_in_the_write_it_does_already(feed_server: Feed
     assert popular.next_check_at - now <= timedelta(hours=1, minutes=6)  # the tier's ceiling, jittered
     assert popular.status_reason == "publishing cadence; tier allows at most 1 h"
     assert (plain.tier, plain.popularity) == ("active", 0.0)
-    assert timedelta(hours=6) <= plain.next_check_at - now <= timedelta(hours=6, minutes=36)
+    assert timedelta(hours=12) <= plain.next_check_at - now <= timedelta(hours=13, minutes=12)
 
 
 def test_errors_make_a_feed_failing_and_a_304_keeps_its_stored_activity(feed_server: FeedServer) -> None:

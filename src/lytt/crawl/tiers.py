@@ -5,7 +5,8 @@ The tier bounds the interval `lytt.crawl.schedule.plan_next` works out from the 
 cadence (`Tier.floor` .. `Tier.ceiling`); it never replaces that cadence. In order of eagerness:
 
 - **hot**: published within `HOT_WITHIN` and popular (`HOT_POPULARITY` points): checked at least hourly;
-- **active**: published within `ACTIVE_WITHIN`, or popular and published within the year: every 6 hours;
+- **active**: published within `ACTIVE_WITHIN`, or popular and published within the year: at least every
+  12 hours (a weekly show's cadence alone would give a day);
 - **quiet**: published within the year, or no date known: at least daily (the schedule's own bound);
 - **dormant**: nothing published for `DORMANT_AFTER` (a year): weekly;
 - **failing**: `FAILING_AFTER` errors in a row: the schedule's error backoff decides, the tier adds none.
@@ -59,7 +60,7 @@ class Tier(StrEnum):
 
 _CEILINGS: dict[Tier, timedelta | None] = {
     Tier.HOT: timedelta(hours=1),
-    Tier.ACTIVE: timedelta(hours=6),
+    Tier.ACTIVE: timedelta(hours=12),
     Tier.QUIET: MAX_INTERVAL,
     Tier.DORMANT: SILENT_INTERVAL,
     Tier.FAILING: None,
