@@ -13,6 +13,7 @@ from tests.catalog.factories import episode, feed, source
 from lytt.catalog import bulk, ingest_people, ingest_shows
 from lytt.catalog.ingest import NewFeed, ingest_feed, ingest_new_feeds
 from lytt.catalog.models import (
+    Category,
     Episode,
     EpisodePerson,
     FeedSource,
@@ -299,3 +300,45 @@ def test_namesakes_get_the_next_free_slugs_past_one_query_and_one_window(
     results = ingest_new_feeds(items, now=NOW)
     slugs = [result.show.slug for result in results if result is not None]
     assert slugs == [f"echo-{n}" for n in (2, 3, 4, 5, 6, 7, 9, 10, 11, 12)]
+
+
+def _listed(url: str, title: str, category: str = "news") -> FeedSource:
+    """A source whose show was listed before its feed was read, as `lytt import-podcastindex` lists it."""
+    show = Show.objects.create(slug=f"listed-{title.lower()}", title=title, description_text="From the dump")
+    ShowCategory.objects.create(show=show, category=Category.objects.get(slug=category), position=0)
+    return FeedSource.objects.create(url=url, show=show)
+
+
+def _listed_feeds() -> list[tuple[str, str, Feed]]:
+    host = FeedPerson(name="Ada Host", role="host")
+    return [
+        ("https://l1.example/feed", "One", feed(episodes=[episode(n) for n in range(1, 4)], title="One!")),
+        ("https://l2.example/feed", "Two", feed(episodes=[episode(10)], title="Two", persons=[host])),
+        ("https://l3.example/feed", "Three", feed(episodes=[], title="Three", categories=[("Comedy", None)])),
+    ]
+
+
+def test_listed_shows_are_filled_together_as_one_by_one() -> None:
+    sources = [(_listed(url, title), parsed) for url, title, parsed in _listed_feeds()]
+    with CaptureQueriesContext(connection) as one_by_one:
+        for listed, parsed in sources:
+            ingest_feed(listed, parsed, now=NOW)
+    expected = _state()
+    _reset()
+    items = [
+        NewFeed(_listed(url, title), parsed, episode_rows(parsed)) for url, title, parsed in _listed_feeds()
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        results = ingest_new_feeds(items, now=NOW)
+    assert all(result is not None and not result.created for result in results)
+    assert _state() == expected
+    assert Show.objects.get(slug="listed-one").title == "One!"
+    assert len(queries) < len(one_by_one) / 1.5  # the chunk's statements, not each feed's
+
+
+def test_a_listed_show_a_crawl_has_read_is_left_to_ingest_feed() -> None:
+    read = _listed("https://l1.example/feed", "One")
+    FeedSource.objects.filter(pk=read.pk).update(last_success_at=NOW)
+    read.refresh_from_db()
+    parsed = feed(2, title="One")
+    assert ingest_new_feeds([NewFeed(read, parsed, episode_rows(parsed))], now=NOW) == [None]

@@ -225,3 +225,52 @@ def test_the_first_crawl_owns_the_show_and_a_later_dump_leaves_it(
     assert [hit.obj.title for hit in search.search("crawled", kind="episodes").hits][:1] == [
         "Crawled title ep 3"
     ]
+
+
+def _tiered(path: Path) -> ImportSummary:
+    from lytt.crawl.tiers import decided_at_import
+
+    return load(path, tier_of=decided_at_import)
+
+
+def test_the_dump_sets_each_feeds_popularity_date_and_tier(tmp_path: Path) -> None:
+    now = timezone.now()
+    recent, old = int((now - timedelta(days=3)).timestamp()), int((now - timedelta(days=500)).timestamp())
+    rows = [
+        pi_row(1, popularityScore=9, priority=2, newestItemPubdate=recent),
+        pi_row(2, popularityScore=0, newestItemPubdate=recent),
+        pi_row(3, popularityScore=30, newestItemPubdate=old),
+        pi_row(4, popularityScore="", newestItemPubdate=0),
+    ]
+    _tiered(write_rows(tmp_path / "a.db", rows))
+    got = {
+        feed.podcastindex_id: (feed.tier, feed.popularity, feed.podcastindex_popularity)
+        for feed in FeedSource.objects.all()
+    }
+    assert got == {
+        1: ("hot", 9.2, 9.2),
+        2: ("active", 0.0, 0.0),
+        3: ("dormant", 30.0, 30.0),
+        4: ("quiet", 0.0, 0.0),
+    }
+    assert source(1).newest_item_at is not None
+    assert int(source(1).newest_item_at.timestamp()) == recent
+    assert source(3).tier_reason.endswith("inactive for over a year")
+    assert source(4).tier_reason == "no episode date known"
+
+
+def test_next_weeks_popularity_moves_feeds_and_keeps_a_crawled_feeds_own_score(tmp_path: Path) -> None:
+    recent = int((timezone.now() - timedelta(days=3)).timestamp())
+    week1 = [pi_row(n, popularityScore=1, newestItemPubdate=recent) for n in (1, 2)]
+    _tiered(write_rows(tmp_path / "w1.db", week1))
+    assert {feed.tier for feed in FeedSource.objects.all()} == {"active"}
+    # The crawl read feed 2 (after the dump was made) and counted listeners on top of the dump's point.
+    FeedSource.objects.filter(podcastindex_id=2).update(
+        last_success_at=timezone.now() - timedelta(days=30), popularity=4.0, tier="quiet", tier_reason="own"
+    )
+    week2 = [pi_row(n, popularityScore=20, newestItemPubdate=recent) for n in (1, 2)]
+    _tiered(write_rows(tmp_path / "w2.db", week2))
+    first, second = source(1), source(2)
+    assert (first.tier, first.popularity) == ("hot", 20.0)
+    assert (second.podcastindex_popularity, second.popularity) == (20.0, 23.0)
+    assert (second.tier, second.tier_reason) == ("quiet", "own")  # its next check decides again

@@ -79,3 +79,10 @@ def test_a_truncated_tgz_is_an_error_and_imports_nothing(
     assert main(["import-podcastindex", str(cut)]) == 1
     assert f"{cut}: truncated or damaged archive" in said(capsys)
     assert not FeedSource.objects.exists()
+
+
+def test_the_command_gives_imported_feeds_their_tier(tmp_path: Path) -> None:
+    rows = [pi_row(1, popularityScore=50, newestItemPubdate=1), pi_row(2, newestItemPubdate=946_684_800)]
+    assert main(["import-podcastindex", str(write_rows(tmp_path / "pi.db", rows)), "--no-progress"]) == 0
+    tiers = dict(FeedSource.objects.values_list("podcastindex_id", "tier"))
+    assert tiers == {1: "active", 2: "dormant"}  # popular with no date known; silent since 2000

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from tests.catalog.pidumps import pi_row
 
 from lytt.catalog.podcastindex_categories import apple_categories
-from lytt.catalog.podcastindex_rows import COLUMNS, BadRow, DumpRow, read_row
+from lytt.catalog.podcastindex_rows import COLUMNS, BadRow, DumpRow, dump_popularity, read_row
 
 GUID = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
 
@@ -112,3 +113,34 @@ def test_podcast_index_words_map_back_onto_the_taxonomy(
     names: tuple[str, ...], expected: list[tuple[str, str | None]]
 ) -> None:
     assert list(apple_categories(names)) == expected
+
+
+def test_popularity_counts_score_and_a_tenth_of_priority() -> None:
+    assert dump_popularity(7, 3) == 7.3
+    assert dump_popularity(None, None) == dump_popularity(-4, -1) == 0.0
+    assert dump_popularity(10**9, 10**9) == 1000.9
+    assert dump_popularity(2, 5) > dump_popularity(2, 4) > dump_popularity(1, 9)
+
+
+@pytest.mark.parametrize(
+    ("score", "priority", "points"),
+    [(12, 3, 12.3), ("12", "3", 12.3), ("", None, 0.0), ("high", "-1", 0.0), (-5, 2, 0.2)],
+)
+def test_popularity_cells_in_any_shape(score: Any, priority: Any, points: float) -> None:
+    assert read(popularityScore=score, priority=priority).popularity == points
+
+
+@pytest.mark.parametrize(
+    ("cell", "date"),
+    [
+        (1_767_225_600, datetime(2026, 1, 1, tzinfo=UTC)),
+        ("1767225600", datetime(2026, 1, 1, tzinfo=UTC)),
+        (0, None),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        (99_999_999_999, None),
+    ],
+)
+def test_newest_item_date_is_unix_time_or_nothing(cell: Any, date: datetime | None) -> None:
+    assert read(newestItemPubdate=cell).newest_item_at == date

@@ -42,6 +42,9 @@ def test_a_claim_reads_plain_rows_with_the_models_values() -> None:
         check_interval_seconds=7200,
         error_count=2,
         last_success_at=now - timedelta(days=3, microseconds=5),
+        popularity=3.5,
+        podcastindex_popularity=1.5,
+        newest_item_at=now - timedelta(days=8),
     )
     sooner = FeedSource.objects.create(
         url="https://feeds.example.com/sooner.xml", next_check_at=now - timedelta(hours=1)
@@ -54,6 +57,27 @@ def test_a_claim_reads_plain_rows_with_the_models_values() -> None:
         assert feed._asdict() == {name: getattr(model, name) for name in feed._fields}
     assert claimed[1].last_success_at == now - timedelta(days=3, microseconds=5)
     assert claimed[1].last_success_at.tzinfo is not None
+
+
+def test_feeds_due_at_the_same_moment_go_most_popular_first() -> None:
+    """An imported dump's feeds are all due at the import's moment: the most popular are claimed first,
+    and still after any feed that has waited longer."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    imported = now - timedelta(minutes=10)
+    points = [0.0, 12.5, 3.0, 40.1, 12.5, 0.3]
+    feeds = [
+        FeedSource.objects.create(
+            url=f"https://feeds.example.com/{n}.xml", next_check_at=imported, popularity=p, tier="quiet"
+        )
+        for n, p in enumerate(points)
+    ]
+    overdue = FeedSource.objects.create(
+        url="https://feeds.example.com/overdue.xml", next_check_at=imported - timedelta(seconds=1)
+    )
+    first = claim_batch("w", limit=4, lease=timedelta(minutes=5), now=now)
+    rest = claim_batch("w", limit=10, lease=timedelta(minutes=5), now=now)
+    by_points = sorted(feeds, key=lambda feed: (-feed.popularity, feed.pk))
+    assert [feed.pk for feed in first + rest] == [overdue.pk, *(feed.pk for feed in by_points)]
 
 
 def test_lost_lease_records_nothing(feed_server: FeedServer) -> None:

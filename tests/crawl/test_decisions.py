@@ -159,13 +159,16 @@ def test_a_moved_url_must_be_usable_and_another() -> None:
     )
 
 
-def test_only_plain_new_shows_are_stored_together() -> None:
+def test_only_plain_new_or_listed_shows_are_stored_together() -> None:
     feed = Feed(title="Show")
     prepared = Prepared(feed, [], [])
     item = Changed(claimed(show_id=None), fetched(), prepared)
     new = FeedSource(url=URL)
     assert decisions.is_first_ingest(item, new, prepared)
-    assert not decisions.is_first_ingest(item, FeedSource(url=URL, show_id=3), prepared)
+    listed = FeedSource(url=URL, show_id=3)  # listed by an import, never read: filled together
+    assert decisions.is_first_ingest(item, listed, prepared)
+    read = FeedSource(url=URL, show_id=3, last_success_at=NOW)
+    assert not decisions.is_first_ingest(item, read, prepared)
     assert not decisions.is_first_ingest(
         item, FeedSource(url=URL, status=FeedSource.Status.DUPLICATE), prepared
     )
@@ -235,3 +238,21 @@ def test_stored_feeds_are_checked_no_sooner_than_max_age_or_the_floor(
     assert record.plan.next_check_at >= NOW + MIN_INTERVAL
     if not_before is not None:
         assert record.plan.next_check_at >= not_before
+
+
+def test_every_record_carries_the_tier_the_check_leaves_the_feed_in() -> None:
+    popular = claimed()._replace(popularity=9.0, newest_item_at=NOW - timedelta(days=2))
+    record = decisions.after_fetch(popular, fetched(304, body=None), NOW, 0.0)
+    assert isinstance(record, Record)
+    assert record.tier is not None
+    assert (record.tier.tier.value, record.plan.interval) == ("hot", timedelta(hours=1))
+    third = decisions.after_fetch(
+        claimed(errors=2), fetched(None, body=None, error=FetchError("down")), NOW, 0.0
+    )
+    assert isinstance(third, Record)
+    assert third.tier is not None
+    assert third.tier.tier.value == "failing"
+    silent = claimed()._replace(newest_item_at=NOW - timedelta(days=400))
+    weekly = decisions.after_fetch(silent, fetched(304, body=None), NOW, 0.0)
+    assert isinstance(weekly, Record)
+    assert weekly.plan.next_check_at == NOW + timedelta(days=7)

@@ -260,3 +260,76 @@ def test_two_feeds_of_one_chunk_moving_to_one_new_url(feed_server: FeedServer) -
     assert f"already feed #{mover.pk}" in duplicate.status_reason
     assert Show.objects.count() == 1
     assert not FeedSource.objects.exclude(claimed_by="").exists()
+
+
+def test_a_check_decides_the_tier_in_the_write_it_does_already(feed_server: FeedServer) -> None:
+    """Popularity from the dump and Lytt's own listeners, the newest episode from the feed: a popular
+    weekly show is hot and checked hourly, an unpopular one active; the statements per feed do not grow."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    weekly = {"first": now - timedelta(days=14, hours=2), "gap": timedelta(days=7)}
+    popular = FeedSource.objects.create(
+        url=feed_server.add("/popular.xml", rss("Popular", **weekly)),
+        podcastindex_popularity=2.0,
+        popularity=2.0,
+        tier="quiet",
+        tier_reason="from the dump",
+        show=Show.objects.create(slug="popular", title="Popular", popularity=1.0 + 4.0),  # 4 listener points
+    )
+    plain = add(feed_server.add("/plain.xml", rss("Plain", **weekly)))
+    worker = make_worker(fetch=PATIENT, clock=lambda: now)
+    worker.crawl_once(all_feeds=True)
+    popular.refresh_from_db()
+    plain.refresh_from_db()
+    assert (popular.tier, popular.popularity, popular.podcastindex_popularity) == ("hot", 6.0, 2.0)
+    assert popular.tier_reason == f"popularity 6.0; newest episode {now - timedelta(hours=2):%Y-%m-%d}"
+    assert popular.newest_item_at == now - timedelta(hours=2)
+    assert popular.next_check_at - now <= timedelta(hours=1, minutes=6)  # the tier's ceiling, jittered
+    assert popular.status_reason == "publishing cadence; tier allows at most 1 h"
+    assert (plain.tier, plain.popularity) == ("active", 0.0)
+    assert timedelta(hours=12) <= plain.next_check_at - now <= timedelta(hours=13, minutes=12)
+
+
+def test_errors_make_a_feed_failing_and_a_304_keeps_its_stored_activity(feed_server: FeedServer) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    failing = add(feed_server.add("/failing.xml", "oops", status=500))
+    silent = FeedSource.objects.create(
+        url=feed_server.add("/silent.xml", rss("Silent"), etag='"s1"'),
+        newest_item_at=now - timedelta(days=400),
+        popularity=50.0,
+    )
+    clock = [now]
+    worker = make_worker(clock=lambda: clock[0])
+    for _ in range(3):
+        worker.crawl_once(all_feeds=True)
+        clock[0] += timedelta(days=1)
+    failing.refresh_from_db()
+    assert (failing.tier, failing.tier_reason) == ("failing", "3 errors in a row; backed off")
+    silent.refresh_from_db()
+    assert latest_check(silent).outcome == "not_modified"
+    assert silent.tier == "dormant"  # from its stored newest episode: the feed's own dates are older still
+    assert silent.next_check_at - clock[0] >= timedelta(days=6)
+
+
+def test_feeds_an_import_listed_are_stored_together(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their shows exist already (listed from the dump, no episodes): the first crawl fills them with the
+    new shows' batch, not one feed at a time."""
+    listed = []
+    for n in range(3):
+        show = Show.objects.create(slug=f"listed-{n}", title=f"Listed {n}")
+        url = feed_server.add(f"/listed{n}.xml", rss(f"Listed {n}", episodes=4))
+        listed.append(FeedSource.objects.create(url=url, show=show, next_check_at=datetime.now(UTC)))
+
+    def one_at_a_time(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a listed feed took the one-at-a-time path")
+
+    monkeypatch.setattr(storing_module, "ingest_feed", one_at_a_time)
+    summary = make_worker(fetch=PATIENT).crawl_once(all_feeds=True)
+    assert summary.outcomes == {"updated": 3}
+    for source in listed:
+        source.refresh_from_db()
+        assert source.show is not None
+        assert (source.show.episode_count, source.status) == (4, "active")
+        assert Episode.objects.filter(show=source.show).count() == 4
+    assert Show.objects.count() == 3

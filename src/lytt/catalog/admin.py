@@ -64,6 +64,7 @@ class FeedSourceAdmin(_Admin):
         "feed_url",
         "show",
         "status",
+        "tier",
         "last_checked_at",
         "error_count",
         "short_error",
@@ -86,6 +87,11 @@ class FeedSourceAdmin(_Admin):
         "claimed_by",
         "claimed_until",
         "added_at",
+        "tier",
+        "tier_reason",
+        "podcastindex_popularity",
+        "popularity",
+        "newest_item_at",
     )
     inlines = (FeedCheckInline,)
     actions = ("check_now",)

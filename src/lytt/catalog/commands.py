@@ -75,6 +75,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     feeds.add_argument("--failing", action="store_true", help="only feeds whose last check failed")
     feeds.add_argument("--search", metavar="TEXT", help="only feeds whose URL or show title contains TEXT")
     feeds.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (100; 0: all)")
+    feeds.add_argument(
+        "--stats", action="store_true", help="how many feeds are in each polling tier, and how many are due"
+    )
+    feeds.add_argument("--json", action="store_true", help="with --stats: JSON on stdout")
     feeds.set_defaults(func=run_feeds, needs_django=True)
 
 
@@ -197,6 +201,7 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
 
     from lytt.catalog.podcastindex import import_dump
     from lytt.catalog.podcastindex_dump import DumpError, count_rows, open_dump
+    from lytt.crawl.tiers import decided_at_import
     from lytt.heap import settle_heap
 
     console = _console()
@@ -226,7 +231,11 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
                     progress.update(task, rate=f"{speed:,.0f} rows/s" if speed else "")
 
                 summary = import_dump(
-                    dump, batch=args.batch, retire_absent=not args.keep_absent, on_progress=advance
+                    dump,
+                    batch=args.batch,
+                    retire_absent=not args.keep_absent,
+                    on_progress=advance,
+                    tier_of=decided_at_import,
                 )
     except DumpError as error:
         console.print(f"[red]error[/red]: {escape_markup(str(error))}", soft_wrap=True)  # paths stay whole
@@ -290,6 +299,13 @@ def run_feeds(args: argparse.Namespace) -> int:
     if args.limit < 0:
         _console().print("[red]error[/red]: --limit must be 0 or more")
         return 2
+    if args.json and not args.stats:
+        _console().print("[red]error[/red]: --json needs --stats")
+        return 2
+    if args.stats:
+        from lytt.crawl.tier_stats import print_stats
+
+        return print_stats(as_json=args.json)
     feeds = FeedSource.objects.select_related("show").order_by("-error_count", "url")
     if args.status:
         feeds = feeds.filter(status=args.status)
@@ -300,7 +316,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     total = feeds.count()
     rows = feeds[: args.limit] if args.limit else feeds
     table = Table(title=f"{total} feed(s)", show_lines=False)
-    for column in ("URL", "show", "status", "last checked", "errors", "last error"):
+    for column in ("URL", "show", "status", "tier", "last checked", "errors", "last error"):
         table.add_column(column, overflow="fold")
     for feed in rows:
         checked = feed.last_checked_at.strftime("%Y-%m-%d %H:%M") if feed.last_checked_at else "never"
@@ -308,6 +324,7 @@ def run_feeds(args: argparse.Namespace) -> int:
             escape(display_url(feed)),
             escape(feed.show.title[:60]) if feed.show else "",
             feed.status,
+            feed.tier,
             checked,
             str(feed.error_count),
             escape((feed.last_error or feed.status_reason)[:200]),

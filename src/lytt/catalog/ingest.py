@@ -135,10 +135,11 @@ def ingest_new_feeds(
     """The first ingest of many sources at once, for each feed what `ingest_feed` would give, or None.
 
     Feeds that are new shows, as most of a first crawl's are, are written together (`_create_shows`): a
-    few statements for all of them instead of a dozen per feed. None stands for a feed that may be another
+    few statements for all of them instead of a dozen per feed; so are shows listed before their feed was
+    read (`_listed_shows`: an imported dump's), filled in place. None stands for a feed that may be another
     URL of a known show (its podcast:guid or sketch keys are stored), or of an earlier feed here, or whose
-    source already has a show or is a duplicate: the caller ingests those with `ingest_feed`, one by one,
-    after these and in their order, which gives what ingesting every feed in order one by one gives.
+    source has another show already or is a duplicate: the caller ingests those with `ingest_feed`, one by
+    one, after these and in their order, which gives what ingesting every feed in order one by one gives.
     Sends `feed_ingested` for each show created, as `ingest_feed` does; `savepoint` as there.
     """
     now = now or timezone.now()
@@ -166,6 +167,7 @@ def _surely_new(feeds: Sequence[NewFeed]) -> list[_NewShow | None]:
         drawn = rows.sketch(rows.guid_keys(item.episode_rows))
         shaped.append((item, fields, drawn))
     ingest_identity.lock_identities([fields["podcast_guid"] or item.source.url for item, fields, _ in shaped])
+    listed = _listed_shows([item.source for item in feeds])
     guids = list({fields["podcast_guid"] for _, fields, _ in shaped if fields["podcast_guid"]})
     keys = list({key for _, _, drawn in shaped for key in drawn})
     seen_guids = set(bulk.existing(Show, "podcast_guid", guids))
@@ -173,8 +175,13 @@ def _surely_new(feeds: Sequence[NewFeed]) -> list[_NewShow | None]:
     out: list[_NewShow | None] = []
     for item, fields, drawn in shaped:
         guid, source = fields["podcast_guid"], item.source
-        showless = source.show_id is None and source.status != FeedSource.Status.DUPLICATE
-        if not showless or (guid and guid in seen_guids) or not seen_keys.isdisjoint(drawn):
+        drawn_before = not seen_keys.isdisjoint(drawn)
+        if source.show_id is not None:  # a listed show, as `_ingest` would fill it: no identity to look up
+            show = listed.get(source.show_id)
+            out.append(
+                None if show is None else _NewShow(source, item.feed, fields, item.episode_rows, drawn, show)
+            )
+        elif source.status == FeedSource.Status.DUPLICATE or (guid and guid in seen_guids) or drawn_before:
             out.append(None)
         else:
             out.append(_NewShow(source, item.feed, fields, item.episode_rows, drawn))
@@ -248,6 +255,43 @@ class _NewShow:
     fields: dict[str, Any]
     incoming: list[rows.EpisodeRow]
     drawn: list[str]
+    listed: Show | None = None  # the show the source has already, listed without episodes (`_listed_shows`)
+
+
+def _listed_shows(sources: Sequence[FeedSource]) -> dict[int, Show]:
+    """The shows, locked, that sources never read successfully already have and that hold no episodes:
+    listed before their feed was read (`lytt import-podcastindex`). Their first ingest fills them in
+    place, as `_ingest` would one by one."""
+    ids = [
+        source.show_id
+        for source in sources
+        if source.show_id is not None
+        and source.last_success_at is None
+        and source.status != FeedSource.Status.DUPLICATE
+    ]
+    if not ids:
+        return {}
+    found = Show.objects.select_for_update().filter(pk__in=ids, episode_count=0, latest_episode_at=None)
+    return {show.pk: show for show in found}
+
+
+def _fill_listed(items: Sequence[tuple[_NewShow, dict[str, Any]]]) -> list[int]:
+    """UPDATE listed shows with their feeds' first ingest (`row`: the values `_create_shows` would insert,
+    slug and creation time kept); their ids. A publisher's block hides the show, as `_ingest` does."""
+    if not items:
+        return []
+    names = [name for name in items[0][1] if name not in ("slug", "created_at")]
+    values = []
+    for item, row in items:
+        show = item.listed
+        assert show is not None
+        ingest_shows.apply_show_fields(show, item.fields)
+        for name in names:
+            if name != "hidden":
+                setattr(show, name, row[name])
+        values.append([getattr(show, name) for name in names] + [show.pk])
+    bulk.update_values(Show, names, values)
+    return [item.listed.pk for item, _ in items if item.listed is not None]
 
 
 def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
@@ -264,6 +308,8 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
     stamp = timezone.now()
     show_rows = []
     for item, slug, feed_slugs in zip(new, slugs, wanted, strict=True):
+        if item.listed is not None:
+            slug = item.listed.slug
         count, latest = ingest_episodes.counts(item.incoming)
         primary = categories.get(feed_slugs[0]) if feed_slugs else None
         show_rows.append(
@@ -278,14 +324,24 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
                 "updated_at": stamp,
             }
         )
-    made = list(zip(new, ingest_shows.insert_shows(show_rows, now), strict=True))
+    inserted = iter(
+        ingest_shows.insert_shows(
+            [row for row, item in zip(show_rows, new, strict=True) if not item.listed], now
+        )
+    )
+    filled = _fill_listed([(item, row) for row, item in zip(show_rows, new, strict=True) if item.listed])
+    made = [(item, item.listed if item.listed is not None else next(inserted)) for item in new]
     for item, show in made:
         item.source.show = show
-    bulk.update_values(FeedSource, ["show"], [[show.pk, item.source.pk] for item, show in made])
+    bulk.update_values(
+        FeedSource, ["show"], [[show.pk, item.source.pk] for item, show in made if item.listed is None]
+    )
     episodes = ingest_episodes.insert_new_episodes([(show, item.incoming) for item, show in made], now)
     results = [
-        IngestResult(show=show, created=True, unchanged=False, new_episodes=len(ids), episode_ids=ids)
-        for (_, show), ids in zip(made, episodes, strict=True)
+        IngestResult(
+            show=show, created=item.listed is None, unchanged=False, new_episodes=len(ids), episode_ids=ids
+        )
+        for (item, show), ids in zip(made, episodes, strict=True)
     ]
     ingest_identity.insert_sketches([(show, item.drawn) for item, show in made])
     ingest_people.sync_episode_people(
@@ -296,6 +352,8 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
         ],
         replace=False,
     )
+    if filled:
+        ShowCategory.objects.filter(show_id__in=filled).delete()
     bulk.insert_values(
         ShowCategory,
         [
@@ -305,5 +363,5 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
         ],
     )
     for item, show in made:
-        ingest_people.sync_show_people(show, rows.person_rows(item.feed.persons), created=True)
+        ingest_people.sync_show_people(show, rows.person_rows(item.feed.persons), created=item.listed is None)
     return results

@@ -275,8 +275,9 @@ class FeedSource(models.Model):
     etag = models.CharField(max_length=500, blank=True, default="")
     last_modified = models.CharField(max_length=100, blank=True, default="")
     content_hash = models.CharField(max_length=64, blank=True, default="")
-    # Scheduling.
-    next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Scheduling. `next_check_at` is indexed with the popularity (feed_claim_order): claims take the most
+    # overdue feeds first and, of feeds due at the same moment (a whole imported dump), the most popular.
+    next_check_at = models.DateTimeField(default=timezone.now)
     check_interval_seconds = models.PositiveIntegerField(default=3600)
     not_before = models.DateTimeField(null=True, blank=True)  # Retry-After / max-age
     # Last outcome.
@@ -296,9 +297,21 @@ class FeedSource(models.Model):
     # The feed's id in the Podcast Index dump it was imported from: a re-import follows the feed by it
     # when its URL moves (`lytt.catalog.podcastindex`).
     podcastindex_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    # The polling tier (`lytt.crawl.tiers`: hot, active, quiet, dormant, failing; "" until decided) and
+    # why, decided at import and after each check from the columns below.
+    tier = models.CharField(max_length=10, blank=True, default="")
+    tier_reason = models.CharField(max_length=200, blank=True, default="")
+    # Popularity points (`lytt.crawl.tiers`): the dump's alone, and with Lytt's own plays and follows.
+    podcastindex_popularity = models.FloatField(default=0.0)
+    popularity = models.FloatField(default=0.0)
+    # The newest episode's date: the dump's until the first crawl, then the feed's own.
+    newest_item_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_check_at"], name="feed_due")]
+        indexes = [
+            models.Index(fields=["status", "next_check_at"], name="feed_due"),
+            models.Index(fields=["next_check_at", "-popularity", "id"], name="feed_claim_order"),
+        ]
 
     def __str__(self) -> str:
         """The URL, redacted when it carries a token (admin lists, logs and messages use this)."""

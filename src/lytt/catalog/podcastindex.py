@@ -14,6 +14,8 @@ A re-import walks the dump and the feeds holding Podcast Index ids side by side,
 - a new id adds a feed, or, when its URL is known already (an OPML import, a crawl), adopts that feed;
 - what Lytt's own crawl learned after the dump was made wins: a feed read successfully since then is
   neither retired nor moved by it.
+- every live feed keeps the row's popularity; one no crawl has read also its newest episode date and a
+  polling tier from them (`tier_of`); a crawled feed keeps its own date and tier, which its checks decide.
 
 A feed retired while no crawl has read it leaves a show with nothing in it: the show is hidden, and shown
 again when the feed comes back. The search index follows through the catalogue's `shows_listed` signal;
@@ -80,13 +82,32 @@ class _Known:
     show_id: int | None
     last_success_at: datetime | None
     podcastindex_id: int | None
+    podcastindex_popularity: float
+    popularity: float
+    newest_item_at: datetime | None
 
     @property
     def crawled(self) -> bool:
         return self.last_success_at is not None
 
 
-_KNOWN_FIELDS = ("pk", "url", "status", "status_reason", "show_id", "last_success_at", "podcastindex_id")
+_KNOWN_FIELDS = (
+    "pk",
+    "url",
+    "status",
+    "status_reason",
+    "show_id",
+    "last_success_at",
+    "podcastindex_id",
+    "podcastindex_popularity",
+    "popularity",
+    "newest_item_at",
+)
+#: What decides a feed's polling tier, given its popularity points and newest episode date (and now):
+#: the tier and why. `lytt import-podcastindex` passes `lytt.crawl.tiers.decided_at_import`.
+TierOf = Callable[[float, datetime | None, datetime], tuple[str, str]]
+#: The feed columns `_Batch._ranking` sets.
+_RANKING = ("podcastindex_popularity", "popularity", "newest_item_at", "tier", "tier_reason")
 _KNOWN_COLUMNS = ("id", *_KNOWN_FIELDS[1:])
 
 
@@ -97,11 +118,14 @@ def import_dump(
     batch: int = BATCH,
     retire_absent: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    tier_of: TierOf | None = None,
 ) -> ImportSummary:
     """Import (or re-import) the opened dump (see the module docstring); `on_progress(n)` after each
-    batch of n rows. Each batch commits on its own: an interrupted import keeps what it wrote, and
-    running it again finishes it. `retire_absent=False` keeps the feeds whose ids the dump lacks (for a
-    part of a dump); an empty dump retires nothing."""
+    batch of n rows. Each feed keeps the row's popularity and newest episode date; `tier_of` gives the
+    feeds no crawl has read their polling tier from them (without it, the first check does). Each batch
+    commits on its own: an interrupted import keeps what it wrote, and running it again finishes it.
+    `retire_absent=False` keeps the feeds whose ids the dump lacks (for a part of a dump); an empty dump
+    retires nothing."""
     now = now or timezone.now()
     summary = ImportSummary()
     _tune_sqlite()
@@ -126,13 +150,13 @@ def import_dump(
         high = max(seen) if seen else low
         summary.rows += len(values)
         with transaction.atomic():
-            _Batch(dump, now, summary, retire_absent).run(read, seen, low, high)
+            _Batch(dump, now, summary, retire_absent, tier_of).run(read, seen, low, high)
         low = high
         if on_progress is not None:
             on_progress(len(values))
     if summary.rows and retire_absent:
         with transaction.atomic():
-            _Batch(dump, now, summary, retire_absent).run([], set(), low, None)
+            _Batch(dump, now, summary, retire_absent, tier_of).run([], set(), low, None)
     return summary
 
 
@@ -159,8 +183,12 @@ def _int_or_none(value: Any) -> int | None:
 class _Batch:
     """One batch's reads, decisions and writes, inside its transaction."""
 
-    def __init__(self, dump: Dump, now: datetime, summary: ImportSummary, retire_absent: bool) -> None:
+    def __init__(
+        self, dump: Dump, now: datetime, summary: ImportSummary, retire_absent: bool, tier_of: TierOf | None
+    ) -> None:
         self.made_at = dump.made_at
+        self.tier_of = tier_of
+        self.ranked: list[tuple[_Known, DumpRow]] = []  # known feeds whose popularity or dates changed
         self.retire_absent = retire_absent
         self.now = now
         self.summary = summary
@@ -232,6 +260,10 @@ class _Batch:
             self._retire(known, DEAD_REASON)
         else:
             self._follow(known, row, claimed)
+            if row.popularity != known.podcastindex_popularity or (
+                not known.crawled and row.newest_item_at != known.newest_item_at
+            ):
+                self.ranked.append((known, row))
         if writes == len(self.adopt) + len(self.retire) + len(self.revive) + len(self.moves):
             if not (known.show_id is None or (not known.crawled and not row.dead)):
                 self.summary.unchanged += 1
@@ -261,6 +293,7 @@ class _Batch:
         self._write_moves()
         self._write_new()
         self._write_refreshed()
+        self._write_ranked()
         if self.changed:
             refs = [_ShowRef(show_id) for show_id in sorted(self.changed)]
             signals.shows_listed.send(sender=Show, shows=refs)
@@ -359,6 +392,7 @@ class _Batch:
                     "private": is_private_feed_url(row.url),
                     "next_check_at": self.now,
                     "added_at": self.now,
+                    **self._ranking(row),
                 }
                 for row, show in fresh
             ],
@@ -372,6 +406,38 @@ class _Batch:
         bulk.update_values(FeedSource, ["show"], [[show, known.pk] for known, show in given])
         self.summary.added += len(fresh)
         self.changed.update(shows)
+
+    def _ranking(self, row: DumpRow) -> dict[str, Any]:
+        """A never-crawled feed's popularity, newest episode date and tier, from its row."""
+        tier, reason = (
+            ("", "") if self.tier_of is None else self.tier_of(row.popularity, row.newest_item_at, self.now)
+        )
+        return {
+            "podcastindex_popularity": row.popularity,
+            "popularity": row.popularity,
+            "newest_item_at": row.newest_item_at,
+            "tier": tier,
+            "tier_reason": reason[:200],
+        }
+
+    def _write_ranked(self) -> None:
+        """The dump's popularity on known feeds where it changed: a crawled feed keeps its own newest
+        episode date and its tier (its next check decides it again); one never crawled takes the row's."""
+        crawled = [(known, row) for known, row in self.ranked if known.crawled]
+        bulk.update_values(
+            FeedSource,
+            ["podcastindex_popularity", "popularity"],
+            [
+                [row.popularity, known.popularity - known.podcastindex_popularity + row.popularity, known.pk]
+                for known, row in crawled
+            ],
+        )
+        fresh = [(known, self._ranking(row)) for known, row in self.ranked if not known.crawled]
+        bulk.update_values(
+            FeedSource,
+            _RANKING,
+            [[values[name] for name in _RANKING] + [known.pk] for known, values in fresh],
+        )
 
     def _write_refreshed(self) -> None:
         """Rewrite the fields and categories of shows no crawl has read, where the row changed them."""

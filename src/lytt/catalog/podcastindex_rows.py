@@ -11,7 +11,10 @@ them exactly as a crawl would. The dump's known quirks:
 - ``description`` holds HTML: sanitised like show notes (`lytt.feeds.html.sanitize_with_text`);
 - ``dead`` is 0 or 1, sometimes as text; ``explicit`` likewise;
 - ``category1`` ... ``category10`` hold Podcast Index's one-word names, mapped back onto the taxonomy
-  (`podcastindex_categories.apple_categories`).
+  (`podcastindex_categories.apple_categories`);
+- ``popularityScore`` and ``priority`` are integers, empty or text: counted as popularity points
+  (`dump_popularity`), nothing when they are not integers; ``newestItemPubdate`` is Unix time, or 0 or
+  empty when unknown. ``updateFrequency`` is not read: Lytt's own cadence replaces it at the first crawl.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from lytt.catalog.podcastindex_categories import apple_categories
@@ -44,10 +48,17 @@ COLUMNS = (
     "language",
     "podcastGuid",
     "description",
+    "popularityScore",
+    "priority",
+    "newestItemPubdate",
     *CATEGORY_COLUMNS,
 )
 _CATEGORIES = slice(COLUMNS.index("category1"), None)
+#: Dates before this (1995) or after `_LATEST` are no dates: a dump's zeros and typos.
+_EARLIEST = 788_918_400
+_LATEST = 4_102_444_800  # 2100
 MAX_ITUNES_ID = 2**63 - 1
+MAX_DUMP_SCORE = 1000
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -62,13 +73,15 @@ class DumpRow:
     dead: bool
     itunes_id: int | None
     feed: Feed  # the show's fields, as a parsed feed would carry them
+    popularity: float = 0.0  # popularity points (`dump_popularity`)
+    newest_item_at: datetime | None = None
 
 
 def read_row(values: Sequence[Any], shared_guids: Collection[str] = ()) -> DumpRow:
     """One row of `COLUMNS` values as a `DumpRow`; `BadRow` for an id that is no integer or a URL that
     is no feed URL. Dead rows are read too (the import retires what it knows of them)."""
     (raw_id, raw_url, title, link, dead, itunes_id, author, owner, explicit, image, show_type, language,
-     guid, description) = values[: _CATEGORIES.start]  # fmt: skip
+     guid, description, score, priority, newest) = values[: _CATEGORIES.start]  # fmt: skip
     pi_id = integer(raw_id)
     if pi_id is None or pi_id <= 0 or pi_id > MAX_ITUNES_ID:
         raise BadRow(f"row id {str(raw_id)[:40]!r}: column 'id' is not a positive integer")
@@ -92,7 +105,24 @@ def read_row(values: Sequence[Any], shared_guids: Collection[str] = ()) -> DumpR
         type=show_type_of(text(show_type)),
         podcast_guid=podcast_guid(text(guid), shared_guids),
     )
-    return DumpRow(pi_id, url, bool(flag(dead)), itunes(itunes_id), feed)
+    popularity = dump_popularity(integer(score), integer(priority))
+    return DumpRow(pi_id, url, bool(flag(dead)), itunes(itunes_id), feed, popularity, unix_time(newest))
+
+
+def dump_popularity(score: int | None, priority: int | None) -> float:
+    """The dump's popularity in points (`lytt.crawl.tiers` explains the scale): `popularityScore`, plus
+    a tenth per step of its crawl `priority`, so that priority orders feeds of equal score. Missing or
+    negative values count nothing; a value past `MAX_DUMP_SCORE` (or a priority past 9) counts as it."""
+    points = min(max(score or 0, 0), MAX_DUMP_SCORE)
+    return points + min(max(priority or 0, 0), 9) / 10
+
+
+def unix_time(value: Any) -> datetime | None:
+    """A Unix time cell as an aware datetime; None for 0, empty, text or a date outside 1995..2100."""
+    seconds = integer(value)
+    if seconds is None or not _EARLIEST <= seconds < _LATEST:
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def text(value: Any) -> str:

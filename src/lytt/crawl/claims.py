@@ -100,6 +100,12 @@ def due_filter(now: datetime, *, run_started: datetime | None = None) -> Q:
     return due & Q(next_check_at__lte=now)
 
 
+#: The most overdue feeds first; of feeds due at the same moment, as all of an imported dump's are, the
+#: most popular first, so the first crawl of a directory reads the shows people look for first. The
+#: index `feed_claim_order` has this order.
+CLAIM_ORDER = ("next_check_at", "-popularity", "id")
+
+
 class ClaimedFeed(NamedTuple):
     """A claimed feed as the crawler reads it: what the request, the change check and the schedule need.
 
@@ -117,6 +123,10 @@ class ClaimedFeed(NamedTuple):
     error_count: int
     added_at: datetime
     last_success_at: datetime | None
+    # What the tier is decided from (`lytt.crawl.tiers`).
+    podcastindex_popularity: float = 0.0
+    popularity: float = 0.0
+    newest_item_at: datetime | None = None
 
 
 #: `ClaimedFeed`'s columns, in its order (the model's attnames: `id` is `pk`).
@@ -131,13 +141,13 @@ def claim_batch(
     now: datetime | None = None,
     run_started: datetime | None = None,
 ) -> list[ClaimedFeed]:
-    """Claim up to `limit` due feeds for `worker_id` until now + lease, and return them (next check first)."""
+    """Claim up to `limit` due feeds for `worker_id` until now + lease, and return them in `CLAIM_ORDER`."""
     now = now or datetime.now(UTC)
     with transaction.atomic():
         candidates = FeedSource.objects.filter(due_filter(now, run_started=run_started))
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.order_by("next_check_at", "id").values_list("id", flat=True)[:limit])
+        ids = list(candidates.order_by(*CLAIM_ORDER).values_list("id", flat=True)[:limit])
         if not ids:
             return []
         claimed = {feed.pk: feed for feed in _stamp_claims(ids, worker_id, now + lease)}

@@ -4,7 +4,8 @@ The worker asks `after_fetch` what a fetch means: an outcome to record as it is 
 304, a body it has already stored), a new body to parse first (`ToParse`), or a change to store in a
 transaction of its own (`Changed`: a moved URL). `after_parse` says the same of a parsed body, and
 `after_ingest`, `after_redirect` and `after_store_error` what storing it came to. Each record carries the
-feed's next check (`lytt.crawl.schedule.plan_next`); `jitter` in [0, 1) spreads the checks.
+feed's tier (`lytt.crawl.tiers.decide_tier`, from what this check found) and its next check
+(`lytt.crawl.schedule.plan_next`, within the tier's bounds); `jitter` in [0, 1) spreads the checks.
 
 No I/O and no clock here: the worker and `lytt.crawl.storing` pass `now` and the jitter, look up what
 the database knows (another feed's URL, the recent churn), and write what these return.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from lytt.catalog import IngestResult
 from lytt.catalog.models import FeedSource
@@ -23,6 +25,7 @@ from lytt.crawl.claims import ClaimedFeed
 from lytt.crawl.fetch import FetchResult
 from lytt.crawl.parser_pool import Parsed, ParseFailure, Prepared
 from lytt.crawl.schedule import FeedState, Hints, Observation, Outcome, Plan, plan_next
+from lytt.crawl.tiers import TierDecision, TierInputs, decide_tier, listener_popularity
 from lytt.feeds import Feed
 from lytt.feeds.feed_urls import redact_url as redact
 
@@ -39,6 +42,7 @@ class Record:
     error_kind: str = ""
     new_episodes: int = 0
     reason: str = ""  # overrides the plan's reason in status_reason (a MOVED feed's names the other feed)
+    tier: TierDecision | None = None  # None: no decision (the stored tier is cleared)
     next_check_at: datetime | None = None  # overrides the plan's time (a moved feed is checked soon)
     keep_validators: bool = True
 
@@ -64,17 +68,58 @@ class Changed:
 
 
 def plan(
-    source: FeedSource | ClaimedFeed, seen: Observation, now: datetime, jitter: float, churn: int = 0
+    source: FeedSource | ClaimedFeed,
+    seen: Observation,
+    now: datetime,
+    jitter: float,
+    churn: int = 0,
+    tier: TierDecision | None = None,
 ) -> Plan:
-    """The feed's next check after `seen`, from what its row says (`churn`: CHURN outcomes before this)."""
+    """The feed's next check after `seen`, from what its row says (`churn`: CHURN outcomes before this),
+    within the bounds of `tier` (none for a failing feed: its errors back off)."""
     state = FeedState(
         interval=timedelta(seconds=source.check_interval_seconds),
         error_count=source.error_count,
         added_at=source.added_at,
         last_success_at=source.last_success_at,
         churn_count=churn,
+        floor=tier.tier.floor if tier is not None else timedelta(0),
+        ceiling=tier.tier.ceiling if tier is not None else None,
     )
     return plan_next(state, seen, now, jitter)
+
+
+def tier_after(
+    source: FeedSource | ClaimedFeed,
+    seen: Observation,
+    now: datetime,
+    *,
+    popularity: float | None = None,
+    newest_item_at: datetime | None = None,
+) -> TierDecision:
+    """The feed's tier after `seen`: from its row, and from what an ingest learned (`popularity`, the
+    newest episode's date) when it stored the feed."""
+    errors = source.error_count + 1 if seen.outcome is Outcome.ERROR else 0
+    inputs = TierInputs(
+        popularity=source.popularity if popularity is None else popularity,
+        newest_item_at=newest_item_at or source.newest_item_at,
+        error_count=errors,
+    )
+    return decide_tier(inputs, now)
+
+
+def _record(
+    source: FeedSource | ClaimedFeed,
+    outcome: Outcome,
+    result: FetchResult,
+    seen: Observation,
+    now: datetime,
+    jitter: float,
+    **options: Any,
+) -> Record:
+    """The record of `outcome`, with the tier `seen` leaves the feed in and the next check it gives."""
+    tier = tier_after(source, seen, now)
+    return Record(source, outcome, result, plan(source, seen, now, jitter, tier=tier), tier=tier, **options)
 
 
 def after_fetch(
@@ -87,11 +132,19 @@ def after_fetch(
     changed."""
     if result.error is not None:
         seen = Observation(Outcome.ERROR, error_kind=result.error_kind, not_before=result.not_before)
-        next_plan = plan(source, seen, now, jitter)
-        outcome = Outcome.GONE if next_plan.retire else Outcome.ERROR
-        return Record(
-            source, outcome, result, next_plan, error=str(result.error), error_kind=result.error_kind
+        record = _record(
+            source,
+            Outcome.ERROR,
+            result,
+            seen,
+            now,
+            jitter,
+            error=str(result.error),
+            error_kind=result.error_kind,
         )
+        if record.plan.retire:
+            record.outcome = Outcome.GONE
+        return record
     if result.not_modified:
         outcome = Outcome.NOT_MODIFIED
     else:
@@ -102,7 +155,7 @@ def after_fetch(
     if result.permanent_url and result.permanent_url != source.url:
         return Changed(source, result, unparsed=outcome)
     seen = Observation(outcome, not_before=result.not_before)
-    return Record(source, outcome, result, plan(source, seen, now, jitter))
+    return _record(source, outcome, result, seen, now, jitter)
 
 
 def after_parse(item: ToParse, parsed: Parsed, now: datetime, jitter: float) -> Changed | Record:
@@ -112,9 +165,7 @@ def after_parse(item: ToParse, parsed: Parsed, now: datetime, jitter: float) -> 
         return Changed(source, result, prepared=parsed, digest=item.digest)
     seen = Observation(Outcome.ERROR, error_kind="parse", not_before=result.not_before)
     message = f"{redact(source.url)}: cannot parse the feed: {parsed.message}"
-    return Record(
-        source, Outcome.ERROR, result, plan(source, seen, now, jitter), error=message, error_kind="parse"
-    )
+    return _record(source, Outcome.ERROR, result, seen, now, jitter, error=message, error_kind="parse")
 
 
 def after_store_error(item: Changed, exc: Exception, kind: str, now: datetime, jitter: float) -> Record:
@@ -122,9 +173,7 @@ def after_store_error(item: Changed, exc: Exception, kind: str, now: datetime, j
     source, result = item.source, item.result
     seen = Observation(Outcome.ERROR, error_kind=kind, not_before=result.not_before)
     message = f"{redact(source.url)}: could not store the feed: {type(exc).__name__}: {exc}"
-    return Record(
-        source, Outcome.ERROR, result, plan(source, seen, now, jitter), error=message, error_kind=kind
-    )
+    return _record(source, Outcome.ERROR, result, seen, now, jitter, error=message, error_kind=kind)
 
 
 def after_redirect(
@@ -134,7 +183,7 @@ def after_redirect(
     moved to another feed's URL (MOVED, the reason on its row naming that feed)."""
     seen = Observation(outcome, not_before=result.not_before)
     reason = source.status_reason if outcome is Outcome.MOVED else ""
-    return Record(source, outcome, result, plan(source, seen, now, jitter), reason=reason)
+    return _record(source, outcome, result, seen, now, jitter, reason=reason)
 
 
 def ingest_outcome(ingested: IngestResult, had_content: bool) -> Outcome:
@@ -158,15 +207,24 @@ def after_ingest(
     jitter: float,
 ) -> Record:
     """The record of a feed ingest has stored, with `outcome` from `ingest_outcome` and `churn` the CHURN
-    outcomes in a row before it. A duplicate's reason is the one ingest set on its row."""
+    outcomes in a row before it (`learned_from` has set the row's popularity and newest episode date). A
+    duplicate's reason is the one ingest set on its row."""
     if outcome is Outcome.DUPLICATE:
         seen = Observation(Outcome.DUPLICATE, not_before=result.not_before)
-        return Record(source, outcome, result, plan(source, seen, now, jitter), reason=source.status_reason)
+        return _record(source, outcome, result, seen, now, jitter, reason=source.status_reason)
     seen = Observation(
         outcome, published=prepared.published, hints=feed_hints(prepared.feed), not_before=result.not_before
     )
-    next_plan = plan(source, seen, now, jitter, churn)
-    return Record(source, outcome, result, next_plan, new_episodes=ingested.new_episodes)
+    tier = tier_after(source, seen, now)
+    next_plan = plan(source, seen, now, jitter, churn, tier)
+    return Record(source, outcome, result, next_plan, tier=tier, new_episodes=ingested.new_episodes)
+
+
+def learned_from(source: FeedSource, ingested: IngestResult) -> None:
+    """Set what the tier is decided from on the row of a feed ingest has stored as its show: Lytt's own
+    plays and follows of the show beside the dump's popularity, and the show's newest episode date."""
+    source.popularity = source.podcastindex_popularity + listener_popularity(ingested.show.popularity)
+    source.newest_item_at = ingested.show.latest_episode_at or source.newest_item_at
 
 
 def feed_hints(feed: Feed) -> Hints:
@@ -193,11 +251,12 @@ def move_target(url: str | None, current: str) -> str | None:
 
 
 def is_first_ingest(item: Changed, source: FeedSource, prepared: Prepared) -> bool:
-    """Whether a feed may go with the first ingests stored together: its source has no show yet, and
-    neither a permanent redirect nor itunes:new-feed-url moves it (those take the one-at-a-time path,
-    which writes the new URL inside the feed's own savepoint)."""
+    """Whether a feed may go with the first ingests stored together: its source has no show yet, or one
+    listed before any read of it succeeded (an imported dump's), and neither a permanent redirect nor
+    itunes:new-feed-url moves it (those take the one-at-a-time path, which writes the new URL inside the
+    feed's own savepoint)."""
     return (
-        source.show_id is None
+        (source.show_id is None or source.last_success_at is None)
         and source.status != FeedSource.Status.DUPLICATE
         and not item.result.permanent_url
         and not prepared.feed.new_feed_url

@@ -86,9 +86,12 @@ OUTCOME_FIELDS = (
     "error_count",
     "claimed_by",
     "claimed_until",
+    "tier",
+    "tier_reason",
 )
-#: What a stored feed's outcome writes besides: ingest or a moved URL may have changed these on its row.
-STORED_FIELDS = ("url", "private", "content_hash", "last_changed_at")
+#: What a stored feed's outcome writes besides: ingest or a moved URL may have changed these on its row,
+#: and what ingest learned for its tier (`decisions.learned_from`).
+STORED_FIELDS = ("url", "private", "content_hash", "last_changed_at", "popularity", "newest_item_at")
 
 
 def outcome_values(record: Record, now: datetime) -> tuple[list[Any], dict[str, Any]]:
@@ -130,6 +133,8 @@ def outcome_values(record: Record, now: datetime) -> tuple[list[Any], dict[str, 
         plan.error_count,
         "",  # claimed_by: the claim is released
         None,  # claimed_until
+        record.tier.tier.value if record.tier is not None else "",
+        record.tier.reason[:200] if record.tier is not None else "",
     ]
     check = {
         "feed_id": source.pk,
@@ -198,7 +203,14 @@ class Recorder:
             source = record.source
             assert isinstance(source, FeedSource)  # the locked row
             values, check = outcome_values(record, now)
-            stored = [source.url, source.private, source.content_hash, source.last_changed_at]
+            stored = [
+                source.url,
+                source.private,
+                source.content_hash,
+                source.last_changed_at,
+                source.popularity,
+                source.newest_item_at,
+            ]
             rows.append([*stored, *values, source.pk])
             checks.append(check)
         bulk.update_values(FeedSource, (*STORED_FIELDS, *OUTCOME_FIELDS), rows)

@@ -13,6 +13,9 @@ The rules, in order of strength:
 4. Feeds whose body changes on every fetch while no episode changes ("churn") are polled less: the
    interval doubles for each churn check beyond the second, up to the bound.
 5. Retry-After and Cache-Control max-age (`not_before`) are a floor for the next check.
+
+The feed's priority tier (`lytt.crawl.tiers`) bounds the interval rule 3 gives (`FeedState.floor` ..
+`FeedState.ceiling`); the publisher's ttl/updatePeriod and churn may still lengthen it (rules 3 and 4).
 """
 
 from __future__ import annotations
@@ -154,6 +157,9 @@ class FeedState:
     added_at: datetime | None = None
     last_success_at: datetime | None = None
     churn_count: int = 0  # consecutive CHURN outcomes before this check
+    #: The tier's bounds on the interval (`lytt.crawl.tiers.Tier.floor` and `.ceiling`).
+    floor: timedelta = timedelta(0)
+    ceiling: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,7 @@ def plan_next(state: FeedState, seen: Observation, now: datetime, jitter: float 
     interval, reason = state.interval, "unchanged since last parse"
     if seen.published is not None:
         interval, reason = cadence(seen.published, now)
+    interval, reason = _within_tier(interval, reason, state)
     bound = SILENT_INTERVAL if interval >= SILENT_INTERVAL else MAX_INTERVAL
     if seen.hints is not None and seen.hints.floor() > interval:
         interval, reason = min(seen.hints.floor(), bound), "publisher's ttl/updatePeriod"
@@ -199,6 +206,23 @@ def plan_next(state: FeedState, seen: Observation, now: datetime, jitter: float 
     if seen.not_before is not None and seen.not_before > moment:
         moment, reason = seen.not_before, "server asked for a later check (max-age)"
     return Plan(moment, interval, 0, False, reason)
+
+
+def _within_tier(interval: timedelta, reason: str, state: FeedState) -> tuple[timedelta, str]:
+    """The interval within the tier's bounds, and the reason, which says when the tier moved it."""
+    if state.ceiling is not None and interval > state.ceiling:
+        return state.ceiling, f"{reason}; tier allows at most {span_text(state.ceiling)}"
+    if interval < state.floor:
+        return state.floor, f"{reason}; tier waits at least {span_text(state.floor)}"
+    return interval, reason
+
+
+def span_text(interval: timedelta) -> str:
+    """An interval as reasons and `lytt feeds --stats` write it: "15 min", "6 h", "7 days"."""
+    hours = interval.total_seconds() / 3600
+    if hours >= 48:
+        return f"{hours / 24:g} days"
+    return f"{hours:g} h" if hours >= 1 else f"{interval.total_seconds() / 60:g} min"
 
 
 def _plan_error(state: FeedState, seen: Observation, now: datetime, jitter: float) -> Plan:

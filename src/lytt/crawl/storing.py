@@ -150,6 +150,8 @@ class Storer:
             log.info("crawl feed=%s podcast:locked owner=%s", source.pk, feed.locked_owner or "-")
         outcome = decisions.ingest_outcome(ingested, bool(source.content_hash))
         churn = self._churn_count(source) if outcome is Outcome.CHURN else 0
+        if outcome is not Outcome.DUPLICATE:
+            decisions.learned_from(source, ingested)
         record = decisions.after_ingest(
             source, item.result, prepared, ingested, outcome, churn, now, self._random.random()
         )
