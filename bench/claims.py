@@ -4,12 +4,10 @@
                                      [--seconds 120] [--backlog] [--database-url postgres://postgres@127.0.0.1:5432/test]
 
 A scratch PostgreSQL database (created, migrated and dropped by the bench) is filled by COPY with `--feeds`
-feeds in four bands of check interval, as a directory's feeds spread once the crawler knows them:
-
-- hot: 3%, every 15 to 60 minutes (shows publishing daily or more);
-- active: 47%, every 2 to 24 hours;
-- dormant: 42%, weekly (silent for a year);
-- failing: 8%, failing since 1 to 8 checks, backed off by the schedule.
+feeds in the crawler's tiers (`lytt.crawl.tiers`), each feed given the popularity and newest episode date
+that put it there, as a directory's feeds spread once the crawler knows them: hot 3% (every 15 to 60
+minutes), active 20% (2 to 12 hours), quiet 27% (12 to 24 hours), dormant 32% (weekly), failing 8% (3 to 8
+errors, backed off by the schedule), and 10% retired long ago, whose last planned checks lie in the past.
 
 Each feed's first check is spread evenly over its interval from the start, as in a steady state; with
 `--backlog` every feed is due at the start instead (a first crawl of an imported catalogue).
@@ -49,22 +47,27 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search import percentile, scratch_database  # noqa: E402 (bench/search.py's helpers)
 
-#: (band, share of feeds, shortest and longest check interval in seconds).
+#: (band, share of feeds, shortest and longest check interval in seconds, newest episode's age in days).
+#: The bands are the crawler's tiers (`lytt.crawl.tiers`), each feed given what decides its tier, plus the
+#: feeds the crawler retired, which claims must step over cheaply.
 BANDS = (
-    ("hot", 0.03, 15 * 60, 60 * 60),
-    ("active", 0.47, 2 * 3600, 24 * 3600),
-    ("dormant", 0.42, 7 * 86400, 7 * 86400),
-    ("failing", 0.08, 0, 0),
+    ("hot", 0.03, 15 * 60, 60 * 60, 1),
+    ("active", 0.20, 2 * 3600, 12 * 3600, 45),
+    ("quiet", 0.27, 12 * 3600, 24 * 3600, 200),
+    ("dormant", 0.32, 7 * 86400, 7 * 86400, 800),
+    ("failing", 0.08, 0, 0, 20),
+    ("retired", 0.10, 0, 0, 900),
 )
+CRAWLED = tuple(band for band, *_ in BANDS if band != "retired")
 FILL_CHUNK = 50_000
 SAMPLES = 20_000  # lateness values kept per band per worker (reservoir)
 SIM_START = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
 def band_of(index: int, feeds: int) -> str:
-    """The band of the `index`-th feed: bands in contiguous id ranges, by share."""
+    """The band of the `index`-th feed (id `index + 1`): bands in contiguous id ranges, by share."""
     edge = 0.0
-    for name, share, _, _ in BANDS:
+    for name, share, *_ in BANDS:
         edge += share * feeds
         if index < edge:
             return name
@@ -74,25 +77,38 @@ def band_of(index: int, feeds: int) -> str:
 def feed_rows(feeds: int, backlog: bool, rng: random.Random) -> Iterator[dict[str, Any]]:
     from lytt.crawl.schedule import ERROR_BASE, backoff
 
+    shape = {name: (low, high, age) for name, _, low, high, age in BANDS}
     for index in range(feeds):
         band = band_of(index, feeds)
-        errors = 0
+        low, high, age = shape[band]
+        errors, status = 0, "active"
         if band == "failing":
-            errors = rng.randint(1, 8)
+            errors, status = rng.randint(3, 8), "error"
             interval = backoff(errors, timedelta(hours=1), rng.random()).total_seconds()
+        elif band == "retired":
+            status, interval = "retired", ERROR_BASE.total_seconds()
         else:
-            low, high = next((lo, hi) for name, _, lo, hi in BANDS if name == band)
             interval = rng.uniform(low, high)
-        first = SIM_START if backlog else SIM_START + timedelta(seconds=rng.uniform(0, interval))
+        if band == "retired":  # retired long ago: its last planned check stays in the past
+            first = SIM_START - timedelta(days=rng.uniform(7, 700))
+        elif backlog:
+            first = SIM_START
+        else:
+            first = SIM_START + timedelta(seconds=rng.uniform(0, interval))
+        popularity = rng.uniform(5, 50) if band == "hot" else rng.expovariate(1.0)
         yield {
             "url": f"https://host{index % 50_000}.example/feed/{index}.xml",
-            "status": "error" if errors else "active",
+            "status": status,
             "next_check_at": first,
-            "check_interval_seconds": max(int(interval if not errors else ERROR_BASE.total_seconds()), 1),
+            "check_interval_seconds": max(int(interval), 1),
             "error_count": errors,
-            "added_at": SIM_START - timedelta(days=400),
+            "added_at": SIM_START - timedelta(days=1000),
             "last_success_at": SIM_START - timedelta(days=errors),
             "last_checked_at": SIM_START - timedelta(seconds=interval),
+            "newest_item_at": SIM_START - timedelta(days=age * rng.uniform(0.5, 1.0)),
+            "popularity": popularity,
+            "podcastindex_popularity": popularity,
+            "tier": band if band != "retired" else "",
             "etag": f'"e{index}"',
         }
 
@@ -123,24 +139,17 @@ def demand_per_second(feeds: int) -> float:
     from lytt.crawl.schedule import backoff
 
     rate = 0.0
-    for name, share, low, high in BANDS:
+    for name, share, low, high, _ in BANDS:
         if name == "failing":
-            mean = statistics.fmean(backoff(n, timedelta(hours=1), 0.5).total_seconds() for n in range(1, 9))
+            mean = statistics.fmean(backoff(n, timedelta(hours=1), 0.5).total_seconds() for n in range(3, 9))
             rate += share * feeds / mean
+        elif name == "retired":
+            continue
         elif low == high:
             rate += share * feeds / low
         else:  # the mean of 1/interval over an interval drawn uniformly from low..high
             rate += share * feeds * math.log(high / low) / (high - low)
     return rate
-
-
-def band_for(error_count: int, interval_seconds: int) -> str:
-    """The band a claimed feed is in, from its row."""
-    if error_count:
-        return "failing"
-    if interval_seconds <= 3600:
-        return "hot"
-    return "active" if interval_seconds < 7 * 86400 else "dormant"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -168,7 +177,9 @@ def postgres_background_pids() -> set[int]:
     return pids
 
 
-def work(worker: int, batch: int, speed: float, seconds: float, real_start: float) -> dict[str, Any]:
+def work(
+    worker: int, feeds_filled: int, batch: int, speed: float, seconds: float, real_start: float
+) -> dict[str, Any]:
     """One worker's loop; returns its counts, latencies and lateness samples."""
     from django.db import connection
 
@@ -192,9 +203,9 @@ def work(worker: int, batch: int, speed: float, seconds: float, real_start: floa
         time.sleep(0.01)
     cpu0, server0 = time.process_time(), cpu_seconds(backend)
     claims: list[float] = []
-    late: dict[str, list[float]] = {name: [] for name, *_ in BANDS}
-    seen = {name: 0 for name, *_ in BANDS}
-    worst = {name: 0.0 for name, *_ in BANDS}
+    late: dict[str, list[float]] = {name: [] for name in CRAWLED}
+    seen = dict.fromkeys(CRAWLED, 0)
+    worst = dict.fromkeys(CRAWLED, 0.0)
     feeds = idle = 0
     table = FeedSource._meta.db_table
     while time.time() < real_start + seconds:
@@ -213,7 +224,7 @@ def work(worker: int, batch: int, speed: float, seconds: float, real_start: floa
             due = dict(cursor.fetchall())
         records: list[Record] = []
         for feed in claimed:
-            band = band_for(feed.error_count, feed.check_interval_seconds)
+            band = band_of(feed.pk - 1, feeds_filled)
             lateness = max((now - due[feed.pk]).total_seconds(), 0.0)
             seen[band] += 1
             worst[band] = max(worst[band], lateness)
@@ -258,7 +269,7 @@ def child(args: argparse.Namespace) -> None:
     if args.fill:
         result = fill(args.feeds, args.backlog)
     else:
-        result = work(args.worker, args.batch, args.speed, args.seconds, args.real_start)
+        result = work(args.worker, args.feeds, args.batch, args.speed, args.seconds, args.real_start)
     print("RESULT " + json.dumps(result))
 
 
@@ -314,7 +325,7 @@ def summarise(
     claims = sorted(ms for result in results for ms in result["claims"])
     feeds = sum(result["feeds"] for result in results)
     bands = {}
-    for name, *_ in BANDS:
+    for name in CRAWLED:
         samples = sorted(value for result in results for value in result["late"][name])
         bands[name] = {
             "claimed": sum(result["seen"][name] for result in results),
