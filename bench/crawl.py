@@ -405,7 +405,7 @@ def main() -> int:
         "--workers",
         type=int,
         action="append",
-        help="worker processes sharing the first ingest (repeatable: one Lytt run each; default 1)",
+        help="PostgreSQL: worker processes sharing the first ingest (repeatable: a run each; default 1)",
     )
     parser.add_argument(
         "--postgres",
@@ -422,10 +422,11 @@ def main() -> int:
     counts = [200] if args.quick else (args.feeds or [1000, 10000])
     from lytt.crawl.parser_pool import default_processes
 
+    # SQLite has one writer at a time: a second worker would wait on the first's locks, or give up.
     settings = [
         Lytt(parsers, backend, workers, args.postgres)
         for backend in args.backend or ["sqlite"]
-        for workers in args.workers or [1]
+        for workers in (args.workers or [1] if backend == "postgres" else [1])
         for parsers in args.parsers or [default_processes()]
     ]
 
