@@ -5,6 +5,8 @@
     .venv/bin/python bench/crawl.py --feeds 500 --feeds 2000
     .venv/bin/python bench/crawl.py --quick --parsers 0 --parsers 1   # Lytt twice: in-process, one process
     .venv/bin/python bench/crawl.py --reader-search   # and reader making its entries searchable too
+    .venv/bin/python bench/crawl.py --realistic --feeds 400 --backend sqlite --backend postgres
+        --workers 1 --workers 2 --no-reader   # Lytt on both databases, bench/realistic_feeds.py's feeds
 
 A separate process serves N generated feeds (~35 episodes, ~40 KB each, built before either side runs) from
 127.0.0.1 with ETags, with keep-alive, answering If-None-Match with 304. Each side starts from an empty
@@ -23,6 +25,12 @@ search enabled, `update_feeds` then `update_search` (an extra row; its `update_s
 Lytt's worker runs with `--parsers` parser
 processes (default: as `lytt crawl`, cores - 1). Each load average printed is the 1-minute figure when that
 side finished. Figures go to stdout as a Markdown table.
+
+`--realistic` serves bench/realistic_feeds.py's feeds (35 episodes of ~6 KB) instead. `--backend postgres`
+runs Lytt on a PostgreSQL database of its own (`--postgres` names the server and the database's prefix),
+`--workers N` with N worker processes sharing the first ingest. Every Lytt run reports the first ingest's
+CPU per feed of everything that did its work (`proc_cpu`): the crawler's processes, its PostgreSQL
+backends, and the server's shared processes (which also serve other sessions on a shared server).
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ process wrote (`/proc/self/io`), and with `--statements` each kind of statement'
 share. No fetching or parsing competes with it, so it tells changes to the writing side apart better
 than a whole crawl on a shared machine; run the two trees being compared in alternation all the same.
 
+`--realistic`: bench/realistic_feeds.py's feeds instead of bench/crawl.py's. `--postgres URL` (store): on a
+PostgreSQL database of its own, with the backend's CPU too, per statement with `--statements` (COPY and
+the pipelined executemany bypass Django's wrappers: their share is the line "the backend's other").
+
 Set SRC to another checkout's `src` to measure that tree with the same script.
 """
 
