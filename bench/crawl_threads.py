@@ -14,6 +14,10 @@ process wrote (`/proc/self/io`), and with `--statements` each kind of statement'
 share. No fetching or parsing competes with it, so it tells changes to the writing side apart better
 than a whole crawl on a shared machine; run the two trees being compared in alternation all the same.
 
+`--realistic`: bench/realistic_feeds.py's feeds instead of bench/crawl.py's. `--postgres URL` (store): on a
+PostgreSQL database of its own, with the backend's CPU too, per statement with `--statements` (COPY and
+the pipelined executemany bypass Django's wrappers: their share is the line "the backend's other").
+
 Set SRC to another checkout's `src` to measure that tree with the same script.
 """
 
@@ -38,6 +42,7 @@ from typing import Any
 sys.path.insert(0, os.environ.get("SRC", str(Path(__file__).resolve().parent.parent / "src")))
 import crawl  # bench/crawl.py: its feeds
 import feed_server  # and their server
+from proc_cpu import cpu, process_cpu, run_time
 
 
 def _setup(count: int) -> Path:
@@ -57,30 +62,20 @@ def _setup(count: int) -> Path:
     return data
 
 
-def _cpu(stat: str) -> float:
-    """User + system CPU seconds from a `/proc/.../stat` file."""
-    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _thread_cpu() -> dict[str, float]:
     """CPU seconds of each thread of this process so far, by thread id."""
     out: dict[str, float] = {}
     for tid in os.listdir("/proc/self/task"):
         try:
-            out[tid] = _cpu(f"/proc/self/task/{tid}/stat")
+            out[tid] = cpu(f"/proc/self/task/{tid}/stat")
         except OSError:  # the thread ended meanwhile
             continue
     return out
 
 
-def _process_cpu(pid: int) -> float:
-    return _cpu(f"/proc/{pid}/stat")
-
-
-def run_crawl(count: int) -> None:
+def run_crawl(count: int, realistic: bool) -> None:
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
-    server = multiprocessing.Process(target=feed_server.serve, args=(ports, count), daemon=True)
+    server = multiprocessing.Process(target=feed_server.serve, args=(ports, count, realistic), daemon=True)
     server.start()
     port = ports.get(timeout=600)
     data = _setup(count)
@@ -104,7 +99,7 @@ def run_crawl(count: int) -> None:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    server_before = _process_cpu(server.pid or 0)
+    server_before = process_cpu(server.pid or 0)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     worker.crawl_once()
@@ -119,7 +114,7 @@ def run_crawl(count: int) -> None:
     per_feed = 1000 / count
     parsers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     main_cpu, others = spent.pop(main, 0.0), sum(spent.values())
-    server_cpu = _process_cpu(server.pid or 0) - server_before
+    server_cpu = process_cpu(server.pid or 0) - server_before
     print(
         f"{count / seconds:.0f} feeds/s ({seconds:.1f} s, load {os.getloadavg()[0]:.1f}); CPU ms per feed: "
         f"main thread {main_cpu * per_feed:.2f}, other threads {others * per_feed:.2f}, "
@@ -134,7 +129,7 @@ def _io() -> dict[str, int]:
     return {name: int(value) for name, value in (line.split(": ") for line in lines)}
 
 
-def run_store(count: int, statements: bool) -> None:
+def run_store(count: int, statements: bool, realistic: bool) -> None:
     data = _setup(count)
     from django.db import DEFAULT_DB_ALIAS, connection, connections
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -156,39 +151,45 @@ def run_store(count: int, statements: bool) -> None:
     tune_connection()
     items = []
     for claimed in claim_batch("bench", limit=count, lease=timedelta(hours=1)):
-        body = crawl.feed_body(int(claimed.url.rsplit("/", 1)[1].split(".")[0]))
+        body = crawl.served(int(claimed.url.rsplit("/", 1)[1].split(".")[0]), realistic)[0]
         parsed = parse_job(ParseJob(body, claimed.url, "application/rss+xml", 10 << 20))
         result = FetchResult(
             FetchRequest(claimed.pk, claimed.url, "", ""), claimed.url, 200, body, etag='"1"'
         )
         digest = hashlib.sha256(body).hexdigest()
         items.append(Changed(claimed, result, prepared=parsed, digest=digest))
-    spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    backend = crawl.backend_pid()
+
+    def server() -> float:
+        return run_time(backend) if backend else 0.0
 
     def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        started = time.thread_time()
+        started, on_server = time.thread_time(), server()
         try:
             return execute(sql, params, many, context)
         finally:
             kind = sql.split()[0] if sql.startswith(("SAVEPOINT", "RELEASE")) else sql.split("(")[0][:60]
             spent[kind][0] += 1
             spent[kind][1] += time.thread_time() - started
+            spent[kind][2] += server() - on_server
 
     if statements:
         connection.execute_wrappers.append(timed)
         commit = BaseDatabaseWrapper._commit
 
         def timed_commit(self: BaseDatabaseWrapper) -> None:
-            started = time.thread_time()
+            started, on_server = time.thread_time(), server()
             try:
                 commit(self)
             finally:
                 spent["COMMIT"][0] += 1
                 spent["COMMIT"][1] += time.thread_time() - started
+                spent["COMMIT"][2] += server() - on_server
 
         BaseDatabaseWrapper._commit = timed_commit  # type: ignore[method-assign]
     summary = Summary()
-    io_before, started = _io(), time.thread_time()
+    io_before, started, server_started = _io(), time.thread_time(), server()
     # As in a crawl: checkpoints on their own thread (not in the CPU figure).
     checkpoints = Checkpointer.of(connections[DEFAULT_DB_ALIAS])
 
@@ -208,15 +209,21 @@ def run_store(count: int, statements: bool) -> None:
     finally:
         if checkpoints is not None:
             checkpoints.close()
-    cpu, io_after = time.thread_time() - started, _io()
+    own, io_after, on_server = time.thread_time() - started, _io(), server() - server_started
     crawl.expect(Episode.objects.count() == count * crawl.EPISODES, "every episode stored")
     per_feed = 1000 / count
     written = (io_after["wchar"] - io_before["wchar"]) / 1024 / count
     print(
-        f"store: {cpu * per_feed:.3f} ms of CPU per feed, {written:.0f} KB written per feed ({count} feeds)"
+        f"store: {own * per_feed:.3f} ms of CPU per feed, {written:.0f} KB written per feed ({count} feeds)"
+        + (f"; the PostgreSQL backend's: {on_server * per_feed:.3f} ms per feed" if backend else "")
     )
-    for kind, (calls, seconds) in sorted(spent.items(), key=lambda item: -item[1][1])[:12]:
-        print(f"  {seconds * per_feed:7.3f} ms per feed, {calls / count:5.2f} per feed  {kind}")
+    ranked = sorted(spent.items(), key=lambda item: -item[1][1] - item[1][2])
+    for kind, (calls, seconds, statement_server) in ranked[:14]:
+        server_part = f", server {statement_server * per_feed:7.3f}" if backend else ""
+        print(f"  {seconds * per_feed:7.3f} ms per feed{server_part}, {calls / count:5.2f} per feed  {kind}")
+    if backend and statements:
+        unseen = on_server - sum(figures[2] for figures in spent.values())
+        print(f"  the backend's other {unseen * per_feed:.3f} ms per feed: COPY and pipelined executemany")
     shutil.rmtree(data, ignore_errors=True)
 
 
@@ -231,12 +238,33 @@ def main() -> int:
     parser.add_argument("mode", choices=["crawl", "store"])
     parser.add_argument("feeds", type=int)
     parser.add_argument("--statements", action="store_true", help="store: time each kind of statement")
+    parser.add_argument("--realistic", action="store_true", help="bench/realistic_feeds.py's feeds")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="on PostgreSQL: postgres://…/NAME, a database NAME_<pid> created for the run and dropped after",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        url = f"{args.postgres}_{os.getpid()}"
+        crawl.postgres_database(url, create=True)
+        os.environ["LYTT_DATABASE_URL"] = url
+        try:
+            return _run(args)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            crawl.postgres_database(url, create=False)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.mode == "crawl":
         multiprocessing.set_start_method("spawn")
-        run_crawl(args.feeds)
+        run_crawl(args.feeds, args.realistic)
     else:
-        run_store(args.feeds, args.statements)
+        run_store(args.feeds, args.statements, args.realistic)
     return 0
 
 

@@ -17,6 +17,7 @@ class _FeedProtocol(asyncio.Protocol):
     """A minimal keep-alive HTTP/1.1 server: GET /N.xml, ETag per feed, 304 on If-None-Match."""
 
     cache: dict[int, tuple[bytes, bytes]] = {}
+    realistic = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -41,7 +42,7 @@ class _FeedProtocol(asyncio.Protocol):
         except ValueError:
             return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
         if n not in self.cache:
-            self.cache[n] = served(n)
+            self.cache[n] = served(n, self.realistic)
         body, etag = self.cache[n]
         if headers.get(b"if-none-match") == etag:
             return b"HTTP/1.1 304 Not Modified\r\nETag: " + etag + b"\r\n\r\n"
@@ -55,11 +56,13 @@ class _FeedProtocol(asyncio.Protocol):
         )
 
 
-def serve(port_queue: multiprocessing.Queue[int], feeds: int = 0) -> None:
+def serve(port_queue: multiprocessing.Queue[int], feeds: int = 0, realistic: bool = False) -> None:
     """Serve feeds 0..feeds-1 (built before the port is announced, so that generating them is not part of
-    whichever side runs first) and any other number on demand."""
+    whichever side runs first) and any other number on demand: bench/crawl.py's generated feeds, or with
+    `realistic` bench/realistic_feeds.py's."""
+    _FeedProtocol.realistic = realistic
     for n in range(feeds):
-        _FeedProtocol.cache[n] = served(n)
+        _FeedProtocol.cache[n] = served(n, realistic)
 
     async def main() -> None:
         server = await asyncio.get_running_loop().create_server(_FeedProtocol, "127.0.0.1", 0, backlog=1024)

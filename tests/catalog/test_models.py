@@ -1,9 +1,15 @@
 """The catalogue schema: it migrates, holds a show with an episode, and indexes what the crawler writes."""
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
-from lytt.catalog.migration_ops import drop_single_column_indexes, single_column_index
+from lytt.catalog.migration_ops import (
+    drop_single_column_indexes,
+    lz4_compression,
+    server_has_lz4,
+    single_column_index,
+)
 from lytt.catalog.models import Episode, FeedCheck, FeedSource, Show
 from lytt.search.models import SearchEntry
 
@@ -84,3 +90,54 @@ def test_dropping_single_column_indexes_keeps_the_others() -> None:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE lytt_index_probe")
+
+
+def _compression(table: str) -> dict[str, str]:
+    """Column → the compression PostgreSQL uses for it ('' the server's default, 'l' lz4, 'p' pglz)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+            [table],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_long_text_that_ingest_writes_is_compressed_with_lz4_and_reads_back_whole() -> None:
+    expected = "l" if server_has_lz4(connection) else ""
+    episode_columns = _compression(Episode._meta.db_table)
+    assert (episode_columns["description_html"], episode_columns["description_text"]) == (expected, expected)
+    search_columns = _compression(SearchEntry._meta.db_table)
+    assert (search_columns["body"], search_columns["document"]) == (expected, expected)
+    assert search_columns["title"] == ""
+    show = Show.objects.create(slug="notes", title="Notes")
+    notes = " ".join(f"word{n} of the notes" for n in range(2000))
+    episode = Episode.objects.create(show=show, slug="long", match_key="g:1", description_text=notes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(description_text) FROM catalog_episode WHERE id = %s", [episode.pk]
+        )
+        assert cursor.fetchone()[0] == ("lz4" if expected else "pglz")
+    assert Episode.objects.get(pk=episode.pk).description_text == notes
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_lz4_compression_is_set_on_the_columns_named_and_reversed_to_the_default() -> None:
+    if not server_has_lz4(connection):
+        pytest.skip("this PostgreSQL server was built without lz4")  # (the migration then does nothing)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE lytt_compression_probe (a text, b text)")
+    step = lz4_compression("lytt_compression_probe", ["a"])
+    try:
+        with connection.schema_editor() as editor:
+            step.code(apps, editor)
+        assert _compression("lytt_compression_probe") == {"a": "l", "b": ""}
+        with connection.schema_editor() as editor:
+            assert step.reverse_code is not None
+            step.reverse_code(apps, editor)
+        assert _compression("lytt_compression_probe") == {"a": "", "b": ""}
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE lytt_compression_probe")
