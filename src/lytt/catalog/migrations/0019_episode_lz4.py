@@ -8,6 +8,6 @@ from lytt.catalog.migration_ops import lz4_compression
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0017_podcastindex_ids")]
+    dependencies = [("catalog", "0018_feedsource_tier")]
 
     operations = [lz4_compression("catalog_episode", ["description_html", "description_text"])]
