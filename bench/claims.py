@@ -45,6 +45,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proc_cpu import process_cpu, server_helpers  # noqa: E402
 from search import percentile, scratch_database  # noqa: E402 (bench/search.py's helpers)
 
 #: (band, share of feeds, shortest and longest check interval in seconds, newest episode's age in days).
@@ -152,31 +153,6 @@ def demand_per_second(feeds: int) -> float:
     return rate
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, from /proc (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_background_pids() -> set[int]:
-    """PostgreSQL's own processes (checkpointer, WAL writer, autovacuum...), not the client backends of
-    whoever else shares the server: their command line names no client address."""
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() != "postgres":
-                    continue
-                if "(" not in (entry / "cmdline").read_text():
-                    pids.add(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
 def work(
     worker: int, feeds_filled: int, batch: int, speed: float, seconds: float, real_start: float
 ) -> dict[str, Any]:
@@ -201,7 +177,7 @@ def work(
         (backend,) = cursor.fetchone()
     while time.time() < real_start:
         time.sleep(0.01)
-    cpu0, server0 = time.process_time(), cpu_seconds(backend)
+    cpu0, server0 = time.process_time(), process_cpu(backend)
     claims: list[float] = []
     late: dict[str, list[float]] = {name: [] for name in CRAWLED}
     seen = dict.fromkeys(CRAWLED, 0)
@@ -256,7 +232,7 @@ def work(
         "seen": seen,
         "worst": worst,
         "cpu_s": time.process_time() - cpu0,
-        "server_cpu_s": cpu_seconds(backend) - server0,
+        "server_cpu_s": process_cpu(backend) - server0,
     }
 
 
@@ -303,7 +279,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         filled = result_of(spawn(args, env, ["--fill"]))
         print(f"filled {args.feeds:,} feeds in {filled['fill_s']:.0f} s", file=sys.stderr)
-        server = {pid: cpu_seconds(pid) for pid in postgres_background_pids()}
+        server = {pid: process_cpu(pid) for pid in server_helpers()}
         real_start = time.time() + 5  # the workers' Django start-up is not timed
         workers = [
             spawn(args, env, ["--worker", str(n), "--real-start", str(real_start)])
@@ -311,7 +287,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ]
         results = [result_of(process) for process in workers]
         background = sum(
-            cpu_seconds(pid) - cpu for pid, cpu in server.items() if Path(f"/proc/{pid}").exists()
+            process_cpu(pid) - cpu for pid, cpu in server.items() if Path(f"/proc/{pid}").exists()
         )
     finally:
         with psycopg.connect(args.database_url, autocommit=True) as conn:

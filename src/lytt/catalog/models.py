@@ -254,6 +254,11 @@ class EpisodePerson(models.Model):
         ]
 
 
+#: The statuses of feeds the crawler checks (`lytt.crawl.claims`), in the order its queries name them:
+#: SQLite uses a partial index only when the query's condition is written as the index's is.
+CRAWLABLE_STATUSES = ("new", "active", "error")
+
+
 class FeedSource(models.Model):
     """A feed URL and everything the crawler knows about polling it."""
 
@@ -277,6 +282,8 @@ class FeedSource(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, default="")
     # Scheduling. `next_check_at` is indexed with the popularity (feed_claim_order): claims take the most
     # overdue feeds first and, of feeds due at the same moment (a whole imported dump), the most popular.
+    # The index holds crawlable feeds only: retired feeds keep their last planned check, which would
+    # otherwise sit at the head of the index for every claim to step over.
     next_check_at = models.DateTimeField(default=timezone.now)
     check_interval_seconds = models.PositiveIntegerField(default=3600)
     not_before = models.DateTimeField(null=True, blank=True)  # Retry-After / max-age
@@ -310,7 +317,11 @@ class FeedSource(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "next_check_at"], name="feed_due"),
-            models.Index(fields=["next_check_at", "-popularity", "id"], name="feed_claim_order"),
+            models.Index(
+                fields=["next_check_at", "-popularity", "id"],
+                name="feed_claim_order",
+                condition=models.Q(status__in=CRAWLABLE_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,9 +27,9 @@ from django.db.models import Count, F, Field, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 
 from lytt.catalog.bulk import placeholders
-from lytt.catalog.models import FeedSource
+from lytt.catalog.models import CRAWLABLE_STATUSES, FeedSource
 
-CRAWLABLE = (FeedSource.Status.NEW, FeedSource.Status.ACTIVE, FeedSource.Status.ERROR)
+CRAWLABLE = CRAWLABLE_STATUSES
 
 
 def worker_id(host: str | None = None, pid: int | None = None) -> str:
