@@ -4,18 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0019_episode_lz4'),
+        ("catalog", "0019_episode_lz4"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='feedsource',
-            name='feed_claim_order',
+            model_name="feedsource",
+            name="feed_claim_order",
         ),
         migrations.AddIndex(
-            model_name='feedsource',
-            index=models.Index(condition=models.Q(('status__in', ('new', 'active', 'error'))), fields=['next_check_at', '-popularity', 'id'], name='feed_claim_order'),
+            model_name="feedsource",
+            index=models.Index(
+                condition=models.Q(("status__in", ("new", "active", "error"))),
+                fields=["next_check_at", "-popularity", "id"],
+                name="feed_claim_order",
+            ),
         ),
     ]
