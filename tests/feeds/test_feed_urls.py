@@ -282,3 +282,17 @@ def test_resolving_a_plain_host_agrees_with_taking_the_url_apart(url: str) -> No
     except ValueError:
         expected = False
     assert (resolve_url(url, None) is not None) is expected
+
+
+@given(st.from_regex(r"\Ahttps?://[a-z0-9.\-]{1,12}(:[0-9]{0,6})?(/[a-zA-Z0-9/?#%&=.;@:~!$\[\] ]{0,16})?\Z"))
+def test_urls_in_canonical_form_come_back_as_taking_them_apart_gives(url: str) -> None:
+    """A URL returned as it is (already canonical) is what the general path gives for it: the same
+    URL with its scheme in capitals, which that path alone takes."""
+    shouted = "HTTP" + url[4:]
+    try:
+        expected = normalise_feed_url(shouted)
+    except InvalidFeedURL:
+        with pytest.raises(InvalidFeedURL):
+            normalise_feed_url(url)
+        return
+    assert normalise_feed_url(url) == expected

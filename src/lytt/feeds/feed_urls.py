@@ -275,6 +275,11 @@ def shown_url(raw: str) -> str:
     return redact_url(text)
 
 
+#: A feed URL `normalise_feed_url` leaves as it is (unless it ends in an empty query): http(s), a
+#: lower-case host name without a port or a trailing dot, a path, and printable ASCII but "#" after.
+_CANONICAL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[!\"$-~]*\Z")
+
+
 def normalise_feed_url(raw: str) -> str:
     """The canonical form of a feed URL, or `InvalidFeedURL` saying what is wrong with it.
 
@@ -285,6 +290,8 @@ def normalise_feed_url(raw: str) -> str:
     redacting costs more than normalising.
     """
     text = raw.strip()
+    if _CANONICAL.match(text) and not text.endswith("?") and len(text) <= MAX_FEED_URL_LENGTH:
+        return text  # already in the canonical form (most URLs of a directory dump are)
     if not text:
         raise InvalidFeedURL("empty URL")
     scheme = text.split(":", 1)[0].lower() if ":" in text else ""
