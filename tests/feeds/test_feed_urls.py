@@ -246,7 +246,9 @@ def test_normalise_either_returns_http_url_or_raises_invalid(raw: str) -> None:
     assert normalise_feed_url(url) == url  # idempotent
 
 
-_HOST_LABELS = st.sampled_from(["patreon", "com", "substack", "my", "slate", "supercast", "x", "feed", "pod", "co"])
+_HOST_LABELS = st.sampled_from(
+    ["patreon", "com", "substack", "my", "slate", "supercast", "x", "feed", "pod", "co"]
+)
 
 
 @given(
@@ -264,7 +266,10 @@ def test_host_rules_match_the_host_or_a_parent_domain_only(host: str, path: str,
     keys = {part.split("=", 1)[0] for part in query.lstrip("?").split("&") if part}
     expected = (
         any(matches(domain) for domain in feed_urls.PRIVATE_HOSTS)
-        or any(matches(d) and (path == p or path.startswith(p + "/")) for d, p in feed_urls.PRIVATE_HOST_PATHS)
+        or any(
+            matches(d) and (path == p or path.startswith((p + "/", p + "-")))
+            for d, p in feed_urls.PRIVATE_HOST_PATHS
+        )
         or any(matches(d) and s in path.split("/") for d, s in feed_urls.PRIVATE_HOST_SEGMENTS)
         or any(matches(d) and k in keys for d, k in feed_urls.PRIVATE_HOST_KEYS)
     )

@@ -174,7 +174,11 @@ _PRIVATE_HOSTS = frozenset(PRIVATE_HOSTS)
 _POD_CO = "feed.pod.co"  # private feeds: two UUIDs in a row
 _RULE_DOMAINS = _PRIVATE_HOSTS.union(
     [_POD_CO],
-    (domain for rules in (PRIVATE_HOST_PATHS, PRIVATE_HOST_SEGMENTS, PRIVATE_HOST_KEYS) for domain, _ in rules),
+    (
+        domain
+        for rules in (PRIVATE_HOST_PATHS, PRIVATE_HOST_SEGMENTS, PRIVATE_HOST_KEYS)
+        for domain, _ in rules
+    ),
 )
 
 
