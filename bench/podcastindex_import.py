@@ -86,7 +86,7 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     if backend == "postgres":
         import psycopg
 
-        name = f"lytt_bench_pi_{os.getpid()}"
+        name = _scratch_name()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -98,12 +98,18 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     subprocess.run([sys.executable, "-m", "lytt.cli", "migrate"], env=env, check=True, capture_output=True)
 
 
+def _scratch_name() -> str:
+    """The scratch PostgreSQL database: `LYTT_BENCH_DATABASE` (on a shared server, a name of one's own),
+    else one named after this process."""
+    return os.environ.get("LYTT_BENCH_DATABASE") or f"lytt_bench_pi_{os.getpid()}"
+
+
 def drop_database(backend: str, url: str) -> None:
     if backend == "postgres":
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "lytt_bench_pi_{os.getpid()}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{_scratch_name()}" WITH (FORCE)')
 
 
 def main() -> None:
