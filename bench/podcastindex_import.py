@@ -15,7 +15,10 @@ measurable only as wall), and the process's peak RSS are read from `os.wait4`:
 2. `lytt import-podcastindex week1.db` into that empty database (first import);
 3. `lytt import-podcastindex week2.db` over it (re-import).
 
-Prints a Markdown table: rows/s of each, and the ratio to the baseline.
+Prints a Markdown table: rows/s of each, and the ratio to the baseline. `--dumps DIR` keeps the dumps
+(`week1-N.db`, `week2-N.db`) there and reuses them; `--no-baseline` leaves step 1 out (the first import's
+wall time is then the ratios' base); `--peer SRC` runs steps 2 and 3 first with the Lytt of another
+checkout's `src` (on `PYTHONPATH`), for a before/after in one run on a noisy machine.
 """
 
 from __future__ import annotations
@@ -57,6 +60,16 @@ while batch := [url for (url,) in rows.fetchmany(10000)]:
 """
 
 
+def _dump(generator: object, directory: Path, rows: int, week: int) -> Path:
+    """Week `week`'s dump of `rows` feeds in `directory`, written unless it is there already."""
+    path = directory / f"week{week}-{rows}.db"
+    if not path.exists():
+        part = path.with_suffix(".part")
+        generator.write_dump(part, rows, week)  # type: ignore[attr-defined]
+        part.rename(path)
+    return path
+
+
 def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """Run `command`; (wall seconds, CPU seconds, peak RSS in MB) of its process."""
     started = time.perf_counter()
@@ -73,7 +86,7 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     if backend == "postgres":
         import psycopg
 
-        name = f"lytt_bench_pi_{os.getpid()}"
+        name = _scratch_name()
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -85,12 +98,18 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     subprocess.run([sys.executable, "-m", "lytt.cli", "migrate"], env=env, check=True, capture_output=True)
 
 
+def _scratch_name() -> str:
+    """The scratch PostgreSQL database: `LYTT_BENCH_DATABASE` (on a shared server, a name of one's own),
+    else one named after this process."""
+    return os.environ.get("LYTT_BENCH_DATABASE") or f"lytt_bench_pi_{os.getpid()}"
+
+
 def drop_database(backend: str, url: str) -> None:
     if backend == "postgres":
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "lytt_bench_pi_{os.getpid()}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{_scratch_name()}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -98,6 +117,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--dir", type=Path, default=None, help="where the dumps and SQLite database go")
+    parser.add_argument("--dumps", type=Path, default=None, help="keep and reuse the dumps in this directory")
+    parser.add_argument("--no-baseline", action="store_true", help="leave out the add_feed_urls baseline")
+    parser.add_argument("--peer", type=Path, default=None, help="another checkout's src to time first")
     args = parser.parse_args()
     url = os.environ.get("LYTT_DATABASE_URL", "")
     if args.backend == "postgres" and not url:
@@ -106,9 +128,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="lytt-bench-pi-", dir=args.dir) as directory:
         scratch = Path(directory)
         started = time.perf_counter()
-        week1 = generator.write_dump(scratch / "week1.db", args.rows, 1)  # type: ignore[attr-defined]
-        week2 = generator.write_dump(scratch / "week2.db", args.rows, 2)  # type: ignore[attr-defined]
-        print(f"dumps written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        week1, week2 = (_dump(generator, args.dumps or scratch, args.rows, week) for week in (1, 2))
+        print(f"dumps ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         rows1 = sqlite3.connect(week1).execute("SELECT COUNT(*) FROM podcasts").fetchone()[0]
         rows2 = sqlite3.connect(week2).execute("SELECT COUNT(*) FROM podcasts").fetchone()[0]
         env = dict(os.environ)
@@ -116,23 +137,27 @@ def main() -> None:
         lytt = [sys.executable, "-m", "lytt.cli", "import-podcastindex", "--no-progress"]
         results = []
         try:
-            fresh_database(env, args.backend, url, scratch)
-            results.append(
-                (
-                    "baseline: add_feed_urls (feeds only)",
-                    rows1,
-                    *run([sys.executable, "-c", BASELINE, str(week1)], env),
-                )
-            )
-            fresh_database(env, args.backend, url, scratch)
-            results.append(("first import", rows1, *run([*lytt, str(week1)], env)))
-            results.append(("re-import (week 2)", rows2, *run([*lytt, str(week2)], env)))
+            if not args.no_baseline:
+                fresh_database(env, args.backend, url, scratch)
+                command = [sys.executable, "-c", BASELINE, str(week1)]
+                results.append(("baseline: add_feed_urls (feeds only)", rows1, *run(command, env)))
+            checkouts = [(f" ({args.peer})", {"PYTHONPATH": str(args.peer)})] if args.peer else []
+            for label, extra in [*checkouts, ("", {})]:
+                fresh_database(env, args.backend, url, scratch)
+                steps = [("first import", rows1, week1), ("re-import (week 2)", rows2, week2)]
+                for name, count, dump in steps:
+                    results.append((name + label, count, *run([*lytt, str(dump)], {**env, **extra})))
         finally:
             drop_database(args.backend, url)
     load = os.getloadavg()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
+    ).stdout.strip()
     print(f"\n{args.backend}, {args.rows:,} rows, {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, load {load:.1f}, {time.strftime('%Y-%m-%d')}\n")  # fmt: skip
-    print("| step | rows | wall s | rows/s (wall) | CPU s | rows/s (CPU) | peak RSS MB | wall vs baseline |")
+          f"Python {platform.python_version()}, load {load:.1f}, commit {commit}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")  # fmt: skip
+    base = "first import" if args.no_baseline else "baseline"
+    print(f"| step | rows | wall s | rows/s (wall) | CPU s | rows/s (CPU) | peak RSS MB | wall vs {base} |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     base_wall = results[0][2]
     for name, count, wall, cpu, rss in results:

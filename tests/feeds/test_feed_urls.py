@@ -244,3 +244,60 @@ def test_normalise_either_returns_http_url_or_raises_invalid(raw: str) -> None:
         return
     assert url.startswith(("http://", "https://"))
     assert normalise_feed_url(url) == url  # idempotent
+
+
+_HOST_LABELS = st.sampled_from(
+    ["patreon", "com", "substack", "my", "slate", "supercast", "x", "feed", "pod", "co"]
+)
+
+
+@given(
+    st.lists(_HOST_LABELS, min_size=1, max_size=4).map(".".join),
+    st.sampled_from(["/rss", "/rss/x", "/private/1", "/pf/2", "/a", "/subscriptions"]),
+    st.sampled_from(["", "?uid=1", "?uuid=2", "?q=3"]),
+)
+def test_host_rules_match_the_host_or_a_parent_domain_only(host: str, path: str, query: str) -> None:
+    """The rules' set lookup agrees with matching each rule's domain against the host by suffix."""
+    from lytt.feeds import feed_urls
+
+    def matches(domain: str) -> bool:
+        return host == domain or host.endswith("." + domain)
+
+    keys = {part.split("=", 1)[0] for part in query.lstrip("?").split("&") if part}
+    expected = (
+        any(matches(domain) for domain in feed_urls.PRIVATE_HOSTS)
+        or any(
+            matches(d) and (path == p or path.startswith((p + "/", p + "-")))
+            for d, p in feed_urls.PRIVATE_HOST_PATHS
+        )
+        or any(matches(d) and s in path.split("/") for d, s in feed_urls.PRIVATE_HOST_SEGMENTS)
+        or any(matches(d) and k in keys for d, k in feed_urls.PRIVATE_HOST_KEYS)
+    )
+    assert is_private_feed_url(f"https://{host}{path}{query}") is expected
+
+
+@given(st.from_regex(r"\Ahttps?://[A-Za-z0-9.\-:@\[\]]{0,20}[/?#]?[a-z]{0,3}\Z"))
+def test_resolving_a_plain_host_agrees_with_taking_the_url_apart(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018
+        expected = bool(parts.hostname)
+    except ValueError:
+        expected = False
+    assert (resolve_url(url, None) is not None) is expected
+
+
+@given(st.from_regex(r"\Ahttps?://[a-z0-9.\-]{1,12}(:[0-9]{0,6})?(/[a-zA-Z0-9/?#%&=.;@:~!$\[\] ]{0,16})?\Z"))
+def test_urls_in_canonical_form_come_back_as_taking_them_apart_gives(url: str) -> None:
+    """A URL returned as it is (already canonical) is what the general path gives for it: the same
+    URL with its scheme in capitals, which that path alone takes."""
+    shouted = "HTTP" + url[4:]
+    try:
+        expected = normalise_feed_url(shouted)
+    except InvalidFeedURL:
+        with pytest.raises(InvalidFeedURL):
+            normalise_feed_url(url)
+        return
+    assert normalise_feed_url(url) == expected

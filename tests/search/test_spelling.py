@@ -105,3 +105,13 @@ def test_vocabulary_words() -> None:
         "snøfall",
     ]
     assert count_words(["Kode kode", "", "kode fjell"]) == {"kode": 3, "fjell": 1}
+
+
+@given(st.lists(st.text(max_size=60), max_size=8))
+def test_word_counts_are_the_words_each_text_keeps(texts: list[str]) -> None:
+    from collections import Counter
+
+    expected: Counter[str] = Counter()
+    for text in texts:
+        expected.update(vocabulary_words(text))
+    assert count_words(texts) == expected

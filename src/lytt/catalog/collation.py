@@ -36,8 +36,25 @@ def _letters(title: str) -> str:
     return "".join(out).replace("aa", "å")
 
 
+#: ASCII letters and digits to their codes (and "å", which "aa" becomes); other ASCII characters but
+#: whitespace go, whitespace stays to part the words.
+_ASCII_CODES = str.maketrans(
+    {
+        **{chr(c): None for c in range(128) if not chr(c).isspace()},
+        **{letter: _CODES[letter] for letter in "0123456789abcdefghijklmnopqrstuvwxyzå"},
+    }
+)
+
+
 def sort_key(title: str) -> str:
     """The key that orders `title` among others in Norwegian alphabetical order (see the module)."""
+    if title.isascii():  # no accents to take off: one translate (a directory import keys millions)
+        return _SPACE.join(title.lower().replace("aa", "å").translate(_ASCII_CODES).split())[:KEY_LENGTH]
+    return _any_key(title)
+
+
+def _any_key(title: str) -> str:
+    """`sort_key` of any title, letter by letter."""
     parts: list[str] = []
     pending_space = False
     for char in _letters(title):

@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     pi.add_argument(
         "--keep-absent", action="store_true", help="keep feeds the dump lacks (for a part of a dump)"
     )
-    pi.add_argument("--batch", type=int, default=2000, metavar="N", help="rows per transaction (2000)")
+    pi.add_argument("--batch", type=int, default=None, metavar="N", help="rows per transaction (5000)")
     pi.add_argument("--no-progress", action="store_true", help="no progress bar")
     pi.set_defaults(func=run_import_podcastindex, needs_django=True)
 
@@ -199,13 +199,13 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
-    from lytt.catalog.podcastindex import import_dump
+    from lytt.catalog.podcastindex import BATCH, import_dump
     from lytt.catalog.podcastindex_dump import DumpError, count_rows, open_dump
     from lytt.crawl.tiers import decided_at_import
     from lytt.heap import settle_heap
 
     console = _console()
-    if args.batch < 1:
+    if args.batch is not None and args.batch < 1:
         console.print("[red]error[/red]: --batch must be 1 or more")
         return 2
     settle_heap()
@@ -232,7 +232,7 @@ def run_import_podcastindex(args: argparse.Namespace) -> int:
 
                 summary = import_dump(
                     dump,
-                    batch=args.batch,
+                    batch=args.batch or BATCH,
                     retire_absent=not args.keep_absent,
                     on_progress=advance,
                     tier_of=decided_at_import,

@@ -45,7 +45,7 @@ from lytt.feeds.model import Feed
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
+BATCH = 5000
 DEAD_REASON = "dead in the Podcast Index dump"
 ABSENT_REASON = "no longer in the Podcast Index dump"
 _RETIRED_BY_DUMP = (DEAD_REASON, ABSENT_REASON)

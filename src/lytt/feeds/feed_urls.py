@@ -86,7 +86,6 @@ PRIVATE_HOST_SEGMENTS = (
 )
 # Host and query key pairs: a subscriber's id in the query on a host whose other feeds are public.
 PRIVATE_HOST_KEYS = (("npr.org", "uid"), ("castos.com", "uuid"))
-# pod.co's private feeds: two UUIDs in a row.
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 REDACTED = "REDACTED"
 # A path segment that looks like a generated secret: long, letters and digits mixed.
@@ -139,7 +138,18 @@ def resolve_url(value: str | None, base: str | None) -> str | None:
     return url if url.lower().startswith(_HTTP) and _has_host(url) else None
 
 
+#: An http(s) URL whose authority is a plain host name (no user, no port): it has a host, as
+#: `urlsplit` would find, without taking the URL apart (a directory import checks millions of them).
+_PLAIN_HOST = re.compile(r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?(?=[/?#]|\Z)")
+
+
+#: An http(s) URL's host name when nothing but a port follows it in the authority.
+_PLAIN_AUTHORITY = re.compile(r"https?://([A-Za-z0-9.-]+)(?::\d*)?(?=[/?#]|\Z)")
+
+
 def _has_host(url: str) -> bool:
+    if _PLAIN_HOST.match(url):
+        return True
     parts = _split(url)
     return parts is not None and bool(parts.hostname)
 
@@ -153,8 +163,23 @@ def _split(url: str) -> SplitResult | None:
     return parts
 
 
-def _host_matches(host: str, domain: str) -> bool:
-    return host == domain or host.endswith("." + domain)
+def _domains(host: str) -> frozenset[str]:
+    """The host and its parent domains: the domains a host rule matches it under."""
+    labels = host.split(".")
+    return frozenset(".".join(labels[i:]) for i in range(len(labels)))
+
+
+_PRIVATE_HOSTS = frozenset(PRIVATE_HOSTS)
+#: Every domain a host or path rule names: a host under none of them is no subscriber's feed.
+_POD_CO = "feed.pod.co"  # private feeds: two UUIDs in a row
+_RULE_DOMAINS = _PRIVATE_HOSTS.union(
+    [_POD_CO],
+    (
+        domain
+        for rules in (PRIVATE_HOST_PATHS, PRIVATE_HOST_SEGMENTS, PRIVATE_HOST_KEYS)
+        for domain, _ in rules
+    ),
+)
 
 
 def _secret_query_keys(query: str) -> bool:
@@ -170,24 +195,30 @@ def _subscriber_feed(parts: SplitResult) -> bool:
     host = (parts.hostname or "").lower()
     if not host:
         return False
-    if any(_host_matches(host, domain) for domain in PRIVATE_HOSTS):
+    domains = _domains(host)
+    if domains.isdisjoint(_RULE_DOMAINS):
+        return False  # the common case, in a set lookup per label (a dump has millions of feed URLs)
+    if not domains.isdisjoint(_PRIVATE_HOSTS):
         return True
     path = parts.path.lower()
     segments = [segment for segment in path.split("/") if segment]
     keys = {part.split("=", 1)[0].strip().lower() for part in parts.query.split("&") if part}
     return (
         any(
-            _host_matches(host, domain) and (path == prefix or path.startswith((prefix + "/", prefix + "-")))
+            domain in domains and (path == prefix or path.startswith((prefix + "/", prefix + "-")))
             for domain, prefix in PRIVATE_HOST_PATHS
         )
-        or any(_host_matches(host, domain) and part in segments for domain, part in PRIVATE_HOST_SEGMENTS)
-        or any(_host_matches(host, domain) and key in keys for domain, key in PRIVATE_HOST_KEYS)
-        or (host == "feed.pod.co" and len(segments) >= 2 and all(_UUID.match(s) for s in segments[:2]))
+        or any(domain in domains and part in segments for domain, part in PRIVATE_HOST_SEGMENTS)
+        or any(domain in domains and key in keys for domain, key in PRIVATE_HOST_KEYS)
+        or (host == _POD_CO and len(segments) >= 2 and all(_UUID.match(s) for s in segments[:2]))
     )
 
 
 def is_private_feed_url(url: str) -> bool:
     """Does the URL carry a credential (a token parameter, user:password, or a subscriber-only host)?"""
+    plain = _PLAIN_AUTHORITY.match(url)
+    if plain and "?" not in url and _domains(plain[1].lower()).isdisjoint(_RULE_DOMAINS):
+        return False  # no user, no query, a host no rule names: public without taking the URL apart
     parts = _split(url)
     if parts is None:
         return False
@@ -248,36 +279,43 @@ def shown_url(raw: str) -> str:
     return redact_url(text)
 
 
+#: A feed URL `normalise_feed_url` leaves as it is (unless it ends in an empty query): http(s), a
+#: lower-case host name without a port or a trailing dot, a path, and printable ASCII but "#" after.
+_CANONICAL = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[!\"$-~]*\Z")
+
+
 def normalise_feed_url(raw: str) -> str:
     """The canonical form of a feed URL, or `InvalidFeedURL` saying what is wrong with it.
 
     Podcast-app schemes (``feed:``, ``itpc:``, ``pcast:``, ``podcast:``, ``feed:https://``) become http(s);
     the scheme and host are lower-cased, a trailing dot, a default port and the fragment dropped, an empty
     path becomes "/", spaces are percent-encoded. The path and query are kept as given: servers may treat
-    them case-sensitively.
+    them case-sensitively. The URL is redacted for the message (`shown_url`) only when it is refused:
+    redacting costs more than normalising.
     """
     text = raw.strip()
-    shown = shown_url(raw)
+    if _CANONICAL.match(text) and not text.endswith("?") and len(text) <= MAX_FEED_URL_LENGTH:
+        return text  # already in the canonical form (most URLs of a directory dump are)
     if not text:
         raise InvalidFeedURL("empty URL")
     scheme = text.split(":", 1)[0].lower() if ":" in text else ""
     if scheme not in ("http", "https", *_APP_SCHEMES):
         what = f"scheme {scheme!r}" if scheme and "/" not in scheme else "no http(s) scheme"
-        raise InvalidFeedURL(f"{shown}: not an http(s) URL ({what})")
+        raise InvalidFeedURL(f"{shown_url(raw)}: not an http(s) URL ({what})")
     rest = text[len(scheme) + 1 :]
     if scheme in _APP_SCHEMES:
         inner = rest.split(":", 1)[0].lower() if ":" in rest else ""
         scheme, rest = (inner, rest[len(inner) + 1 :]) if inner in _DEFAULT_PORTS else ("http", rest)
     if any(c in rest for c in "\x00\r\n\t"):
-        raise InvalidFeedURL(f"{shown}: contains control characters")
+        raise InvalidFeedURL(f"{shown_url(raw)}: contains control characters")
     try:
         parts = urlsplit(f"{scheme}:{rest.replace(' ', '%20')}")
         port = parts.port
     except ValueError as error:
-        raise InvalidFeedURL(f"{shown}: {error}") from None
+        raise InvalidFeedURL(f"{shown_url(raw)}: {error}") from None
     host = (parts.hostname or "").lower().rstrip(".")
     if not host or "%" in host:
-        raise InvalidFeedURL(f"{shown}: no valid host name")
+        raise InvalidFeedURL(f"{shown_url(raw)}: no valid host name")
     if ":" in host:
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme):
@@ -285,5 +323,5 @@ def normalise_feed_url(raw: str) -> str:
     auth = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
     url = urlunsplit((parts.scheme.lower(), auth + host, parts.path or "/", parts.query, ""))
     if len(url) > MAX_FEED_URL_LENGTH:
-        raise InvalidFeedURL(f"{shown[:80]}...: longer than {MAX_FEED_URL_LENGTH} characters")
+        raise InvalidFeedURL(f"{shown_url(raw)[:80]}...: longer than {MAX_FEED_URL_LENGTH} characters")
     return url

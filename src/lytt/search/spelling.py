@@ -41,10 +41,16 @@ def vocabulary_words(text: str) -> list[str]:
 
 
 def count_words(texts: Iterable[str]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+    """How often each of `vocabulary_words` occurs in `texts`: every word counted first, then each
+    distinct one checked once (a batch of thousands of show rows repeats most of its words)."""
+    found: Counter[str] = Counter()
     for text in texts:
         if text:
-            counts.update(vocabulary_words(text))
+            found.update(_WORD.findall(text.casefold()))
+    counts: Counter[str] = Counter()
+    for word, count in found.items():
+        if len(word) >= 2 and not word.isdigit() and "_" not in word:
+            counts[word[:MAX_TERM_LENGTH]] += count
     return counts
 
 
