@@ -71,7 +71,7 @@ def test_merge_needs_two_people(operator: Client) -> None:
 
 
 def test_split_lists_shows_and_episodes_then_splits_the_chosen(operator: Client) -> None:
-    namesake = FeedPerson(name="John Smith")
+    namesake = FeedPerson(name="John Smith", img="https://img.example/john.jpg")
     a = _show("https://a.example/feed", "Show A", namesake)
     b = _show("https://b.example/feed", "Show B", namesake)
     john = Person.objects.get()

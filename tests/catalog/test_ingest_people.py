@@ -10,10 +10,11 @@ import pytest
 from django.apps import apps
 from tests.catalog.factories import episode, feed, source
 
-from lytt.catalog.ingest import ingest_feed
+from lytt.catalog.ingest import NewFeed, ingest_feed, ingest_new_feeds
 from lytt.catalog.models import EpisodePerson, FeedSource, Person, PersonKey, Show, ShowPerson
 from lytt.catalog.people import identity_keys
 from lytt.catalog.people_edit import PeopleEditError, merge_people, split_person
+from lytt.catalog.rows import episode_rows
 from lytt.feeds.model import Episode, Feed
 from lytt.feeds.model import Person as FeedPerson
 
@@ -83,6 +84,47 @@ def test_namesakes_that_differ_are_two_people(other: FeedPerson) -> None:
     else:
         assert Person.objects.count() == 2
         assert len(set(Person.objects.values_list("slug", flat=True))) == 2
+
+
+def test_namesakes_without_link_or_image_in_two_feeds_are_two_people() -> None:
+    anna = FeedPerson(name="Anna Berg")
+    one = _show("https://a.example/feed", "Show A", anna, guests=[anna])
+    two = _show("https://b.example/feed", "Show B", guests=[FeedPerson(name="Anna Berg", role="guest")])
+    assert Person.objects.count() == 2
+    first, second = Person.objects.get(shows=one), Person.objects.get(episodes__show=two)
+    assert first != second
+    assert first.slug != second.slug
+    assert set(EpisodePerson.objects.filter(person=first).values_list("episode__show_id", flat=True)) == {
+        one.pk
+    }  # within one feed the host of the show and of its episode is one person
+    _recrawl(
+        "https://a.example/feed",
+        feed(title="Show A", persons=[anna], episodes=_items("https://a.example/feed")),
+    )
+    assert Person.objects.count() == 2
+
+
+def test_a_name_with_a_link_but_no_image_is_not_a_namesake_without_either() -> None:
+    _show("https://a.example/feed", "Show A", FeedPerson(name="Anna Berg", href="https://anna.example"))
+    _show("https://b.example/feed", "Show B", FeedPerson(name="Anna Berg"))
+    _show("https://c.example/feed", "Show C", FeedPerson(name="Anna Berg", href="https://anna.example/"))
+    assert Person.objects.count() == 2
+    assert Person.objects.get(href="https://anna.example").shows.count() == 2
+
+
+def test_namesakes_in_feeds_ingested_together_are_two_people() -> None:
+    new = []
+    for url, title in (("https://a.example/feed", "Show A"), ("https://b.example/feed", "Show B")):
+        items = _items(url)
+        items[0].persons = [FeedPerson(name="Anna Berg", role="guest")]
+        parsed = feed(title=title, episodes=items)
+        new.append(NewFeed(source(url), parsed, episode_rows(parsed)))
+    assert all(ingest_new_feeds(new, now=NOW))
+    assert Person.objects.count() == 2
+    assert set(EpisodePerson.objects.values_list("person__name", "episode__show__title")) == {
+        ("Anna Berg", "Show A"),
+        ("Anna Berg", "Show B"),
+    }
 
 
 def test_an_appearance_with_an_href_joins_the_person_known_by_name_and_image() -> None:
@@ -157,7 +199,7 @@ def test_a_merge_needs_another_person() -> None:
 
 
 def test_a_split_takes_shows_and_episodes_and_a_recrawl_keeps_it() -> None:
-    namesake = FeedPerson(name="John Smith")
+    namesake = FeedPerson(name="John Smith", img="https://img.example/john.jpg")
     a = _show("https://a.example/feed", "Show A", namesake, guests=[namesake])
     b = _show("https://b.example/feed", "Show B", namesake, guests=[namesake])
     c = _show("https://c.example/feed", "Show C", guests=[namesake])
@@ -215,10 +257,38 @@ def test_the_migration_keys_people_and_merges_those_that_are_one() -> None:
     assert set(Person.objects.values_list("pk", flat=True)) == {ada.pk, other.pk}
     assert set(ShowPerson.objects.values_list("person_id", "role")) == {(ada.pk, "host"), (ada.pk, "guest")}
     expected = {
-        *identity_keys("Ada", "https://ada.example", ""),
-        *identity_keys("Ada L.", "https://ada.example/", ""),
+        *identity_keys("Ada", "https://ada.example", "", None),
+        *identity_keys("Ada L.", "https://ada.example/", "", None),
     }
     assert set(PersonKey.objects.filter(person_id=ada.pk).values_list("key", flat=True)) == expected
     assert set(PersonKey.objects.filter(person_id=other.pk).values_list("key", flat=True)) == set(
-        identity_keys("Bob", "", "")
+        identity_keys("Bob", "", "", None)
     )
+
+
+def test_the_migration_makes_name_keys_without_an_image_per_feed() -> None:
+    """People keyed by the earlier rule (a name without an image held across feeds) keep their feeds after
+    the migration, and a namesake in a new feed is someone else."""
+    migration = importlib.import_module("lytt.catalog.migrations.0018_person_name_keys_per_feed")
+    bob = FeedPerson(name="Bob")
+    a = _show("https://a.example/feed", "Show A", bob)
+    b = _show("https://b.example/feed", "Show B", guests=[FeedPerson(name="Bob", href="https://bob.example")])
+    first = Person.objects.get(shows=a)
+    second = Person.objects.get(episodes__show=b)
+    legacy = identity_keys("Bob", "", "", None)[0]
+    PersonKey.objects.filter(key__startswith="s:").delete()
+    PersonKey.objects.create(key=legacy, person=first)  # as the earlier rule stored it: one global key
+    PersonKey.objects.create(key=legacy, person=second, show=b)  # an operator's split, scoped to show B
+    migration.keys_per_feed(apps, None)
+    assert not PersonKey.objects.filter(key=legacy).exists()
+    assert set(PersonKey.objects.filter(key__startswith="s:").values_list("key", "person_id", "show_id")) == {
+        (identity_keys("Bob", "", "", a.pk)[0], first.pk, None),
+        (identity_keys("Bob", "", "", b.pk)[0], second.pk, b.pk),
+    }
+    _recrawl(
+        "https://a.example/feed",
+        feed(title="Show A", persons=[bob], episodes=_items("https://a.example/feed")),
+    )
+    _show("https://c.example/feed", "Show C", bob)
+    assert Person.objects.get(shows=a) == first
+    assert Person.objects.count() == 3

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache.backends import locmem
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lytt.catalog.models import Category, Episode, Show
 from lytt.charts.models import PlayCount
 from lytt.charts.ranking import recompute_popularity
-from lytt.web import browse
+from lytt.web import browse, fragments
 
 from .conftest import MakeShow
 
@@ -126,3 +130,50 @@ def test_home_has_no_trending_section_without_rising_shows(client: Client, make_
     make_show("quiet", episodes=1)
     recompute_popularity(datetime(2026, 1, 1, tzinfo=UTC))
     assert 'id="trending-heading"' not in _get(client, "/")
+
+
+def _section(page: str, heading_id: str) -> str:
+    return page.split(f'id="{heading_id}"', 1)[1].split("</section>", 1)[0] if heading_id in page else ""
+
+
+class _Clock:
+    """The clock the in-memory cache expires entries by, moved forward by the test."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.ahead
+
+
+def test_home_new_and_trending_lists_are_cached_until_they_expire(
+    client: Client, make_show: MakeShow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(locmem, "time", clock)
+    first = make_show("first-show", episodes=2, title="Første")
+    PlayCount.objects.create(
+        episode=Episode.objects.filter(show=first).first(), show=first, day=timezone.now().date(), count=9
+    )
+    recompute_popularity()
+    page = _get(client, "/", "nb")
+    assert "Første" in _section(page, "trending-heading")
+    assert "Første" in _section(page, "new-shows-heading")
+    with CaptureQueriesContext(connection) as again:
+        _get(client, "/", "nb")
+    tables = " ".join(q["sql"] for q in again)
+    assert "charts_trendingshow" not in tables  # both lists came from the fragment cache
+    assert '"created_at" >=' not in tables
+
+    second = make_show("second-show", episodes=2, title="Andre")
+    PlayCount.objects.create(
+        episode=Episode.objects.filter(show=second).first(), show=second, day=timezone.now().date(), count=30
+    )
+    recompute_popularity()
+    page = _get(client, "/", "nb")
+    assert "Andre" not in _section(page, "new-shows-heading")  # still the cached lists
+    assert "Andre" not in _section(page, "trending-heading")
+    clock.ahead = fragments.FRAGMENT_SECONDS + 1
+    page = _get(client, "/", "nb")
+    assert "Andre" in _section(page, "new-shows-heading")
+    assert "Andre" in _section(page, "trending-heading")  # a new charts version, a new key

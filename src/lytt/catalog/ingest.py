@@ -346,8 +346,8 @@ def _create_shows(new: Sequence[_NewShow], now: datetime) -> list[IngestResult]:
     ingest_identity.insert_sketches([(show, item.drawn) for item, show in made])
     ingest_people.sync_episode_people(
         [
-            (episode_id, row)
-            for item, ids in zip(new, episodes, strict=True)
+            (show.pk, episode_id, row)
+            for (item, show), ids in zip(made, episodes, strict=True)
             for episode_id, row in zip(ids, item.incoming, strict=True)
         ],
         replace=False,

@@ -114,7 +114,9 @@ def sync_episodes(show: Show, incoming: list[rows.EpisodeRow], now: datetime, re
     ingest_identity.grow_sketch(show, rows.guid_keys([*new_rows, *rekeyed_rows]))
     if result.new_episodes or result.updated_episodes or result.vanished_episodes:
         result.unchanged = False
-    ingest_people.sync_episode_people(changed_rows, replace=bool(to_update), show_id=show.pk)
+    ingest_people.sync_episode_people(
+        [(show.pk, episode_id, row) for episode_id, row in changed_rows], replace=bool(to_update)
+    )
 
 
 #: The columns of `_insert_episodes`' rows: what ingest sets, then the feed's values.

@@ -23,9 +23,9 @@ class _Appearance:
     scopes: tuple[people.Scope, ...]
 
 
-def _appearance(row: rows.PersonRow, show_id: int | None, episode_id: int | None) -> _Appearance:
+def _appearance(row: rows.PersonRow, show_id: int, episode_id: int | None) -> _Appearance:
     return _Appearance(
-        row, people.identity_keys(row.name, row.href, row.img), people.scopes_of(show_id, episode_id)
+        row, people.identity_keys(row.name, row.href, row.img, show_id), people.scopes_of(show_id, episode_id)
     )
 
 
@@ -150,23 +150,25 @@ def sync_show_people(show: Show, people_rows: list[rows.PersonRow], created: boo
     return True
 
 
-def sync_episode_people(
-    changed: list[tuple[int, rows.EpisodeRow]], replace: bool, show_id: int | None = None
-) -> None:
-    """People of new and changed episodes (of `show_id`, when one show's); `replace` drops the old links
-    of changed ones first."""
+def sync_episode_people(changed: list[tuple[int, int, rows.EpisodeRow]], replace: bool) -> None:
+    """People of new and changed episodes, given as (show id, episode id, row); `replace` drops the old
+    links of changed ones first."""
     if replace:
-        ids = [episode_id for episode_id, _ in changed]
+        ids = [episode_id for _, episode_id, _ in changed]
         for start in range(0, len(ids), bulk.BATCH):
             EpisodePerson.objects.filter(episode_id__in=ids[start : start + bulk.BATCH]).delete()
-    appearances = [(episode_id, person) for episode_id, row in changed for person in row.people]
+    appearances = [
+        (show_id, episode_id, person) for show_id, episode_id, row in changed for person in row.people
+    ]
     if not appearances:
         return
-    person_ids = people_of([_appearance(person, show_id, episode_id) for episode_id, person in appearances])
+    person_ids = people_of(
+        [_appearance(person, show_id, episode_id) for show_id, episode_id, person in appearances]
+    )
     EpisodePerson.objects.bulk_create(
         [
             EpisodePerson(episode_id=episode_id, person_id=person_id, role=person.role, group=person.group)
-            for (episode_id, person), person_id in zip(appearances, person_ids, strict=True)
+            for (_, episode_id, person), person_id in zip(appearances, person_ids, strict=True)
         ],
         batch_size=bulk.BATCH,
         ignore_conflicts=True,

@@ -1,8 +1,10 @@
 """Who a `podcast:person` is: the identity rule, as pure functions.
 
-Two appearances are the same person when their `href` agrees, or when their exact name and image agree
-(both without an image counts as agreeing). Each appearance gives one or two keys: its href's and its
-name-and-image's. A person is every key that ever led to them (`PersonKey`), so an appearance that
+Two appearances are the same person when their `href` agrees, or when their exact name and image agree.
+A name without an image says who someone is only within one feed: two feeds' "Anna" with neither link nor
+picture are namesakes, two people, while one feed naming its host on every episode names one person.
+Each appearance gives one or two keys: its href's and its name-and-image's (its name-in-this-feed's when
+it has no image). A person is every key that ever led to them (`PersonKey`), so an appearance that
 shares any key with a known person is that person. Hrefs are compared after `normalise_href`; names as
 written (case and all), images as the feed gives them.
 """
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 HREF = "h"
 NAME_AND_IMAGE = "n"
+NAME_IN_FEED = "s"
 
 
 def normalise_href(href: str) -> str:
@@ -36,10 +39,17 @@ def _digest(kind: str, *parts: str) -> str:
     return f"{kind}:{hashlib.sha256(text).hexdigest()[:48]}"
 
 
-def identity_keys(name: str, href: str, img: str) -> tuple[str, ...]:
-    """The keys of one appearance, the stronger first: its href's (when it has one), then its name and
-    image's."""
-    by_name = _digest(NAME_AND_IMAGE, name, img)
+def identity_keys(name: str, href: str, img: str, show_id: int | None) -> tuple[str, ...]:
+    """The keys of one appearance in the feed of show `show_id`, the stronger first: its href's (when it
+    has one), then its name and image's, or without an image its name's in that feed.
+
+    ``show_id=None`` (an appearance outside any feed: people stored before keys existed, migration 0015)
+    gives the name key that once held across feeds without an image.
+    """
+    if img.strip() or show_id is None:
+        by_name = _digest(NAME_AND_IMAGE, name, img)
+    else:
+        by_name = _digest(NAME_IN_FEED, name, str(show_id))
     return (_digest(HREF, normalise_href(href)), by_name) if href.strip() else (by_name,)
 
 

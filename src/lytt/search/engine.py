@@ -178,10 +178,14 @@ class _Spelled:
     index: list[list[list[str]]]
     verify: list[list[list[str]]]
     negatives: list[list[str]]
+    top: int = 0  # the index's highest id, when asked for
 
 
-def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_prefix: bool) -> _Spelled:
-    """Every term of the query as each configuration spells it, in one round trip.
+def _spellings(
+    cursor: Any, query: Query, configs: tuple[str, ...], *, title_prefix: bool, top: bool = False
+) -> _Spelled:
+    """Every term of the query as each configuration spells it, in one round trip; with ``top``, also the
+    index's highest id (where the windows of newest ids start).
 
     Only the last word of a single-group query is a prefix (with OR alternatives it is a plain word).
     With ``title_prefix`` (search as you type, in titles) the index looks that prefix up as the exact
@@ -209,9 +213,12 @@ def _spellings(cursor: Any, query: Query, configs: tuple[str, ...], *, title_pre
                 "ORDER BY length(w) DESC LIMIT 1)"
             )
             params.append(term.words[0])
+    if top:
+        columns.append("(SELECT max(id) FROM search_searchentry)")
     cursor.execute("SELECT " + ", ".join(columns), params)
-    spelled = iter(cursor.fetchone())
-    result = _Spelled([], [], [])
+    row = cursor.fetchone()
+    spelled = iter(row)
+    result = _Spelled([], [], [], int(row[-1] or 0) if top else 0)
     for group in query.groups:
         result.index.append([])
         result.verify.append([])
@@ -291,6 +298,7 @@ def _postgres_candidates(
     filters: str,
     params: list[Any],
     wanted: int,
+    top: int,
     *,
     suggesting: bool,
 ) -> list[int]:
@@ -302,14 +310,15 @@ def _postgres_candidates(
     widest window: a prefix common in show notes but rare in titles would have the whole index read row
     by row for its titles.
     """
-    top = 0
-    if kind == "episodes":  # shows are too few for windows of ids to narrow anything
-        cursor.execute("SELECT max(id) FROM search_searchentry")
-        top = int(cursor.fetchone()[0] or 0)
+    if kind != "episodes":  # shows are too few for windows of ids to narrow anything
+        top = 0
+    # `top` is the index's highest id, read with the query's spellings (`_spellings`).
     rows = pgplan.first_window_rows(share, wanted)  # no window at all when top is 0 (shows)
     sql = _candidates_sql(configs, filters)
     ids: list[int] = []
     tried = 0
+    # SET LOCAL lasts until the outermost transaction ends: put back only when that is not this one.
+    nested = connection.in_atomic_block
     with transaction.atomic():
         # Episodes: the planner would otherwise walk the id index backwards, testing every row, for a
         # word it believes common. Shows: walking the (kind, id) index is right for a common word.
@@ -330,7 +339,8 @@ def _postgres_candidates(
                 break
             tried += 1
             rows = pgplan.next_window_rows(pgplan.window_span(top, rows), len(ids), wanted)
-        cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+        if nested and kind == "episodes":
+            cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
     return ids
 
 
@@ -348,7 +358,7 @@ def _postgres_rows(
 ) -> list[_Row]:
     configs = PG_CONFIGS if not language else (config_for_language(language),)
     with connection.cursor() as cursor:
-        spelled = _spellings(cursor, query, configs, title_prefix=field == "title")
+        spelled = _spellings(cursor, query, configs, title_prefix=field == "title", top=kind == "episodes")
         tsquery = pgplan.combine(spelled.verify, spelled.negatives)
         if not tsquery:
             return []
@@ -360,7 +370,16 @@ def _postgres_rows(
         share = pgplan.estimate(spelled.index, _lexeme_stats(cursor))
         wanted = SUGGEST_CANDIDATES if suggesting else CANDIDATES
         ids = _postgres_candidates(
-            cursor, index_query, share, kind, configs, filters, params, wanted, suggesting=suggesting
+            cursor,
+            index_query,
+            share,
+            kind,
+            configs,
+            filters,
+            params,
+            wanted,
+            spelled.top,
+            suggesting=suggesting,
         )
         if not ids:
             return []

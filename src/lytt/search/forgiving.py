@@ -68,6 +68,10 @@ def widen_rows(
     # nearest known word.
     twins = {w: widened.folded.get(w) or widened.stemmed.get(w) for w in unknown}
     tiers = [(widened.near, {w: twin for w, twin in twins.items() if twin})]
+    if not first and any(not widened.near.get(w) for w in unknown):
+        # Nothing matched as typed, and a word no title knows has nothing near it: tier 1 keeps that word
+        # as typed, so it could only find rows the corrections of tier 2 find as well. Go straight there.
+        tiers = []
     if unknown:
         typos = vocabulary.typos(unknown)
         alternatives = {w: [*widened.near.get(w, []), *typos.get(w, [])] for w in {*widened.near, *typos}}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Category, Show
+from lytt.catalog.newest import new_shows
 from lytt.charts.models import ShowPopularity
 from lytt.web import formatting, marks, queries
 from lytt.web.media import playable_url
@@ -252,6 +253,29 @@ def popular_block(category_id: int | None, exclude_id: int | None, limit: int) -
     if not chosen:
         return mark_safe(parts.empty)
     return mark_safe(parts.head + "".join(chosen) + parts.tail)  # all rendered (and escaped) by templates
+
+
+def trending_block(limit: int) -> SafeString:
+    """Home's "Trending" section, or nothing while no show is rising. The charts compute trending with
+    popularity, so the key carries the charts' version as "Popular"'s does."""
+    from lytt.charts.ranking import trending_shows
+
+    def render() -> str:
+        shows = [show for show, _ in trending_shows(limit)]
+        return render_to_string("lytt/_home_shows.html", {"shows": shows, "section": "trending"})
+
+    return cached_fragment(f"lytt:trending:{limit}:{_language()}:{_charts_version()}", render)
+
+
+def new_shows_block(limit: int) -> SafeString:
+    """Home's "New shows" section, or nothing; a show first seen lately appears once the fragment expires,
+    as a new episode does in the newest episodes' lists."""
+
+    def render() -> str:
+        shows = new_shows(limit, timezone.now())
+        return render_to_string("lytt/_home_shows.html", {"shows": shows, "section": "new-shows"})
+
+    return cached_fragment(f"lytt:new-shows:{limit}:{_language()}", render)
 
 
 def episode_list_block(show: Show, page: int, per_page: int) -> SafeString:

@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
@@ -19,8 +18,7 @@ from lytt.accounts.services import continue_listening, newest_position
 from lytt.catalog import attachments
 from lytt.catalog.media import public_media_url, site_root
 from lytt.catalog.models import Category, Episode, Show
-from lytt.catalog.newest import new_shows
-from lytt.charts.ranking import popular_shows, trending_shows
+from lytt.charts.ranking import popular_shows
 from lytt.feeds.feed_urls import is_private_feed_url
 from lytt.web import browse, followalong, fragments, queries, structured
 from lytt.web.cache_headers import page_cache
@@ -52,8 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "resume": fragments.resume_rows(resume),
         "popular": popular_shows(None, HOME_LIST),
-        "trending": [show for show, _ in trending_shows(HOME_LIST)],
-        "new_shows": new_shows(HOME_LIST, timezone.now()),
+        "trending": fragments.trending_block(HOME_LIST),
+        "new_shows": fragments.new_shows_block(HOME_LIST),
         "newest": fragments.newest_rows(queries.newest_episodes(HOME_LIST)),
         "featured": queries.featured_shows(HOME_LIST),
         "categories": queries.top_categories(),

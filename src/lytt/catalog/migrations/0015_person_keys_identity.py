@@ -17,7 +17,7 @@ def add_keys(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     person_model = apps.get_model("catalog", "Person")
     key_model = apps.get_model("catalog", "PersonKey")
     found = list(person_model.objects.order_by("pk").values_list("pk", "name", "href", "img"))
-    keys = [identity_keys(name, href, img) for _, name, href, img in found]
+    keys = [identity_keys(name, href, img, None) for _, name, href, img in found]
     members: dict[int, list[int]] = defaultdict(list)
     for (pk, *_), group in zip(found, group_new(keys), strict=True):
         members[group].append(pk)
