@@ -269,7 +269,7 @@ def test_the_migration_keys_people_and_merges_those_that_are_one() -> None:
 def test_the_migration_makes_name_keys_without_an_image_per_feed() -> None:
     """People keyed by the earlier rule (a name without an image held across feeds) keep their feeds after
     the migration, and a namesake in a new feed is someone else."""
-    migration = importlib.import_module("lytt.catalog.migrations.0018_person_name_keys_per_feed")
+    migration = importlib.import_module("lytt.catalog.migrations.0021_person_name_keys_per_feed")
     bob = FeedPerson(name="Bob")
     a = _show("https://a.example/feed", "Show A", bob)
     b = _show("https://b.example/feed", "Show B", guests=[FeedPerson(name="Bob", href="https://bob.example")])

@@ -57,6 +57,6 @@ def keys_per_feed(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0017_podcastindex_ids")]
+    dependencies = [("catalog", "0020_feed_claim_order_crawlable")]
 
     operations = [migrations.RunPython(keys_per_feed, migrations.RunPython.noop)]
