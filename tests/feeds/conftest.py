@@ -1,5 +1,5 @@
-"""Fixtures for the parser tests: every parse test runs with Lytt's C module (`_cnotes`, the checks of the
-show notes' fast path) and without it (what a pure-Python install runs)."""
+"""Fixtures for the parser tests: every parse test runs with Lytt's native module (`_cnotes`, the checks of
+the show notes' fast path) and without it (what a pure-Python install runs)."""
 
 from __future__ import annotations
 

@@ -49,9 +49,10 @@ _STRIPPED = "".join(ch for ch in map(chr, range(0x3000 + 1)) if ch.isspace() and
 # host); and the tags nest so that an HTML5 parser builds the tree as written (strictly balanced, no block
 # inside an open <p>, no link inside a link, no heading inside a heading, list items only in lists), so
 # nothing in the notes can close an element of the page around them.
-# `_safe_notes_python` puts the pieces together; `_cnotes.safe_notes` (_cnotes.pyx) gives the same answer from
-# a few linear passes in C over the notes' UTF-8 and is what runs when it is built. A change to any rule here
-# needs the same change there: the differential tests in tests/feeds/test_cnotes.py fail until both agree.
+# `_safe_notes_python` puts the pieces together; `_cnotes.safe_notes` (_cnotes.pyx) gives the same answer
+# from a few linear passes in Cython over the notes' UTF-8 and is what runs when it is built. A change to any
+# rule here needs the same change there: the differential tests in tests/feeds/test_cnotes.py fail until
+# both agree.
 _WS = r"[ \t\n\r\f]"
 _URL = (
     r"(?:https?://(?:(?![Xx][Nn]--)[A-Za-z0-9-]+\.)*(?![Xx][Nn]--)[A-Za-z][A-Za-z0-9-]*(?::[0-9]{1,4})?"
