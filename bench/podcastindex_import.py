@@ -31,7 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _backends import create_database, database_name, database_url, drop_database
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,13 +72,10 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
 def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -> None:
     """An empty, migrated database for the next step."""
     if backend == "postgres":
-        import psycopg
-
-        name = f"lytt_bench_pi_{os.getpid()}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["LYTT_DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
+        name = database_name(f"pi_{os.getpid()}")
+        drop_database(url, name)
+        create_database(url, name)
+        env["LYTT_DATABASE_URL"] = database_url(url, name)
     else:
         data = scratch / "data"
         shutil.rmtree(data, ignore_errors=True)
@@ -85,12 +83,9 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     subprocess.run([sys.executable, "-m", "lytt.cli", "migrate"], env=env, check=True, capture_output=True)
 
 
-def drop_database(backend: str, url: str) -> None:
+def drop_scratch(backend: str, url: str) -> None:
     if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "lytt_bench_pi_{os.getpid()}" WITH (FORCE)')
+        drop_database(url, database_name(f"pi_{os.getpid()}"))
 
 
 def main() -> None:
@@ -128,7 +123,7 @@ def main() -> None:
             results.append(("first import", rows1, *run([*lytt, str(week1)], env)))
             results.append(("re-import (week 2)", rows2, *run([*lytt, str(week2)], env)))
         finally:
-            drop_database(args.backend, url)
+            drop_scratch(args.backend, url)
     load = os.getloadavg()[0]
     print(f"\n{args.backend}, {args.rows:,} rows, {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load {load:.1f}, {time.strftime('%Y-%m-%d')}\n")  # fmt: skip
