@@ -100,25 +100,24 @@ def build(sources: list[Path], src: Path, place: Path | None, required: bool) ->
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     record: dict[str, dict[str, str]] = {}
     built: dict[str, Path] = {}
-    scratch = Path(tempfile.mkdtemp(prefix="lytt-cython-"))
-    for source in sources:
-        relative = source.relative_to(src)
-        name = ".".join(relative.with_suffix("").parts)
-        module = relative.with_name(source.stem + suffix)
-        target = source.with_name(module.name) if place is None else place / module.name
-        try:
-            generated = cythonize(source, name, scratch)
-            compile_extension(generated, target)
-            against = compiled_against(generated)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
-            if required:
-                raise RuntimeError(message) from exc
-            print(f"WARNING: {message}", file=sys.stderr)
-            continue
-        record[name] = against
-        built[str(module)] = target
-    shutil.rmtree(scratch, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="lytt-cython-") as scratch:  # Cython's C, not kept
+        for source in sources:
+            relative = source.relative_to(src)
+            name = ".".join(relative.with_suffix("").parts)
+            module = relative.with_name(source.stem + suffix)
+            target = source.with_name(module.name) if place is None else place / module.name
+            try:
+                generated = cythonize(source, name, Path(scratch))
+                compile_extension(generated, target)
+                against = compiled_against(generated)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
+                if required:
+                    raise RuntimeError(message) from exc
+                print(f"WARNING: {message}", file=sys.stderr)
+                continue
+            record[name] = against
+            built[str(module)] = target
     target = src / "lytt" / RECORD if place is None else place / RECORD
     target.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     if built:
