@@ -45,7 +45,7 @@ _cnotes = compiled("lytt.feeds._cnotes")
 
 pytestmark = pytest.mark.skipif(
     _cnotes is None and not CI,
-    reason="the C extension _cnotes is not built or is turned off (LYTT_PURE_PYTHON=1)",
+    reason="the extension _cnotes is not built or is turned off (LYTT_PURE_PYTHON=1)",
 )
 
 REL = 'rel="noopener noreferrer nofollow"'
@@ -104,7 +104,7 @@ def via_nh3(source: str) -> tuple[str | None, str | None]:
 
 @pytest.mark.skipif(not CI, reason="only CI and the test command insist on the extension")
 def test_the_extension_is_built_under_ci() -> None:
-    from lytt.feeds import _cnotes as module  # ImportError: the build hook did not compile _cnotes.c
+    from lytt.feeds import _cnotes as module  # ImportError: the build hook did not build _cnotes.pyx
 
     assert module.safe_notes("<p>x</p>", True) == ("<p>x</p>", "x")
     assert _cnotes is module
