@@ -42,7 +42,7 @@ install() {  # $1: extras, e.g. "test"
     local stamp="$VENV/.installed-${1:-base}" spec="."
     [ -z "$1" ] || spec=".[$1]"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ hatch_build.py -nt "$stamp" ] \
-        || [ -n "$(find src -name '_c*.pyx' -newer "$stamp")" ] \
+        || [ -n "$(find src \( -name '_c*.pyx' -o -name '_c*.pxi' \) -newer "$stamp")" ] \
         || [ "$(cat "$stamp")" != "$(built_for)" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
         # The native modules are compiled against the venv's own lxml, not the one pip would put in an
