@@ -23,13 +23,13 @@ ensure_python() {
     if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then apt_install python3-venv; fi
 }
 
-ensure_c_toolchain() {  # the parser's C modules (hatch_build.py); without them it runs in pure Python
+ensure_c_toolchain() {  # the parser's native module (Cython's C, hatch_build.py); without it, pure Python
     command -v gcc >/dev/null 2>&1 || apt_install gcc libc6-dev  # gcc: the sanitizer pass uses its libasan
     "$VENV/bin/python" -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' || apt_install python3-dev
 }
 
-built_for() {  # what the C modules are compiled against: another lxml, libxml2 or Python rebuilds them
+built_for() {  # what the native modules are compiled against: another lxml, libxml2 or Python rebuilds them
     "$VENV/bin/python" -c 'import sys; from lxml import etree
 print("python", sys.version.split()[0], "lxml", etree.LXML_VERSION, "libxml2", etree.LIBXML_VERSION)' \
         2>/dev/null || echo "no lxml"
@@ -42,10 +42,10 @@ install() {  # $1: extras, e.g. "test"
     local stamp="$VENV/.installed-${1:-base}" spec="."
     [ -z "$1" ] || spec=".[$1]"
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ hatch_build.py -nt "$stamp" ] \
-        || [ -n "$(find src \( -name '_c*.c' -o -name '_c*.h' \) -newer "$stamp")" ] \
+        || [ -n "$(find src \( -name '_c*.pyx' -o -name '_c*.pxi' \) -newer "$stamp")" ] \
         || [ "$(cat "$stamp")" != "$(built_for)" ]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        # The C modules are compiled against the venv's own lxml, not the one pip would put in an
+        # The native modules are compiled against the venv's own lxml, not the one pip would put in an
         # isolated build environment (the newest): the build requirements first, then no isolation.
         local requires
         mapfile -t requires < <("$VENV/bin/python" -c 'import tomllib
@@ -83,9 +83,9 @@ run_pytest() {  # pytest's exit 5 (no tests collected) is not a failure for a ba
     return "$rc"
 }
 
-# The C modules' checks (both run in every `./dev.sh test`, whatever tests it is given):
+# The native modules' checks (both run in every `./dev.sh test`, whatever tests it is given):
 NATIVE_PURE_TESTS=(tests/feeds tests/catalog tests/crawl)
-# C against Python, and hostile input, with the C modules built with AddressSanitizer and UBSan.
+# Cython against Python, and hostile input, with Cython's C built with AddressSanitizer and UBSan.
 NATIVE_SANITIZED_TESTS=(
     tests/feeds/test_cnotes.py tests/feeds/test_notes_hostile.py tests/feeds/test_html_fast_path.py
     tests/feeds/test_c_switch.py tests/feeds/test_parse_hostile.py
@@ -97,8 +97,8 @@ pure_python_pass() {  # the parser, the catalogue and the crawler as a pure-Pyth
         "${NATIVE_PURE_TESTS[@]}")
 }
 
-sanitizer_pass() {  # a copy of the package with its C modules built with -fsanitize=address,undefined
-    echo "== pytest with the C modules built with AddressSanitizer and UBSan (SQLite)"
+sanitizer_pass() {  # a copy of the package with its native modules built with -fsanitize=address,undefined
+    echo "== pytest with the native modules built with AddressSanitizer and UBSan (SQLite)"
     local dir
     dir="$(mktemp -d -t lytt-sanitized.XXXXXX)"
     CC=gcc CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1" \
@@ -166,7 +166,7 @@ finish() {  # finish NAME: wait for it and print its output; its exit status
 }
 
 cmd_test() {
-    # A C module that does not compile fails the test command (elsewhere it is a warning and pure Python).
+    # A native module that does not build fails the test command (elsewhere a warning and pure Python).
     export LYTT_REQUIRE_C=1
     install test
     ensure_chromium

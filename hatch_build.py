@@ -1,9 +1,11 @@
-"""Hatch build hook: compiles Lytt's optional C accelerators (``src/lytt/**/_c*.c``).
+"""Hatch build hook: compiles Lytt's optional native accelerators (``src/lytt/**/_c*.pyx``, in Cython).
 
-Each ``_cNAME.c`` becomes the extension module ``lytt.<package>._cNAME``. The C modules only speed up
-work that pure Python already does (the notes fast path's checks fall back to Python when the module is
-missing), so a machine without a C compiler or Python's headers still gets a working install,
-with a warning; set ``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail the build instead.
+Each ``_cNAME.pyx`` is translated to C by Cython (a build requirement, in pyproject.toml) into a
+scratch directory, never beside the source, and becomes the extension module ``lytt.<package>._cNAME``.
+The native modules only speed up work that pure Python already does (the notes fast path's checks fall
+back to Python when the module is missing), so a machine without a C compiler or Python's headers still
+gets a working install, with a warning; set ``LYTT_REQUIRE_C=1`` (CI does) to make a failed compile fail
+the build instead.
 
 Editable installs (``pip install -e``) put the compiled module next to its source, where the editable
 package is imported from; wheels carry it at the same place inside the package.
@@ -12,8 +14,8 @@ Beside the modules goes ``lytt/compiled.json``: for each module, what it was com
 ABI, and for the modules that include lxml's and libxml2's headers, lxml's version and libxml2's from
 those headers). `lytt.compiled` loads a module only when the running Python, lxml and libxml2 are those.
 
-Run as a script, ``python hatch_build.py DIR`` copies the package to ``DIR/lytt`` and compiles the C modules
-into that copy, with ``CFLAGS`` added (the test command builds a sanitizer copy this way).
+Run as a script, ``python hatch_build.py DIR`` copies the package to ``DIR/lytt`` and compiles the native
+modules into that copy, with ``CFLAGS`` added (the test command builds a sanitizer copy this way).
 """
 
 from __future__ import annotations
@@ -60,6 +62,14 @@ def _command(*flags: str) -> list[str]:
     return [*compiler, "-std=c11", *flags, *(f"-I{path}" for path in _include_dirs()), *extra]
 
 
+def cythonize(source: Path, module: str, scratch: Path) -> Path:
+    """The C that Cython makes of `source` (the module `module`), written under `scratch`."""
+    generated = scratch / (source.stem + ".c")
+    command = [sys.executable, "-m", "cython", "-3", "--module-name", module, "-o", str(generated)]
+    subprocess.run([*command, str(source)], check=True)
+    return generated
+
+
 def compile_extension(source: Path, target: Path) -> None:
     """Compile one C file into a loadable extension module at `target` (raises on failure)."""
     command = _command("-O2", "-fPIC", "-shared", *_WARNINGS)
@@ -90,21 +100,24 @@ def build(sources: list[Path], src: Path, place: Path | None, required: bool) ->
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     record: dict[str, dict[str, str]] = {}
     built: dict[str, Path] = {}
-    for source in sources:
-        relative = source.relative_to(src)
-        module = relative.with_name(source.stem + suffix)
-        target = source.with_name(module.name) if place is None else place / module.name
-        try:
-            compile_extension(source, target)
-            against = compiled_against(source)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
-            if required:
-                raise RuntimeError(message) from exc
-            print(f"WARNING: {message}", file=sys.stderr)
-            continue
-        record[".".join(relative.with_suffix("").parts)] = against
-        built[str(module)] = target
+    with tempfile.TemporaryDirectory(prefix="lytt-cython-") as scratch:  # Cython's C, not kept
+        for source in sources:
+            relative = source.relative_to(src)
+            name = ".".join(relative.with_suffix("").parts)
+            module = relative.with_name(source.stem + suffix)
+            target = source.with_name(module.name) if place is None else place / module.name
+            try:
+                generated = cythonize(source, name, Path(scratch))
+                compile_extension(generated, target)
+                against = compiled_against(generated)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                message = f"lytt: could not compile {relative} ({exc}); the pure-Python code is used instead"
+                if required:
+                    raise RuntimeError(message) from exc
+                print(f"WARNING: {message}", file=sys.stderr)
+                continue
+            record[name] = against
+            built[str(module)] = target
     target = src / "lytt" / RECORD if place is None else place / RECORD
     target.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     if built:
@@ -119,7 +132,7 @@ class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
         if self.target_name != "wheel":
             return
         src = Path(self.root, "src")
-        sources = sorted(src.rglob("_c*.c"))
+        sources = sorted(src.rglob("_c*.pyx"))
         if not sources:
             return
         required = os.environ.get("LYTT_REQUIRE_C") == "1"
@@ -136,13 +149,13 @@ class CExtensionsHook(BuildHookInterface):  # type: ignore[type-arg]
 
 
 def copy_and_build(root: Path, dest: Path) -> None:
-    """Copy the package (without compiled modules) to `dest`/lytt and compile the C modules into it."""
+    """Copy the package (without compiled modules) to `dest`/lytt and compile the native modules into it."""
     package = dest / "lytt"
     shutil.rmtree(package, ignore_errors=True)
     shutil.copytree(
         root / "src" / "lytt", package, ignore=shutil.ignore_patterns("*.so", "__pycache__", RECORD)
     )
-    build(sorted(package.rglob("_c*.c")), dest, None, required=True)
+    build(sorted(package.rglob("_c*.pyx")), dest, None, required=True)
 
 
 if __name__ == "__main__":

@@ -24,20 +24,17 @@ import json
 import os
 import platform
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _backends import POSTGRES_URL, child_result, scratch_backend  # noqa: E402
 from web import _insert  # noqa: E402 (bench/web.py's bulk insert, the one owner)
 
 WORDS = (
@@ -213,35 +210,12 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    data_dir = Path(tempfile.mkdtemp(prefix=f"lytt-bench-browse-{backend}-"))
-    env["LYTT_DATA_DIR"] = str(data_dir)
-    env.pop("LYTT_DATABASE_URL", None)
-    database = f"lytt_bench_browse_{os.getpid()}"
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        env["LYTT_DATABASE_URL"] = urlunsplit(urlsplit(args.database_url)._replace(path="/" + database))
     command = [sys.executable, __file__, "--child", "--backend", backend, "--shows", str(args.shows),
                "--episodes", str(args.episodes), "--repeat", str(args.repeat)]  # fmt: skip
     if args.plans:
         command += ["--plans", f"{args.plans}.{backend}.txt"]
-    try:
-        output = subprocess.run(command, env=env, check=True, text=True, stdout=subprocess.PIPE)
-    finally:
-        if backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        shutil.rmtree(data_dir, ignore_errors=True)
-    for line in output.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
-            return result
-    raise SystemExit(f"{backend}: the child printed no result")
+    with scratch_backend(backend, f"browse_{os.getpid()}", args.database_url) as env:
+        return child_result(command, env)
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
@@ -263,7 +237,7 @@ def main() -> None:
     parser.add_argument("--shows", type=int, default=100_000)
     parser.add_argument("--episodes", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--database-url", default=POSTGRES_URL)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--plans", help="write query plans to PATH.<backend>.txt")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

@@ -1,8 +1,9 @@
-"""What each of Lytt's C modules saves on a whole `lytt crawl --once --all`, in CPU time (SQLite, PostgreSQL).
+"""What each of Lytt's native modules saves on a whole `lytt crawl --once --all`, in CPU (SQLite, PostgreSQL).
 
     .venv/bin/python bench/crawl_cpu.py                     # 200 feeds, 5 rounds, SQLite and PostgreSQL
     .venv/bin/python bench/crawl_cpu.py --feeds 50 --rounds 2 --backend sqlite
     .venv/bin/python bench/crawl_cpu.py --variants all-c,pure
+    .venv/bin/python bench/crawl_cpu.py --variants all-c,pure --build c=/tmp/c-build
 
 A separate process serves N feeds from bench/realistic_feeds.py (35 episodes of about 6 KB each, HTML show
 notes in four hosts' styles) from 127.0.0.1. Each run is the real command, `lytt crawl --once --all
@@ -11,9 +12,12 @@ the feeds added; PostgreSQL: a database created from such a template, and droppe
 time is user + system of that process and of every process it waited for (its parser processes; from
 `os.wait4`), so it is what the whole command costs.
 
-Variants: every C module ("all-c"), each module turned off alone (``LYTT_PURE_PYTHON=_cnotes`` …), and
-none ("pure", ``LYTT_PURE_PYTHON=1``). One round runs every variant once, in a shuffled order, and rounds
-repeat: the machine is shared, so variants are interleaved and each figure is a median with its spread.
+Variants: every native module ("all-c"), each module turned off alone (``LYTT_PURE_PYTHON=_cnotes`` …),
+and none ("pure", ``LYTT_PURE_PYTHON=1``); and with ``--build NAME=DIR``, the package copy in DIR (made by
+``python hatch_build.py DIR``, perhaps with another build of a module put in it) first on the path: to
+compare two builds of the same module in one run. One round runs every variant once, in a shuffled order,
+and rounds repeat: the machine is shared, so variants are interleaved and each figure is a median with its
+spread.
 A module's saving is (median with it off - median all-C) / median with it off. Figures go to stdout.
 """
 
@@ -35,16 +39,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _backends import POSTGRES_URL, create_database, database_name, database_url, drop_database
 from realistic_feeds import EPISODES, feed_body
 
-MODULES = tuple(sorted(source.stem for source in Path(__file__).parents[1].glob("src/lytt/**/_c*.c")))
-"""The C modules of the tree this script is in (at f314156: _cdates, _citem, _clift, _cnotes, _crows)."""
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+MODULES = tuple(sorted(source.stem for source in Path(__file__).parents[1].glob("src/lytt/**/_c*.pyx")))
+"""The native modules of the tree this script is in (at f314156, in C: _cdates, _citem, _clift, _cnotes,
+_crows)."""
 
 
-def variants() -> dict[str, str]:
-    """Each variant's ``LYTT_PURE_PYTHON``."""
-    return {"all-c": "", **{f"no {module}": module for module in MODULES}, "pure": "1"}
+Variant = dict[str, str]
+"""The environment a variant adds to the command's."""
+
+
+def variants(builds: list[str]) -> dict[str, Variant]:
+    """Each variant's environment: ``LYTT_PURE_PYTHON``, or for a build (``NAME=DIR``) ``PYTHONPATH``."""
+    chosen: dict[str, Variant] = {"all-c": {}}
+    chosen |= {f"no {module}": {"LYTT_PURE_PYTHON": module} for module in MODULES}
+    chosen["pure"] = {"LYTT_PURE_PYTHON": "1"}
+    for build in builds:
+        name, _, directory = build.partition("=")
+        chosen[name] = {"PYTHONPATH": str(Path(directory).resolve())}
+    return chosen
 
 
 def lytt_command() -> list[str]:
@@ -62,7 +77,7 @@ class Backend:
     dropped: list[str] = field(default_factory=list)
 
     def base_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LYTT_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LYTT_") and k != "PYTHONPATH"}
         env |= {"LYTT_ALLOW_PRIVATE_FEEDS": "1", "LYTT_LOG_LEVEL": "WARNING"}
         return env
 
@@ -72,16 +87,16 @@ class Backend:
             env["LYTT_DATA_DIR"] = database
         else:
             env["LYTT_DATA_DIR"] = str(self.work / "pg-data")
-            env["LYTT_DATABASE_URL"] = POSTGRES + database
+            env["LYTT_DATABASE_URL"] = database_url(POSTGRES_URL, database)
         return env
 
     def prepare_template(self, urls: list[str]) -> None:
         if self.name == "sqlite":
             self.template = str(self.work / "template")
         else:
-            self.template = f"lytt_bench_tmpl_{os.getpid()}"
-            _psql(f"DROP DATABASE IF EXISTS {self.template}")
-            _psql(f"CREATE DATABASE {self.template}")
+            self.template = database_name(f"crawl_template_{os.getpid()}")
+            drop_database(POSTGRES_URL, self.template)
+            create_database(POSTGRES_URL, self.template)
         env = self.env_for(self.template)
         subprocess.run([*lytt_command(), "migrate"], env=env, check=True, capture_output=True)
         for start in range(0, len(urls), 500):
@@ -95,8 +110,8 @@ class Backend:
             target = self.work / f"run-{self.runs}"
             shutil.copytree(self.template, target)
             return str(target)
-        name = f"lytt_bench_run_{os.getpid()}_{self.runs}"
-        _psql(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        name = database_name(f"crawl_run_{os.getpid()}_{self.runs}")
+        create_database(POSTGRES_URL, name, template=self.template)
         return name
 
     def episodes(self, database: str) -> int:
@@ -107,7 +122,7 @@ class Backend:
                 return int(conn.execute(query).fetchone()[0])
         import psycopg
 
-        with psycopg.connect(_pg_url(database)) as conn:
+        with psycopg.connect(database_url(POSTGRES_URL, database)) as conn:
             row = conn.execute(query).fetchone()
             return int(row[0]) if row else 0
 
@@ -115,24 +130,11 @@ class Backend:
         if self.name == "sqlite":
             shutil.rmtree(database, ignore_errors=True)
         else:
-            _psql(f"DROP DATABASE IF EXISTS {database}")
+            drop_database(POSTGRES_URL, database)
 
     def close(self) -> None:
         if self.name == "postgres" and self.template:
-            _psql(f"DROP DATABASE IF EXISTS {self.template}")
-
-
-def _psql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        POSTGRES.replace("postgres://", "postgresql://") + "postgres", autocommit=True
-    ) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]
-
-
-def _pg_url(database: str) -> str:
-    return POSTGRES.replace("postgres://", "postgresql://") + database
+            drop_database(POSTGRES_URL, self.template)
 
 
 def timed_crawl(env: dict[str, str]) -> tuple[float, float]:
@@ -192,13 +194,14 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
 
 
-def report(backend: str, cpu: dict[str, list[float]], wall: dict[str, list[float]]) -> None:
-    base = statistics.median(cpu["all-c"])
-    print(f"\n{backend}: CPU seconds of the whole command (median, min-max over {len(cpu['all-c'])} runs)")
-    print(f"  {'variant':<12}{'CPU s':>8}{'min':>8}{'max':>8}{'wall s':>8}   saving of the module(s) off")
+def report(backend: str, cpu: dict[str, list[float]], wall: dict[str, list[float]], base_name: str) -> None:
+    """Each variant's figures, and what `base_name` saves against it."""
+    base = statistics.median(cpu[base_name])
+    print(f"\n{backend}: CPU seconds of the whole command (median, min-max over {len(cpu[base_name])} runs)")
+    print(f"  {'variant':<12}{'CPU s':>8}{'min':>8}{'max':>8}{'wall s':>8}   {base_name} saves")
     for name, figures in cpu.items():
         median = statistics.median(figures)
-        saving = "" if name == "all-c" else f"{(median - base) / median:+.1%} of the crawl's CPU"
+        saving = "" if name == base_name else f"{(median - base) / median:+.1%} of the crawl's CPU"
         print(
             f"  {name:<12}{median:>8.2f}{min(figures):>8.2f}{max(figures):>8.2f}"
             f"{statistics.median(wall[name]):>8.2f}   {saving}"
@@ -210,7 +213,7 @@ Figures = dict[str, dict[str, list[float]]]
 
 
 def measure(
-    backends: list[Backend], chosen: dict[str, str], rounds: int, feeds: int
+    backends: list[Backend], chosen: dict[str, Variant], rounds: int, feeds: int
 ) -> tuple[Figures, Figures]:
     """CPU and wall seconds of each variant's runs on each backend: in every round each backend runs every
     variant once, in a shuffled order."""
@@ -222,9 +225,7 @@ def measure(
             random.Random(f"{round_} {backend.name}").shuffle(order)
             for variant in order:
                 database = backend.fresh()
-                env = backend.env_for(database)
-                if chosen[variant]:
-                    env["LYTT_PURE_PYTHON"] = chosen[variant]
+                env = backend.env_for(database) | chosen[variant]
                 seconds, elapsed = timed_crawl(env)
                 stored = backend.episodes(database)
                 backend.discard(database)
@@ -244,11 +245,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backend", action="append", choices=("sqlite", "postgres"))
     parser.add_argument("--variants", default=None, help="comma-separated names (default: all)")
+    parser.add_argument("--base", default="all-c", help="the variant the others are compared with")
+    parser.add_argument(
+        "--build", action="append", default=[], metavar="NAME=DIR", help="a variant running a package copy"
+    )
     args = parser.parse_args()
     backends = args.backend or ["sqlite", "postgres"]
-    chosen = variants()
+    chosen = variants(args.build)
     if args.variants:
-        chosen = {name: chosen[name] for name in args.variants.split(",")}
+        names = [*args.variants.split(","), *(build.partition("=")[0] for build in args.build)]
+        chosen = {name: chosen[name] for name in names}
     print(
         f"machine: {machine()}; date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.feeds} feeds x "
         f"{EPISODES} episodes; {args.rounds} rounds; load average at start {os.getloadavg()[0]:.1f}"
@@ -275,7 +281,7 @@ def main() -> int:
                 for backend in prepared:
                     backend.close()
             for name in backends:
-                report(name, cpu[name], wall[name])
+                report(name, cpu[name], wall[name], args.base)
         finally:
             server.terminate()
             server.wait()

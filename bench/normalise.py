@@ -22,7 +22,8 @@ import podcastparser
 
 from lytt.feeds.dates import parse_date
 from lytt.feeds.durations import parse_duration
-from lytt.feeds.html import html_to_text, sanitize_html
+from lytt.feeds.html import sanitize_html
+from lytt.feeds.html_text import html_to_text
 
 DATES = [
     "Tue, 21 May 2024 10:00:00 +0200",

@@ -19,17 +19,15 @@ import json
 import os
 import platform
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search import percentile, scratch_database  # bench/search.py's helpers
+from _backends import POSTGRES_URL, child_result, scratch_backend
+from search import percentile  # bench/search.py's
 
 SEED = 20261207
 PER_SHOW = 200
@@ -127,43 +125,14 @@ def child(people: int, rounds: int) -> None:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    data_dir = Path(tempfile.mkdtemp(prefix=f"lytt-bench-people-{backend}-"))
-    env["LYTT_DATA_DIR"] = str(data_dir)
-    env.pop("LYTT_DATABASE_URL", None)
-    database = f"lytt_bench_people_{os.getpid()}"
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"')
-        env["LYTT_DATABASE_URL"] = scratch_database(args.database_url, database)
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        "--people",
-        str(args.people),
-        "--rounds",
-        str(args.rounds),
-    ]
+    command = [sys.executable, __file__, "--child", "--people", str(args.people)]
+    command += ["--rounds", str(args.rounds)]
     started = time.perf_counter()
-    try:
-        output = subprocess.run(command, env=env, check=True, text=True, stdout=subprocess.PIPE)
-    finally:
-        if backend == "postgres":
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        shutil.rmtree(data_dir, ignore_errors=True)
-    for line in output.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
-            result["backend"] = backend
-            result["wall_s"] = time.perf_counter() - started
-            return result
-    raise SystemExit(f"{backend}: the child printed no result")
+    with scratch_backend(backend, f"people_{os.getpid()}", args.database_url) as env:
+        result = child_result(command, env)
+    result["backend"] = backend
+    result["wall_s"] = time.perf_counter() - started
+    return result
 
 
 def report(results: list[dict[str, Any]]) -> str:
@@ -195,7 +164,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=50, help="timed queries per kind")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--database-url", default=POSTGRES_URL)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -34,7 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _backends import create_database, database_name, database_url, drop_database
 
 HERE = Path(__file__).resolve().parent
 
@@ -84,13 +85,10 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
 def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -> None:
     """An empty, migrated database for the next step."""
     if backend == "postgres":
-        import psycopg
-
-        name = _scratch_name()
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["LYTT_DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path="/" + name))
+        name = database_name(f"pi_{os.getpid()}")
+        drop_database(url, name)
+        create_database(url, name)
+        env["LYTT_DATABASE_URL"] = database_url(url, name)
     else:
         data = scratch / "data"
         shutil.rmtree(data, ignore_errors=True)
@@ -98,18 +96,9 @@ def fresh_database(env: dict[str, str], backend: str, url: str, scratch: Path) -
     subprocess.run([sys.executable, "-m", "lytt.cli", "migrate"], env=env, check=True, capture_output=True)
 
 
-def _scratch_name() -> str:
-    """The scratch PostgreSQL database: `LYTT_BENCH_DATABASE` (on a shared server, a name of one's own),
-    else one named after this process."""
-    return os.environ.get("LYTT_BENCH_DATABASE") or f"lytt_bench_pi_{os.getpid()}"
-
-
-def drop_database(backend: str, url: str) -> None:
+def drop_scratch(backend: str, url: str) -> None:
     if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{_scratch_name()}" WITH (FORCE)')
+        drop_database(url, database_name(f"pi_{os.getpid()}"))
 
 
 def main() -> None:
@@ -148,7 +137,7 @@ def main() -> None:
                 for name, count, dump in steps:
                     results.append((name + label, count, *run([*lytt, str(dump)], {**env, **extra})))
         finally:
-            drop_database(args.backend, url)
+            drop_scratch(args.backend, url)
     load = os.getloadavg()[0]
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True

@@ -32,15 +32,14 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _backends import POSTGRES_URL, child_result, scratch_backend
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODES_PER_SHOW = 200
@@ -416,51 +415,16 @@ def child(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------- parent
 
 
-def scratch_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    scratch = args.scratch_dir or tempfile.gettempdir()
-    data_dir = Path(scratch) / f"lytt-bench-search{args.name}-{backend}-{args.episodes}"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["LYTT_DATA_DIR"] = str(data_dir)
-    env.pop("LYTT_DATABASE_URL", None)
-    database = f"lytt_bench_search{args.name.replace('-', '_')}_{args.episodes}"
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{database}"')
-        env["LYTT_DATABASE_URL"] = scratch_database(args.database_url, database)
     command = [sys.executable, __file__, "--child", "--episodes", str(args.episodes), "--queries",
                str(args.queries), "--like-queries", str(args.like_queries)]  # fmt: skip
     if args.cold:
         command.append("--cold")
-    try:
-        output = subprocess.run(
-            command, env=env, check=True, capture_output=False, text=True, stdout=subprocess.PIPE
-        )
-    finally:
-        if backend == "postgres" and not args.keep:
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        if backend == "sqlite" and not args.keep:
-            for path in data_dir.glob("*"):
-                path.unlink()
-            data_dir.rmdir()
-    for line in output.stdout.splitlines():
-        if line.startswith("RESULT "):
-            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
-            return result
-        print(line)
-    raise SystemExit(f"{backend}: the child printed no result")
+    # Named by size, so that a run with --keep leaves the data for the next run of that size.
+    kind = f"search{args.name.replace('-', '_')}_{args.episodes}"
+    scratch = scratch_backend(backend, kind, args.database_url, keep=args.keep, scratch_dir=args.scratch_dir)
+    with scratch as env:
+        return child_result(command, env)
 
 
 def _p50_p95(values: list[float] | None) -> str:
@@ -503,7 +467,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50,000 episodes instead of 1,000,000")
     parser.add_argument("--episodes", type=int, default=None)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--database-url", default=POSTGRES_URL)
     parser.add_argument("--queries", type=int, default=200, help="timed queries per kind")
     parser.add_argument("--like-queries", type=int, default=20, help="timed LIKE scans per kind")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases for another run")

@@ -36,9 +36,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+
+from _backends import create_database, database_name, database_url, drop_database
 
 PASSWORD = "bench passphrase 2026"
 REPO = Path(__file__).resolve().parent.parent
@@ -243,17 +244,12 @@ def scratch_database(url: str | None) -> Iterator[str | None]:
     if not url:
         yield None
         return
-    import psycopg
-
-    name = f"lytt_bench_sync_{os.getpid()}"
-    parts = urlsplit(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = database_name(f"sync_{os.getpid()}")
+    create_database(url, name)
     try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
+        yield database_url(url, name)
     finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(url, name)
 
 
 def server_command(server: str, port: int) -> list[str]:

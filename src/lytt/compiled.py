@@ -1,4 +1,4 @@
-"""Lytt's optional C modules (``src/lytt/**/_c*.c``, compiled at install time by hatch_build.py).
+"""Lytt's optional native modules (``src/lytt/**/_c*.pyx``, Cython, built at install time by hatch_build.py).
 
 Each one speeds up work Python code already does, and that Python code stays the definition: a module
 that was not built, or ``LYTT_PURE_PYTHON=1`` in the environment (read when the module using it is

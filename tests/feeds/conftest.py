@@ -1,5 +1,5 @@
-"""Fixtures for the parser tests: every parse test runs with Lytt's C module (`_cnotes`, the checks of the
-show notes' fast path) and without it (what a pure-Python install runs)."""
+"""Fixtures for the parser tests: every parse test runs with Lytt's native module (`_cnotes`, the checks of
+the show notes' fast path) and without it (what a pure-Python install runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from tests.conftest import SANITIZED
 
-from lytt.feeds import html
+from lytt.feeds import safe_notes
 
 
 def c_reader_required() -> bool:
@@ -22,12 +22,12 @@ def c_reader_required() -> bool:
 
 def c_modules_loaded() -> bool:
     """Whether every C module the parser can use is loaded here."""
-    return html.C_SAFE_NOTES is not None
+    return safe_notes.C_SAFE_NOTES is not None
 
 
 def pure_python(patch: pytest.MonkeyPatch) -> None:
     """Switch every C module off, as LYTT_PURE_PYTHON=1 does at import."""
-    patch.setattr(html, "_safe_notes", html._safe_notes_python)
+    patch.setattr(safe_notes, "_safe_notes", safe_notes._safe_notes_python)
 
 
 @pytest.fixture(scope="module", params=["c", "python"])

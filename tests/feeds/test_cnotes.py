@@ -1,6 +1,6 @@
-"""Show notes' verified fast path in C (`_cnotes`, from _cnotes.c) against the Python one it stands in for
-(`html._safe_notes_python`): the same answer, (html, text) or None, for every input, and the same results
-from sanitize_html/sanitize_with_text with either.
+"""Show notes' verified fast path in Cython (`_cnotes`, from _cnotes.pyx) against the Python one it stands
+in for (`safe_notes._safe_notes_python`): the same answer, (html, text) or None, for every input, and the
+same results from sanitize_html/sanitize_with_text with either.
 
 The tests that need the extension skip when it is not built, except under CI (CI=true) and the test
 command (LYTT_REQUIRE_C=1), where a missing extension fails them.
@@ -36,14 +36,16 @@ from tests.feeds.notes_strategies import (
 
 from lytt.compiled import compiled
 from lytt.feeds import html as html_module
-from lytt.feeds.html import C_SAFE_NOTES, sanitize_html, sanitize_with_text
+from lytt.feeds import safe_notes as safe_notes_module
+from lytt.feeds.html import sanitize_html, sanitize_with_text
+from lytt.feeds.safe_notes import C_SAFE_NOTES
 
 CI = c_reader_required()  # CI=true or LYTT_REQUIRE_C=1, unless LYTT_PURE_PYTHON=1
 _cnotes = compiled("lytt.feeds._cnotes")
 
 pytestmark = pytest.mark.skipif(
     _cnotes is None and not CI,
-    reason="the C extension _cnotes is not built or is turned off (LYTT_PURE_PYTHON=1)",
+    reason="the extension _cnotes is not built or is turned off (LYTT_PURE_PYTHON=1)",
 )
 
 REL = 'rel="noopener noreferrer nofollow"'
@@ -67,17 +69,17 @@ def c_answer(source: str, with_text: bool) -> Any:
 
 def assert_same_answer(source: str) -> tuple[str, str | None] | None:
     """C and Python give the same answer, with and without the text; returns it."""
-    python = html_module._safe_notes_python(source, True)
+    python = safe_notes_module._safe_notes_python(source, True)
     assert c_answer(source, True) == python
-    assert c_answer(source, False) == html_module._safe_notes_python(source, False)
+    assert c_answer(source, False) == safe_notes_module._safe_notes_python(source, False)
     if python is not None:
-        assert html_module._safe_notes_python(source, False) == (python[0], None)
+        assert safe_notes_module._safe_notes_python(source, False) == (python[0], None)
     return python
 
 
 @contextmanager
 def path(which: Callable[[str, bool], tuple[str, str | None] | None]) -> Iterator[None]:
-    with mock.patch.object(html_module, "_safe_notes", which):
+    with mock.patch.object(safe_notes_module, "_safe_notes", which):
         yield
 
 
@@ -86,7 +88,7 @@ def assert_same_results(source: str, base_url: str | None = BASE) -> None:
     for function in (sanitize_with_text, sanitize_html):
         with path(C_SAFE_NOTES):
             fast = outcome(function, source, base_url=base_url)
-        with path(html_module._safe_notes_python):
+        with path(safe_notes_module._safe_notes_python):
             reference = outcome(function, source, base_url=base_url)
         assert fast == reference
         assert fast is not TypeError
@@ -102,7 +104,7 @@ def via_nh3(source: str) -> tuple[str | None, str | None]:
 
 @pytest.mark.skipif(not CI, reason="only CI and the test command insist on the extension")
 def test_the_extension_is_built_under_ci() -> None:
-    from lytt.feeds import _cnotes as module  # ImportError: the build hook did not compile _cnotes.c
+    from lytt.feeds import _cnotes as module  # ImportError: the build hook did not build _cnotes.pyx
 
     assert module.safe_notes("<p>x</p>", True) == ("<p>x</p>", "x")
     assert _cnotes is module
@@ -110,25 +112,26 @@ def test_the_extension_is_built_under_ci() -> None:
 
 def test_the_c_path_is_the_default_when_built() -> None:
     pure = os.environ.get("LYTT_PURE_PYTHON") == "1"
-    expected = html_module._safe_notes_python if pure else html_module.C_SAFE_NOTES
-    assert html_module._safe_notes is expected
+    expected = safe_notes_module._safe_notes_python if pure else safe_notes_module.C_SAFE_NOTES
+    assert safe_notes_module._safe_notes is expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", "_safe_notes_python"), ("0", "_safe_notes_c")])
 def test_lytt_pure_python_turns_the_c_path_off_at_import(value: str, expected: str) -> None:
-    code = "from lytt.feeds import html; print(html._safe_notes.__name__)"
+    code = "from lytt.feeds import safe_notes; print(safe_notes._safe_notes.__name__)"
     env = {**os.environ, "LYTT_PURE_PYTHON": value}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == expected
 
 
 def test_the_module_agrees_with_html_on_its_constants() -> None:
-    assert _cnotes.LINK_REL == html_module.LINK_REL
-    assert _cnotes.MAX_DEPTH == html_module._MAX_DEPTH
+    assert _cnotes.LINK_REL == safe_notes_module.LINK_REL
+    assert _cnotes.MAX_DEPTH == safe_notes_module._MAX_DEPTH
 
 
 def test_no_whitespace_lies_above_u3000() -> None:
-    """html._STRIPPED and html._OTHER_SPACES stop at U+3000, and the C code takes that to be all of it."""
+    """safe_notes._STRIPPED and html_text._OTHER_SPACES stop at U+3000, and the compiled code takes that to
+    be all of it."""
     assert max(ch for ch in map(chr, range(0x110000)) if ch.isspace()) == "\u3000"
 
 
@@ -216,7 +219,7 @@ def test_notes_without_links_come_back_as_the_same_object() -> None:
 
 
 def test_nesting_up_to_the_maximum_depth_is_accepted() -> None:
-    depth = html_module._MAX_DEPTH
+    depth = safe_notes_module._MAX_DEPTH
     assert assert_same_answer("<b>" * depth + "x" + "</b>" * depth) is not None
     assert assert_same_answer("<b>" * (depth + 1) + "x" + "</b>" * (depth + 1)) is None
     assert assert_same_answer("<div>" * depth + "<hr><br><img>" + "</div>" * depth) is not None
@@ -290,7 +293,7 @@ REJECTED = {
 @pytest.mark.parametrize("html", REJECTED.values(), ids=REJECTED.keys())
 def test_notes_outside_the_safe_subset_are_rejected_and_go_to_nh3(html: str) -> None:
     assert _cnotes.safe_notes(html, True) is None
-    assert html_module._safe_notes_python(html, True) is None
+    assert safe_notes_module._safe_notes_python(html, True) is None
     if html_module._is_markup(html):
         with path(C_SAFE_NOTES):
             assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)
@@ -316,7 +319,7 @@ def test_long_decimal_references_are_left_to_python() -> None:
     with pytest.raises(_cnotes.Undecided):
         _cnotes.safe_notes(html, True)
     assert _cnotes.safe_notes(html, False) == (html, None)  # no text, nothing to decide
-    assert C_SAFE_NOTES(html, True) == html_module._safe_notes_python(html, True) == (html, "A")
+    assert C_SAFE_NOTES(html, True) == safe_notes_module._safe_notes_python(html, True) == (html, "A")
     longest = "<p>&#" + "0" * 638 + "65;</p>"  # 640 digits: int() reads them at any setting
     assert c_answer(longest, True) == (longest, "A")
     # Past int()'s digit limit, the Python path raises; so does the C path, by handing it over.
@@ -429,7 +432,7 @@ def test_large_and_pathological_notes_are_fast_and_the_same(html: str) -> None:
         with suppress(_cnotes.Undecided):
             _cnotes.safe_notes(html, with_text)
     assert time.process_time() - start < 0.5
-    expected = html_module._safe_notes_python(html, True)
+    expected = safe_notes_module._safe_notes_python(html, True)
     if len(max(re.findall("[0-9]+", html), key=len, default="")) > 640:
         # A decimal reference too long for C to be sure of: handed to the Python code, whose answer stands.
         with pytest.raises(_cnotes.Undecided):

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lytt.feeds.html import excerpt, html_to_text, sanitize_html, text_to_html
+from lytt.feeds.html import sanitize_html, text_to_html
+from lytt.feeds.html_text import excerpt, html_to_text
 
 REL = 'rel="noopener noreferrer nofollow"'
 

@@ -14,7 +14,11 @@ from hypothesis import strategies as st
 from tests.feeds.test_html import assert_safe
 
 from lytt.feeds import html as html_module
-from lytt.feeds.html import html_to_text, notes_text, sanitize_html, sanitize_with_text
+from lytt.feeds import notes_text as notes_text_module
+from lytt.feeds import safe_notes as safe_notes_module
+from lytt.feeds.html import sanitize_html, sanitize_with_text
+from lytt.feeds.html_text import html_to_text
+from lytt.feeds.notes_text import notes_text
 
 REL = 'rel="noopener noreferrer nofollow"'
 
@@ -31,14 +35,14 @@ BASE = "https://ex.com/feed.xml"
 _CANONICAL = nh3.Cleaner(
     tags=set(html_module.ALLOWED_TAGS),
     attributes={tag: set(attrs) for tag, attrs in html_module.ALLOWED_ATTRIBUTES.items()},
-    link_rel=html_module.LINK_REL,
+    link_rel=safe_notes_module.LINK_REL,
     url_schemes=set(html_module.URL_SCHEMES),
 )
 
 
 def via_nh3(html: str, base_url: str | None = BASE) -> tuple[str | None, str | None]:
     """The two-step result of before the fast path: nh3 on everything, then html_to_text of its output."""
-    with mock.patch.object(html_module, "_safe_notes", return_value=None):
+    with mock.patch.object(safe_notes_module, "_safe_notes", return_value=None):
         cleaned = sanitize_html(html, base_url=base_url)
     return cleaned, html_to_text(cleaned)
 
@@ -107,14 +111,14 @@ REJECTED = [
 
 @pytest.mark.parametrize("html", ACCEPTED)
 def test_notes_in_the_safe_subset_take_the_fast_path(html: str) -> None:
-    assert html_module._safe_parts(html) is not None
+    assert safe_notes_module._safe_parts(html) is not None
     assert_same_as_nh3(html)
     assert_same_as_nh3(html, None)
 
 
 @pytest.mark.parametrize("html", REJECTED)
 def test_notes_outside_the_safe_subset_go_to_nh3(html: str) -> None:
-    assert html_module._safe_parts(html) is None
+    assert safe_notes_module._safe_parts(html) is None
     assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)
 
 
@@ -159,7 +163,7 @@ def test_one_pass_notes_equal_the_two_step_result(html: str) -> None:
 @given(st.lists(st.sampled_from([p for p in ACCEPTED if "<a>" not in p]), min_size=1, max_size=6))
 def test_safe_notes_concatenated_stay_on_the_fast_path(pieces: list[str]) -> None:
     html = "".join(pieces)
-    assert html_module._safe_parts(html) is not None
+    assert safe_notes_module._safe_parts(html) is not None
     assert_same_as_nh3(html)
 
 
@@ -193,9 +197,9 @@ def test_balanced_trees_mean_the_same_on_both_paths(html: str) -> None:
 def test_deeply_nested_notes_leave_the_fast_path_and_stay_fast() -> None:
     deep = "<b>" * 20_000 + "x" + "</b>" * 20_000
     shallow = "<b>" * 20 + "x" + "</b>" * 20
-    assert html_module._safe_parts(shallow) is not None
+    assert safe_notes_module._safe_parts(shallow) is not None
     start = time.process_time()
-    assert html_module._safe_parts(deep) is None
+    assert safe_notes_module._safe_parts(deep) is None
     assert sanitize_with_text(deep)[1] == "x"
     assert time.process_time() - start < 2.0
 
@@ -211,8 +215,8 @@ def test_deeply_nested_notes_leave_the_fast_path_and_stay_fast() -> None:
     ],
 )
 def test_common_unsafe_shapes_are_ruled_out_before_the_split(html: str) -> None:
-    with mock.patch.object(html_module, "_SAFE_TAG_SPLIT") as split:
-        assert html_module._safe_parts(html) is None
+    with mock.patch.object(safe_notes_module, "_SAFE_TAG_SPLIT") as split:
+        assert safe_notes_module._safe_parts(html) is None
     split.split.assert_not_called()
     assert sanitize_with_text(html, base_url=BASE) == via_nh3(html)
 
@@ -224,7 +228,7 @@ def assert_notes_text_matches(html: str, base_url: str | None = BASE) -> None:
     """The fast path in use (C when built) and the Python one read the same text as sanitising gave."""
     cleaned, text = sanitize_with_text(html, base_url=base_url)
     assert text == html_to_text(cleaned)
-    with mock.patch.object(html_module, "_safe_notes", html_module._safe_notes_python):
+    with mock.patch.object(safe_notes_module, "_safe_notes", safe_notes_module._safe_notes_python):
         assert notes_text(cleaned) == text
 
 
@@ -263,5 +267,5 @@ def test_notes_text_reads_notes_of_the_safe_subset_in_one_pass() -> None:
     cleaned = sanitize_html(ACCEPTED[1], base_url=BASE)
     assert cleaned is not None
     assert REL in cleaned
-    with mock.patch.object(html_module, "html_to_text", side_effect=AssertionError("the slow path")):
+    with mock.patch.object(notes_text_module, "html_to_text", side_effect=AssertionError("the slow path")):
         assert notes_text(cleaned) == "Read the article."

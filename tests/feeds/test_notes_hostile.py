@@ -1,6 +1,6 @@
 """Hostile show notes against the verified fast path: whatever it lets through equals nh3's output.
 
-The fast path (`html._fast_path`: its checks in C when `_cnotes` is built, else in Python) decides which
+The fast path (`safe_notes.fast_path`: its checks in C when `_cnotes` is built, else in Python) decides which
 notes skip nh3, so it is a security decision. Its one rule: for notes it accepts, what it returns is what
 nh3 returns for the same notes, as an HTML5 parser reads them (html5lib, which is neither of the two): the
 same elements, attributes and text; and the same plain text. Serialising may differ (``<br/>`` against
@@ -26,7 +26,8 @@ from tests.conftest import examples
 from tests.feeds.notes_strategies import GOOD_NOTES, mutated_good
 
 from lytt.feeds import html as html_module
-from lytt.feeds.html import html_to_text
+from lytt.feeds import safe_notes as safe_notes_module
+from lytt.feeds.html_text import html_to_text
 
 BASES = (None, "https://feeds.example.org/show/feed.xml")
 
@@ -215,13 +216,13 @@ def tree(html: str) -> Any:
 
 def via_nh3(source: str, base_url: str | None) -> str:
     """What `_clean_markup` gives for `source` when nh3 cleans it."""
-    return html_module._finish(html_module._cleaner_for(base_url).clean(source))
+    return safe_notes_module.finish_notes(html_module._cleaner_for(base_url).clean(source))
 
 
 def held_to_the_rule(source: str, base_url: str | None) -> bool:
     """Assert the rule for `source`; True when the fast path let it through."""
     for with_text in (False, True):
-        safe = html_module._fast_path(source, with_text)
+        safe = safe_notes_module.fast_path(source, with_text)
         if safe is None:
             return False
         expected = via_nh3(source, base_url)
@@ -254,7 +255,7 @@ def test_no_vector_that_nh3_changes_rides_the_fast_path(vector: str) -> None:
     for carrier in CARRIERS:
         source = carrier.format(vector)
         if via_nh3(source, None) != source:
-            assert html_module._fast_path(source, False) is None, source
+            assert safe_notes_module.fast_path(source, False) is None, source
 
 
 @st.composite

@@ -11,7 +11,8 @@ from typing import Any
 from lytt.feeds._common import Context, Element, attr, inner_html, text
 from lytt.feeds._ns import split_tag
 from lytt.feeds._rss import CHANNEL, EXTENSIONS, Table, first_text, first_url, keep_unknown
-from lytt.feeds.html import html_to_text, text_to_html
+from lytt.feeds.html import text_to_html
+from lytt.feeds.html_text import html_to_text
 
 
 def _text_construct(el: Element) -> str | None:

@@ -1,4 +1,4 @@
-# The C extension built from _cnotes.c: the verified fast path of lytt.feeds.html (see _safe_notes_python).
+# The extension built from _cnotes.pyx (Cython): the verified fast path of lytt.feeds.safe_notes.
 from typing import Final
 
 LINK_REL: Final[str]

@@ -30,7 +30,8 @@ from lytt.feeds._common import (
 from lytt.feeds._ns import split_tag
 from lytt.feeds.dates import parse_date
 from lytt.feeds.durations import parse_duration
-from lytt.feeds.html import sanitize_html, text_to_html, unescape
+from lytt.feeds.html import sanitize_html, text_to_html
+from lytt.feeds.html_text import unescape
 from lytt.feeds.model import Chapter, Chapters, Enclosure, Episode, EpisodeType, Feed, Owner
 
 Handler = Callable[[Element, Any, dict[str, Any], Context], None]

@@ -5,7 +5,7 @@ These dataclasses are the contract between the parser (`lytt.feeds`) and everyth
 Times are timezone-aware UTC datetimes.
 
 ``description_text`` of an episode or a feed is the plain text of its ``description_html`` unless it was
-set to a text: it is worked out on each read (`html.notes_text`), not kept. A parsed feed's notes are its
+set to a text: it is worked out on each read (`notes_text`), not kept. A parsed feed's notes are its
 largest part, and keeping their text too made a large parsed feed's peak memory markedly larger.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
-from lytt.feeds.html import notes_text
+from lytt.feeds.notes_text import notes_text
 
 EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]

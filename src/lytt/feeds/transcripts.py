@@ -27,7 +27,7 @@ import lxml.html
 
 from lytt.feeds._xml import _codec_name, content_type_charset
 from lytt.feeds.errors import AttachmentError, AttachmentTooLarge
-from lytt.feeds.html import unescape
+from lytt.feeds.html_text import unescape
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_CUES = 200_000  # raw cues or segments in one file (a word-per-segment JSON of 20 hours)
