@@ -6,7 +6,8 @@ here") and a placeholder, ``<!--lytt-mark:ID-->``. `MarksMiddleware` fills the p
 signed-in listener's page from one query (their positions in the episodes on the page) with a mark
 (a progress bar, "12 min left" or "Played"), a form to mark the episode played or unplayed, and the queue's
 "Play next" / "Add to queue" form (`lytt.web.queue`). Signed out, the placeholders stay comments; lists.js
-draws marks from the browser's own positions and queue.js makes the queue's buttons.
+draws marks from the browser's own positions and queue.js makes the queue's buttons. A signed-in page's
+follow button is a placeholder too, ``<!--lytt-follow:ID:SLUG-->``, filled in the same statement.
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lytt.accounts.services import Position, positions_for
+from lytt.accounts.services import Position, page_state
+from lytt.accounts.templatetags.lytt_accounts import follow_form
 from lytt.web.formatting import format_clock, iso_time
 from lytt.web.media import playable_url
 
 _PLACEHOLDER = re.compile(rb"<!--lytt-mark:(\d+)-->")
+_FOLLOW_PLACEHOLDER = re.compile(rb"<!--lytt-follow:(\d+):([-\w]+)-->")
+_TOKEN = "lytt.page_csrf_token"
 
 
 class ListedModel(Protocol):
@@ -51,6 +56,28 @@ class ListedModel(Protocol):
 
 def placeholder(episode_id: int) -> str:
     return f"<!--lytt-mark:{int(episode_id)}-->"
+
+
+def follow_placeholder(show_id: int, slug: str) -> str:
+    """Where a signed-in listener's follow button goes: filled with the marks, in their statement."""
+    if not re.fullmatch(r"[-\w]+", slug, re.ASCII):
+        raise ValueError(f"a show slug for a follow placeholder must be a slug, not {slug!r}")
+    return f"<!--lytt-follow:{int(show_id)}:{slug}-->"
+
+
+def page_token(request: HttpRequest) -> str:
+    """The response's masked CSRF token, made once: Django's `get_token` masks the secret anew on every
+    call, and one masked token per response is all its BREACH protection asks for. The templates get it
+    through `csrf_context`, so the page's forms and its marks' forms carry the same one."""
+    token = request.META.get(_TOKEN)
+    if token is None:
+        token = request.META[_TOKEN] = get_token(request)
+    return str(token)
+
+
+def csrf_context(request: HttpRequest) -> dict[str, Any]:
+    """A context processor: Django's `csrf_token`, lazily, as `page_token` (listed after Django's own)."""
+    return {"csrf_token": SimpleLazyObject(lambda: page_token(request))}
 
 
 def row_actions(
@@ -218,11 +245,20 @@ def queue_form(csrf_token: str, back: str, texts: RowTexts | None = None) -> Cal
 
 
 def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
-    """Fill a page's mark placeholders with `user`'s marks: one query for all the episodes on the page."""
+    """Fill a page's placeholders with `user`'s follow buttons and marks: one query for all of them."""
     ids = {int(found) for found in _PLACEHOLDER.findall(body)}
+    shows = {int(show_id): slug.decode() for show_id, slug in _FOLLOW_PLACEHOLDER.findall(body)}
+    if not ids and not shows:
+        return body
+    followed, known = page_state(user, shows, ids)
+    if shows:
+        buttons = {
+            show_id: follow_form(slug, show_id in followed, csrf_token, back).encode()
+            for show_id, slug in shows.items()
+        }
+        body = _FOLLOW_PLACEHOLDER.sub(lambda match: buttons[int(match.group(1))], body)
     if not ids:
         return body
-    known = positions_for(user, ids)
     texts = row_texts()
     form = played_forms(csrf_token, back, texts)
     queue = queue_form(csrf_token, back, texts)
@@ -236,7 +272,7 @@ def overlay(body: bytes, user: User, csrf_token: str, back: str) -> bytes:
 
 
 class MarksMiddleware:
-    """Fills a signed-in listener's marks into the HTML pages that list episodes (see the module's doc)."""
+    """Fills a signed-in listener's follow buttons and marks into HTML pages (see the module's doc)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -248,10 +284,10 @@ class MarksMiddleware:
             not isinstance(user, User)
             or response.streaming
             or not response.get("Content-Type", "").startswith("text/html")
-            or b"<!--lytt-mark:" not in response.content
+            or b"<!--lytt-" not in response.content
         ):
             return response
-        response.content = overlay(response.content, user, get_token(request), request.get_full_path())
+        response.content = overlay(response.content, user, page_token(request), request.get_full_path())
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         return response
