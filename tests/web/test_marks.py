@@ -276,3 +276,16 @@ def test_a_follow_placeholder_holds_only_a_slug() -> None:
     assert marks.follow_placeholder(7, "dagens-nytt_2") == "<!--lytt-follow:7:dagens-nytt_2-->"
     with pytest.raises(ValueError, match="slug"):
         marks.follow_placeholder(7, "x-->")
+
+
+def test_the_page_token_is_made_once_per_secret() -> None:
+    from django.middleware.csrf import _unmask_cipher_token, rotate_token
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    first = marks.page_token(request)
+    assert marks.page_token(request) == first
+    rotate_token(request)  # as signing in does
+    second = marks.page_token(request)
+    assert second != first
+    assert _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]  # a token of the new secret

@@ -69,10 +69,12 @@ def page_token(request: HttpRequest) -> str:
     """The response's masked CSRF token, made once: Django's `get_token` masks the secret anew on every
     call, and one masked token per response is all its BREACH protection asks for. The templates get it
     through `csrf_context`, so the page's forms and its marks' forms carry the same one."""
-    token = request.META.get(_TOKEN)
-    if token is None:
-        token = request.META[_TOKEN] = get_token(request)
-    return str(token)
+    made = request.META.get(_TOKEN)
+    if made is not None and made[0] == request.META.get("CSRF_COOKIE"):
+        return str(made[1])
+    token = get_token(request)  # a secret rotated since (sign-in) gets a token of its own
+    request.META[_TOKEN] = (request.META.get("CSRF_COOKIE"), token)
+    return token
 
 
 def csrf_context(request: HttpRequest) -> dict[str, Any]:
