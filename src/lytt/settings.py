@@ -215,6 +215,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lytt.web.marks.csrf_context",
             ],
         },
     },

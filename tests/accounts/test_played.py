@@ -142,6 +142,28 @@ def test_is_following_is_the_listeners_own_follow(user: User, make_show: object)
     assert not services.is_following(User.objects.create_user("ola", password="x" * 20), followed.pk)
 
 
+def test_page_state_reads_follows_and_positions_in_one_statement(user: User, make_show: object) -> None:
+    followed, other = make_show("side", episodes=3), make_show("other", episodes=2)  # type: ignore[operator]
+    services.follow_show(user, followed)
+    episodes = list(followed.episodes.order_by("slug")) + list(other.episodes.order_by("slug"))
+    services.record_web_progress(user, episodes[0], 120, 3600, 0)
+    services.mark_played(user, episodes[4], True)
+    with CaptureQueriesContext(connection) as queries:
+        shows, positions = services.page_state(user, [followed.pk, other.pk], [e.pk for e in episodes])
+    assert len(queries) == 1
+    assert shows == {followed.pk}
+    assert {k: (v.position, v.finished) for k, v in positions.items()} == {
+        episodes[0].pk: (120, False),
+        episodes[4].pk: (3600, True),
+    }
+    assert positions == services.positions_for(user, [e.pk for e in episodes])
+    assert services.page_state(user, [followed.pk], []) == ({followed.pk}, {})
+    assert services.page_state(user, [], [episodes[4].pk])[0] == set()
+    with CaptureQueriesContext(connection) as queries:
+        assert services.page_state(user, [], []) == (set(), {})
+    assert not queries
+
+
 def test_continue_listening_reads_its_rows_in_index_order_and_only_what_it_lists(
     user: User, make_show: object
 ) -> None:

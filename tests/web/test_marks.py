@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from lytt.accounts import services
@@ -109,9 +110,17 @@ def test_marks_cost_one_query_and_leave_the_shared_fragment_alone(
     _get(client, "/podcast/busy/")
     with CaptureQueriesContext(connection) as signed_in:
         html = _get(client, "/podcast/busy/")
-    progress_queries = [q["sql"] for q in signed_in.captured_queries if "accounts_playprogress" in q["sql"]]
-    assert len(progress_queries) == 1
+    listener_queries = [
+        q["sql"]
+        for q in signed_in.captured_queries
+        if "accounts_playprogress" in q["sql"] or "accounts_follow" in q["sql"]
+    ]
+    assert len(listener_queries) == 1  # the follow button and the marks, in one statement
+    assert "accounts_playprogress" in listener_queries[0]
+    assert "accounts_follow" in listener_queries[0]
     assert html.count("listen-mark--started") == 10
+    assert 'class="follow-button" aria-pressed="false"' in html
+    assert "<!--lytt-" not in html  # every placeholder filled
     client.logout()
     assert "listen-mark" not in _get(client, "/podcast/busy/")  # the cached fragment has no one's marks
 
@@ -236,3 +245,47 @@ def test_anonymous_pages_are_the_same_for_everyone(client: Client, make_show: Ma
     assert "public" in response["Cache-Control"]
     assert b"listen-mark" not in response.content
     assert b"csrfmiddlewaretoken" not in response.content
+
+
+def test_signed_in_follow_button_and_forms_are_current_and_share_one_token(
+    client: Client, make_show: MakeShow
+) -> None:
+    show = _fed(make_show("fresh", episodes=3))
+    user = _listener()
+    client.force_login(user)
+    for path in ("/podcast/fresh/", f"/podcast/fresh/{show.episodes.order_by('slug')[0].slug}/"):
+        html = _get(client, path, "en")
+        assert 'class="follow-button" aria-pressed="false">Follow<' in html, path
+        assert f'action="{reverse("accounts:follow", kwargs={"slug": show.slug})}"' in html
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert len(tokens) == 1, path  # sign-out, follow, played and queue forms: one masked token
+        assert len(re.findall(r'name="csrfmiddlewaretoken"', html)) > 3
+    services.follow_show(user, show)
+    html = _get(client, "/podcast/fresh/", "en")
+    assert 'class="follow-button follow-button--following" aria-pressed="true">Following · Unfollow<' in html
+    assert _get(client, "/podcast/fresh/", "en").count("follow-form") == 1
+    html = _get(client, "/podcast/fresh/", "nb")
+    assert 'aria-pressed="true">Følger · Slutt å følge<' in html
+    client.logout()
+    html = _get(client, "/podcast/fresh/")
+    assert "follow-button--signin" in html
+    assert "<!--lytt-follow" not in html
+
+
+def test_a_follow_placeholder_holds_only_a_slug() -> None:
+    assert marks.follow_placeholder(7, "dagens-nytt_2") == "<!--lytt-follow:7:dagens-nytt_2-->"
+    with pytest.raises(ValueError, match="slug"):
+        marks.follow_placeholder(7, "x-->")
+
+
+def test_the_page_token_is_made_once_per_secret() -> None:
+    from django.middleware.csrf import _unmask_cipher_token, rotate_token
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    first = marks.page_token(request)
+    assert marks.page_token(request) == first
+    rotate_token(request)  # as signing in does
+    second = marks.page_token(request)
+    assert second != first
+    assert _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]  # a token of the new secret

@@ -4,13 +4,16 @@ create` refuse "Kari" beside "kari"), so "KARI" names the same account on the we
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
 from django.http import HttpRequest
 
 # The dotted path to hand to `django.contrib.auth.login` when a view signs a user in itself.
@@ -29,6 +32,50 @@ def find_user(username: str) -> User | None:
     if exact:
         return exact[0]
     return matches[0] if len(matches) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class _UserRead:
+    """How one database vendor reads an `auth_user` row: the statement, the fields in its column order,
+    and the fields whose values the backend converts (SQLite's naive datetimes and integer booleans)."""
+
+    sql: str
+    fields: list[str]
+    converted: list[tuple[int, Field[Any, Any]]]
+
+
+_USER_READS: dict[str, _UserRead] = {}
+
+
+def _user_read(db: BaseDatabaseWrapper) -> _UserRead:
+    read = _USER_READS.get(db.vendor)
+    if read is None:
+        quote = db.ops.quote_name
+        concrete = User._meta.concrete_fields
+        columns = ", ".join(quote(str(field.column)) for field in concrete)
+        pk = quote(str(User._meta.pk.column))
+        read = _UserRead(
+            sql=f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {pk} = %s",
+            fields=[field.attname for field in concrete],
+            converted=[
+                (n, field)
+                for n, field in enumerate(concrete)
+                if db.ops.get_db_converters(field.get_col(User._meta.db_table)) or field.get_db_converters(db)
+            ],
+        )
+        _USER_READS[db.vendor] = read
+    return read
+
+
+def _converted(db: BaseDatabaseWrapper, read: _UserRead, row: tuple[Any, ...]) -> list[Any]:
+    """A plain read's row as the ORM gives it: the backend's converters applied, as Django's compiler
+    applies them to every query it runs."""
+    values = list(row)
+    for n, field in read.converted:
+        column = field.get_col(User._meta.db_table)
+        for converter in db.ops.get_db_converters(column) + field.get_db_converters(db):
+            values[n] = converter(values[n], column, db)
+    return values
 
 
 class CaseInsensitiveModelBackend(ModelBackend):
@@ -60,17 +107,21 @@ class CaseInsensitiveModelBackend(ModelBackend):
         raise PermissionDenied
 
     def get_user(self, user_id: Any) -> User | None:
-        """ModelBackend's, with the row read by a raw query (every signed-in request reads it, and the
-        ORM's building of a `get` cost more than the database's answer)."""
-        table = connection.ops.quote_name(User._meta.db_table)
-        pk = connection.ops.quote_name(str(User._meta.pk.column))
+        """ModelBackend's, with the row read by a plain cursor (every signed-in request reads it, and the
+        ORM's building of a `get`, or of a raw query's instance, cost more than the database's answer)."""
         try:
-            user = next(
-                iter(User.objects.raw(f"SELECT * FROM {table} WHERE {pk} = %s", [int(user_id)])), None
-            )
+            pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        return user if user is not None and self.user_can_authenticate(user) else None
+        db = connections[router.db_for_read(User)]
+        read = _user_read(db)
+        with db.cursor() as cursor:
+            cursor.execute(read.sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = User.from_db(db.alias, read.fields, _converted(db, read, row))
+        return user if self.user_can_authenticate(user) else None
 
     async def aauthenticate(
         self,

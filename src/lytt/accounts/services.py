@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from lytt.accounts.devicelists import changes_from_full_list, seen_after_delta
@@ -471,18 +471,6 @@ class Position(NamedTuple):
     timestamp: dt.datetime
 
 
-def _plain_rows(model: type[Model], columns: Sequence[str], where: str, params: Sequence[Any]) -> list[Any]:
-    """Rows of `model`'s `columns` (field names) matching `where` (SQL naming the fields' columns), read
-    with a raw statement: for the reads of every signed-in page view, where building the ORM query
-    cost several times what the database took to answer it."""
-    quote = connection.ops.quote_name
-    column_of = {field.name: str(field.column) for field in model._meta.concrete_fields}
-    names = ", ".join(quote(column_of[name]) for name in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {names} FROM {quote(model._meta.db_table)} WHERE {where}", params)
-        return cursor.fetchall()
-
-
 def _utc(value: dt.datetime | str) -> dt.datetime:
     """A timestamp as a raw read gives it: SQLite's naive UTC (or its text), PostgreSQL's aware value."""
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -490,25 +478,48 @@ def _utc(value: dt.datetime | str) -> dt.datetime:
 
 
 def positions_for(user: User, episode_ids: Iterable[int]) -> dict[int, Position]:
-    """The listener's newest position in each of `episode_ids` that has one: one plain statement over
-    the unique (user, episode) index (a page of marks is read on every signed-in page view)."""
-    wanted = sorted({int(episode_id) for episode_id in episode_ids})
-    if not wanted:
-        return {}
-    marks = ", ".join(["%s"] * len(wanted))
-    rows = _plain_rows(
-        PlayProgress,
-        ("episode", "position", "total", "finished", "timestamp"),
-        f"user_id = %s AND episode_id IN ({marks})",
-        [user.pk, *wanted],
-    )
-    return {row[0]: Position(row[1], row[2], bool(row[3]), _utc(row[4])) for row in rows}
+    """The listener's newest position in each of `episode_ids` that has one (a page of marks), read with
+    one plain statement over the unique (user, episode) index: building the ORM query cost several
+    times what the database took to answer it."""
+    return page_state(user, (), episode_ids)[1]
 
 
 def is_following(user: User, show_id: int) -> bool:
-    """Whether the listener follows the show (the follow button of every signed-in show and episode
-    page): a plain statement over the unique (user, show) index."""
-    return bool(_plain_rows(Follow, ("id",), "user_id = %s AND show_id = %s", [user.pk, int(show_id)]))
+    """Whether the listener follows the show (a follow button): over the unique (user, show) index."""
+    return int(show_id) in page_state(user, (show_id,), ())[0]
+
+
+def page_state(
+    user: User, show_ids: Iterable[int], episode_ids: Iterable[int]
+) -> tuple[set[int], dict[int, Position]]:
+    """Which of `show_ids` the listener follows, and their positions in `episode_ids` (as `positions_for`):
+    one statement for a page's follow button and marks, which every signed-in show page reads."""
+    shows, episodes = sorted({int(n) for n in show_ids}), sorted({int(n) for n in episode_ids})
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    if episodes:
+        columns = ", ".join(quote(c) for c in ("episode_id", "position", "total", "finished", "timestamp"))
+        marks = ", ".join(["%s"] * len(episodes))
+        parts.append(
+            f"SELECT 0, {columns} FROM {quote(PlayProgress._meta.db_table)}"
+            f" WHERE {quote('user_id')} = %s AND {quote('episode_id')} IN ({marks})"
+        )
+        params += [user.pk, *episodes]
+    if shows:
+        marks = ", ".join(["%s"] * len(shows))
+        parts.append(
+            f"SELECT 1, {quote('show_id')}, NULL, NULL, NULL, NULL FROM {quote(Follow._meta.db_table)}"
+            f" WHERE {quote('user_id')} = %s AND {quote('show_id')} IN ({marks})"
+        )
+        params += [user.pk, *shows]
+    if not parts:
+        return set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    followed = {row[1] for row in rows if row[0]}
+    positions = {row[1]: Position(row[2], row[3], bool(row[4]), _utc(row[5])) for row in rows if not row[0]}
+    return followed, positions
 
 
 _LISTED_EPISODE = (

@@ -41,7 +41,8 @@ def action_label(action: str) -> str:
 @register.simple_tag(takes_context=True)
 def follow_button(context: template.Context, show: Show) -> SafeString:
     """The follow (or unfollow) form of a signed-in listener, else the sign-in link that comes back to
-    follow. Built in Python, not an included template: it is on every signed-in show and episode page."""
+    follow. Built in Python, not an included template. Show and episode pages put a placeholder instead,
+    which `lytt.web.marks` fills in the same statement as the page's marks."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     back = request.get_full_path() if request is not None else f"/podcast/{show.slug}/"
@@ -55,8 +56,18 @@ def follow_button(context: template.Context, show: Show) -> SafeString:
         )
     # A plain Context has no csrf_token; the form must still carry one.
     token = context.get("csrf_token") or (get_token(request) if request is not None else None)
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
-    if is_following(user, show.pk):
+    return follow_form(show.slug, is_following(user, show.pk), str(token) if token else None, back)
+
+
+def follow_form(slug: str, following: bool, csrf_token: str | None, back: str) -> SafeString:
+    """A signed-in listener's follow (or, `following`, unfollow) form for the show `slug`, coming back to
+    `back`; also what `lytt.web.marks` fills a signed-in page's follow placeholder with."""
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        if csrf_token
+        else ""
+    )
+    if following:
         action, pressed, modifier = "accounts:unfollow", "true", " follow-button--following"
         label = f"{gettext('Following')} · {gettext('Unfollow')}"
     else:
@@ -64,7 +75,7 @@ def follow_button(context: template.Context, show: Show) -> SafeString:
     return format_html(
         '<form class="follow-form" method="post" action="{}">{}<input type="hidden" name="next" value="{}">'
         '<button type="submit" class="follow-button{}" aria-pressed="{}">{}</button></form>',
-        reverse(action, kwargs={"slug": show.slug}),
+        reverse(action, kwargs={"slug": slug}),
         csrf,
         back,
         modifier,

@@ -177,6 +177,12 @@ def mark_placeholder(episode_id: int) -> str:
 
 
 @register.simple_tag
+def follow_placeholder(show: Any) -> str:
+    """Where a signed-in listener's follow button goes (filled by `lytt.web.marks.MarksMiddleware`)."""
+    return mark_safe(marks.follow_placeholder(show.pk, show.slug))
+
+
+@register.simple_tag
 def episode_actions(episode: Any, label: str | None = None) -> str:
     """A listed catalogue episode's play button and mark (`lytt.web.marks.row_actions`); its show loaded."""
     path = reverse("web:episode", args=[episode.show.slug, episode.slug])
