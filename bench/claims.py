@@ -45,8 +45,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _backends import POSTGRES_URL, create_database, database_name, database_url, drop_database  # noqa: E402
 from proc_cpu import process_cpu, server_helpers  # noqa: E402
-from search import percentile, scratch_database  # noqa: E402 (bench/search.py's helpers)
+from search import percentile  # noqa: E402 (bench/search.py's)
 
 #: (band, share of feeds, shortest and longest check interval in seconds, newest episode's age in days).
 #: The bands are the crawler's tiers (`lytt.crawl.tiers`), each feed given what decides its tier, plus the
@@ -269,12 +270,9 @@ def result_of(process: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    import psycopg
-
-    database = f"bench_claims_{os.getpid()}"
-    with psycopg.connect(args.database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    env = dict(os.environ, LYTT_DATABASE_URL=scratch_database(args.database_url, database))
+    database = database_name(f"claims_{os.getpid()}")
+    create_database(args.database_url, database)
+    env = dict(os.environ, LYTT_DATABASE_URL=database_url(args.database_url, database))
     env["DJANGO_SETTINGS_MODULE"] = "lytt.settings"
     try:
         filled = result_of(spawn(args, env, ["--fill"]))
@@ -290,8 +288,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             process_cpu(pid) - cpu for pid, cpu in server.items() if Path(f"/proc/{pid}").exists()
         )
     finally:
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        drop_database(args.database_url, database)
     return summarise(args, results, background, filled["fill_s"])
 
 
@@ -371,7 +368,7 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=60, help="simulated seconds per real second")
     parser.add_argument("--seconds", type=float, default=120, help="real seconds the workers run")
     parser.add_argument("--backlog", action="store_true", help="every feed due at the start")
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--database-url", default=POSTGRES_URL)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON as well")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--fill", action="store_true", help=argparse.SUPPRESS)
