@@ -9,7 +9,8 @@ from functools import lru_cache
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
-ELLIPSIS = "…"
+from lytt.feeds import html_text
+
 _TIMESTAMP_UNITS = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s?)?$")
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
@@ -56,17 +57,9 @@ def format_count(value: int, language: str) -> str:
 
 
 def excerpt(text: str | None, limit: int = 200) -> str:
-    """The first `limit` characters of `text`, whitespace collapsed, cut at a word and ended with '…'."""
-    if not text:
-        return ""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+    """The first `limit` characters of `text` on one line, cut at a word and ended with '…' ("" for none):
+    `lytt.feeds.html_text.excerpt`, the one owner, as templates want it."""
+    return html_text.excerpt(text, limit) or ""
 
 
 def parse_timestamp(value: str | None) -> int | None:
