@@ -128,37 +128,20 @@ lint() {
     "$VENV/bin/mypy"
 }
 
-# The SQLite and the PostgreSQL pass each run as two halves side by side: the browser tests (-m browser),
-# which mostly wait on Chromium playing in real time, and the rest, mostly computing. The waiting half keeps
-# one Chromium per worker for its whole run (tests/conftest.py) and fills the time the computing checks
-# leave the cores idle; one after the other, the browser tests were the end of both passes, cores idle.
-sqlite_pass() {  # sqlite_pass MARKS [pytest args]: MARKS is a -m expression, empty for every test
-    local marks=$1
-    shift
-    echo "== pytest on SQLite${marks:+ (-m \"$marks\")}"
-    (unset LYTT_DATABASE_URL; run_pytest -n 2 -p no:cacheprovider ${marks:+-m "$marks"} "$@")
+sqlite_pass() {
+    echo "== pytest on SQLite"
+    (unset LYTT_DATABASE_URL; run_pytest -n 2 -p no:cacheprovider "$@")
 }
 
-postgres_pass() {  # postgres_pass MARKS [pytest args], as sqlite_pass
-    local marks=$1
-    shift
-    echo "== pytest on PostgreSQL${marks:+ (-m \"$marks\")}"
+postgres_pass() {
+    echo "== pytest on PostgreSQL"
     if postgres_reachable; then
-        LYTT_DATABASE_URL="$(postgres_url)" LYTT_TEST_BACKEND=postgres \
-            run_pytest -n 2 -p no:cacheprovider ${marks:+-m "$marks"} "$@"
+        LYTT_DATABASE_URL="$(postgres_url)" LYTT_TEST_BACKEND=postgres run_pytest -n 2 -p no:cacheprovider "$@"
     elif [ "${CI:-}" = "true" ]; then
         echo "CI=true and PostgreSQL is missing: failing." >&2; return 1
     else
         echo "PostgreSQL not reachable: the PostgreSQL run is SKIPPED (it is required in CI)." >&2
     fi
-}
-
-selects_marks() {  # whether pytest's arguments hold a -m of their own (then a pass runs whole)
-    local arg
-    for arg in "$@"; do
-        case "$arg" in -m*) return 0 ;; esac
-    done
-    return 1
 }
 
 # A pytest pass spends most of its time waiting, not computing (browsers playing audio in real time, servers
@@ -188,22 +171,12 @@ cmd_test() {
     install test
     ensure_chromium
     LOGS="$(mktemp -d -t lytt-test.XXXXXX)"
-    local failed=() name names=(lint)
+    local failed=() name
     start lint lint
-    if selects_marks "$@"; then
-        start postgres postgres_pass "" "$@"
-        start sqlite sqlite_pass "" "$@"
-        names+=(sqlite postgres)
-    else
-        start postgres-browser postgres_pass "browser" "$@"
-        start sqlite-browser sqlite_pass "browser" "$@"
-        start postgres postgres_pass "not browser" "$@"
-        start sqlite sqlite_pass "not browser" "$@"
-        names+=(sqlite sqlite-browser postgres postgres-browser)
-    fi
+    start postgres postgres_pass "$@"
+    start sqlite sqlite_pass "$@"
     start native native_passes
-    names+=(native)
-    for name in "${names[@]}"; do
+    for name in lint sqlite postgres native; do
         finish "$name" || failed+=("$name")
     done
     if [ "${#failed[@]}" -gt 0 ]; then

@@ -79,56 +79,6 @@ def _fresh_chart_positions() -> None:
     reset_chart_cache()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-def _chromium_scope(fixture_name: str, config: pytest.Config) -> str:
-    """One Chromium per worker when the run holds browser tests only (`-m browser`, as dev.sh runs them),
-    else one per module.
-
-    Playwright's sync API keeps an event loop running in the test thread while it is open, so on a worker
-    that keeps one open `asyncio.run` fails (the crawler's tests call it) and Django's check against ORM
-    calls from async code is off: only a browser-only run may keep it open from module to module.
-    """
-    return "session" if config.getoption("markexpr", "") == "browser" else "module"
-
-
-@pytest.fixture(scope=_chromium_scope)
-def _chromium() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (./dev.sh test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    # The test body's database calls stay synchronous and safe beside Playwright's event loop: tell Django
-    # not to refuse them while it runs.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-
-
-@pytest.fixture
-def browser(_chromium: Any) -> Iterator[Any]:
-    """Real Chromium (Playwright driving Debian's /usr/bin/chromium); the contexts a test opens are closed
-    after it, so that a failed test leaves no page playing in a browser the next tests share."""
-    before = set(_chromium.contexts)
-    yield _chromium
-    for context in _chromium.contexts:
-        if context not in before:
-            context.close()
-
-
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     """A real HTTP server on 127.0.0.1 serving good and misbehaving feeds (see tests/feedserver.py)."""

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from tests.web.test_browser import browser  # noqa: F401 (the module's Chromium, as a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEAD_PROXY = {"server": "http://127.0.0.1:9", "bypass": "localhost"}
 
 
-def test_docs_render_the_operations_from_lytts_own_files(browser: Any, live_server: Any) -> None:
+def test_docs_render_the_operations_from_lytts_own_files(browser: Any, live_server: Any) -> None:  # noqa: F811
     requested: list[str] = []
     failed: list[str] = []
     context = browser.new_context(proxy=DEAD_PROXY)

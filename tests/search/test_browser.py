@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from ..web.conftest import restore_taxonomy  # noqa: F401  (the live server's fixtures, and Chromium)
-from ..web.test_browser import lytt_server  # noqa: F401
+from ..web.test_browser import browser, lytt_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def sample_server(lytt_server: str) -> str:  # noqa: F811
 
 
 @pytest.mark.parametrize("language", ["en", "nb"])
-def test_showing_results_for_the_corrected_query(browser: Any, sample_server: str, language: str) -> None:
+def test_showing_results_for_the_corrected_query(browser: Any, sample_server: str, language: str) -> None:  # noqa: F811
     texts = TEXTS[language]
     context = browser.new_context(locale="en-GB" if language == "en" else "nb-NO")
     page = context.new_page()

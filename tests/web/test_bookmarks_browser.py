@@ -15,7 +15,7 @@ import pytest
 from lytt.accounts.models import Bookmark
 from lytt.catalog.models import Episode
 
-from .test_browser import _screenshot_dir, lytt_server  # noqa: F401 (fixtures)
+from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
 from .test_player_extras_browser import AUDIO, LOCALES
 from .test_resume_browser import PASSWORD, episode, silence_url  # noqa: F401 (fixtures)
 
@@ -63,7 +63,7 @@ def _sign_in(page: Any) -> None:
 
 
 def _signed_in(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     base: str,
     path: str,
     language: str,
@@ -97,7 +97,7 @@ def _status(page: Any, text: str) -> None:
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_bookmark_the_playing_moment_list_seek_and_delete(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,  # noqa: F811 (fixture)
     language: str,
@@ -155,7 +155,7 @@ def test_bookmark_the_playing_moment_list_seek_and_delete(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_bookmarks_without_javascript(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,  # noqa: F811 (fixture)
     language: str,
@@ -192,7 +192,7 @@ def test_bookmarks_without_javascript(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_sign_in_to_bookmark_comes_back_to_the_episode(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,  # noqa: F811 (fixture)
     language: str,

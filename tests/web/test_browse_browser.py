@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from lytt.catalog.models import Category, Show, ShowCategory
 from lytt.web import browse
 
-from .test_browser import lytt_server  # noqa: F401 (fixtures)
+from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ TITLES = ["Åpen post", "Zebra", "Ærlig talt", "Østlandet", "Bølger", "Alfa",
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_category_sorted_a_to_aa_pages_to_page_two(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     monkeypatch: pytest.MonkeyPatch,
     javascript: bool,

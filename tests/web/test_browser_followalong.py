@@ -16,7 +16,7 @@ from django.db import transaction
 from tests.crawl.attachment_feeds import CHAPTERS, VTT, feed_with_files
 from tests.crawl.test_attachments import files  # noqa: F401 - the files' origin, a fixture
 from tests.feedserver import FeedServer
-from tests.web.test_browser import _screenshot_dir, lytt_server  # noqa: F401 - fixtures
+from tests.web.test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 - fixtures
 
 from lytt.catalog.models import Category, Episode, FeedSource
 from lytt.catalog.taxonomy import sync_categories
@@ -84,7 +84,7 @@ def crawled_episode(
 
 
 def test_transcript_and_chapters_from_another_origin_follow_the_audio(
-    browser: Any,
+    browser: Any,  # noqa: F811
     crawled_episode: str,
     tmp_path: Path,
 ) -> None:
@@ -142,7 +142,7 @@ def test_transcript_and_chapters_from_another_origin_follow_the_audio(
 
 
 def test_transcript_and_chapters_are_readable_without_javascript(
-    browser: Any,
+    browser: Any,  # noqa: F811
     crawled_episode: str,
 ) -> None:
     context = browser.new_context(locale="nb-NO", java_script_enabled=False)

@@ -10,7 +10,7 @@ import pytest
 
 from lytt.catalog.models import Episode
 
-from .test_browser import lytt_server  # noqa: F401 (fixtures)
+from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
 from .test_player_extras_browser import AUDIO, _open, _play_by_keyboard, _url, episode  # noqa: F401 (fixture)
 from .test_resume_browser import silence_url  # noqa: F401 (fixture)
 
@@ -42,7 +42,7 @@ def _step(page: Any, start: float, how: str, direction: str) -> float:
 
 
 def test_keys_and_buttons_step_to_the_same_chapter(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,  # noqa: F811 (fixture)
 ) -> None:

@@ -20,7 +20,7 @@ from lytt.accounts.models import EpisodeAction, PlayProgress
 from lytt.catalog.models import Category, Episode, FeedSource, Show, ShowCategory
 from lytt.search import rebuild
 
-from .test_browser import lytt_server  # noqa: F401 (fixtures)
+from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
 from .test_resume_browser import PASSWORD, silence_url  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser

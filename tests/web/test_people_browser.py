@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from lytt.catalog.models import Episode, EpisodePerson, Person, Show, ShowPerson
 
-from .test_browser import lytt_server  # noqa: F401 (fixtures)
+from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
 from .test_lists_browser import new_page  # noqa: F401 (fixture)
 from .test_resume_browser import silence_url  # noqa: F401 (fixture)
 

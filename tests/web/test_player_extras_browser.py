@@ -14,7 +14,7 @@ import pytest
 
 from lytt.catalog.models import Episode, Show
 
-from .test_browser import _screenshot_dir, lytt_server  # noqa: F401 (fixtures)
+from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
 from .test_resume_browser import SECONDS, silence_url  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -90,7 +90,7 @@ def _url(base: str, episode: Episode) -> str:
     return f"{base}/podcast/{episode.show.slug}/{episode.slug}/"
 
 
-def _open(browser: Any, url: str, language: str, **options: Any) -> tuple[Any, Any, list[str]]:
+def _open(browser: Any, url: str, language: str, **options: Any) -> tuple[Any, Any, list[str]]:  # noqa: F811
     context = browser.new_context(locale=LOCALES[language], **PHONE, **options)
     page = context.new_page()
     errors: list[str] = []
@@ -122,7 +122,7 @@ def _fits_the_screen(page: Any) -> None:
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_shortcuts_dialog_by_keyboard(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
@@ -180,7 +180,7 @@ def test_shortcuts_dialog_by_keyboard(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_volume_and_mute_by_keyboard_are_remembered(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
@@ -242,7 +242,7 @@ def _open_panel_and_tab_to(page: Any, selector: str) -> None:
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_sleep_timer_minutes_fade_pause_and_cancel_by_keyboard(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
@@ -292,7 +292,7 @@ def test_sleep_timer_minutes_fade_pause_and_cancel_by_keyboard(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_sleep_timer_end_of_chapter_and_end_of_episode(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     silence_url: str,  # noqa: F811 (fixture)
@@ -336,7 +336,7 @@ def test_sleep_timer_end_of_chapter_and_end_of_episode(
 
 
 def test_chapter_shortcuts(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
 ) -> None:
@@ -354,7 +354,7 @@ def test_chapter_shortcuts(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_speed_is_remembered_per_show(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     silence_url: str,  # noqa: F811 (fixture)
@@ -393,7 +393,7 @@ def test_speed_is_remembered_per_show(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_share_from_the_time(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,
@@ -455,7 +455,7 @@ def test_share_from_the_time(
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_without_javascript_a_plain_link(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     language: str,

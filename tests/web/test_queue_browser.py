@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from lytt.accounts import listening, tokens
 from lytt.catalog.models import Episode, FeedSource, Show
 
-from .test_browser import _screenshot_dir, lytt_server  # noqa: F401 (fixtures)
+from .test_browser import _screenshot_dir, browser, lytt_server  # noqa: F401 (fixtures)
 from .test_lists_browser import PHONE, _sign_in, new_page  # noqa: F401 (fixture)
 from .test_resume_browser import PASSWORD
 
@@ -247,7 +247,7 @@ def test_signed_out_queue_lives_in_the_browser_and_joins_the_account_at_sign_in(
 
 
 def test_the_queue_page_works_without_javascript(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     queued: list[Episode],
 ) -> None:

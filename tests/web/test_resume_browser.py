@@ -24,7 +24,7 @@ from mygpoclient import api
 from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Episode, FeedSource, Show
 
-from .test_browser import lytt_server  # noqa: F401 (fixtures)
+from .test_browser import browser, lytt_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +114,7 @@ def episode(lytt_server: str, silence_url: str) -> Episode:  # noqa: F811 (fixtu
     )
 
 
-def _signed_in_page(browser: Any, base: str, episode: Episode, **options: Any) -> tuple[Any, Any]:
+def _signed_in_page(browser: Any, base: str, episode: Episode, **options: Any) -> tuple[Any, Any]:  # noqa: F811
     """A fresh browser context (no storage), signed in as kari, on the episode page."""
     context = browser.new_context(**options)
     page = context.new_page()
@@ -160,7 +160,7 @@ def _wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
 
 @pytest.mark.parametrize(("locale", "label"), [("nb-NO", "Fortsett fra 20:00"), ("en-GB", "Resume at 20:00")])
 def test_app_position_is_where_the_web_player_starts_and_apps_get_it_back(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
     locale: str,
@@ -204,7 +204,7 @@ def test_app_position_is_where_the_web_player_starts_and_apps_get_it_back(
 
 
 def test_reload_and_closing_lose_at_most_a_second_and_work_on_a_phone(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
 ) -> None:
@@ -252,7 +252,7 @@ def test_reload_and_closing_lose_at_most_a_second_and_work_on_a_phone(
 
 
 def test_without_javascript_the_plain_player_resumes(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
 ) -> None:
@@ -267,7 +267,7 @@ def test_without_javascript_the_plain_player_resumes(
 
 
 def test_progress_is_reported_periodically_while_playing(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     episode: Episode,
 ) -> None:

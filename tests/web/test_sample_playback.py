@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.test_browser import lytt_server, reference_url  # noqa: F401 (fixtures)
+from tests.web.test_browser import browser, lytt_server, reference_url  # noqa: F401 (fixtures)
 
 from lytt.catalog.models import Episode
 
@@ -65,7 +65,7 @@ def test_sample_audio_over_http(lytt_server: str, reference_url: str) -> None:  
 
 @pytest.mark.browser
 def test_chromium_plays_and_seeks_to_the_end_of_a_long_sample(
-    browser: Any,
+    browser: Any,  # noqa: F811
     lytt_server: str,  # noqa: F811
     reference_url: str,  # noqa: F811
 ) -> None:

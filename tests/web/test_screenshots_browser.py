@@ -19,7 +19,7 @@ from lytt.accounts.models import PlayProgress
 from lytt.catalog.models import Episode
 
 from .test_bookmarks_browser import _signed_in
-from .test_browser import _screenshot_dir, lytt_server, reference_url  # noqa: F401 (fixtures)
+from .test_browser import _screenshot_dir, browser, lytt_server, reference_url  # noqa: F401 (fixtures)
 from .test_resume_browser import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ def _screen(phone: bool) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("language", "phone"), [("nb", False), ("nb", True), ("en", False)])
 def test_home_with_continue_listening(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     listener: User,
     language: str,
@@ -88,7 +88,7 @@ def test_home_with_continue_listening(
 
 @pytest.mark.parametrize(("language", "phone"), [("nb", False), ("nb", True), ("en", False), ("en", True)])
 def test_episode_page_while_playing(
-    browser: Any,
+    browser: Any,  # noqa: F811 (fixture)
     lytt_server: str,  # noqa: F811 (fixture)
     reference_url: str,  # noqa: F811 (fixture)
     listener: User,
