@@ -43,7 +43,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _backends import POSTGRES_URL, create_database, database_name, database_url, drop_database  # noqa: E402
 from proc_cpu import process_cpu, server_helpers  # noqa: E402
