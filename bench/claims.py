@@ -44,9 +44,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _backends import POSTGRES_URL, create_database, database_name, database_url, drop_database  # noqa: E402
-from proc_cpu import process_cpu, server_helpers  # noqa: E402
-from search import percentile  # noqa: E402 (bench/search.py's)
+from _backends import POSTGRES_URL, create_database, database_name, database_url, drop_database
+from proc_cpu import process_cpu, server_helpers
+from search import percentile
 
 #: (band, share of feeds, shortest and longest check interval in seconds, newest episode's age in days).
 #: The bands are the crawler's tiers (`lytt.crawl.tiers`), each feed given what decides its tier, plus the
