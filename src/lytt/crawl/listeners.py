@@ -16,6 +16,8 @@ popularity changed to `carry_show_popularity`, in the same transaction and befor
 3. one more UPDATE writes the tiers, reasons and next checks that changed.
 
 Only the feeds of shows whose popularity changed are read: those with plays or follows, as scores decay.
+A feed a worker holds meanwhile gets its outcome's tier from the row it claimed; the carried points stay
+on the row, so its next check decides the tier from them.
 """
 
 from __future__ import annotations
