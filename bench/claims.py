@@ -3,11 +3,12 @@
     .venv/bin/python bench/claims.py [--feeds 4000000] [--workers 8] [--batch 500] [--speed 60]
                                      [--seconds 120] [--backlog] [--database-url postgres://postgres@127.0.0.1:5432/test]
 
-A scratch PostgreSQL database (created, migrated and dropped by the bench) is filled by COPY with `--feeds`
-feeds in the crawler's tiers (`lytt.crawl.tiers`), each feed given the popularity and newest episode date
-that put it there, as a directory's feeds spread once the crawler knows them: hot 3% (every 15 to 60
-minutes), active 20% (2 to 12 hours), quiet 27% (12 to 24 hours), dormant 32% (weekly), failing 8% (3 to 8
-errors, backed off by the schedule), and 10% retired long ago, whose last planned checks lie in the past.
+A scratch PostgreSQL database (created, migrated and dropped by the bench) is filled by one `INSERT ...
+SELECT FROM generate_series` (`fill_sql`) with `--feeds` feeds in the crawler's tiers (`lytt.crawl.tiers`),
+each feed given the popularity and newest episode date that put it there, as a directory's feeds spread
+once the crawler knows them: hot 3% (every 15 to 60 minutes), active 20% (2 to 12 hours), quiet 27% (12 to
+24 hours), dormant 32% (weekly), failing 8% (3 to 8 errors, backed off by the schedule), and 10% retired
+long ago, whose last planned checks lie in the past.
 
 Each feed's first check is spread evenly over its interval from the start, as in a steady state; with
 `--backlog` every feed is due at the start instead (a first crawl of an imported catalogue).
@@ -38,7 +39,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,6 @@ BANDS = (
     ("retired", 0.10, 0, 0, 900),
 )
 CRAWLED = tuple(band for band, *_ in BANDS if band != "retired")
-FILL_CHUNK = 50_000
 SAMPLES = 20_000  # lateness values kept per band per worker (reservoir)
 SIM_START = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -75,63 +74,77 @@ def band_of(index: int, feeds: int) -> str:
     return BANDS[-1][0]
 
 
-def feed_rows(feeds: int, backlog: bool, rng: random.Random) -> Iterator[dict[str, Any]]:
-    from lytt.crawl.schedule import ERROR_BASE, backoff
+def fill_sql(feeds: int, backlog: bool) -> tuple[str, dict[str, Any]]:
+    """One `INSERT ... SELECT FROM generate_series` of `feeds` feeds (ids 1..feeds, in `band_of`'s bands),
+    and its parameters. Each feed's random draws are made once, in a materialised CTE, and give what the
+    bands promise: the interval uniform in the band's range (a failing feed's from the schedule's backoff
+    after its 3 to 8 errors), the first check uniform over it, the newest episode at a half to the whole of
+    the band's age, popularity uniform in 5..50 for hot feeds and exponential (mean 1) for the others."""
+    from lytt.crawl.schedule import ERROR_BASE, ERROR_CAP
 
-    shape = {name: (low, high, age) for name, _, low, high, age in BANDS}
-    for index in range(feeds):
-        band = band_of(index, feeds)
-        low, high, age = shape[band]
-        errors, status = 0, "active"
-        if band == "failing":
-            errors, status = rng.randint(3, 8), "error"
-            interval = backoff(errors, timedelta(hours=1), rng.random()).total_seconds()
-        elif band == "retired":
-            status, interval = "retired", ERROR_BASE.total_seconds()
-        else:
-            interval = rng.uniform(low, high)
-        if band == "retired":  # retired long ago: its last planned check stays in the past
-            first = SIM_START - timedelta(days=rng.uniform(7, 700))
-        elif backlog:
-            first = SIM_START
-        else:
-            first = SIM_START + timedelta(seconds=rng.uniform(0, interval))
-        popularity = rng.uniform(5, 50) if band == "hot" else rng.expovariate(1.0)
-        yield {
-            "url": f"https://host{index % 50_000}.example/feed/{index}.xml",
-            "status": status,
-            "next_check_at": first,
-            "check_interval_seconds": max(int(interval), 1),
-            "error_count": errors,
-            "added_at": SIM_START - timedelta(days=1000),
-            "last_success_at": SIM_START - timedelta(days=errors),
-            "last_checked_at": SIM_START - timedelta(seconds=interval),
-            "newest_item_at": SIM_START - timedelta(days=age * rng.uniform(0.5, 1.0)),
-            "popularity": popularity,
-            "podcastindex_popularity": popularity,
-            "tier": band if band != "retired" else "",
-            "etag": f'"e{index}"',
-        }
+    params: dict[str, Any] = {
+        "feeds": feeds,
+        "start": SIM_START,
+        "base": ERROR_BASE.total_seconds(),
+        "cap": ERROR_CAP.total_seconds(),
+        "normal": timedelta(hours=1).total_seconds(),
+    }
+    bands, intervals, ages = [], [], []
+    edge = 0.0
+    for n, (name, share, low, high, age) in enumerate(BANDS):
+        edge += share * feeds
+        params.update(
+            {f"edge{n}": edge, f"band{n}": name, f"low{n}": low, f"span{n}": high - low, f"age{n}": age}
+        )
+        bands.append(f"WHEN g - 1 < %(edge{n})s THEN %(band{n})s")
+        if name not in ("failing", "retired"):
+            intervals.append(f"WHEN %(band{n})s THEN %(low{n})s + %(span{n})s * r_interval")
+        ages.append(f"WHEN %(band{n})s THEN %(age{n})s")
+    # `lytt.crawl.schedule.backoff(errors, normal, jitter)`, in SQL.
+    backoff = "LEAST(GREATEST(%(normal)s, %(base)s * 2 ^ (errors - 1)) * (1 + 0.25 * r_jitter), %(cap)s)"
+    first = "%(start)s" if backlog else "%(start)s + r_first * interval_s * interval '1 second'"
+    sql = f"""
+WITH draws AS MATERIALIZED (
+  SELECT g, CASE {" ".join(bands)} ELSE %(band{len(BANDS) - 1})s END AS band, random() AS r_interval,
+         random() AS r_first, random() AS r_jitter, random() AS r_age, random() AS r_popularity,
+         3 + floor(random() * 6)::int AS r_errors
+  FROM generate_series(1, %(feeds)s) g
+), shaped AS (
+  SELECT *, CASE WHEN band = 'failing' THEN r_errors ELSE 0 END AS errors,
+         CASE band {" ".join(ages)} END * (0.5 + 0.5 * r_age) AS age_days,
+         CASE WHEN band = 'hot' THEN 5 + 45 * r_popularity ELSE -ln(1 - r_popularity) END AS popularity
+  FROM draws
+), timed AS (
+  SELECT *, CASE band {" ".join(intervals)} WHEN 'failing' THEN {backoff} ELSE %(base)s END AS interval_s
+  FROM shaped
+)
+INSERT INTO catalog_feedsource (id, url, status, status_reason, private, etag, last_modified, content_hash,
+  next_check_at, check_interval_seconds, last_error, error_count, claimed_by, push_reason, added_at,
+  last_success_at, last_checked_at, newest_item_at, podcastindex_popularity, popularity, tier, tier_reason)
+SELECT g, 'https://host' || ((g - 1) %% 50000) || '.example/feed/' || (g - 1) || '.xml',
+  CASE band WHEN 'failing' THEN 'error' WHEN 'retired' THEN 'retired' ELSE 'active' END, '', false,
+  '"e' || (g - 1) || '"', '', '',
+  CASE WHEN band = 'retired' THEN %(start)s - (7 + 693 * r_first) * interval '1 day' ELSE {first} END,
+  GREATEST(floor(interval_s)::int, 1), '', errors, '', '', %(start)s - interval '1000 days',
+  %(start)s - errors * interval '1 day', %(start)s - interval_s * interval '1 second',
+  %(start)s - age_days * interval '1 day', popularity, popularity,
+  CASE WHEN band = 'retired' THEN '' ELSE band END, ''
+FROM timed
+"""
+    return sql, params
 
 
 def fill(feeds: int, backlog: bool) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from lytt.catalog.bulk import copy_values
-    from lytt.catalog.models import FeedSource
-
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    chunk: list[dict[str, Any]] = []
-    for row in feed_rows(feeds, backlog, random.Random(20261207)):
-        chunk.append(row)
-        if len(chunk) == FILL_CHUNK:
-            copy_values(FeedSource, chunk)
-            chunk = []
-    copy_values(FeedSource, chunk)
+    sql, params = fill_sql(feeds, backlog)
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {FeedSource._meta.db_table}")
+        cursor.execute(sql, params)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('catalog_feedsource', 'id'), %s)", [feeds])
+        cursor.execute("ANALYZE catalog_feedsource")
     return {"fill_s": time.perf_counter() - started}
 
 

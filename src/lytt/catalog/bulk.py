@@ -427,6 +427,31 @@ def select_in(
     return found
 
 
+def returned(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[list[Any]]:
+    """Rows of plain SQL whose columns are the `names` fields of `model` (an UPDATE's RETURNING), with
+    their dates through the backend's own converters, as the ORM would read them."""
+    ops = connection.ops
+    dates = []
+    for index, name in enumerate(names):
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)
+        if field.get_internal_type() == "DateTimeField":
+            col = field.cached_col
+            dates += [(index, convert, col) for convert in ops.get_db_converters(col)]
+    out = [list(row) for row in rows]
+    for index, convert, col in dates:
+        for values in out:
+            values[index] = convert(values[index], col, connection)
+    return out
+
+
+def columns_sql(model: type[models.Model], names: Sequence[str]) -> str:
+    """The `names` fields' columns of `model`, quoted and comma-separated (a SELECT or RETURNING list)."""
+    return ", ".join(quote(column) for _, column, _ in _columns(model, names))
+
+
 def quote(name: str) -> str:
     """`name` quoted as an identifier of this connection's database."""
     return connection.ops.quote_name(name)

@@ -27,6 +27,7 @@ from lytt.charts.scoring import (
     rank,
     score_shows,
 )
+from lytt.crawl.listeners import carry_show_popularity
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +112,21 @@ def recompute_popularity(now: datetime | None = None) -> int:
         ShowPopularity.objects.bulk_create(rows, batch_size=1000)
         TrendingShow.objects.all().delete()
         TrendingShow.objects.bulk_create(trend_rows, batch_size=1000)
+        feeds = tiers = 0
         for start in range(0, len(orders), 5000):
-            bulk.update_values(Show, ["popularity"], orders[start : start + 5000])
+            batch = orders[start : start + 5000]
+            carried, redecided = carry_show_popularity(batch, now)  # the feeds first, as a crawl locks them
+            feeds, tiers = feeds + carried, tiers + redecided
+            bulk.update_values(Show, ["popularity"], batch)
     log.info(
-        "charts recomputed: %d rows, %d scored shows, %d trending, %d orders changed",
+        "charts recomputed: %d rows, %d scored shows, %d trending, %d orders changed,"
+        " %d feeds' popularity carried, %d feeds' tiers or next checks changed",
         len(rows),
         len(scores),
         len(trend_rows),
         len(orders),
+        feeds,
+        tiers,
     )
     return len(rows)
 

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Field, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 
-from lytt.catalog.bulk import placeholders
+from lytt.catalog.bulk import columns_sql, placeholders, returned
 from lytt.catalog.models import CRAWLABLE_STATUSES, FeedSource
 
 CRAWLABLE = CRAWLABLE_STATUSES
@@ -158,34 +158,16 @@ def _stamp_claims(ids: list[int], worker_id: str, until: datetime) -> list[Claim
     """Stamp the claim on `ids` and read them back in the same statement (UPDATE ... RETURNING, which
     SQLite 3.35+ and PostgreSQL both have): one statement instead of an UPDATE and a SELECT through the
     ORM, and plain rows. Dates go through the backend's own converters, as the ORM would read them."""
-    ops = connection.ops
-    quote = ops.quote_name
-    columns = []
-    dates = []
-    for index, name in enumerate(_CLAIMED):
-        field = FeedSource._meta.get_field(name)
-        assert isinstance(field, Field)
-        columns.append(quote(str(field.column)))
-        if field.get_internal_type() == "DateTimeField":
-            col = field.cached_col
-            dates += [(index, convert, col) for convert in ops.get_db_converters(col)]
+    quote = connection.ops.quote_name
     sql = (
         f"UPDATE {quote(FeedSource._meta.db_table)}"
         f" SET {quote('claimed_by')} = %s, {quote('claimed_until')} = %s"
-        f" WHERE {quote('id')} IN ({placeholders(len(ids))}) RETURNING {', '.join(columns)}"
+        f" WHERE {quote('id')} IN ({placeholders(len(ids))}) RETURNING {columns_sql(FeedSource, _CLAIMED)}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [worker_id, ops.adapt_datetimefield_value(until), *ids])
+        cursor.execute(sql, [worker_id, connection.ops.adapt_datetimefield_value(until), *ids])
         rows = cursor.fetchall()
-    if not dates:
-        return [ClaimedFeed._make(row) for row in rows]
-    feeds = []
-    for row in rows:
-        values = list(row)
-        for index, convert, col in dates:
-            values[index] = convert(values[index], col, connection)
-        feeds.append(ClaimedFeed._make(values))
-    return feeds
+    return [ClaimedFeed._make(row) for row in returned(FeedSource, _CLAIMED, rows)]
 
 
 def lock_held(worker_id: str, ids: list[int]) -> list[int]:

@@ -18,7 +18,9 @@ tier, so never a longer interval.
 **Popularity** is counted in points, on one scale for both sources: the Podcast Index dump's
 `popularityScore` (a point each, plus a tenth of a point per step of its crawl `priority`:
 `lytt.catalog.podcastindex_rows.dump_popularity`), and Lytt's own plays and follows as the charts score
-them (`lytt.charts.scoring`: a play today is a point, a follow today five), added once it has them.
+them (`lytt.charts.scoring`: a play today is a point, a follow today five), added once it has them: by a
+crawl that stores the feed's body, and by the charts' recomputation for the feeds of every show whose
+popularity changed, bodies changed or not (`lytt.crawl.listeners`, which decides their tiers again).
 **Activity** is the newest episode's date: the dump's `newestItemPubdate` until the first crawl, Lytt's
 own from then on.
 """
@@ -104,6 +106,18 @@ def decide_tier(inputs: TierInputs, now: datetime) -> TierDecision:
     if age <= ACTIVE_WITHIN or popular:
         return TierDecision(Tier.ACTIVE, f"{points}; {days}" if popular else days)
     return TierDecision(Tier.QUIET, days)
+
+
+def check_due_by(
+    tier: Tier, next_check_at: datetime, last_checked_at: datetime | None, now: datetime
+) -> datetime:
+    """When a healthy feed whose tier has just become `tier` is next checked: its planned check, or sooner
+    when the tier's longest interval since its last check (`now` for a feed never checked) runs out
+    first, never before `now`. Never later than planned: a tier that allows longer waits for the check."""
+    ceiling = tier.ceiling
+    if ceiling is None:
+        return next_check_at
+    return min(next_check_at, max((last_checked_at or now) + ceiling, now))
 
 
 def listener_popularity(show_popularity: float) -> float:
