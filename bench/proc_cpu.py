@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,19 +50,35 @@ def run_time(pid: int) -> float:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
 
 
-def server_helpers() -> dict[int, str]:
-    """The local PostgreSQL server's shared processes (`SERVER_HELPERS`), by process id."""
+def server_helpers(known: dict[int, str | None] | None = None) -> dict[int, str]:
+    """The local PostgreSQL server's shared processes (`SERVER_HELPERS`), by process id.
+
+    `known` (process id → its helper title, or None for any other process) spares reading the command
+    line of a process seen before, and learns the new ones: a scan that reads every process's command
+    line costs milliseconds on a busy machine.
+    """
+    known = {} if known is None else known
     found: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if title.startswith("postgres:") and any(helper in title for helper in SERVER_HELPERS):
-            found[int(entry)] = title.strip()
+        pid = int(entry)
+        if pid not in known:
+            known[pid] = _helper_title(pid)
+        title = known[pid]
+        if title is not None:
+            found[pid] = title
     return found
+
+
+def _helper_title(pid: int) -> str | None:
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    if title.startswith("postgres:") and any(helper in title for helper in SERVER_HELPERS):
+        return title.strip()
+    return None
 
 
 class HelperSampler:
@@ -69,17 +86,21 @@ class HelperSampler:
     seconds, so an autovacuum worker that comes and goes meanwhile is counted from when it was first seen.
 
     They serve every database on the server: on a shared machine they also count other sessions' work.
+    The sampling thread runs in the measuring process: `own` is its CPU seconds between `start` and
+    `stop`, which a caller that charges this process's CPU to the crawl takes off.
     """
 
     def __init__(self, every: float = 0.2) -> None:
         self._every = every
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
+        self._known: dict[int, str | None] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self.own = 0.0
 
     def _sample(self, *, first: bool) -> None:
-        for pid in server_helpers():
+        for pid in server_helpers(self._known):
             seconds = process_cpu(pid)
             if seconds <= 0.0:
                 continue
@@ -89,7 +110,9 @@ class HelperSampler:
 
     def _run(self) -> None:
         while not self._done.wait(self._every):
+            started = time.thread_time()
             self._sample(first=False)
+            self.own += time.thread_time() - started
 
     def start(self) -> HelperSampler:
         self._sample(first=True)

@@ -8,6 +8,7 @@ from django.db import connection
 from lytt.catalog.models import Show
 from lytt.search import Filters, SearchError, index_show, rebuild, search, suggest
 from lytt.search.models import SearchEntry
+from lytt.search.ranking import EPISODE_BODY_MAX_CHARS
 from lytt.search.signals import on_feed_ingested
 
 from .conftest import category, days_ago, make_episode, make_show
@@ -88,6 +89,29 @@ def test_highlight_is_escaped_then_marked(catalogue: dict[str, Show]) -> None:
     assert hit.title_html == "Tomatoes and blåbær"
     assert hit.snippet_html == "Growing <mark>berries</mark>; &lt;b&gt;bold&lt;/b&gt; claims &amp; more"
     assert search("python", kind="shows").hits[0].title_html == "Talk <mark>Python</mark> To Me"
+
+
+def test_only_the_opening_of_long_notes_is_searched_and_the_snippet_reads_the_whole_notes() -> None:
+    """The index holds an episode's notes to EPISODE_BODY_MAX_CHARS characters, cut at a word, on both
+    backends; the snippet is cut from the whole notes, as the page shows them, so it marks a word past
+    the cut when the episode was found by its title."""
+    opening = "Sourdough starters and rye. " + "Flour water salt. " * 82
+    notes = opening + "Sponsored by Mattresses." + " Links and credits." * 200
+    assert len(opening) - len("salt. ") < EPISODE_BODY_MAX_CHARS < len(opening)
+    show = make_show("Bread Talk", language="en")
+    make_episode(show, "Baking bread", description_text=notes)
+    make_episode(show, "Sleep on mattresses", description_text=notes)
+    rebuild()
+    rye = search("rye")
+    assert sorted(titles(rye)) == ["Baking bread", "Sleep on mattresses"]
+    assert rye.hits[0].snippet_html.startswith("Sourdough starters and <mark>rye</mark>. Flour")
+    assert titles(search("credits")) == []
+    assert titles(search("sponsored")) == []
+    mattresses = search("mattresses")
+    assert titles(mattresses) == ["Sleep on mattresses"]
+    snippet = mattresses.hits[0].snippet_html
+    assert snippet.startswith("… ")
+    assert "Sponsored by <mark>Mattresses</mark>. Links" in snippet
 
 
 def test_diacritics_are_folded(catalogue: dict[str, Show]) -> None:

@@ -19,7 +19,7 @@ from lytt.crawl.safety import AddressPolicy
 from lytt.crawl.worker import Worker, WorkerConfig
 from lytt.search import index, search, suggest
 from lytt.search.models import SearchEntry
-from lytt.search.ranking import BODY_MAX_CHARS
+from lytt.search.ranking import EPISODE_BODY_MAX_CHARS
 from lytt.search.signals import on_feed_ingested
 
 from .conftest import category, make_episode, make_show
@@ -222,35 +222,45 @@ def python_rows(shows: list[Show]) -> dict[tuple[str, int], dict[str, Any]]:
 def test_episode_rows_written_in_sql_equal_the_rows_built_in_python() -> None:
     """Episodes without people get their rows from one INSERT ... SELECT for all the shows; they must be
     the rows `_episode_row` builds (which episodes with people still take): explicit falling back to the
-    show's, the notes cut at BODY_MAX_CHARS characters (astral and combining characters at the cut),
-    NULL dates."""
-    cut = BODY_MAX_CHARS
-    long_notes = "é" * (cut - 2) + "🎙️e\u0301 and %s 'more' \"" + "x" * 50
+    show's, the notes cut at a word before EPISODE_BODY_MAX_CHARS characters (astral and combining
+    characters before the cut, a line break as the last space, one word longer than the limit), NULL
+    dates."""
+    cut = EPISODE_BODY_MAX_CHARS
+    kept = "é" * (cut - 30) + " and %s 'more' \" 🎙️e\u0301"
+    long_notes = kept + "\n" + "x" * 50
+    one_word = "🎙️" * (cut + 5)
+    at_space = "a" * cut + " b"
     clean = make_show(
         "Rent", language="nb", explicit=None, categories=[category("technology")], people=["Ada"]
     )
     rough = make_show("Rått", language="en-GB", explicit=True, author="Kari")
     for show in (clean, rough):
         make_episode(show, "Unmarked", explicit=None, description_text=long_notes)
-        make_episode(show, "Marked", explicit=True, published_at=None, description_text="🎙️" * (cut + 5))
+        make_episode(show, "Marked", explicit=True, published_at=None, description_text=one_word)
         make_episode(show, "Clean", explicit=False, description_text="Kort.")
+        make_episode(show, "Spaced", explicit=False, description_text=at_space)
         make_episode(show, "With people", people=["Grace", "Ola"], description_text=long_notes)
-    assert index.index_shows({clean.pk: None, rough.pk: None}) == 2 + 8
+    assert index.index_shows({clean.pk: None, rough.pk: None}) == 2 + 10
     rows = {key: row for key, row in stored().items() if key[0] == "episode"}
     expected = python_rows([clean, rough])
     assert rows == expected
-    assert {len(row["body"]) for row in rows.values()} == {cut, len("Kort.")}
+    assert {row["body"] for row in rows.values()} == {
+        kept,
+        one_word[:cut],
+        "Kort.",
+        "a" * cut,
+    }
     assert {row["explicit"] for key, row in rows.items()} == {True, False}
     assert_backend_index_in_step()
     # Index ids follow episode ids within each part (those without people, then those with), so a show's
     # newest episodes, inserted last, are the ones a search ranks first.
     episodes = SearchEntry.objects.filter(kind="episode").order_by("id")
-    for part, count in ((episodes.filter(people=""), 6), (episodes.exclude(people=""), 2)):
+    for part, count in ((episodes.filter(people=""), 8), (episodes.exclude(people=""), 2)):
         object_ids = list(part.values_list("object_id", flat=True))
         assert len(object_ids) == count
         assert object_ids == sorted(object_ids)
     SearchEntry.objects.all().delete()
-    assert index.rebuild() == 2 + 8
+    assert index.rebuild() == 2 + 10
     assert {key: row for key, row in stored().items() if key[0] == "episode"} == expected
     assert_backend_index_in_step()
 

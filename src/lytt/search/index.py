@@ -21,7 +21,12 @@ from lytt.catalog import bulk
 from lytt.catalog.models import Category, Episode, EpisodePerson, Person, Show, ShowCategory, ShowPerson
 from lytt.search import vocabulary
 from lytt.search.models import SearchEntry
-from lytt.search.ranking import BODY_MAX_CHARS, config_for_language, popularity
+from lytt.search.ranking import (
+    EPISODE_BODY_MAX_CHARS,
+    SHOW_BODY_MAX_CHARS,
+    config_for_language,
+    popularity,
+)
 from lytt.search.spelling import count_words
 
 log = logging.getLogger(__name__)
@@ -107,6 +112,40 @@ def _read_shows(show_ids: list[int]) -> tuple[dict[int, IndexedShow], list[Index
     return shows, visible, gone
 
 
+#: The characters `cut_at_word` cuts at: the only whitespace stored notes' text keeps (`lytt.feeds.html_text`
+#: collapses the rest into spaces).
+_SPACES = " \n"
+
+
+def cut_at_word(text: str, max_chars: int) -> str:
+    """The first `max_chars` characters of `text`, less the word the limit falls inside and the whitespace
+    before it; the first `max_chars` as they are when that leaves nothing (one very long word).
+
+    Both databases compute the same cut for the rows written in SQL (`_cut_at_word_sql`), so a search
+    matches the same text whichever path wrote the row, on either backend.
+    """
+    if len(text) <= max_chars:
+        return text
+    head = text[: max_chars + 1]
+    end = max(head.rfind(space) for space in _SPACES)
+    return (head[:end].rstrip(_SPACES) if end >= 0 else "") or text[:max_chars]
+
+
+def _cut_at_word_sql(column: str, max_chars: int) -> str:
+    """`cut_at_word` as an SQL expression that SQLite and PostgreSQL both run alike: ``RTRIM`` by the
+    set of the head's own characters less whitespace drops the trailing partial word, then the whitespace
+    before it. Characters are counted as Python counts them (code points) on both."""
+    head = f"SUBSTR({column}, 1, {int(max_chars) + 1})"
+    no_spaces = head
+    for space in _SPACES:
+        no_spaces = f"REPLACE({no_spaces}, '{space}', '')"
+    cut = f"RTRIM(RTRIM({head}, {no_spaces}), '{_SPACES}')"
+    return (
+        f"CASE WHEN LENGTH({column}) <= {int(max_chars)} THEN {column}"
+        f" ELSE COALESCE(NULLIF({cut}, ''), SUBSTR({column}, 1, {int(max_chars)})) END"
+    )
+
+
 #: A `SearchEntry` row as {attname: value}, written by `_insert` (every column but the id).
 Row = dict[str, Any]
 
@@ -129,7 +168,7 @@ def _show_row(show: IndexedShow, categories: list[str], people: list[str], pop: 
         "author": " ".join(dict.fromkeys(x for x in (show.author, show.owner_name) if x)),
         "people": " ".join(dict.fromkeys(people)),
         "categories": " ".join(dict.fromkeys(categories)),
-        "body": show.description_text[:BODY_MAX_CHARS],
+        "body": cut_at_word(show.description_text, SHOW_BODY_MAX_CHARS),
     }
 
 
@@ -156,7 +195,7 @@ def _episode_row(episode: _EpisodeData, base: Row, show_explicit: bool | None, p
         "published_at": published_at,
         "title": title,
         "people": " ".join(dict.fromkeys(people)) if people else "",
-        "body": description_text[:BODY_MAX_CHARS],
+        "body": cut_at_word(description_text, EPISODE_BODY_MAX_CHARS),
     }
 
 
@@ -326,7 +365,7 @@ _PLAIN_EPISODE_VALUES = (
     ("author", "s.author"),
     ("people", "''"),
     ("categories", "s.categories"),
-    ("body", "SUBSTR({description_text}, 1, %s)"),
+    ("body", _cut_at_word_sql("{description_text}", EPISODE_BODY_MAX_CHARS)),
 )
 _SHOW_VALUES = ("id", "language", "config", "explicit", "popularity", "author", "categories")
 
@@ -364,17 +403,17 @@ def _insert_plain_episodes(
     shared values (`_episode_base`, given as a ``VALUES`` list): the episodes are not read back into
     Python, adapted and sent again, which was a third of a crawl chunk's indexing. One statement for all
     the shows, because each statement that fires the FTS5 trigger flushes FTS5's pending terms into a new
-    segment. ``SUBSTR`` counts characters, as Python's slice does, on both databases. Episodes with
-    people take the Python path, which joins their names in stored order without repeats.
+    segment. The notes are cut as `cut_at_word` cuts them (`_cut_at_word_sql`). Episodes with people
+    take the Python path, which joins their names in stored order without repeats.
     """
     if not shows:
         return 0
-    params: list[Any] = []  # in the order of the statement's placeholders: the shows, kind, the cut
+    params: list[Any] = []  # in the order of the statement's placeholders: the shows, then kind
     for show in shows:
         base = _episode_base(show, categories[show.pk], pops[show.pk])
         params += [show.pk, base["language"], base["config"], bool(show.explicit), base["popularity"]]
         params += [base["author"], base["categories"]]
-    params += [SearchEntry.Kind.EPISODE.value, BODY_MAX_CHARS]
+    params.append(SearchEntry.Kind.EPISODE.value)
     with connection.cursor() as cursor:
         cursor.execute(_plain_episodes_sql(len(shows)), params)
         return int(cursor.rowcount)

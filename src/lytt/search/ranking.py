@@ -27,7 +27,11 @@ TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 POPULARITY_WEIGHT = 0.5
 RECENCY_WEIGHT = 0.3
 RECENCY_HALF_LIFE_DAYS = 180.0
-BODY_MAX_CHARS = 4000
+# How much of a show's description and of an episode's notes the index holds (`index.cut_at_word`). An
+# episode's notes open with what it is about; their tail is mostly sponsor reads, links and credits that
+# match every query and dilute ranking, and deep content is what transcript search is for.
+SHOW_BODY_MAX_CHARS = 4000
+EPISODE_BODY_MAX_CHARS = 1500
 
 _NORWEGIAN = {"nb", "nn", "no", "nob", "nno", "nor"}
 
