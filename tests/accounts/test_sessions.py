@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from lytt.accounts.backends import CaseInsensitiveModelBackend
+from lytt.accounts.models import Session
 from lytt.accounts.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
