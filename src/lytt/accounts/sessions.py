@@ -21,6 +21,7 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import auth
@@ -169,8 +170,9 @@ def get_user(request: HttpRequest) -> User | AnonymousUser:
 
 
 class AuthenticationMiddleware(middleware.AuthenticationMiddleware):
-    """Django's, whose `request.user` takes the user read with the session (`get_user` above)."""
+    """Django's, whose `request.user` takes the user read with the session (`get_user` above);
+    `request.auser` is Django's own."""
 
     def process_request(self, request: HttpRequest) -> None:
-        super().process_request(request)
         request.user = SimpleLazyObject(lambda: get_user(request))  # type: ignore[assignment]
+        request.auser = partial(middleware.auser, request)
