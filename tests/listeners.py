@@ -8,10 +8,22 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
 
 from lytt.catalog.models import Episode, FeedSource, Show
 
 PASSWORD = "correct horse battery staple"
+
+
+def change_password(client: Client, new: str) -> HttpResponse:
+    """A signed-in listener changes their password (from PASSWORD) on the website's form."""
+    response: HttpResponse = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    return response
 
 
 @pytest.fixture

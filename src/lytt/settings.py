@@ -195,7 +195,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lytt.accounts.sessions.AuthenticationMiddleware",  # the user read with the session, one statement
     "django.contrib.messages.middleware.MessageMiddleware",
     "lytt.web.marks.MarksMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -269,7 +269,8 @@ globals().update(public_url_settings(os.environ.get("LYTT_PUBLIC_URL")))
 
 # User names are unique regardless of case, so sign-in (website and apps) ignores case. ModelBackend stays
 # listed for sessions signed in through it before; the first backend answers every sign-in attempt.
-# Django's database sessions, read with one plain statement (lytt.accounts.sessions).
+# Django's database sessions keeping their user's id, read with the user in one statement
+# (lytt.accounts.sessions, with its AuthenticationMiddleware above).
 SESSION_ENGINE = "lytt.accounts.sessions"
 
 AUTHENTICATION_BACKENDS = [

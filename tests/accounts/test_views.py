@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from tests.listeners import change_password
 
 from lytt.accounts import ratelimit
 from lytt.accounts.models import EpisodeAction, Follow, PlayProgress, Subscription
@@ -141,14 +142,7 @@ def test_login_rate_limited_per_ip(make_user: Callable[..., User]) -> None:
 def test_password_change(user: User) -> None:
     client = Client()
     client.force_login(user)
-    response = client.post(
-        reverse("accounts:password_change"),
-        {
-            "old_password": PASSWORD,
-            "new_password1": "another long passphrase",
-            "new_password2": "another long passphrase",
-        },
-    )
+    response = change_password(client, "another long passphrase")
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another long passphrase")

@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -289,3 +291,32 @@ def test_the_page_token_is_made_once_per_secret() -> None:
     second = marks.page_token(request)
     assert second != first
     assert _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]  # a token of the new secret
+
+
+def test_a_page_resends_the_csrf_cookie_only_for_a_secret_the_browser_lacks(
+    client: Client, make_show: MakeShow
+) -> None:
+    """Django would send the cookie again on every page with a form; the browser holding it needs none."""
+    _fed(make_show("cookie", episodes=2))
+    client.force_login(_listener())
+    first = client.get("/podcast/cookie/")
+    secret = first.cookies[settings.CSRF_COOKIE_NAME].value  # none yet: made and sent
+    assert secret
+    again = client.get("/podcast/cookie/")
+    assert settings.CSRF_COOKIE_NAME not in again.cookies
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode())
+    assert token is not None
+    assert _unmask_cipher_token(token.group(1)) == secret  # its forms carry the browser's secret
+    client.cookies[settings.CSRF_COOKIE_NAME] = "not a secret"  # malformed: replaced
+    replaced = client.get("/podcast/cookie/").cookies[settings.CSRF_COOKIE_NAME].value
+    assert replaced not in ("", "not a secret", secret)
+    client.logout()
+    client.get(reverse("accounts:login"))
+    signed_in = client.post(reverse("accounts:login"), {"username": "reader", "password": "x" * 12})
+    assert signed_in.status_code == 302
+    rotated = signed_in.cookies[settings.CSRF_COOKIE_NAME].value  # signing in rotates the secret
+    page = client.get("/podcast/cookie/")
+    assert settings.CSRF_COOKIE_NAME not in page.cookies
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    assert token is not None
+    assert _unmask_cipher_token(token.group(1)) == rotated

@@ -4,7 +4,6 @@ create` refuse "Kari" beside "kari"), so "KARI" names the same account on the we
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -12,9 +11,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field
 from django.http import HttpRequest
+
+from lytt.accounts import sessions
+from lytt.accounts.userrows import user_from_row, user_read
 
 # The dotted path to hand to `django.contrib.auth.login` when a view signs a user in itself.
 BACKEND = "lytt.accounts.backends.CaseInsensitiveModelBackend"
@@ -32,50 +32,6 @@ def find_user(username: str) -> User | None:
     if exact:
         return exact[0]
     return matches[0] if len(matches) == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class _UserRead:
-    """How one database vendor reads an `auth_user` row: the statement, the fields in its column order,
-    and the fields whose values the backend converts (SQLite's naive datetimes and integer booleans)."""
-
-    sql: str
-    fields: list[str]
-    converted: list[tuple[int, Field[Any, Any]]]
-
-
-_USER_READS: dict[str, _UserRead] = {}
-
-
-def _user_read(db: BaseDatabaseWrapper) -> _UserRead:
-    read = _USER_READS.get(db.vendor)
-    if read is None:
-        quote = db.ops.quote_name
-        concrete = User._meta.concrete_fields
-        columns = ", ".join(quote(str(field.column)) for field in concrete)
-        pk = quote(str(User._meta.pk.column))
-        read = _UserRead(
-            sql=f"SELECT {columns} FROM {quote(User._meta.db_table)} WHERE {pk} = %s",
-            fields=[field.attname for field in concrete],
-            converted=[
-                (n, field)
-                for n, field in enumerate(concrete)
-                if db.ops.get_db_converters(field.get_col(User._meta.db_table)) or field.get_db_converters(db)
-            ],
-        )
-        _USER_READS[db.vendor] = read
-    return read
-
-
-def _converted(db: BaseDatabaseWrapper, read: _UserRead, row: tuple[Any, ...]) -> list[Any]:
-    """A plain read's row as the ORM gives it: the backend's converters applied, as Django's compiler
-    applies them to every query it runs."""
-    values = list(row)
-    for n, field in read.converted:
-        column = field.get_col(User._meta.db_table)
-        for converter in db.ops.get_db_converters(column) + field.get_db_converters(db):
-            values[n] = converter(values[n], column, db)
-    return values
 
 
 class CaseInsensitiveModelBackend(ModelBackend):
@@ -107,21 +63,27 @@ class CaseInsensitiveModelBackend(ModelBackend):
         raise PermissionDenied
 
     def get_user(self, user_id: Any) -> User | None:
-        """ModelBackend's, with the row read by a plain cursor (every signed-in request reads it, and the
-        ORM's building of a `get`, or of a raw query's instance, cost more than the database's answer)."""
+        """ModelBackend's, without a statement of its own when the request's session was read with its
+        user (`sessions.joined_user`), else with the row read by a plain cursor (every signed-in request
+        reads it, and the ORM's building of a `get`, or of a raw query's instance, cost more than the
+        database's answer)."""
         try:
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        db = connections[router.db_for_read(User)]
-        read = _user_read(db)
-        with db.cursor() as cursor:
-            cursor.execute(read.sql, [pk])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        user = User.from_db(db.alias, read.fields, _converted(db, read, row))
-        return user if self.user_can_authenticate(user) else None
+        joined = sessions.joined_user(pk)
+        if joined is not sessions.NOT_JOINED:
+            user = joined
+        else:
+            db = connections[router.db_for_read(User)]
+            quote = db.ops.quote_name
+            table, pk_column = quote(User._meta.db_table), quote(str(User._meta.pk.column))
+            sql = f"SELECT {user_read(db).columns} FROM {table} WHERE {table}.{pk_column} = %s"
+            with db.cursor() as cursor:
+                cursor.execute(sql, [pk])
+                row = cursor.fetchone()
+            user = None if row is None else user_from_row(db, row)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     async def aauthenticate(
         self,

@@ -13,11 +13,17 @@ told about, so that its full-list upload removes only what it had seen (`lytt.ac
 
 `EpisodeAction` is one history for the web player and the apps; `PlayProgress` is the newest play position
 per user and episode, kept in step with the actions (by the client's timestamp).
+
+`Session` is Django's database session with the signed-in user's id beside the data, so that a page view
+reads its session and its user in one statement (`lytt.accounts.sessions`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -272,3 +278,28 @@ class SubscriptionDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"deletion {self.pk}: {self.status}"
+
+
+class Session(AbstractBaseSession):
+    """Django's session row, and the id of the user it signs in (None when it signs no one in).
+
+    The store writes `user` from the session's own data on every save (sign-in, cycling the key on it,
+    sign-out), so the column never says more than the signed data does. No database constraint: a row
+    saved while its user is being deleted must not fail the request; deleting a user through Django
+    deletes their sessions, and a session whose user row is gone signs no one in.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from lytt.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -68,12 +69,19 @@ def follow_placeholder(show_id: int, slug: str) -> str:
 def page_token(request: HttpRequest) -> str:
     """The response's masked CSRF token, made once: Django's `get_token` masks the secret anew on every
     call, and one masked token per response is all its BREACH protection asks for. The templates get it
-    through `csrf_context`, so the page's forms and its marks' forms carry the same one."""
+    through `csrf_context`, so the page's forms and its marks' forms carry the same one.
+
+    `get_token` also has the response send the CSRF cookie again, only to restart its year, on every page
+    with a form (each signed-in page): a browser that sent the very secret in use keeps its cookie, and
+    a new or rotated secret (no cookie yet, signing in) is still sent."""
     made = request.META.get(_TOKEN)
     if made is not None and made[0] == request.META.get("CSRF_COOKIE"):
         return str(made[1])
     token = get_token(request)  # a secret rotated since (sign-in) gets a token of its own
-    request.META[_TOKEN] = (request.META.get("CSRF_COOKIE"), token)
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is not None and request.COOKIES.get(settings.CSRF_COOKIE_NAME) == secret:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    request.META[_TOKEN] = (secret, token)
     return token
 
 
