@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from lytt.accounts import services
 from lytt.accounts.models import Device, EpisodeAction, Follow, PlayProgress, Subscription, SubscriptionChange
-from lytt.catalog.models import FeedSource, Show
+from lytt.accounts.progress import Mark
+from lytt.catalog.models import Episode, FeedSource, Show
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +168,29 @@ def test_stale_web_progress_is_refused_and_never_reaches_apps(user: User, show: 
     # Listening on from 20:00 is stored.
     assert services.record_web_progress(user, episode, position=1230, total=3600, started=1200) is None
     assert PlayProgress.objects.get(user=user).position == 1230
+
+
+@pytest.mark.parametrize(("ours", "stays"), [(300, 600), (900, 900)])
+def test_a_first_position_racing_another_is_decided_against_the_one_that_won(
+    user: User, show: Show, monkeypatch: pytest.MonkeyPatch, ours: int, stays: int
+) -> None:
+    """Two first reports at once: each reads "no position yet", and the other's row is stored before this
+    one's INSERT. This one is then weighed against it as if it had come second, never a server error."""
+    episode = show.episodes.get(slug="ep-0")
+    earlier = timezone.now() - dt.timedelta(minutes=2)
+    read = services._known_mark
+    raced: list[bool] = []
+
+    def read_before_the_other_stored(user: User, episode: Episode) -> tuple[PlayProgress | None, Mark | None]:
+        if not raced:
+            raced.append(True)
+            PlayProgress.objects.create(user=user, episode=episode, position=600, timestamp=earlier)
+            return None, None
+        return read(user, episode)
+
+    monkeypatch.setattr(services, "_known_mark", read_before_the_other_stored)
+    services.record_web_progress(user, episode, position=ours, total=3600, started=0)
+    assert list(PlayProgress.objects.filter(user=user).values_list("position", flat=True)) == [stays]
 
 
 def test_deliberate_seek_back_is_stored(user: User, show: Show) -> None:

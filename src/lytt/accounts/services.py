@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -362,23 +362,34 @@ def _update_progress(
     timestamp: dt.datetime,
     deliberate: bool = True,
 ) -> Mark | None:
-    """Make this the newest position when `accepts` allows it; else return the newer mark that stays."""
-    progress, known = _known_mark(user, episode)
-    if not accepts(known, Mark(max(position, 0), timestamp), deliberate):
-        return known
+    """Make this the newest position when `accepts` allows it; else return the newer mark that stays.
+
+    Two reports of a first position may race (the player's periodic report and its pause, or two devices):
+    on PostgreSQL neither finds a row to lock, and the second INSERT meets the first's unique key. That one
+    then decides again against the row that won, as if it had arrived second.
+    """
     total = total if total and total > 0 else episode.duration_seconds
-    finished = bool(total) and position >= FINISHED_SHARE * (total or 0)
     fields = {
         "started": max(started or 0, 0),
         "position": max(position, 0),
         "total": total,
-        "finished": finished,
+        "finished": bool(total) and position >= FINISHED_SHARE * (total or 0),
         "timestamp": timestamp,
     }
-    if progress is None:
-        PlayProgress.objects.create(user=user, episode=episode, **fields)
-    else:
-        PlayProgress.objects.filter(pk=progress.pk).update(**fields)
+    for last_try in (False, True):
+        progress, known = _known_mark(user, episode)
+        if not accepts(known, Mark(max(position, 0), timestamp), deliberate):
+            return known
+        if progress is not None:
+            PlayProgress.objects.filter(pk=progress.pk).update(**fields)
+            return None
+        try:
+            with transaction.atomic():
+                PlayProgress.objects.create(user=user, episode=episode, **fields)
+            return None
+        except IntegrityError:
+            if last_try:
+                raise
     return None
 
 
