@@ -192,3 +192,18 @@ def test_an_answer_during_a_drag_leaves_the_dragged_entry_under_the_pointer(
     page.wait_for_timeout(300)  # the last answers are drawn
     assert _panel_titles(page) == ["Del 1", "Del 3", "Del 2"]
     assert page.js_errors == []
+
+
+def test_a_read_that_fails_is_not_tried_again_in_a_loop(
+    slow_page: Any,
+    queued: list[Episode],  # noqa: F811 (fixture)
+) -> None:
+    page = slow_page
+    _open(page, 3)
+    reads: list[str] = []
+    page.route("**/me/queue.json", lambda route: (reads.append(route.request.url), route.abort()))
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#lytt-queue-status")).to_have_text("The queue could not be changed. Try again.")
+    page.wait_for_timeout(1000)
+    assert len(reads) == 1
+    assert _panel_titles(page) == ["Del 3", "Del 1", "Del 2"]

@@ -162,7 +162,7 @@
     pending = pending.then(task, task);
     return pending.catch(function () {
       say(text.i18nFailed);
-      return refresh();
+      return name === "load" ? items : refresh(); // a read that failed waits for the next: no loop offline
     });
   }
   function settle(step) {
