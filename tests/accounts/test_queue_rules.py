@@ -47,6 +47,19 @@ def test_moving_puts_an_episode_at_a_place_clamped_to_the_queue() -> None:
     assert (missing.value.field, missing.value.ids) == ("episode", [9])
 
 
+def test_a_move_next_to_a_neighbour_keeps_to_it_when_another_device_changed_the_queue() -> None:
+    # Seen as [1, 2, 3], 3 moved up above 2 (place 1); meanwhile another device put 9 first.
+    assert queue_moved([9, 1, 2, 3], 3, 1, before=2) == [9, 1, 3, 2]
+    assert queue_moved([9, 1, 2, 3], 3, 1) == [9, 3, 1, 2]
+    # Moved down below 2, and below the last.
+    assert queue_moved([9, 1, 2, 3], 1, 1, after=2) == [9, 2, 1, 3]
+    assert queue_moved([9, 1, 2, 3], 1, 2, after=3) == [9, 2, 3, 1]
+    # `before` wins over `after`; a neighbour no longer queued (or the episode itself) leaves the place.
+    assert queue_moved([1, 2, 3, 4], 4, 3, before=2, after=3) == [1, 4, 2, 3]
+    assert queue_moved([1, 2, 3, 4], 4, 0, before=7, after=8) == [4, 1, 2, 3]
+    assert queue_moved([1, 2, 3, 4], 4, 1, before=4) == [1, 4, 2, 3]
+
+
 @given(orders, st.data())
 def test_a_move_changes_only_where_that_episode_is(order: list[int], data: st.DataObject) -> None:
     if not order:

@@ -101,6 +101,9 @@ def test_scripts_get_the_queue_as_the_player_plays_it(client: Client, user: User
         b,
     ]
     assert _order(client.post("/me/queue/move/", {"episode": b, "to": "0"}, **JSON)) == [b, a, c]
+    # Scripts name the neighbour the listener saw; it decides over the place while it is queued.
+    assert _order(client.post("/me/queue/move/", {"episode": c, "to": "0", "before": a}, **JSON)) == [b, c, a]
+    assert _order(client.post("/me/queue/move/", {"episode": c, "to": "0", "after": a}, **JSON)) == [b, a, c]
     # Removing an episode that is not queued (one that ended after playing from a list) is no error.
     assert _order(client.post("/me/queue/remove/", {"episode": d}, **JSON)) == [b, a, c]
     response = client.get("/me/queue.json")
@@ -134,6 +137,7 @@ def test_scripts_get_the_queue_as_the_player_plays_it(client: Client, user: User
         ("/me/queue/add/", {"episode": "1", "where": "next", "playing": "-3"}, "playing"),
         ("/me/queue/move/", {"episode": "1", "to": "up"}, "to"),
         ("/me/queue/move/", {"episode": "999999", "to": "0"}, "episode"),
+        ("/me/queue/move/", {"episode": "1", "to": "0", "before": "first"}, "before"),
         ("/me/queue/remove/", {}, "episode"),
         ("/me/queue/carry/", {"episodes": "1,two"}, "episodes"),
     ],

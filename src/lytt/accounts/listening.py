@@ -47,11 +47,21 @@ def queue_with(order: Sequence[int], episode_id: int, where: Where, playing: int
     return [*rest[:after], episode_id, *rest[after:]]
 
 
-def queue_moved(order: Sequence[int], episode_id: int, index: int) -> list[int]:
-    """The queue with `episode_id` moved to place `index` (0 first; beyond the end means last)."""
+def queue_moved(
+    order: Sequence[int], episode_id: int, index: int, *, before: int | None = None, after: int | None = None
+) -> list[int]:
+    """The queue with `episode_id` moved to place `index` (0 first; beyond the end means last), or, when
+    still queued, right before the episode `before` or else right after `after`.
+
+    The neighbour says what the listener saw and meant ("above Del 3") on a screen that may be behind
+    another device's changes; the place is only the fallback when that neighbour has left the queue."""
     if episode_id not in order:
         raise ListeningError(f"episode {episode_id} is not in the queue", field="episode", ids=[episode_id])
     rest = [e for e in order if e != episode_id]
+    if before in rest:
+        index = rest.index(before)
+    elif after in rest:
+        index = rest.index(after) + 1
     index = max(0, min(index, len(rest)))
     return [*rest[:index], episode_id, *rest[index:]]
 
@@ -168,11 +178,14 @@ def replace_queue(user: User, episode_ids: Sequence[int]) -> list[int]:
     return order
 
 
-def move_in_queue(user: User, episode_id: int, index: int) -> list[int]:
-    """Move a queued episode to place `index` (0 first); the new order. ListeningError when not queued."""
+def move_in_queue(
+    user: User, episode_id: int, index: int, *, before: int | None = None, after: int | None = None
+) -> list[int]:
+    """Move a queued episode to place `index` (0 first), or next to a neighbour (`queue_moved`); the new
+    order. ListeningError when not queued."""
     with write_transaction():
         _lock(user)
-        order = queue_moved(queue_episode_ids(user), episode_id, index)
+        order = queue_moved(queue_episode_ids(user), episode_id, index, before=before, after=after)
         _write_order(user, order)
     return order
 

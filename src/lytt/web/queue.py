@@ -157,10 +157,13 @@ def _add(request: HttpRequest, user: User) -> None:
 
 
 def _move(request: HttpRequest, user: User) -> None:
-    """Move the queued `episode` to place `to` (0 is first)."""
+    """Move the queued `episode` to place `to` (0 is first), or, from scripts, right `before` or `after` a
+    neighbour when that is still queued (`listening.queue_moved`)."""
     episode = _episode_id(request)
     assert episode is not None
-    listening.move_in_queue(user, episode, _index(request))
+    before = _episode_id(request, "before", False)
+    after = _episode_id(request, "after", False)
+    listening.move_in_queue(user, episode, _index(request), before=before, after=after)
 
 
 def _remove(request: HttpRequest, user: User) -> None:

@@ -12,6 +12,9 @@
  * `[data-queue-view]`: the player's panel (the "Up next" button) and the queue page. Each entry has a drag
  * handle (pointer events: mouse and touch), play, move up, move down and remove buttons; Alt+ArrowUp/Down
  * moves the focused entry. Changes are announced in a polite live region.
+ * Moves, removals and additions are drawn at once and sent one at a time; until each is answered it is
+ * drawn over every answer (`run`), so quick key presses on a slow phone build on each other, and a move
+ * names the neighbour it passed (`placed`), which holds when another tab changed the queue meanwhile.
  * When an episode ends, it leaves the queue and the first queued episode plays, unless the sleep timer
  * stops at the end (LyttPlayer.sleepAtEnd). Media Session "next track" offers the queue after the chapters.
  * "Play next" while the queue's first episode plays puts the new one right after it (lytt.accounts.listening
@@ -29,8 +32,11 @@
   var root = document.getElementById("lytt-player");
   var panel = document.getElementById("lytt-queue");
   var opener = root ? root.querySelector(".player__queue") : null;
-  var items = []; // the queue as last read: [{id, title, show, url, src, artwork, duration, known}]
+  var items = []; // the queue as drawn: [{id, title, show, url, src, artwork, duration, known}]
+  var answered = []; // the queue as last answered, by the account or this browser's storage
+  var unanswered = []; // changes made here and drawn at once whose answers are still to come, oldest first
   var pending = Promise.resolve();
+  var drawn = null; // what the views show (JSON of `items`), so an answer that changes nothing redraws nothing
   var drag = null;
 
   var status = document.createElement("div");
@@ -76,10 +82,16 @@
     var after = playing && playing !== episode.id && rest.length && rest[0].id === playing ? 1 : 0;
     return rest.slice(0, after).concat([episode], rest.slice(after));
   }
-  function moved(list, id, to) {
+  function ids(list) { return list.map(function (item) { return item.id; }); }
+  /* The list with `id` moved to place `where.to`, or right before `where.before` or else right after
+   * `where.after` while that neighbour is in it (lytt.accounts.listening.queue_moved). */
+  function placed(list, id, where) {
     var item = list.filter(function (i) { return i.id === id; })[0];
     if (!item) return list;
     var rest = without(list, id);
+    var to = where.to;
+    if (where.before && ids(rest).indexOf(where.before) >= 0) to = ids(rest).indexOf(where.before);
+    else if (where.after && ids(rest).indexOf(where.after) >= 0) to = ids(rest).indexOf(where.after) + 1;
     to = Math.max(0, Math.min(to, rest.length));
     return rest.slice(0, to).concat([item], rest.slice(to));
   }
@@ -107,13 +119,13 @@
   /* Each change resolves to the new queue, from the account or this browser. Changes run one at a time. */
   var change = {
     load: function () { return signedIn() ? fetchQueue() : Promise.resolve(readLocal()); },
-    add: function (episode, where) {
-      if (signedIn()) return post(text.add, { episode: episode.id, where: where, playing: playingId() });
-      return Promise.resolve(writeLocal(withEpisode(readLocal(), episode, where, playingId())));
+    add: function (episode, where, playing) {
+      if (signedIn()) return post(text.add, { episode: episode.id, where: where, playing: playing });
+      return Promise.resolve(writeLocal(withEpisode(readLocal(), episode, where, playing)));
     },
-    move: function (id, to) {
-      if (signedIn()) return post(text.move, { episode: id, to: to });
-      return Promise.resolve(writeLocal(moved(readLocal(), id, to)));
+    move: function (id, where) {
+      if (signedIn()) return post(text.move, { episode: id, to: where.to, before: where.before, after: where.after });
+      return Promise.resolve(writeLocal(placed(readLocal(), id, where)));
     },
     remove: function (id) {
       if (signedIn()) return post(text.remove, { episode: id });
@@ -124,20 +136,42 @@
       return Promise.resolve(writeLocal([]));
     },
   };
-  function run(name, args, announce) {
+  /* Changes are sent one at a time, in the order they were made, and each resolves to the queue as drawn
+   * after its answer. A change with a `local` form is drawn (and announced) at once and stays drawn over
+   * every answer until its own comes: an earlier read or change answers with a queue that knows nothing
+   * of it, and drawing that alone would undo it on screen, so that the next key press, on a slow phone,
+   * would start from the old order and the server would end in another order than the one shown. */
+  function run(name, args, local, announce) {
+    var step = local ? { local: local } : null;
+    if (step) {
+      unanswered.push(step);
+      redraw();
+      if (announce) say(announce(items));
+    }
     var task = function () {
       return change[name].apply(null, args || []).then(function (list) {
-        items = list;
-        render();
-        if (announce) say(announce(list));
-        return list;
+        answered = list;
+        settle(step);
+        if (announce && !step) say(announce(items));
+        return items;
+      }, function (error) {
+        settle(step);
+        throw error;
       });
     };
     pending = pending.then(task, task);
     return pending.catch(function () {
       say(text.i18nFailed);
-      return refresh();
+      return name === "load" ? items : refresh(); // a read that failed waits for the next: no loop offline
     });
+  }
+  function settle(step) {
+    if (step) unanswered.splice(unanswered.indexOf(step), 1);
+    redraw();
+  }
+  function redraw() {
+    items = unanswered.reduce(function (list, step) { return step.local(list); }, answered);
+    if (JSON.stringify(items) !== drawn) render();
   }
   function refresh() { return run("load"); }
 
@@ -146,7 +180,7 @@
     var local = readLocal();
     if (!signedIn() || !local.length) return Promise.resolve();
     return post(text.carry, { episodes: local.map(function (item) { return item.id; }).join(",") })
-      .then(function (list) { writeLocal([]); items = list; render(); })
+      .then(function (list) { writeLocal([]); answered = list; redraw(); })
       .catch(function () { /* tried again at the next page load */ });
   }
 
@@ -229,6 +263,8 @@
     }
   }
   function render() {
+    if (drag) return; // not under the pointer: the drag's end draws
+    drawn = JSON.stringify(items);
     document.querySelectorAll("[data-queue-view]").forEach(draw);
     if (opener) {
       opener.hidden = false;
@@ -242,14 +278,18 @@
     var id = li && li.dataset.episodeId;
     return items.filter(function (item) { return item.id === id; })[0] || null;
   }
-  function placeOf(item) { return items.indexOf(item); }
+  function placeOf(item) { return ids(items).indexOf(item.id); }
+  /* To place `to` as drawn, sent with the neighbour passed over, which another tab or device may have
+   * moved away from that place meanwhile. */
   function moveTo(item, to) {
-    if (to < 0 || to >= items.length || to === placeOf(item)) return;
-    items = moved(items, item.id, to); // drawn at once; the account's answer follows
-    render();
-    run("move", [item.id, to], function (list) {
-      var place = list.map(function (i) { return i.id; }).indexOf(item.id) + 1;
-      return fill(text.i18nMoved, { title: item.title, place: place, count: list.length });
+    var from = placeOf(item);
+    if (from < 0 || to < 0 || to >= items.length || to === from) return;
+    var order = placed(items, item.id, { to: to });
+    place(item, to < from ? { to: to, before: order[to + 1].id } : { to: to, after: order[to - 1].id });
+  }
+  function place(item, where) {
+    run("move", [item.id, where], function (list) { return placed(list, item.id, where); }, function (list) {
+      return fill(text.i18nMoved, { title: item.title, place: ids(list).indexOf(item.id) + 1, count: list.length });
     });
   }
   function playItem(item) {
@@ -265,14 +305,16 @@
     var control = event.target.closest && event.target.closest("[data-queue-view] [data-action]");
     if (!control) return;
     var action = control.dataset.action;
-    if (action === "clear") { run("clear", [], function () { return text.i18nCleared; }); return; }
+    if (action === "clear") { run("clear", [], function () { return []; }, function () { return text.i18nCleared; }); return; }
     var item = itemOf(control);
     if (!item || control.getAttribute("aria-disabled") === "true") return;
     if (action === "play") playItem(item);
     else if (action === "up") moveTo(item, placeOf(item) - 1);
     else if (action === "down") moveTo(item, placeOf(item) + 1);
     else if (action === "remove") {
-      run("remove", [item.id], function () { return fill(text.i18nRemoved, { title: item.title }); });
+      run("remove", [item.id], function (list) { return without(list, item.id); }, function () {
+        return fill(text.i18nRemoved, { title: item.title });
+      });
     }
   });
   document.addEventListener("keydown", function (event) {
@@ -311,8 +353,13 @@
     drag = null;
     done.li.classList.remove("is-dragging");
     var to = Array.prototype.indexOf.call(done.list.children, done.li);
+    var next = done.li.nextElementSibling;
+    var previous = done.li.previousElementSibling;
+    drawn = null; // the entry was moved by hand: draw again even if the queue is as it was
     if (cancelled || to === done.from) { render(); return; }
-    moveTo(done.item, to);
+    // The neighbours it was dropped between, as the listener saw them: answers that came during the drag
+    // are drawn only now.
+    place(done.item, to < done.from ? { to: to, before: next.dataset.episodeId } : { to: to, after: previous.dataset.episodeId });
   }
   document.addEventListener("pointerup", function () { endDrag(false); });
   document.addEventListener("pointercancel", function () { endDrag(true); });
@@ -355,7 +402,9 @@
   function addFromRow(box, where) {
     var episode = rowEpisode(box) || { id: box.dataset.episodeId, title: "" };
     var title = episode.title || "";
-    run("add", [episode, where], function () {
+    var playing = playingId();
+    var local = episode.src ? function (list) { return withEpisode(list, episode, where, playing); } : null;
+    run("add", [episode, where, playing], local, function () {
       return fill(where === "next" ? text.i18nAddedNext : text.i18nAddedLast, { title: title });
     });
   }
@@ -399,7 +448,7 @@
   // ---- playing on --------------------------------------------------------------------------------------
   /* The episode `finished` leaves the queue; then, unless told to stop, the first queued episode plays. */
   function playOn(finished, stop) {
-    return run("remove", [finished]).then(function (list) {
+    return run("remove", [finished], function (list) { return without(list, finished); }).then(function (list) {
       var next = (list || []).filter(function (item) { return item.id !== finished && item.src; })[0];
       if (stop || !next || !player) return false;
       say(fill(text.i18nAdvance, { title: next.title }));
@@ -426,12 +475,13 @@
   // ---- start, and reading again ------------------------------------------------------------------------
   document.addEventListener("lytt:page", function (event) {
     drawRows(event.detail && event.detail.main);
+    render(); // into the new page's views at once, even if the answer changes nothing
     refresh();
   });
   document.addEventListener("lytt:rows", function (event) { drawRows(event.detail && event.detail.list); });
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") refresh(); });
   window.addEventListener("storage", function (event) { if (event.key === KEY && !signedIn()) refresh(); });
   drawRows(document);
-  if (signedIn()) carry().then(refresh);
-  else refresh();
+  pending = carry();
+  refresh();
 })();
