@@ -64,10 +64,27 @@ class _WaitingServer(ThreadedWSGIServer):
     "DatabaseWrapper objects created in a thread can only be used in that same thread".
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, connections_override=connections_override, **kwargs)
         self._in_flight = 0
         self._idle = threading.Condition()
+        # One SQLite connection in memory, shared by every request thread, runs one request at a time:
+        # two at once (the player's last position and the queue's removal when an episode ends) broke
+        # each other's savepoints ("SQL statements in progress"), where a deployment gives each thread a
+        # connection of its own. The body is sent outside the lock, so a long media response blocks nothing.
+        self._one_at_a_time = threading.Lock() if connections_override else None
+
+    def set_app(self, application: Any) -> None:
+        lock = self._one_at_a_time
+        if lock is None:
+            super().set_app(application)
+            return
+
+        def one_at_a_time(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._idle:  # counted here, before its thread starts, so `server_close` cannot miss it
