@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -88,6 +89,20 @@ def test_insert_values_fills_defaults() -> None:
     stored = Episode.objects.get(pk=new_id)
     assert (stored.title, stored.guid, stored.chapters, stored.episode_type) == ("T", "", [], "full")
     assert stored.created_at is not None
+
+
+@pytest.mark.parametrize("write", [bulk.insert_values, bulk.copy_values])
+def test_rows_with_the_same_keys_get_every_missing_default_and_keep_their_own_values(write: Any) -> None:
+    show = Show.objects.create(slug="s", title="S")
+    rows = [
+        {"show_id": show.pk, "slug": f"e{n}", "match_key": f"k{n}", "title": f"T{n}", "chapters": chapters}
+        for n, chapters in enumerate([[], [{"title": "x"}], []])
+    ]
+    write(Episode, rows)
+    stored = {e.slug: e for e in Episode.objects.filter(show=show)}
+    assert [stored[f"e{n}"].chapters for n in range(3)] == [[], [{"title": "x"}], []]
+    assert [stored[f"e{n}"].episode_type for n in range(3)] == ["full"] * 3
+    assert all(stored[f"e{n}"].created_at is not None for n in range(3))
 
 
 def test_insert_values_can_skip_conflicting_rows() -> None:
@@ -190,7 +205,9 @@ def test_adapted_values_are_remembered_by_type_and_value() -> None:
         calls.append(value)
         return json.dumps(value)
 
-    seen: dict[object, object] = {}
-    answers = [bulk._adapted(value, adapt, seen) for value in (True, 1, 1.0, [], {}, [], {}, [1], [1], True)]
-    assert answers == ["true", "1", "1.0", "[]", "{}", "[]", "{}", "[1]", "[1]", "true"]
+    cells: list[object] = [True, 1, 1.0, [], {}, [], {}, [1], [1], True, None]
+    rows = [[value] for value in cells]
+    bulk._adapt_in_place([(0, adapt)], rows)
+    answers = [row[0] for row in rows]
+    assert answers == ["true", "1", "1.0", "[]", "{}", "[]", "{}", "[1]", "[1]", "true", None]
     assert calls == [True, 1, 1.0, [], {}, [1], [1]]  # non-empty lists cannot be remembered

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from tests.catalog.pidumps import pi_row
+from tests.catalog.pidumps import GENERATOR, pi_row
 
+from lytt.catalog import rows
 from lytt.catalog.podcastindex_categories import apple_categories
 from lytt.catalog.podcastindex_rows import COLUMNS, BadRow, DumpRow, dump_popularity, read_row
 
@@ -144,3 +146,40 @@ def test_popularity_cells_in_any_shape(score: Any, priority: Any, points: float)
 )
 def test_newest_item_date_is_unix_time_or_nothing(cell: Any, date: datetime | None) -> None:
     assert read(newestItemPubdate=cell).newest_item_at == date
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"title": None},
+        {"title": "\x00"},
+        {"title": "  T\x00itle  ", "itunesAuthor": "A\x00", "itunesOwnerName": " ", "language": "EN-us "},
+        {"title": "x" * 1200, "link": "ftp://no", "imageUrl": "//cdn.example/i.png", "itunesType": "SERIAL"},
+        {"description": None, "podcastGuid": GUID.upper(), "explicit": "yes", "itunesId": "12"},
+        {"url": "feed://Only.Host.example", "title": ""},
+    ],
+)
+def test_the_show_values_are_rows_show_fields_of_the_feed(values: dict[str, Any]) -> None:
+    """`DumpRow.show` is computed from the cells; it must be what a crawl's `rows.show_fields` makes of
+    the row's feed, the URL's host its fallback title."""
+    got = read(**values)
+    fallback = "" if got.feed.title else urlsplit(got.url).hostname or got.url
+    assert got.show == {**rows.show_fields(got.feed, fallback_title=fallback), "itunes_id": got.itunes_id}
+
+
+def test_the_show_values_of_generated_rows_are_rows_show_fields_of_their_feeds() -> None:
+    make = GENERATOR.row
+    for pi_id in range(1, 400):
+        for week in (1, 2):
+            cells = make(pi_id, week)
+            if cells is None:
+                continue
+            try:
+                got = read_row([dict(zip(GENERATOR.COLUMNS, cells, strict=True))[c] for c in COLUMNS])
+            except BadRow:
+                continue
+            fallback = "" if got.feed.title else urlsplit(got.url).hostname or got.url
+            expected = {**rows.show_fields(got.feed, fallback_title=fallback), "itunes_id": got.itunes_id}
+            assert got.show == expected
+            assert list(got.feed.categories) == list(got.categories)

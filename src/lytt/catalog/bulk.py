@@ -126,8 +126,8 @@ def insert_values(
     if not rows:
         return []
     db = connections[DEFAULT_DB_ALIAS]  # the `connection` proxy looks the thread's connection up each time
-    plan = _plan(db, model)
-    return _insert(db, plan, _row_values(plan, _with_defaults(model, plan, rows)), ignore_conflicts)
+    plan, values = _planned_values(db, model, rows)
+    return _insert(db, plan, values, ignore_conflicts)
 
 
 def copy_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -142,8 +142,7 @@ def copy_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         return
     from psycopg import Cursor
 
-    plan = _plan(db, model)
-    values = _row_values(plan, _with_defaults(model, plan, rows))
+    plan, values = _planned_values(db, model, rows)
     _connect(db)
     sql = f"COPY {plan.table} ({plan.column_sql}) FROM STDIN"
     with db.wrap_database_errors, Cursor(db.connection) as cursor, cursor.copy(sql) as copy:
@@ -151,21 +150,53 @@ def copy_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
             copy.write_row(row)
 
 
-def _with_defaults(
-    model: type[models.Model], plan: _Plan, rows: Sequence[Mapping[str, Any]]
-) -> Sequence[Mapping[str, Any]]:
-    """The rows, each missing field given its default (timestamps `auto_now*` now)."""
+def _planned_values(
+    db: Any, model: type[models.Model], rows: Sequence[Mapping[str, Any]]
+) -> tuple[_Plan, Sequence[Sequence[Any]]]:
+    """The plan of the INSERT and each row's values in its column order, adapted, each missing field
+    given its default (timestamps `auto_now*` now).
+
+    When every row has the same keys (rows built by one function), the plan's columns are those keys,
+    then the missing fields, whose defaults are adapted once and added to every row's values: no merged
+    dict per row, and no adapter call per row for a value that is the same in all of them."""
+    plan = _plan(db, model)
     missing = _missing(plan.attnames, rows)
     if not missing:
-        return rows
+        return plan, _row_values(plan, rows)
+    first = rows[0].keys()
+    if not all(row.keys() == first for row in rows):
+        return plan, _row_values(plan, _with_defaults(model, missing, rows))
+    present = tuple(name for name in plan.attnames if name not in missing)
+    absent = tuple(name for name in plan.attnames if name in missing)
+    plan = _plan(db, model, present + absent)
+    defaults = [_defaults(model, missing)[name] for name in absent]
+    _adapt_in_place([(i, adapt) for i, adapt in plan.adapters if i >= len(present)], [defaults], len(present))
+    read, tail = _reader(list(present)), tuple(defaults)
+    head_adapters = [(i, adapt) for i, adapt in plan.adapters if i < len(present)]
+    if not head_adapters:
+        return plan, [read(row) + tail for row in rows]
+    values = [[*read(row), *tail] for row in rows]
+    _adapt_in_place(head_adapters, values)
+    return plan, values
+
+
+def _defaults(model: type[models.Model], names: frozenset[str]) -> dict[str, Any]:
+    """The default values of the fields `names` (timestamps `auto_now*` now)."""
     stamp = timezone.now()
-    defaults = {
+    return {
         f.attname: stamp
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         else f.get_default()
         for f in model._meta.concrete_fields
-        if f.attname in missing
+        if f.attname in names
     }
+
+
+def _with_defaults(
+    model: type[models.Model], missing: frozenset[str], rows: Sequence[Mapping[str, Any]]
+) -> Sequence[Mapping[str, Any]]:
+    """The rows, each missing field given its default (for rows whose keys differ)."""
+    defaults = _defaults(model, missing)
     return [{**defaults, **row} if not row.keys() >= missing else row for row in rows]
 
 
@@ -214,14 +245,33 @@ def _row_values(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> Sequence[Sequ
     return values
 
 
-def _adapt_in_place(adapters: Sequence[tuple[int, Callable[[Any], Any]]], rows: Sequence[list[Any]]) -> None:
-    """Adapt the columns that need it (column index, adapter), each distinct value once per column."""
+def _adapt_in_place(
+    adapters: Sequence[tuple[int, Callable[[Any], Any]]], rows: Sequence[list[Any]], offset: int = 0
+) -> None:
+    """Adapt the columns that need it (column index, adapter; the index less `offset` is the row's),
+    each distinct value once per column (by type and value; empty lists and objects by type alone).
+    The lookup is inlined: this loop runs for every date and JSON cell of a bulk write."""
     for index, adapt in adapters:
+        index -= offset
         seen: dict[Any, Any] = {}
         for row in rows:
             value = row[index]
-            if value is not None:
-                row[index] = _adapted(value, adapt, seen)
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is list or kind is dict:
+                if value:
+                    row[index] = adapt(value)  # unhashable
+                    continue
+                key: Any = kind
+            else:
+                key = (kind, value)
+            try:
+                row[index] = seen[key]
+            except KeyError:
+                row[index] = seen[key] = adapt(value)
+            except TypeError:  # unhashable
+                row[index] = adapt(value)
 
 
 def _insert_server_bound(
@@ -251,24 +301,6 @@ def _insert_server_bound(
             ids.append(row[0])
             if not cursor.nextset():
                 return ids
-
-
-def _adapted(value: Any, adapt: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
-    """`adapt(value)`, remembered in `seen` by type and value (empty lists and objects by type alone)."""
-    kind = value.__class__
-    if kind is list or kind is dict:
-        if value:
-            return adapt(value)  # unhashable
-        key: Any = kind
-    else:
-        key = (kind, value)
-    try:
-        return seen[key]
-    except KeyError:
-        seen[key] = adapted = adapt(value)
-        return adapted
-    except TypeError:  # unhashable
-        return adapt(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +354,7 @@ def _missing(attnames: list[str], rows: Sequence[Mapping[str, Any]]) -> frozense
     return frozenset(name for name in attnames if any(name not in row for row in rows))
 
 
-def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+def _reader(attnames: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """A function giving a row's values in column order, as a tuple (one C call per row)."""
     if len(attnames) == 1:
         name = attnames[0]

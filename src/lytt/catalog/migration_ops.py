@@ -82,3 +82,41 @@ def server_has_lz4(connection: BaseDatabaseWrapper) -> bool:
         )
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+def drop_pattern_indexes(columns: Sequence[tuple[str, str]]) -> migrations.RunPython:
+    """The migration step that drops, on PostgreSQL, the ``varchar_pattern_ops`` copy (``..._like``)
+    Django makes of the index of each (table, column) of a unique or indexed CharField, and puts one
+    back when reversed.
+
+    Those copies serve only ``LIKE 'prefix%'`` on the raw column under a non-C collation; no query Lytt
+    runs on these columns is one (``istartswith`` compares ``UPPER()``, which neither index serves),
+    and each copy is one more index every INSERT writes at a random place. An `AlterField` of such a
+    field makes a new copy: drop it again in that migration."""
+
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return
+        for table, column in columns:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                    " AND tablename = %s AND indexdef LIKE %s",
+                    [table, f"%({column} varchar_pattern_ops)"],
+                )
+                names = [row[0] for row in cursor.fetchall()]
+            for name in names:
+                schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        quote = schema_editor.quote_name
+        for table, column in columns:
+            name = quote(f"{table}_{column}_like")
+            schema_editor.execute(
+                f"CREATE INDEX {name} ON {quote(table)} ({quote(column)} varchar_pattern_ops)"
+            )
+
+    return migrations.RunPython(forwards, backwards)

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -356,8 +355,8 @@ class _Batch:
         new rows: a few statements for the whole batch."""
         if not self.new:
             return
-        shaped = [_shaped(row) for row in self.new]
-        wanted = [_category_slugs(tuple(row.feed.categories)) for row in self.new]
+        shaped = [row.show for row in self.new]
+        wanted = [_category_slugs(row.categories) for row in self.new]
         categories = ingest_shows.categories_by_slug(
             list(dict.fromkeys(s for slugs in wanted for s in slugs))
         )
@@ -454,7 +453,7 @@ class _Batch:
             .values_list("show_id", "category_id")
         ):
             current[show_id].append(category_id)
-        wanted = [_category_slugs(tuple(row.feed.categories)) for _, row in self.refresh]
+        wanted = [_category_slugs(row.categories) for _, row in self.refresh]
         categories = ingest_shows.categories_by_slug(
             list(dict.fromkeys(s for slugs in wanted for s in slugs))
         )
@@ -464,7 +463,7 @@ class _Batch:
         for (show_id, row), feed_slugs in zip(self.refresh, wanted, strict=True):
             if show_id not in stored:
                 continue
-            fields = _shaped(row)
+            fields = row.show
             ids_wanted = [categories[s] for s in feed_slugs if s in categories]
             same_fields = all(stored[show_id][name] == fields[name] for name in _SHOW_FIELDS)
             if same_fields and ids_wanted == current[show_id]:
@@ -504,12 +503,6 @@ def _insert_shows(values: list[dict[str, Any]], now: datetime) -> list[int]:
 
 def _read_known(query: Any) -> Iterable[_Known]:
     return (_Known(*values) for values in query.values_list(*_KNOWN_FIELDS))
-
-
-def _shaped(row: DumpRow) -> dict[str, Any]:
-    """The show's field values for a dump row, as a crawl of its feed would shape them."""
-    fallback = "" if row.feed.title else urlsplit(row.url).hostname or row.url
-    return {**rows.show_fields(row.feed, fallback_title=fallback), "itunes_id": row.itunes_id}
 
 
 @lru_cache(maxsize=4096)

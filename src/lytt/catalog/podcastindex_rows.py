@@ -1,8 +1,10 @@
 """Rows of the Podcast Index dump (`podcastindex_feeds.db`, table `podcasts`) read into what Lytt stores.
 
 Pure: a row's values in `COLUMNS` order in, a `DumpRow` out, or `BadRow` naming the column at fault.
-The show's fields go through a `lytt.feeds.model.Feed`, so that `lytt.catalog.rows.show_fields` shapes
-them exactly as a crawl would. The dump's known quirks:
+The show's fields are what `lytt.catalog.rows.show_fields` makes of the row's `lytt.feeds.model.Feed`,
+exactly as a crawl would shape them; they are computed from the row's cells directly (`_show_values`:
+building a `Feed` of fifty fields for the dozen a row has, then reading them back, was a third of reading
+a row), and the `Feed` only when asked for (`DumpRow.feed`). The dump's known quirks:
 
 - ``podcastGuid`` is not unique (one GUID sits on thousands of rows): the caller passes the GUIDs seen
   on more than one row as `shared_guids`, and those, like anything that is not a UUID, are dropped;
@@ -24,7 +26,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from lytt.catalog import rows
+from lytt.catalog.collation import sort_key
 from lytt.catalog.podcastindex_categories import apple_categories
 from lytt.feeds.feed_urls import InvalidFeedURL, normalise_feed_url, resolve_url
 from lytt.feeds.html import sanitize_with_text
@@ -66,21 +71,44 @@ class BadRow(ValueError):
     """A row the import skips (and counts): the message names the row's id and the column at fault."""
 
 
+#: The `Feed` fields a row sets, in the order `DumpRow.parts` holds them.
+_FEED_PARTS = (
+    "title", "link", "description_html", "description_text", "author", "owner", "image", "language",
+    "explicit", "type", "podcast_guid",
+)  # fmt: skip
+#: `rows.show_fields` of a feed that sets none of `_FEED_PARTS`: what every dump row's show has alike.
+_SHOW_ALIKE = {
+    name: value
+    for name, value in rows.show_fields(Feed(), fallback_title="x").items()
+    if name not in ("title", "sort_title", "author", "owner_name", "link", "description_html")
+    and name not in ("description_text", "image_url", "language", "explicit", "show_type", "podcast_guid")
+}
+
+
 @dataclass(frozen=True, slots=True)
 class DumpRow:
     pi_id: int
     url: str  # normalised (`normalise_feed_url`)
     dead: bool
     itunes_id: int | None
-    feed: Feed  # the show's fields, as a parsed feed would carry them
+    #: The show's field values: `rows.show_fields` of `feed` (the URL's host when it has no title), and
+    #: ``itunes_id``. A fresh dict per row.
+    show: dict[str, Any]
+    categories: tuple[tuple[str, str | None], ...]  # (main, sub), as `feed.categories`
     popularity: float = 0.0  # popularity points (`dump_popularity`)
     newest_item_at: datetime | None = None
+    parts: tuple[Any, ...] = ()  # the values of `_FEED_PARTS`, for `feed`
+
+    @property
+    def feed(self) -> Feed:
+        """The row as a parsed feed would carry it (built on each call)."""
+        return Feed(**dict(zip(_FEED_PARTS, self.parts, strict=True)), categories=list(self.categories))
 
 
 def read_row(values: Sequence[Any], shared_guids: Collection[str] = ()) -> DumpRow:
     """One row of `COLUMNS` values as a `DumpRow`; `BadRow` for an id that is no integer or a URL that
     is no feed URL. Dead rows are read too (the import retires what it knows of them)."""
-    (raw_id, raw_url, title, link, dead, itunes_id, author, owner, explicit, image, show_type, language,
+    (raw_id, raw_url, title, link, dead, itunes_cell, author, owner, explicit, image, show_type, language,
      guid, description, score, priority, newest) = values[: _CATEGORIES.start]  # fmt: skip
     pi_id = integer(raw_id)
     if pi_id is None or pi_id <= 0 or pi_id > MAX_ITUNES_ID:
@@ -91,22 +119,53 @@ def read_row(values: Sequence[Any], shared_guids: Collection[str] = ()) -> DumpR
         raise BadRow(f"row {pi_id}: column 'url': {error}") from None
     html, plain = sanitize_with_text(text(description) or None)
     owner_name = text(owner)
-    feed = Feed(
-        title=text(title) or None,
-        link=resolve_url(text(link), None),
-        description_html=html,
-        description_text=plain,
-        author=text(author) or None,
-        owner=Owner(name=owner_name) if owner_name else None,
-        image=resolve_url(text(image), None),
-        language=text(language) or None,
-        categories=list(apple_categories(tuple(text(c) for c in values[_CATEGORIES] if c))),
-        explicit=flag(explicit),
-        type=show_type_of(text(show_type)),
-        podcast_guid=podcast_guid(text(guid), shared_guids),
+    parts = (
+        text(title) or None,
+        resolve_url(text(link), None),
+        html,
+        plain,
+        text(author) or None,
+        Owner(name=owner_name) if owner_name else None,
+        resolve_url(text(image), None),
+        text(language) or None,
+        flag(explicit),
+        show_type_of(text(show_type)),
+        podcast_guid(text(guid), shared_guids),
     )
+    categories = apple_categories(tuple(text(c) for c in values[_CATEGORIES] if c))
+    show = _show_values(parts, url, itunes(itunes_cell))
     popularity = dump_popularity(integer(score), integer(priority))
-    return DumpRow(pi_id, url, bool(flag(dead)), itunes(itunes_id), feed, popularity, unix_time(newest))
+    newest_at = unix_time(newest)
+    itunes_id = show["itunes_id"]
+    return DumpRow(pi_id, url, bool(flag(dead)), itunes_id, show, categories, popularity, newest_at, parts)
+
+
+def _show_values(parts: tuple[Any, ...], url: str, itunes_id: int | None) -> dict[str, Any]:
+    """`rows.show_fields` of the feed of `parts` (the URL's host its fallback title), and the iTunes id:
+    the same cleaning, on the dozen fields a row sets (tests/catalog/test_podcastindex_rows checks them
+    against `rows.show_fields`)."""
+    title, link, html, plain, author, owner, image, language, explicit, show_type, guid = parts
+    clean = rows.clean
+    fallback = "" if title else urlsplit(url).hostname or url
+    name = clean(title, 1000) or clean(fallback, 1000) or "Untitled podcast"
+    return {
+        **_SHOW_ALIKE,
+        "funding": [],
+        "extra": {},
+        "title": name,
+        "sort_title": sort_key(name),
+        "author": clean(author, 1000),
+        "owner_name": clean(owner.name if owner else None, 1000),
+        "link": rows.clean_url(link),
+        "description_html": rows.clean_text(html),
+        "description_text": rows.clean_text(plain),
+        "image_url": rows.clean_url(image),
+        "language": clean(language, 35).lower(),
+        "explicit": explicit,
+        "show_type": show_type or "episodic",
+        "podcast_guid": clean(guid, 64).lower(),
+        "itunes_id": itunes_id,
+    }
 
 
 def dump_popularity(score: int | None, priority: int | None) -> float:
