@@ -16,6 +16,7 @@ index) are then the newest N of all. A filter on the episodes (the API's ``befor
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db.models import DateTimeField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -26,6 +27,9 @@ from lytt.catalog.models import Episode, Show
 _GROWTH = 4
 #: The bound when there are fewer shows than looked for: every date is this late.
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+#: Up to this many shows go to the episodes' query as a list of ids; more (many shows sharing the bound's
+#: date) as a subquery.
+_LISTED_SHOWS = 1_000
 
 
 def newest_episode_ids(
@@ -33,7 +37,7 @@ def newest_episode_ids(
 ) -> list[int]:
     """The ids of the newest `limit` live, dated episodes of visible shows (of `among`, when given: a
     category's) among `episodes` (which may be filtered further), newest first, ties by id, highest first.
-    One query when the newest shows' episodes are enough."""
+    Two queries (the shows, then their episodes) when the newest shows' episodes are enough."""
     if limit <= 0 or episodes.query.is_empty():
         return []
     shows = (among if among is not None else Show.objects).filter(
@@ -45,11 +49,24 @@ def newest_episode_ids(
     window = limit
     while True:
         newest_of_nth = Subquery(by_date.values("latest_episode_at")[window - 1 : window])
-        bound = Coalesce(newest_of_nth, Value(_EARLIEST), output_field=DateTimeField())
-        recent_shows = shows.filter(latest_episode_at__gte=bound).values("pk")
-        candidates = live.filter(show_id__in=recent_shows, published_at__gte=bound)
+        at_least = Coalesce(newest_of_nth, Value(_EARLIEST), output_field=DateTimeField())
+        recent_shows = shows.filter(latest_episode_at__gte=at_least)
+        rows = list(recent_shows.values_list("pk", "latest_episode_at")[: _LISTED_SHOWS + 1])
+        # The shows and their bound go to the episodes' query as values: given as subqueries, PostgreSQL
+        # cannot tell how few episodes they leave, and scans every episode.
+        recent: Any  # the shows' ids, or their query
+        bound: Coalesce | datetime
+        if len(rows) > _LISTED_SHOWS:
+            recent, bound = recent_shows.values("pk"), at_least
+            every_show = window >= shows.count()
+        else:
+            every_show = len(rows) < window  # fewer shows than looked for: the bound is `_EARLIEST`
+            dates = [date for _, date in rows if date is not None]
+            recent = [pk for pk, _ in rows]
+            bound = _EARLIEST if every_show or not dates else min(dates)
+        candidates = live.filter(show_id__in=recent, published_at__gte=bound)
         found = list(candidates.values_list("pk", flat=True)[:limit])
-        if len(found) == limit or window >= shows.count():  # (counted only when short)
+        if len(found) == limit or every_show:
             return found
         window *= _GROWTH
 
